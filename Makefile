@@ -1,0 +1,35 @@
+# lrtk developer entry points. `make test` and `make demo` set everything up from scratch.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LRTK := $(VENV)/bin/lrtk
+STAMP := $(VENV)/.setup-stamp
+OUT ?= out
+
+.PHONY: setup test demo bench native-test clean
+
+setup: $(STAMP)
+
+# Re-run setup when the package definition or the native build changes.
+$(STAMP): pyproject.toml constraints.txt CMakeLists.txt native/CMakeLists.txt scripts/setup-system.sh
+	./scripts/setup-system.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+test: setup
+	$(PY) -m pytest -q tests
+
+demo: setup
+	@mkdir -p $(OUT)/demo
+	$(LRTK) segment --lang bn samples/tico19-bn-en/docs.bn.jsonl -o $(OUT)/demo/bn.sents.jsonl --report $(OUT)/demo/bn.segment.json
+	$(LRTK) segment --lang en samples/tico19-bn-en/docs.en.jsonl -o $(OUT)/demo/en.sents.jsonl --report $(OUT)/demo/en.segment.json
+	$(PY) -m lrtk.demo_summary $(OUT)/demo
+
+bench: setup
+	@mkdir -p bench-results
+
+clean:
+	rm -rf build $(OUT) bench-results

@@ -1,0 +1,75 @@
+"""The `lrtk` entry point: builds the typer app and turns user errors into one line."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+from lrtk import __version__
+from lrtk.errors import LrtkError
+
+app = typer.Typer(
+    name="lrtk",
+    help="Build language models for low-resource languages, one composable stage at a time.\n\n"
+         "Stages read JSONL records from a file or stdin ('-') and write to a file or stdout, "
+         "so they chain in shell pipelines: lrtk segment ... | lrtk align ... | lrtk filter ...",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lrtk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Build language models for low-resource languages."""
+
+
+def _register_commands() -> None:
+    """Import every lrtk.cli.<module> that defines register(app), in ORDER of the stages."""
+    import lrtk.cli as pkg
+
+    modules = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("_") or info.name == "main":
+            continue
+        mod = importlib.import_module(f"lrtk.cli.{info.name}")
+        if hasattr(mod, "register"):
+            modules.append(mod)
+    for mod in sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)):
+        mod.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    try:
+        app(prog_name="lrtk")
+    except LrtkError as err:
+        print(f"lrtk: error: {err.format()}", file=sys.stderr)
+        sys.exit(err.exit_code)
+    except BrokenPipeError:
+        # Downstream closed the pipe (e.g. `| head`): stop quietly, as Unix tools do.
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        print("lrtk: interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Record streams between stages: JSONL on stdin/stdout or files, .gz, TSV and text edges."""
+
+from lrtk.io.atomic import atomic_output, write_json
+from lrtk.io.lines import open_lines, read_lines
+from lrtk.io.records import (
+    RecordReader,
+    read_jsonl,
+    read_records,
+    require_fields,
+    write_jsonl,
+    write_records,
+)
+
+__all__ = [
+    "RecordReader",
+    "atomic_output",
+    "open_lines",
+    "read_jsonl",
+    "read_lines",
+    "read_records",
+    "require_fields",
+    "write_json",
+    "write_jsonl",
+    "write_records",
+]

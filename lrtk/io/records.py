@@ -1,0 +1,155 @@
+"""JSONL record streams (the format between stages) and TSV / plain-text edge formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Iterable, Iterator, Sequence
+
+from lrtk.errors import DataError, UsageError
+from lrtk.io.atomic import atomic_output
+from lrtk.io.lines import display_name, read_lines
+
+FORMATS = ("jsonl", "tsv", "text")
+
+
+class Record(dict):
+    """A JSON object that remembers where it came from, so later checks can name file:line."""
+
+    __slots__ = ("path", "line")
+
+    def __init__(self, data: dict, path: str = "<memory>", line: int = 0):
+        super().__init__(data)
+        self.path = path
+        self.line = line
+
+    def error(self, message: str, hint: str | None = None) -> DataError:
+        return DataError(message, path=self.path, line=self.line, hint=hint)
+
+
+class RecordReader:
+    """Iterates records and counts the bad ones skipped under --skip-bad."""
+
+    def __init__(self, path: str | os.PathLike, *, skip_bad: bool = False,
+                 required: Sequence[str] = ()):
+        self.path = path
+        self.skip_bad = skip_bad
+        self.required = tuple(required)
+        self.skipped = 0
+
+    def _warn(self, err: DataError) -> None:
+        self.skipped += 1
+        print(f"lrtk: warning: skipped {err.format()}", file=sys.stderr)
+
+    def __iter__(self) -> Iterator[Record]:
+        name = display_name(self.path)
+        for lineno, text in read_lines(self.path):
+            if not text.strip():
+                continue  # blank lines are tolerated (e.g. a trailing empty line)
+            try:
+                rec = _parse_json_object(text, name, lineno)
+                require_fields(rec, self.required)
+            except DataError as err:
+                if not self.skip_bad:
+                    raise
+                self._warn(err)
+                continue
+            yield rec
+
+
+def _parse_json_object(text: str, name: str, lineno: int) -> Record:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise DataError(f"not valid JSON: {e.msg} at column {e.colno}", path=name, line=lineno,
+                        hint="each line must be one JSON object") from None
+    if not isinstance(obj, dict):
+        raise DataError(f"expected a JSON object, got {type(obj).__name__}", path=name,
+                        line=lineno)
+    return Record(obj, name, lineno)
+
+
+def require_fields(rec: Record, fields: Iterable[str]) -> None:
+    missing = [f for f in fields if f not in rec]
+    if missing:
+        raise rec.error(f"missing field(s) {', '.join(repr(m) for m in missing)}",
+                        hint=f"record has {', '.join(sorted(rec)) or 'no fields'}")
+
+
+def read_jsonl(path: str | os.PathLike, *, skip_bad: bool = False,
+               required: Sequence[str] = ()) -> Iterator[Record]:
+    return iter(RecordReader(path, skip_bad=skip_bad, required=required))
+
+
+def read_tsv(path: str | os.PathLike, columns: Sequence[str]) -> Iterator[Record]:
+    """Each line is `columns` tab-separated fields; a wrong field count is a DataError."""
+    name = display_name(path)
+    for lineno, text in read_lines(path):
+        if not text:
+            continue
+        fields = text.split("\t")
+        if len(fields) != len(columns):
+            raise DataError(f"expected {len(columns)} tab-separated fields "
+                            f"({', '.join(columns)}), found {len(fields)}", path=name, line=lineno)
+        yield Record(dict(zip(columns, fields)), name, lineno)
+
+
+def read_text(path: str | os.PathLike, field: str = "text") -> Iterator[Record]:
+    """One record per non-empty line, the line stored under `field`."""
+    name = display_name(path)
+    for lineno, text in read_lines(path):
+        if text.strip():
+            yield Record({field: text}, name, lineno)
+
+
+def read_records(path: str | os.PathLike, fmt: str = "jsonl", *, columns: Sequence[str] = (),
+                 text_field: str = "text", skip_bad: bool = False,
+                 required: Sequence[str] = ()) -> Iterator[Record]:
+    if fmt == "jsonl":
+        return read_jsonl(path, skip_bad=skip_bad, required=required)
+    if fmt == "tsv":
+        return read_tsv(path, columns)
+    if fmt == "text":
+        return read_text(path, text_field)
+    raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+
+
+def dumps(rec: dict) -> str:
+    """Compact, non-ASCII-escaping JSON: the canonical byte form of a record."""
+    return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_jsonl(records: Iterable[dict], path: str | os.PathLike) -> int:
+    n = 0
+    with atomic_output(path) as fh:
+        for rec in records:
+            fh.write(dumps(rec) + "\n")
+            n += 1
+    return n
+
+
+def _tsv_field(value) -> str:
+    text = str(value)
+    if "\t" in text or "\n" in text:
+        raise DataError(f"cannot write TSV: a field contains a tab or newline: {text[:40]!r}",
+                        hint="use --format jsonl")
+    return text
+
+
+def write_records(records: Iterable[dict], path: str | os.PathLike, fmt: str = "jsonl", *,
+                  columns: Sequence[str] = (), text_field: str = "text") -> int:
+    """Write records as JSONL, TSV (the given columns) or text (one `text_field` per line)."""
+    if fmt == "jsonl":
+        return write_jsonl(records, path)
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+    n = 0
+    with atomic_output(path) as fh:
+        for rec in records:
+            if fmt == "tsv":
+                fh.write("\t".join(_tsv_field(rec[c]) for c in columns) + "\n")
+            else:
+                fh.write(_tsv_field(rec[text_field]) + "\n")
+            n += 1
+    return n
