@@ -28,8 +28,11 @@ demo: setup
 	$(LRTK) segment --lang en samples/tico19-bn-en/docs.en.jsonl -o $(OUT)/demo/en.sents.jsonl --report $(OUT)/demo/en.segment.json
 	$(PY) -m lrtk.demo_summary $(OUT)/demo
 
+# Every benchmarks/bench_*.py runs its own baseline in the same invocation and writes
+# bench-results/<name>.md (+ .json); the tables are printed as they finish.
 bench: setup
 	@mkdir -p bench-results
+	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b --out bench-results; done
 
 clean:
 	rm -rf build $(OUT) bench-results
