@@ -1,0 +1,84 @@
+"""`lrtk taco build`: TaCo chain-of-thought examples and translation examples for tuning."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Optional
+
+import typer
+
+from lrtk.errors import UsageError
+from lrtk.io import read_jsonl, read_records, write_jsonl
+from lrtk.io.progress import info
+
+ORDER = 75
+
+taco_app = typer.Typer(help="TaCo (translation-assisted chain of thought) data.",
+                       no_args_is_help=True)
+
+
+@taco_app.command("build")
+def build(
+    instructions: Optional[str] = typer.Option(
+        None, "--instructions", "-i",
+        help="JSONL instruction records with English 'instruction' and 'response' and the "
+             "target-language fields 'instruction_<lang>', 'response_<lang>'."),
+    pairs: Optional[str] = typer.Option(
+        None, "--pairs", help="Parallel corpus for translation examples in both directions."),
+    pairs_format: str = typer.Option("jsonl", "--pairs-format",
+                                     help="jsonl (sentence pairs with src/tgt) or tsv (src TAB tgt)."),
+    lang: str = typer.Option(..., "--lang", "-l", help="Target language code (bn, ne, si, ur)."),
+    lang_name: Optional[str] = typer.Option(
+        None, "--lang-name", help="English name for the chain label, if lrtk does not know it."),
+    src_lang: str = typer.Option("en", "--src-lang", help="Language of the pairs' src side."),
+    translate_cmd: Optional[str] = typer.Option(
+        None, "--translate-cmd",
+        help="Shell command translating English lines on stdin to the target language on "
+             "stdout, one line out per line in; {src} and {tgt} become language codes. "
+             "Used for target-language fields the records lack."),
+    instruction_field: str = typer.Option("instruction", "--instruction-field"),
+    response_field: str = typer.Option("response", "--response-field"),
+    output: str = typer.Option("-", "--output", "-o", help="Output JSONL ('-' = stdout)."),
+) -> None:
+    """Write TaCo examples (target-language prompt -> English instruction, English response,
+    target-language response) and translation examples as JSONL {prompt, completion}.
+
+    Example:
+
+      lrtk taco build -i alpaca.jsonl --lang ne --translate-cmd 'my-mt --to {tgt}' \\
+          --pairs tico.en-ne.tsv --pairs-format tsv -o taco.ne.jsonl
+    """
+    from lrtk.taco import (CommandTranslator, InstructionFields, language_name,
+                           taco_examples, translation_examples)
+
+    if not instructions and not pairs:
+        raise UsageError("nothing to build", hint="give --instructions and/or --pairs")
+    language = language_name(lang, lang_name)
+
+    def name_of(code: str) -> str:
+        return language_name(code, lang_name if code == lang else None)
+
+    streams = []
+    if instructions:
+        fields = InstructionFields(instruction_field, response_field, lang)
+        translator = CommandTranslator(translate_cmd, "en", lang) if translate_cmd else None
+        streams.append(taco_examples(read_jsonl(instructions), fields, language,
+                                     translator=translator))
+    if pairs:
+        name_of(src_lang)  # an unknown code fails here, before any output
+        records = read_records(pairs, pairs_format, columns=("src", "tgt"),
+                               required=("src", "tgt"))
+        streams.append(translation_examples(records, src_lang, lang, name_of))
+    counts: dict[str, int] = {}
+
+    def counted():
+        for ex in itertools.chain(*streams):
+            counts[ex["task"]] = counts.get(ex["task"], 0) + 1
+            yield ex
+
+    write_jsonl(counted(), output)
+    info("taco build: " + ", ".join(f"{n} {task} examples" for task, n in counts.items()))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(taco_app, name="taco")

@@ -1,0 +1,50 @@
+"""Batched generation with a local HF model: greedy by default, seeded sampling on request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from lrtk.generate.model import LoadedModel
+from lrtk.io.progress import progress
+
+
+@dataclass
+class GenerationSettings:
+    max_new_tokens: int = 128
+    batch_size: int = 8
+    sample: bool = False        # greedy unless asked: evaluation must be reproducible
+    temperature: float = 1.0
+    top_p: float = 1.0
+    seed: int = 0
+
+
+class Generator:
+    """Turns prompts into completions (the continuation only, without the prompt)."""
+
+    def __init__(self, loaded: LoadedModel, settings: GenerationSettings):
+        self.model = loaded.model
+        self.tokenizer = loaded.tokenizer
+        self.settings = settings
+        if self.tokenizer.pad_token_id is None:
+            # Llama-style tokenizers ship without a pad token; batching needs one.
+            self.tokenizer.pad_token = self.tokenizer.eos_token or self.tokenizer.unk_token
+        # Decoder-only models continue from the last position, so pad on the left.
+        self.tokenizer.padding_side = "left"
+
+    def generate(self, prompts: Sequence[str]) -> Iterator[str]:
+        import torch
+
+        s = self.settings
+        torch.manual_seed(s.seed)
+        batches = [prompts[i:i + s.batch_size] for i in range(0, len(prompts), s.batch_size)]
+        for batch in progress(batches, desc="generate", total=len(batches), unit="batch"):
+            enc = self.tokenizer(list(batch), return_tensors="pt", padding=True)
+            kwargs = dict(max_new_tokens=s.max_new_tokens, do_sample=s.sample,
+                          pad_token_id=self.tokenizer.pad_token_id)
+            if s.sample:
+                kwargs.update(temperature=s.temperature, top_p=s.top_p)
+            with torch.no_grad():
+                out = self.model.generate(**enc, **kwargs)
+            new_tokens = out[:, enc["input_ids"].shape[1]:]
+            yield from self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)

@@ -1,0 +1,103 @@
+"""TaCo training examples (Upadhayay & Behzadan 2023) and plain translation examples.
+
+A TaCo example asks in the target language and answers with the whole chain: the
+instruction translated to English, the English response, then the target-language response.
+Every example is {"id", "task", "lang", "prompt", "completion", "meta"}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from lrtk.io.records import Record
+from lrtk.taco.templates import instruction_prompt, taco_chain, translation_prompt
+from lrtk.taco.translate_cmd import CommandTranslator
+
+
+@dataclass
+class InstructionFields:
+    """Where the English and target-language texts live in an instruction record."""
+
+    instruction: str = "instruction"
+    response: str = "response"
+    lang: str = "ne"
+
+    @property
+    def instruction_tgt(self) -> str:
+        return f"{self.instruction}_{self.lang}"
+
+    @property
+    def response_tgt(self) -> str:
+        return f"{self.response}_{self.lang}"
+
+
+def _fill_translations(batch: list[Record], fields: InstructionFields,
+                       translator: CommandTranslator | None) -> None:
+    """Translate, in one command call, every target-language field the batch lacks."""
+    wanted = [(rec, src, tgt) for rec in batch
+              for src, tgt in ((fields.instruction, fields.instruction_tgt),
+                               (fields.response, fields.response_tgt))
+              if not rec.get(tgt)]
+    if not wanted:
+        return
+    if translator is None:
+        rec, _, tgt = wanted[0]
+        raise rec.error(f"missing field {tgt!r}",
+                        hint="add the translation or pass --translate-cmd")
+    for (rec, _, tgt), text in zip(wanted, translator.translate([r[s] for r, s, _ in wanted])):
+        rec[tgt] = text
+        rec.setdefault("_translated", []).append(tgt)
+
+
+def taco_examples(records: Iterable[Record], fields: InstructionFields, language: str, *,
+                  translator: CommandTranslator | None = None,
+                  batch_size: int = 256) -> Iterator[dict]:
+    """One TaCo example per instruction record, in input order."""
+    batch: list[Record] = []
+
+    def flush() -> Iterator[dict]:
+        _fill_translations(batch, fields, translator)
+        for rec in batch:
+            yield {
+                "id": f"taco-{fields.lang}-{rec.get('id', rec.line)}",
+                "task": "taco",
+                "lang": fields.lang,
+                "prompt": instruction_prompt(rec[fields.instruction_tgt]),
+                "completion": taco_chain(rec[fields.instruction], rec[fields.response],
+                                         rec[fields.response_tgt], language),
+                "meta": {"source": f"{rec.path}:{rec.line}",
+                         "translated": rec.get("_translated", [])},
+            }
+        batch.clear()
+
+    for rec in records:
+        for name in (fields.instruction, fields.response):
+            if not isinstance(rec.get(name), str) or not rec[name].strip():
+                raise rec.error(f"field {name!r} must be a non-empty string")
+        batch.append(rec)
+        if len(batch) >= batch_size:
+            yield from flush()
+    yield from flush()
+
+
+def translation_examples(pairs: Iterable[Record], src_lang: str, tgt_lang: str,
+                         name_of: Callable[[str], str]) -> Iterator[dict]:
+    """Two examples per sentence pair: src->tgt and tgt->src. `name_of` maps code -> name."""
+    for pair in pairs:
+        for side in ("src", "tgt"):
+            if not isinstance(pair.get(side), str):
+                raise pair.error(f"field {side!r} must be a string")
+        s_lang, t_lang = pair.get("src_lang", src_lang), pair.get("tgt_lang", tgt_lang)
+        for (a, a_lang), (b, b_lang) in (((pair["src"], s_lang), (pair["tgt"], t_lang)),
+                                         ((pair["tgt"], t_lang), (pair["src"], s_lang))):
+            if not a.strip() or not b.strip():
+                continue  # an empty side teaches nothing
+            yield {
+                "id": f"tr-{a_lang}-{b_lang}-{pair.get('id', pair.line)}",
+                "task": "translate",
+                "lang": b_lang,
+                "prompt": translation_prompt(a, name_of(a_lang), name_of(b_lang)),
+                "completion": b,
+                "meta": {"source": f"{pair.path}:{pair.line}"},
+            }
