@@ -1,0 +1,34 @@
+"""Language mixing for multilingual training: temperature, cooldown and UniMax schedules.
+
+Usage (the same objects back `lrtk sample plan` and `lrtk sample draw`)::
+
+    from lrtk.sampling import CorpusSpec, MixtureStream, Schedule, plan_corpora, scan_corpora
+
+    specs = [CorpusSpec.parse("bn=bn.txt"), CorpusSpec.parse("en=en.jsonl", field="text")]
+    corpora = scan_corpora(specs)                      # sizes + offsets, one pass per file
+    plan = plan_corpora(corpora, schedule=Schedule("cooldown", tau=5, tau_end=1, switch=0.5),
+                        budget=100_000)                # examples (unit="lines")
+    print(plan.render())                               # probabilities, weights, epochs
+    stream = MixtureStream(plan, corpora, seed=1)
+    for rec in stream:                                 # {"lang", "phase", "text"[, "id"]}
+        ...
+    saved = stream.state_dict()                        # JSON-able; later:
+    stream = MixtureStream(plan, scan_corpora(plan.corpora), seed=1)
+    stream.load_state_dict(saved)                      # continues exactly where it stopped
+
+A plan saved with `lrtk sample plan --json plan.json` loads with `load_plan("plan.json")`.
+For a torch DataLoader / HF Trainer use `lrtk.sampling.torch_dataset.MixtureDataset`
+(imports torch; this package does not): an IterableDataset, so the phases keep their order.
+With `mode="upweight"` each record carries `weight`, the scalarization loss weight.
+"""
+
+from lrtk.sampling.corpus import Corpus, CorpusSpec, scan_corpora, token_counter
+from lrtk.sampling.mixing import scalarization_weights, temperature_probs, unimax_allocation
+from lrtk.sampling.plan import Phase, Plan, Schedule, build_plan, load_plan, plan_corpora
+from lrtk.sampling.stream import MixtureStream
+
+__all__ = [
+    "Corpus", "CorpusSpec", "MixtureStream", "Phase", "Plan", "Schedule", "build_plan",
+    "load_plan", "plan_corpora", "scalarization_weights", "scan_corpora",
+    "temperature_probs", "token_counter", "unimax_allocation",
+]

@@ -1,0 +1,204 @@
+"""lrtk sample: mixing formulas, plans, the resumable stream and the CLI, on TICO-19."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+
+import pytest
+
+from lrtk.errors import DataError, UsageError
+from lrtk.sampling import (
+    CorpusSpec, MixtureStream, Schedule, build_plan, load_plan, plan_corpora,
+    scalarization_weights, scan_corpora, temperature_probs, unimax_allocation,
+)
+
+SIZES = {"bn": 2100.0, "ne": 700.0, "ur": 210.0, "en": 4200.0}
+
+
+def test_temperature_matches_the_formula_and_flattens_with_tau():
+    for tau in (1.0, 2.0, 5.0):
+        p = temperature_probs(SIZES, tau)
+        z = sum(n ** (1 / tau) for n in SIZES.values())
+        for lang, n in SIZES.items():
+            assert p[lang] == pytest.approx(n ** (1 / tau) / z)
+    assert temperature_probs(SIZES, 1.0)["en"] == pytest.approx(4200 / 7210)
+    spread = [max(temperature_probs(SIZES, t).values()) - min(temperature_probs(SIZES, t).values())
+              for t in (1, 2, 5, 100)]
+    assert spread == sorted(spread, reverse=True) and spread[-1] < 0.02
+
+
+def test_temperature_survives_huge_counts():
+    p = temperature_probs({"en": 3e12, "ur": 1e6}, 0.5)  # n^(1/0.5) would overflow unscaled
+    assert p["en"] == pytest.approx(1.0) and p["ur"] > 0
+
+
+def test_scalarization_weights_turn_proportional_into_temperature_sampling():
+    w = scalarization_weights(SIZES, 5.0)
+    p1, p5 = temperature_probs(SIZES, 1.0), temperature_probs(SIZES, 5.0)
+    for lang in SIZES:
+        assert p1[lang] * w[lang] == pytest.approx(p5[lang])
+    assert w["ur"] > 1 > w["en"]
+
+
+def test_unimax_caps_small_languages_and_passes_the_leftover_on():
+    alloc = unimax_allocation(SIZES, budget=8000, max_epochs=2)
+    # uniform share is 2000; ur caps at 420, ne at 1400; the rest splits between bn and en
+    assert alloc["ur"] == pytest.approx(420) and alloc["ne"] == pytest.approx(1400)
+    assert alloc["bn"] == pytest.approx(alloc["en"]) == pytest.approx((8000 - 1820) / 2)
+    assert sum(alloc.values()) == pytest.approx(8000)
+    over = unimax_allocation(SIZES, budget=1e9, max_epochs=1)
+    assert over == pytest.approx(SIZES)
+
+
+def _plan(**kw):
+    specs = [CorpusSpec(lang, f"{lang}.txt") for lang in SIZES]
+    return build_plan(specs, {k: int(v) for k, v in SIZES.items()}, SIZES, **kw)
+
+
+def test_cooldown_plan_has_two_phases_with_the_paper_defaults():
+    plan = _plan(schedule=Schedule("cooldown", tau=5, tau_end=1, switch=0.5), budget=10000)
+    first, second = plan.phases
+    assert (first.tau, second.tau, first.draws, second.draws) == (5, 1, 5000, 5000)
+    assert first.probs == pytest.approx(temperature_probs(SIZES, 5))
+    assert second.probs == pytest.approx(temperature_probs(SIZES, 1))
+    assert second.weights == pytest.approx({k: 1.0 for k in SIZES})
+    epochs = plan.epochs()
+    assert epochs["ur"] == pytest.approx(5000 * first.probs["ur"] / 210 + 5000 * 210 / 7210 / 210)
+    assert any(w.startswith("ur would be repeated") for w in plan.warnings)
+    assert not any(w.startswith("en ") for w in plan.warnings)
+
+
+def test_upweight_mode_draws_proportionally_and_carries_the_weights():
+    plan = _plan(schedule=Schedule("temperature", tau=5), budget=1000, mode="upweight")
+    (phase,) = plan.phases
+    assert phase.draw_probs == pytest.approx(temperature_probs(SIZES, 1))
+    assert phase.weights == pytest.approx(scalarization_weights(SIZES, 5))
+
+
+def test_token_unit_converts_shares_into_draw_probabilities():
+    # en lines are twice as long: to give en half the tokens, draw it a third of the time.
+    specs = [CorpusSpec("bn", "bn"), CorpusSpec("en", "en")]
+    plan = build_plan(specs, {"bn": 100, "en": 100}, {"bn": 1000.0, "en": 2000.0},
+                      unit="tokens", schedule=Schedule(tau=1e9), budget=3000)
+    (phase,) = plan.phases
+    assert phase.probs["en"] == pytest.approx(0.5)
+    assert phase.draw_probs["en"] == pytest.approx(1 / 3)
+    # draws = budget * sum(share / tokens per line) = 3000 * (0.5/10 + 0.5/20)
+    assert phase.draws == 225
+
+
+# -- corpora, stream and CLI on TICO-19 ------------------------------------------------------
+
+@pytest.fixture
+def tico_mix(shared, tmp_path):
+    """An imbalanced bn/ne/ur/en mixture cut from TICO-19: 2100 / 700 / 210 / 4200 lines."""
+    base = shared("tico19")
+    sizes = {"bn": ("en-bn/tico19-test.bn", 2100), "ne": ("en-ne/tico19-test.ne", 700),
+             "ur": ("en-ur/tico19-test.ur", 210)}
+    paths = {}
+    for lang, (rel, n) in sizes.items():
+        lines = (base / rel).read_text(encoding="utf-8").splitlines()[:n]
+        paths[lang] = tmp_path / f"{lang}.txt"
+        paths[lang].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    english = [(base / p / "tico19-test.en").read_text(encoding="utf-8") for p in ("en-bn", "en-ur")]
+    paths["en"] = tmp_path / "en.txt"
+    paths["en"].write_text("".join(english), encoding="utf-8")
+    return paths
+
+
+def _corpus_args(paths):
+    return [a for lang, p in paths.items() for a in ("--corpus", f"{lang}={p}")]
+
+
+def test_stream_follows_the_phases_and_matches_the_plan(tico_mix):
+    corpora = scan_corpora([CorpusSpec(lang, str(p)) for lang, p in tico_mix.items()])
+    assert {l: c.lines for l, c in corpora.items()} == {"bn": 2100, "ne": 700, "ur": 210, "en": 4200}
+    plan = plan_corpora(corpora, schedule=Schedule("cooldown", tau=5, tau_end=1, switch=0.5),
+                        budget=20000)
+    recs = list(MixtureStream(plan, corpora, seed=3))
+    assert len(recs) == 20000
+    phases = [r["phase"] for r in recs]
+    assert phases == sorted(phases)  # phase order is kept: all of phase 0, then phase 1
+    for phase in plan.phases:
+        got = Counter(r["lang"] for r in recs if r["phase"] == phase.index)
+        for lang, p in phase.draw_probs.items():
+            sd = math.sqrt(phase.draws * p * (1 - p))
+            assert abs(got[lang] - phase.draws * p) < 4 * sd, (phase.index, lang)
+    # ur is upsampled ~20 times in phase 0: every line appears before any repeats
+    ur = [r["text"] for r in recs if r["lang"] == "ur"]
+    assert len(set(ur[:210])) == 210 and set(ur) == set(tico_mix["ur"].read_text("utf-8").splitlines())
+
+
+def test_stream_is_deterministic_and_resumes_exactly(tico_mix):
+    corpora = scan_corpora([CorpusSpec(lang, str(p)) for lang, p in tico_mix.items()])
+    plan = plan_corpora(corpora, schedule=Schedule("temperature", tau=3), budget=3000)
+    full = list(MixtureStream(plan, corpora, seed=7))
+    assert full == list(MixtureStream(plan, corpora, seed=7))
+    assert full != list(MixtureStream(plan, corpora, seed=8))
+    first = MixtureStream(plan, corpora, seed=7)
+    head = [rec for _, rec in zip(range(1234), first)]
+    resumed = MixtureStream(plan, scan_corpora(plan.corpora), seed=7)
+    resumed.load_state_dict(json.loads(json.dumps(first.state_dict())))
+    assert head + list(resumed) == full
+    shards = [list(MixtureStream(plan, corpora, seed=7, shard=(k, 3))) for k in range(3)]
+    assert sorted(map(json.dumps, sum(shards, []))) == sorted(map(json.dumps, full))
+    with pytest.raises(UsageError, match="another plan or seed"):
+        MixtureStream(plan, corpora, seed=9).load_state_dict(first.state_dict())
+
+
+def test_jsonl_corpus_uses_the_named_field_and_keeps_ids(tmp_path):
+    path = tmp_path / "bn.jsonl"
+    path.write_text('{"id": "a", "src": "এক"}\n\n{"id": "b", "src": "দুই"}\n', encoding="utf-8")
+    corpus = scan_corpora([CorpusSpec.parse(f"bn={path}", field="src")])["bn"]
+    assert corpus.lines == 2 and corpus.get(1) == ("দুই", "b")
+    path.write_text('{"id": "a", "src": "এক"}\n{"id": "b", "text": "দুই"}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"bn.jsonl:2: record has no text field 'src'"):
+        scan_corpora([CorpusSpec.parse(f"bn={path}", field="src")])
+
+
+def test_cli_plan_prints_phases_warns_and_writes_json(tico_mix, run_cli, tmp_path):
+    out = tmp_path / "plan.json"
+    code, stdout, stderr = run_cli("sample", "plan", *_corpus_args(tico_mix), "--schedule", "cooldown",
+                                   "--tau", "5", "--tau-end", "1", "--switch", "0.5",
+                                   "--budget", "20000", "--json", out)
+    assert code == 0, stderr
+    assert "phase 0, tau=5: 10,000 lines" in stdout and "phase 1, tau=1: 10,000 lines" in stdout
+    assert "ur would be repeated" in stderr and "en would be" not in stderr
+    plan = load_plan(str(out))
+    assert [p.draws for p in plan.phases] == [10000, 10000]
+    assert plan.phases[0].probs["ur"] == pytest.approx(
+        temperature_probs({"bn": 2100, "ne": 700, "ur": 210, "en": 4200}, 5)["ur"])
+
+
+def test_cli_draw_resumes_from_a_state_file(tico_mix, run_cli, tmp_path):
+    plan = tmp_path / "plan.json"
+    assert run_cli("sample", "plan", *_corpus_args(tico_mix), "--tau", "2", "--budget", "500",
+                   "--json", plan)[0] == 0
+    code, whole, _ = run_cli("sample", "draw", "--plan", plan, "--seed", "4")
+    assert code == 0 and len(whole.splitlines()) == 500
+    state = tmp_path / "state.json"
+    parts = []
+    for _ in range(3):
+        code, out, err = run_cli("sample", "draw", "--plan", plan, "--seed", "4",
+                                 "--state", state, "--take", "200")
+        assert code == 0, err
+        parts.append(out)
+    assert "".join(parts) == whole
+    assert parts[-1].count("\n") == 100 and "more remain" not in err
+    rec = json.loads(whole.splitlines()[0])
+    assert set(rec) == {"lang", "phase", "text"}
+
+
+def test_cli_errors_are_one_line(tico_mix, run_cli, tmp_path):
+    code, _, err = run_cli("sample", "plan", "--corpus", "bn")
+    assert code == 2 and "LANG=PATH" in err and "Traceback" not in err
+    code, _, err = run_cli("sample", "plan", "--corpus", f"bn={tmp_path / 'missing.txt'}")
+    assert code == 2 and "missing.txt: file not found" in err
+    plan = tmp_path / "plan.json"
+    run_cli("sample", "plan", *_corpus_args(tico_mix), "--budget", "100", "--json", plan)
+    with open(tico_mix["ur"], "a", encoding="utf-8") as fh:
+        fh.write("نیا جملہ\n")
+    code, out, err = run_cli("sample", "draw", "--plan", plan)
+    assert code == 2 and "ur has 211 examples now but 210 when planned" in err and out == ""
