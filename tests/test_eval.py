@@ -149,7 +149,7 @@ def test_flores200_from_local_model_file(shared, tmp_path, monkeypatch):
     from sacrebleu.tokenizers import tokenizer_spm
 
     monkeypatch.setattr(tokenizer_spm, "SACREBLEU_DIR", str(tmp_path))  # no cached model
-    text = tico(shared, "en-bn", "bn", 2100)
+    text = tico(shared, "en-bn", "bn", 600)
     spm.SentencePieceTrainer.train(sentence_iterator=iter(text), model_prefix=str(tmp_path / "m"),
                                    vocab_size=300, model_type="unigram", minloglevel=2)
     bleu = Bleu(tokenize="flores200", spm_model=str(tmp_path / "m.model"))
