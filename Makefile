@@ -7,7 +7,7 @@ LRTK := $(VENV)/bin/lrtk
 STAMP := $(VENV)/.setup-stamp
 OUT ?= out
 
-.PHONY: setup test demo bench native-test clean
+.PHONY: setup test demo bench native-test clean setup-fairseq2 test-fairseq2
 
 setup: $(STAMP)
 
@@ -21,6 +21,26 @@ $(STAMP): pyproject.toml constraints.txt CMakeLists.txt native/CMakeLists.txt sc
 
 test: setup
 	$(PY) -m pytest -q tests
+	$(MAKE) test-fairseq2
+
+# fairseq2 0.8 pins torch==2.9.1 (the main venv has a newer torch), so it gets its own venv.
+# lrtk itself is imported from the checkout (PYTHONPATH): its core needs no native build.
+FS2_VENV := .venv-fairseq2
+FS2_PY := $(FS2_VENV)/bin/python
+FS2_STAMP := $(FS2_VENV)/.setup-stamp
+
+setup-fairseq2: $(FS2_STAMP)
+
+$(FS2_STAMP): pyproject.toml scripts/setup-system.sh
+	./scripts/setup-system.sh
+	test -x $(FS2_PY) || $(PYTHON) -m venv $(FS2_VENV)
+	$(FS2_PY) -m pip install -q --upgrade pip
+	$(FS2_PY) -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" >$(FS2_VENV)/core-requirements.txt
+	$(FS2_PY) -m pip install -q 'fairseq2>=0.8,<0.9' 'torch==2.9.1' 'pytest>=8' -r $(FS2_VENV)/core-requirements.txt
+	touch $@
+
+test-fairseq2: setup-fairseq2
+	PYTHONPATH=$(CURDIR) $(FS2_PY) -m pytest -q -p no:cacheprovider tests/fairseq2
 
 demo: setup
 	@mkdir -p $(OUT)/demo

@@ -33,13 +33,7 @@ class MixtureStream:
 
     def __init__(self, plan: Plan, corpora: dict[str, Corpus], *, seed: int = 0,
                  shard: tuple[int, int] = (0, 1)):
-        for lang in plan.languages:
-            if lang not in corpora:
-                raise UsageError(f"no corpus for language {lang!r} of the plan")
-            if corpora[lang].lines != plan.lines[lang]:
-                raise UsageError(f"{lang} has {corpora[lang].lines} examples now but "
-                                 f"{plan.lines[lang]} when planned", path=corpora[lang].spec.path,
-                                 hint="re-run `lrtk sample plan`")
+        check_corpora(plan, corpora)
         self.plan = plan
         self.corpora = corpora
         self.seed = seed
@@ -113,6 +107,17 @@ class MixtureStream:
     def close(self) -> None:
         for corpus in self.corpora.values():
             corpus.close()
+
+
+def check_corpora(plan: Plan, corpora: dict[str, Corpus]) -> None:
+    """The corpora must still be the ones the plan was computed for."""
+    for lang in plan.languages:
+        if lang not in corpora:
+            raise UsageError(f"no corpus for language {lang!r} of the plan")
+        if corpora[lang].lines != plan.lines[lang]:
+            raise UsageError(f"{lang} has {corpora[lang].lines} examples now but "
+                             f"{plan.lines[lang]} when planned", path=corpora[lang].spec.path,
+                             hint="re-run `lrtk sample plan`")
 
 
 def _cumulative(probs: dict[str, float], langs: list[str]) -> list[float]:
