@@ -202,3 +202,22 @@ def test_cli_errors_are_one_line(tico_mix, run_cli, tmp_path):
         fh.write("نیا جملہ\n")
     code, out, err = run_cli("sample", "draw", "--plan", plan)
     assert code == 2 and "ur has 211 examples now but 210 when planned" in err and out == ""
+
+
+def test_torch_dataset_keeps_stream_order_with_and_without_workers(tico_mix, tmp_path):
+    torch_data = pytest.importorskip("torch.utils.data", reason="torch (the [train] extra) is not installed")
+    from lrtk.sampling.torch_dataset import MixtureDataset
+
+    corpora = scan_corpora([CorpusSpec(lang, str(p)) for lang, p in tico_mix.items()])
+    plan = plan_corpora(corpora, schedule=Schedule("cooldown", tau=5, tau_end=1), budget=301)
+    expected = list(MixtureStream(plan, corpora, seed=2))
+    dataset = MixtureDataset(plan, seed=2)
+    assert list(torch_data.DataLoader(dataset, batch_size=None)) == expected
+    # a fresh dataset, two worker processes: round-robin over step shards restores the order
+    loader = torch_data.DataLoader(MixtureDataset(plan, seed=2), batch_size=None, num_workers=2)
+    assert list(loader) == expected
+    # resuming from a saved state yields the rest
+    partial = MixtureDataset(plan, seed=2)
+    head = [rec for _, rec in zip(range(100), partial)]
+    rest = MixtureDataset(plan, seed=2, state=partial.state_dict())
+    assert head + list(rest) == expected
