@@ -22,6 +22,10 @@ _BULLETS = "•⁃‣◦▪*-"
 _NEXT_WORD = re.compile(r"\s*(\S*)")
 _ELLIPSIS = "…"
 _DOTS = ". " + _ELLIPSIS
+# Quotes that open and close alike: a loose one closes only a sentence with an open quote.
+_SYMMETRIC_QUOTES = "\"'"
+# A word starting with these continues the sentence, whatever stop came before it.
+_CONTINUATIONS = ",;:،؛"
 _MAX_ABBREVIATION_PART = 3  # "U.S.A", "Ph.D", "এ.কে.এম": dotted parts this short are abbreviations
 
 
@@ -41,7 +45,9 @@ class Segmenter:
         # A terminator cluster may contain spaced dots (". . ."), which are one ellipsis.
         cluster = rf"(?:[{terms}](?: (?=\.))?)+"
         alternatives = [
-            rf"(?<!\S)(?P<tok>\S*?)(?P<term>{cluster})(?P<close>[{closing}]*)(?=\s|\Z)",
+            # A closing quote standing alone after the stop ('done. " Next') still closes it.
+            rf"(?<!\S)(?P<tok>\S*?)(?P<term>{cluster})"
+            rf"(?P<close>[{closing}]*)(?:[^\S\n]+(?P<loose>[{closing}]+)(?=\s|\Z))?(?=\s|\Z)",
         ]
         if p.strong_terminators:
             strong = _char_class(p.strong_terminators)
@@ -110,28 +116,37 @@ class Segmenter:
     def _decide(self, text: str, m: re.Match, sentence_start: int) -> int | None:
         """Where the sentence ends at candidate `m` (usually m.end()), or None if it goes on."""
         term = m.group("term")
-        nxt = _NEXT_WORD.match(text, m.end()).group(1).lstrip(self.profile.opening)
+        end = m.end()
+        loose = m.group("loose")
+        if loose and loose[0] in _SYMMETRIC_QUOTES and \
+                text.count(loose[0], sentence_start, m.start()) % 2 == 0:
+            end = m.end("close")  # the sentence has no open quote: this one opens the next
+        nxt = _NEXT_WORD.match(text, end).group(1).lstrip(self.profile.opening)
         if not nxt:
-            return m.end()  # end of text: nothing can continue the sentence
+            return end  # end of text: nothing can continue the sentence
+        if nxt[0] in _CONTINUATIONS:
+            return None  # "ایٹ آل۔ ، نے": no sentence starts with a comma
         if not self._strong.isdisjoint(term):
-            return m.end()
+            return end
+        if "?" in term and not m.group("close"):
+            return end  # "are you ok? and the fever?": a bare question mark always ends
         if nxt[0].islower():
             return None  # a cased script continues in lower case: "Yahoo! in", "'Great.' she"
         if any(c not in _DOTS for c in term):
-            return m.end()  # a question or exclamation mark, alone or with dots
+            return end  # a question or exclamation mark, alone or with dots
         dots = term.count(".") + 3 * term.count(_ELLIPSIS)
         if dots >= 4:
             # "compounds. . . . The": a full stop, then an ellipsis opening the next sentence.
             if m.group("tok") and term.startswith(". "):
                 return m.start("term") + 1
-            return m.end()
+            return end
         if dots == 3:
             # A spaced ellipsis marks an omission inside a sentence; an unspaced one ends a
             # sentence only before a typical sentence opener.
             if " " in term:
                 return None
-            return m.end() if self._opens_sentence(nxt) else None
-        return m.end() if self._period_ends(text, m, nxt, sentence_start) else None
+            return end if self._opens_sentence(nxt) else None
+        return end if self._period_ends(text, m, nxt, sentence_start) else None
 
     def _period_ends(self, text: str, m: re.Match, nxt: str, sentence_start: int) -> bool:
         """A single full stop: decide between abbreviation, initial, number and sentence end."""
