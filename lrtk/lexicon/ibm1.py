@@ -1,0 +1,116 @@
+"""IBM Model 1: word translation probabilities p(target word | source word) learned by EM.
+
+Used to learn a bilingual dictionary from seed parallel data (`lrtk align --seed-pairs`), to
+bootstrap one from confidently aligned sentences, and by `lrtk filter` as a lexical
+translation score. Training is vectorised over all (source word, target word) co-occurrences,
+so memory grows with the sum of len(src) * len(tgt) over the pairs: fine for tens of thousands
+of sentence pairs, which is what seed data and bootstrapping give.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from lrtk.lexicon.dictionary import Dictionary
+
+NULL = "<null>"  # the empty source word that unaligned target words attach to
+FLOOR = 1e-7  # probability of a target word no source word explains
+MAX_LEN = 100  # longer sentences are skipped in training: they add cost, not evidence
+
+
+class IBMModel1:
+    """A translation table target word -> {source word: p(target | source)}."""
+
+    def __init__(self, table: dict[str, dict[str, float]]):
+        self.table = table
+
+    @classmethod
+    def train(cls, pairs: Iterable[tuple[Sequence[str], Sequence[str]]], *, iterations: int = 5,
+              min_prob: float = 1e-3) -> "IBMModel1":
+        """EM on (source words, target words) pairs; entries below `min_prob` are dropped."""
+        src_ids: dict[str, int] = {NULL: 0}
+        tgt_ids: dict[str, int] = {}
+        cols_s, cols_t, groups = [], [], []
+        n_groups = 0
+        for src, tgt in pairs:
+            if not tgt or len(src) > MAX_LEN or len(tgt) > MAX_LEN:
+                continue
+            s = np.array([0] + [src_ids.setdefault(w, len(src_ids)) for w in src], dtype=np.int64)
+            t = np.array([tgt_ids.setdefault(w, len(tgt_ids)) for w in tgt], dtype=np.int64)
+            # Every target position pairs with every source word (and NULL): one EM group each.
+            cols_s.append(np.tile(s, len(t)))
+            cols_t.append(np.repeat(t, len(s)))
+            groups.append(np.repeat(np.arange(n_groups, n_groups + len(t)), len(s)))
+            n_groups += len(t)
+        if not n_groups:
+            return cls({})
+        n_tgt = len(tgt_ids)
+        keys = np.concatenate(cols_s) * n_tgt + np.concatenate(cols_t)
+        group = np.concatenate(groups)
+        params, param_of = np.unique(keys, return_inverse=True)
+        param_src = params // n_tgt
+        prob = np.full(len(params), 1.0 / n_tgt)
+        for _ in range(iterations):
+            p = prob[param_of]
+            # E step: each target token's unit of count is shared among its possible sources.
+            share = p / np.bincount(group, p, minlength=n_groups)[group]
+            counts = np.bincount(param_of, share, minlength=len(params))
+            # M step: renormalise per source word.
+            prob = counts / np.bincount(param_src, counts, minlength=len(src_ids))[param_src]
+        src_words = list(src_ids)
+        tgt_words = list(tgt_ids)
+        table: dict[str, dict[str, float]] = {}
+        for key, p in zip(params.tolist(), prob.tolist()):
+            if p >= min_prob:
+                table.setdefault(tgt_words[key % n_tgt], {})[src_words[key // n_tgt]] = p
+        return cls(table)
+
+    def score(self, src: Sequence[str], tgt: Sequence[str]) -> float:
+        """Mean log p(target word | source sentence) per target word; higher is better.
+        0.0 when there is no target word to explain."""
+        if not tgt:
+            return 0.0
+        src_set = [NULL, *src]
+        total = 0.0
+        for w in tgt:
+            cands = self.table.get(w)
+            p = sum(cands.get(s, 0.0) for s in src_set) / len(src_set) if cands else 0.0
+            total += math.log(max(p, FLOOR))
+        return total / len(tgt)
+
+    def to_dictionary(self, *, min_prob: float = 0.1, max_candidates: int = 5) -> Dictionary:
+        """The likeliest translations of each source word (NULL excluded) as a Dictionary."""
+        by_src: dict[str, dict[str, float]] = {}
+        for tgt, cands in self.table.items():
+            for src, p in cands.items():
+                if src != NULL and p >= min_prob:
+                    by_src.setdefault(src, {})[tgt] = p
+        kept = {s: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:max_candidates])
+                for s, c in by_src.items()}
+        return Dictionary(kept)
+
+    def save(self, path: str | os.PathLike) -> None:
+        from lrtk.io.atomic import write_json
+
+        write_json({"model": "ibm1", "table": self.table}, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "IBMModel1":
+        import json
+
+        from lrtk.errors import DataError
+        from lrtk.io.lines import display_name, open_lines
+
+        try:
+            obj = json.load(open_lines(path))
+        except json.JSONDecodeError as e:
+            raise DataError(f"not a valid IBM Model 1 file: {e.msg}", path=display_name(path),
+                            line=e.lineno) from None
+        if not isinstance(obj, dict) or obj.get("model") != "ibm1":
+            raise DataError("not an IBM Model 1 file", path=display_name(path),
+                            hint="write one with IBMModel1.save")
+        return cls(obj["table"])
