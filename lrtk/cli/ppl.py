@@ -1,0 +1,67 @@
+"""`lrtk ppl`: perplexity of an exported model (native runtime) or of the float HF model."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+
+from lrtk.errors import UsageError
+from lrtk.io.progress import progress
+
+ORDER = 112
+
+
+def ppl_cmd(
+    model: Optional[str] = typer.Argument(None, help="Model file written by lrtk export."),
+    data: str = typer.Option(..., "--data", help="Text file, one sentence or paragraph a line."),
+    hf: Optional[str] = typer.Option(None, "--hf", help="Score with this HF checkpoint "
+                                     "directory (float, PyTorch) instead of MODEL."),
+    ctx: int = typer.Option(256, "--ctx", help="Tokens per scored window."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Score at most this many."),
+    threads: int = typer.Option(1, "--threads", "-t"),
+    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
+) -> None:
+    """Print perplexity as JSON on stdout; lines are tokenized alike on both paths.
+
+    Example:
+
+        lrtk ppl model-q4.lrtk --data tico19-test.en && lrtk ppl --hf out/model --data tico19-test.en
+    """
+    from lrtk.runtime.generate import perplexity, windows
+    from lrtk.runtime.tokenizer import Tokenizer, encode_file
+
+    if (model is None) == (hf is None):
+        raise UsageError("give either MODEL or --hf DIR")
+    if hf is not None:
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        net = AutoModelForCausalLM.from_pretrained(hf, dtype=torch.float32).eval()
+        bos = net.config.bos_token_id
+        ids = encode_file(Tokenizer.from_dir(hf, -1 if bos is None else bos), data, max_tokens)
+
+        def logits_of(window):
+            with torch.no_grad():
+                return net(torch.tensor([window])).logits[0].numpy()
+        source = hf
+    else:
+        from lrtk.runtime.binding import NativeModel, set_kernel
+
+        set_kernel(kernel)
+        net = NativeModel(model, threads, ctx)
+        ids = encode_file(Tokenizer.from_model(net), data, max_tokens)
+
+        def logits_of(window):
+            return net.forward(window, 0, all_logits=True)
+        source = model
+    chunks = windows(ids, ctx)
+    value, count = perplexity(logits_of, progress(chunks, desc="ppl", total=len(chunks),
+                                                  unit="window"))
+    print(json.dumps({"model": source, "data": data, "ppl": round(value, 4), "tokens": count,
+                      "ctx": ctx}))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ppl")(ppl_cmd)

@@ -1,0 +1,57 @@
+"""`lrtk run`: generate text with an exported model on the native runtime."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from lrtk.errors import UsageError
+
+ORDER = 111
+
+
+def run_cmd(
+    model: str = typer.Argument(..., help="Model file written by lrtk export."),
+    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="Prompt text."),
+    interactive: bool = typer.Option(False, "--interactive", "-i",
+                                     help="Read prompts from stdin, one per line."),
+    max_new_tokens: int = typer.Option(128, "--max-new-tokens", "-n"),
+    temperature: float = typer.Option(0.0, "--temperature", help="0 means greedy."),
+    top_k: int = typer.Option(0, "--top-k", help="Sample from the k likeliest (0: all)."),
+    top_p: float = typer.Option(1.0, "--top-p", help="Nucleus sampling mass (1: off)."),
+    seed: int = typer.Option(0, "--seed"),
+    threads: int = typer.Option(1, "--threads", "-t"),
+    ctx: int = typer.Option(2048, "--ctx", help="Context length (KV cache size)."),
+    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
+) -> None:
+    """Stream generated text to stdout.
+
+    Example:
+
+        lrtk run model-q4.lrtk --prompt "The virus spreads" -n 40 --temperature 0.8 --top-p 0.9
+    """
+    from lrtk.runtime.binding import NativeModel, Sampler, set_kernel
+    from lrtk.runtime.generate import generate_ids, stream_text
+    from lrtk.runtime.tokenizer import Tokenizer
+
+    if prompt is None and not interactive:
+        raise UsageError("give --prompt TEXT or --interactive")
+    set_kernel(kernel)
+    with NativeModel(model, threads, ctx) as m:
+        tok = Tokenizer.from_model(m)
+        sampler = Sampler(m.config["vocab_size"], temperature, top_k, top_p, seed)
+        prompts = [prompt] if prompt is not None else (line.rstrip("\n") for line in sys.stdin)
+        for text in prompts:
+            ids = generate_ids(m, tok.encode(text), max_new_tokens, sampler,
+                               stop=m.config["eos_id"])
+            for piece in stream_text(tok, ids):
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_cmd)

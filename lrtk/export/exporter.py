@@ -1,0 +1,108 @@
+"""Writes a ModelSource as an lrtk model file: linear layers quantized and packed for the T-MAC
+kernels (or kept dense for verification), embeddings and norms at higher precision."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from lrtk import __version__
+from lrtk.errors import UsageError
+from lrtk.export import quantize
+from lrtk.export.format import QTYPES, ModelWriter
+from lrtk.export.source import ModelSource
+from lrtk.io import atomic_output
+from lrtk.io.progress import progress
+
+DENSE = ("f32", "f16")
+PRECISIONS = DENSE + tuple(QTYPES)
+
+
+@dataclass
+class QuantSpec:
+    """bits: f32, f16, 1-4 or ternary for the linear layers; head and embed likewise."""
+
+    bits: str = "4"
+    group_size: int = 64
+    head: str | None = None   # default: f32 for an f32 export, else f16
+    embed: str | None = None  # default: f32 for an f32 export, else f16
+    method: str = "rtn"       # rtn or gptq (needs hessians)
+
+    def __post_init__(self):
+        wide = "f32" if self.bits == "f32" else "f16"
+        self.head = self.head or wide
+        self.embed = self.embed or wide
+        if self.head == "same":
+            self.head = self.bits
+        for what, value in (("bits", self.bits), ("head", self.head)):
+            if value not in PRECISIONS:
+                raise UsageError(f"--{what} must be one of {', '.join(PRECISIONS)}, not {value}")
+        if self.embed not in DENSE:
+            raise UsageError(f"--embed must be f32 or f16, not {self.embed}")
+        if self.group_size not in (32, 64, 128):
+            raise UsageError(f"--group-size must be 32, 64 or 128, not {self.group_size}")
+        if self.method not in ("rtn", "gptq"):
+            raise UsageError(f"--method must be rtn or gptq, not {self.method}")
+
+
+def _is_linear(name: str) -> bool:
+    return name == "lm_head.weight" or (name.startswith("model.layers.") and
+                                        name.endswith("proj.weight"))
+
+
+def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
+                  spec: QuantSpec, hessian: np.ndarray | None) -> None:
+    if precision in DENSE:
+        writer.dense(name, w, precision)
+        return
+    from lrtk.runtime.binding import tmac_pack
+
+    qtype = QTYPES[precision]
+    m, k = w.shape
+    if k % spec.group_size:
+        raise UsageError(f"{name} has {k} input columns, not a multiple of --group-size "
+                         f"{spec.group_size}")
+    if hessian is not None:
+        codes, scales, zeros = quantize.gptq(w, hessian, qtype, spec.group_size)
+    else:
+        codes, scales, zeros = quantize.rtn(w, qtype, spec.group_size)
+    packed, scales, zeros = tmac_pack(qtype, codes, scales, zeros, spec.group_size)
+    writer.packed(name, packed, scales, zeros, qtype=qtype, m=m, k=k, group_size=spec.group_size)
+
+
+def export(source: ModelSource, out: str | os.PathLike, spec: QuantSpec,
+           hessians: dict[str, np.ndarray] | None = None, max_seq_len: int | None = None) -> dict:
+    """Write the model file atomically; returns a summary for the report."""
+    config = dict(source.config)
+    if max_seq_len:
+        config["max_seq_len"] = max_seq_len
+    # A tied head is the embedding matrix itself unless it must be stored differently.
+    separate_head = not source.tied or spec.head != spec.embed
+    names = list(source.names) + (["lm_head.weight"] if source.tied and separate_head else [])
+    meta = dict(source.meta, lrtk_version=__version__, quant=asdict(spec),
+                tokenizer=sorted(source.blobs))
+    capacity = 3 * len(names) + len(source.blobs) + 3
+    with atomic_output(out, binary=True) as fh:
+        writer = ModelWriter(fh, config, capacity)
+        writer.blob("meta.json", json.dumps(meta, sort_keys=True).encode())
+        for blob_name, data in sorted(source.blobs.items()):
+            writer.blob(blob_name, data)
+        writer.dense("rope.inv_freq", source.inv_freq)
+        writer.dense("layer_window", np.array(source.layer_window), "i32")
+        for name in progress(names, desc="export", total=len(names), unit="tensor"):
+            w = source.get("model.embed_tokens.weight" if name == "lm_head.weight" and source.tied
+                           else name)
+            if name == "model.embed_tokens.weight":
+                writer.dense(name, w, spec.embed)
+            elif _is_linear(name):
+                precision = spec.head if name == "lm_head.weight" else spec.bits
+                hessian = (hessians or {}).get(name) if spec.method == "gptq" else None
+                _write_linear(writer, name, w, precision, spec, hessian)
+            else:
+                writer.dense(name, w, "f32")  # norms and biases are tiny: keep them exact
+        writer.close()
+    return {"output": str(out), "bytes": os.path.getsize(out), "tensors": len(writer.entries),
+            "quant": asdict(spec), "source": source.meta.get("source")}

@@ -1,0 +1,124 @@
+"""The lrtk model file (see native/include/lrtk_model.h): header, tensor table, 64-byte aligned data.
+
+ModelWriter is the one code path that writes model files; read_header reads the table back
+for inspection and tests. Keep the struct layouts here in step with lrtk_model.h.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import IO
+
+import numpy as np
+
+MAGIC = b"LRTKMODL"
+VERSION = 1
+ALIGN = 64
+NAME_LEN = 64
+DT_F32, DT_F16, DT_I32, DT_U8, DT_TMAC = 0, 1, 2, 3, 4
+QTYPES = {"1": 1, "2": 2, "3": 3, "4": 4, "ternary": 5}
+
+# lrtk_config: ten int32, two float32, four reserved int32.
+CONFIG_FIELDS = ("dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "head_dim",
+                 "vocab_size", "max_seq_len", "bos_id", "eos_id", "norm_eps", "rope_attn_scale")
+_CONFIG = struct.Struct("<10i2f4i")
+_HEADER = struct.Struct("<8sII")
+_ENTRY = struct.Struct(f"<{NAME_LEN}s4I2q2Q16x")
+HEADER_SIZE = _HEADER.size + _CONFIG.size
+assert HEADER_SIZE == 80 and _ENTRY.size == 128
+
+
+@dataclass
+class Entry:
+    name: str
+    dtype: int
+    rows: int
+    cols: int
+    offset: int
+    nbytes: int
+    qtype: int = 0
+    group_size: int = 0
+    has_zeros: int = 0
+
+
+def _align(n: int) -> int:
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+class ModelWriter:
+    """Streams tensors into a seekable binary handle; the header is written last by close().
+
+    `capacity` reserves room for that many table entries, so tensors can be written as they
+    are produced (a quantized 1B model never has to sit in memory whole).
+    """
+
+    def __init__(self, fh: IO[bytes], config: dict, capacity: int):
+        self.fh = fh
+        self.config = config
+        self.capacity = capacity
+        self.entries: list[Entry] = []
+        self.pos = _align(HEADER_SIZE + capacity * _ENTRY.size)
+        fh.seek(self.pos)
+
+    def _write(self, name: str, dtype: int, data: bytes | memoryview, rows: int, cols: int,
+               **quant) -> None:
+        if len(self.entries) >= self.capacity:
+            raise RuntimeError("ModelWriter capacity exceeded")
+        if len(name.encode()) >= NAME_LEN:
+            raise ValueError(f"tensor name too long for the model file: {name}")
+        self.fh.write(data)
+        nbytes = len(data) if isinstance(data, bytes) else data.nbytes
+        self.entries.append(Entry(name, dtype, rows, cols, self.pos, nbytes, **quant))
+        end = self.pos + nbytes
+        self.pos = _align(end)
+        self.fh.write(b"\0" * (self.pos - end))
+
+    def dense(self, name: str, array: np.ndarray, dtype: str = "f32") -> None:
+        """A matrix (rows x cols) or vector (n x 1) stored as f32, f16 or int32."""
+        np_type, code = {"f32": ("<f4", DT_F32), "f16": ("<f2", DT_F16), "i32": ("<i4", DT_I32)}[dtype]
+        a = np.ascontiguousarray(array, dtype=np_type)
+        rows, cols = (a.shape[0], a.shape[1]) if a.ndim == 2 else (a.size, 1)
+        self._write(name, code, memoryview(a).cast("B"), rows, cols)
+
+    def blob(self, name: str, data: bytes) -> None:
+        self._write(name, DT_U8, bytes(data), len(data), 1)
+
+    def packed(self, name: str, packed: np.ndarray, scales: np.ndarray, zeros: np.ndarray | None,
+               *, qtype: int, m: int, k: int, group_size: int) -> None:
+        """A low-bit matrix in the kernels' layout (lrtk_tmac_pack output) with its scales."""
+        self._write(name, DT_TMAC, memoryview(np.ascontiguousarray(packed, np.uint8)), m, k,
+                    qtype=qtype, group_size=group_size, has_zeros=int(zeros is not None))
+        self.dense(name + ".scales", scales.reshape(-1))
+        if zeros is not None:
+            self.dense(name + ".zeros", zeros.reshape(-1))
+
+    def close(self) -> None:
+        self.fh.seek(0)
+        values = [self.config[f] for f in CONFIG_FIELDS]
+        self.fh.write(_HEADER.pack(MAGIC, VERSION, len(self.entries)))
+        self.fh.write(_CONFIG.pack(*values, 0, 0, 0, 0))
+        for e in self.entries:
+            self.fh.write(_ENTRY.pack(e.name.encode(), e.dtype, e.qtype, e.group_size,
+                                      e.has_zeros, e.rows, e.cols, e.offset, e.nbytes))
+        self.fh.seek(0, 2)
+
+
+def read_header(path: str) -> tuple[dict, list[Entry]]:
+    """The config and tensor table of a model file (raises ValueError if it is not one)."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEADER_SIZE)
+        if len(head) < HEADER_SIZE or head[:8] != MAGIC:
+            raise ValueError("not an lrtk model file (bad magic)")
+        _, version, n = _HEADER.unpack_from(head)
+        if version != VERSION:
+            raise ValueError(f"unsupported model file version {version}")
+        config = dict(zip(CONFIG_FIELDS, _CONFIG.unpack_from(head, _HEADER.size)))
+        table = fh.read(n * _ENTRY.size)
+        if len(table) < n * _ENTRY.size:
+            raise ValueError("truncated model file: tensor table")
+    entries = []
+    for i in range(n):
+        name, dtype, qtype, gs, hz, rows, cols, off, nb = _ENTRY.unpack_from(table, i * _ENTRY.size)
+        entries.append(Entry(name.rstrip(b"\0").decode(), dtype, rows, cols, off, nb, qtype, gs, hz))
+    return config, entries

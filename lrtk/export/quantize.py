@@ -1,0 +1,99 @@
+"""Group-wise weight quantization to b-bit codes with scales (and zero points).
+
+The convention is the kernels' (lrtk_tmac.h): w ~ scale * (code - zero) per group of
+`group_size` consecutive input columns. b-bit codes are asymmetric (min and max of a group are
+exactly representable, float zero point); ternary codes {0, 1, 2} mean {-1, 0, +1} * scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+TERNARY = 5
+
+
+def _groups(w: np.ndarray, group_size: int) -> np.ndarray:
+    m, k = w.shape
+    return w.reshape(m, k // group_size, group_size)
+
+
+def group_params(w: np.ndarray, qtype: int, group_size: int):
+    """Scales and zero points (None for ternary) of each group of w (m x k): (m, k/gs)."""
+    g = _groups(w.astype(np.float32, copy=False), group_size)
+    if qtype == TERNARY:
+        # Absmean (BitNet b1.58): the scale that best fits weights rounded to {-1, 0, 1}.
+        scale = np.abs(g).mean(axis=2)
+        return np.where(scale > 0, scale, 1.0).astype(np.float32), None
+    qmax = (1 << qtype) - 1
+    lo, hi = g.min(axis=2), g.max(axis=2)
+    scale = (hi - lo) / qmax
+    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+    return scale, (-lo / scale).astype(np.float32)
+
+
+def quantize_with(w: np.ndarray, scale: np.ndarray, zero: np.ndarray | None, qtype: int,
+                  group_size: int) -> np.ndarray:
+    """Codes of w (m x k, uint8) under given per-group scales and zero points."""
+    g = _groups(w, group_size) / scale[:, :, None]
+    if qtype == TERNARY:
+        codes = np.clip(np.rint(g), -1, 1) + 1
+    else:
+        codes = np.clip(np.rint(g + zero[:, :, None]), 0, (1 << qtype) - 1)
+    return codes.astype(np.uint8).reshape(w.shape)
+
+
+def dequantize(codes: np.ndarray, scale: np.ndarray, zero: np.ndarray | None, qtype: int,
+               group_size: int) -> np.ndarray:
+    c = _groups(codes.astype(np.float32), group_size)
+    z = 1.0 if qtype == TERNARY else zero[:, :, None]
+    return (scale[:, :, None] * (c - z)).reshape(codes.shape).astype(np.float32)
+
+
+def rtn(w: np.ndarray, qtype: int, group_size: int):
+    """Round-to-nearest: (codes, scales, zeros) with zeros None for ternary."""
+    scale, zero = group_params(w, qtype, group_size)
+    return quantize_with(w, scale, zero, qtype, group_size), scale, zero
+
+
+def gptq(w: np.ndarray, hessian: np.ndarray, qtype: int, group_size: int,
+         damp: float = 0.01, block: int = 128):
+    """GPTQ (Frantar et al. 2022): quantize columns left to right, spreading each column's
+    rounding error over the columns not yet quantized, weighted by the inverse Hessian
+    H = X^T X of the layer's calibration inputs. Same outputs as rtn()."""
+    import torch
+
+    W = torch.tensor(w, dtype=torch.float64)
+    m, k = W.shape
+    H = torch.tensor(hessian, dtype=torch.float64).clone()
+    dead = torch.diag(H) == 0  # inputs never active: their weights cannot matter
+    H[dead, dead] = 1.0
+    W[:, dead] = 0.0
+    H += torch.eye(k, dtype=torch.float64) * damp * torch.mean(torch.diag(H))
+    Hinv = torch.linalg.cholesky(torch.cholesky_inverse(torch.linalg.cholesky(H)), upper=True)
+
+    n_groups = k // group_size
+    block = max(block, group_size) // group_size * group_size  # groups never straddle blocks
+    scales = np.empty((m, n_groups), np.float32)
+    zeros = None if qtype == TERNARY else np.empty((m, n_groups), np.float32)
+    codes = np.empty((m, k), np.uint8)
+    for b0 in range(0, k, block):
+        b1 = min(b0 + block, k)
+        Wb = W[:, b0:b1].clone()
+        err = torch.zeros_like(Wb)
+        for j in range(b1 - b0):
+            col, g = b0 + j, (b0 + j) // group_size
+            if col % group_size == 0:  # a group's scale comes from its error-updated weights
+                s, z = group_params(Wb[:, j:j + group_size].numpy(), qtype, group_size)
+                scales[:, g] = s[:, 0]
+                if zeros is not None:
+                    zeros[:, g] = z[:, 0]
+            s = scales[:, g:g + 1]
+            z = None if zeros is None else zeros[:, g:g + 1]
+            c = quantize_with(Wb[:, j:j + 1].numpy(), s, z, qtype, 1)
+            codes[:, col] = c[:, 0]
+            q = torch.from_numpy(dequantize(c, s, z, qtype, 1)[:, 0]).double()
+            e = (Wb[:, j] - q) / Hinv[col, col]
+            Wb[:, j:] -= e[:, None] * Hinv[col, col:b1][None, :]
+            err[:, j] = e
+        W[:, b1:] -= err @ Hinv[b0:b1, b1:]
+    return codes, scales, zeros

@@ -1,0 +1,58 @@
+"""Model speed on the native runtime: prefill and decode tokens/s, weight bytes per token, peak RSS."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import numpy as np
+
+from lrtk.export.format import DT_U8, read_header
+from lrtk.runtime.binding import NativeModel, Sampler
+
+
+def weight_bytes_per_token(path: str) -> int:
+    """Bytes of weights one decode step reads: every matrix but the embedding, of which it
+    reads one row."""
+    config, entries = read_header(path)
+    total = 0
+    for e in entries:
+        if e.dtype == DT_U8:
+            continue
+        if e.name == "model.embed_tokens.weight":
+            total += e.nbytes // config["vocab_size"]
+            if not any(x.name == "lm_head.weight" for x in entries):
+                total += e.nbytes  # tied: the head reads the whole matrix
+        else:
+            total += e.nbytes
+    return total
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tokens: int = 32,
+                repeats: int = 1) -> dict:
+    """Best of `repeats` runs: a prompt of random ids (batched prefill), then greedy decoding."""
+    with NativeModel(path, threads, prompt_tokens + decode_tokens + 1) as m:
+        vocab = m.config["vocab_size"]
+        prompt = np.random.default_rng(0).integers(0, vocab, prompt_tokens).tolist()
+        greedy = Sampler(vocab)
+        best_prefill = best_decode = float("inf")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            logits = m.forward(prompt, 0)
+            t1 = time.perf_counter()
+            for i in range(decode_tokens):
+                logits = m.forward([greedy(logits)], prompt_tokens + i)
+            t2 = time.perf_counter()
+            best_prefill, best_decode = min(best_prefill, t1 - t0), min(best_decode, t2 - t1)
+    per_token = weight_bytes_per_token(path)
+    return {"model": path, "threads": threads, "prompt_tokens": prompt_tokens,
+            "decode_tokens": decode_tokens,
+            "prefill_tok_s": prompt_tokens / best_prefill,
+            "decode_tok_s": decode_tokens / best_decode,
+            "weight_bytes_per_token": per_token,
+            "decode_weight_gb_s": per_token * decode_tokens / best_decode / 1e9,
+            "peak_rss_mib": peak_rss_mib()}

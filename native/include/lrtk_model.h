@@ -1,0 +1,95 @@
+#ifndef LRTK_MODEL_H
+#define LRTK_MODEL_H
+/*
+ * The on-device runtime for Llama-family decoders (Llama, Mistral, Qwen2): a memory-mapped
+ * model file, the forward pass with a KV cache, and token sampling. Tokenization is not done
+ * here; the tokenizer travels inside the file as a blob (lrtk_model_blob) for the caller.
+ *
+ * File layout (little endian), written by lrtk/export/format.py:
+ *   lrtk_file_header                 magic, version, tensor count, config
+ *   lrtk_tensor_entry[n_tensors]     name, dtype, shape, offset and size of its data
+ *   data                             every tensor starts at a multiple of 64 bytes
+ * Weights use the Hugging Face names ("model.layers.0.self_attn.q_proj.weight"). A low-bit
+ * weight is one LRTK_DT_TMAC entry (packed bits, qtype and group size in the entry) plus
+ * "<name>.scales" and, with zero points, "<name>.zeros" (f32 in lrtk_tmac_pack's order).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LRTK_MAGIC "LRTKMODL"
+#define LRTK_FILE_VERSION 1
+#define LRTK_ALIGN 64
+#define LRTK_NAME_LEN 64
+#define LRTK_MAX_BATCH 16 /* tokens per forward step: the largest n lrtk_tmac_gemm takes */
+
+enum { LRTK_DT_F32 = 0, LRTK_DT_F16 = 1, LRTK_DT_I32 = 2, LRTK_DT_U8 = 3, LRTK_DT_TMAC = 4 };
+
+/* Model dimensions; every field is 4 bytes so the struct is its own on-disk form. */
+typedef struct {
+  int32_t dim;          /* hidden size */
+  int32_t hidden_dim;   /* SwiGLU intermediate size */
+  int32_t n_layers;
+  int32_t n_heads;
+  int32_t n_kv_heads;   /* grouped-query attention: n_heads is a multiple of it */
+  int32_t head_dim;
+  int32_t vocab_size;
+  int32_t max_seq_len;  /* KV cache length */
+  int32_t bos_id;       /* -1 when the model has none */
+  int32_t eos_id;
+  float norm_eps;
+  float rope_attn_scale; /* multiplies cos and sin (1 except for YaRN) */
+  int32_t reserved[4];
+} lrtk_config;
+
+typedef struct {
+  char magic[8];
+  uint32_t version;
+  uint32_t n_tensors;
+  lrtk_config config;
+} lrtk_file_header;
+
+typedef struct {
+  char name[LRTK_NAME_LEN]; /* NUL-terminated */
+  uint32_t dtype;
+  uint32_t qtype;           /* lrtk_qtype for LRTK_DT_TMAC, else 0 */
+  uint32_t group_size;
+  uint32_t has_zeros;
+  int64_t rows, cols;       /* cols is 1 for vectors; for blobs rows is the byte count */
+  uint64_t offset, nbytes;  /* from the start of the file */
+  uint8_t reserved[16];
+} lrtk_tensor_entry;
+
+typedef struct lrtk_model lrtk_model;
+typedef struct lrtk_sampler lrtk_sampler;
+
+/* Opens and checks the file; NULL with a one-line reason in err on failure. ctx_len > 0
+ * caps the KV cache below the model's max_seq_len (its memory grows with it). */
+lrtk_model *lrtk_model_open(const char *path, int n_threads, int ctx_len, char *err,
+                            size_t err_len);
+void lrtk_model_close(lrtk_model *model);
+const lrtk_config *lrtk_model_config(const lrtk_model *model);
+/* A named LRTK_DT_U8 blob (e.g. "tokenizer.json", "meta.json"), or NULL. */
+const void *lrtk_model_blob(const lrtk_model *model, const char *name, size_t *nbytes);
+
+/*
+ * Runs tokens[0..n) at positions pos..pos+n-1, filling the KV cache. logits receives
+ * vocab_size floats for every token when all_logits is 1 (perplexity), else only for the last.
+ * Returns 0, or -1 when pos + n exceeds max_seq_len.
+ */
+int lrtk_model_forward(lrtk_model *model, const int32_t *tokens, int n, int pos,
+                       float *logits, int all_logits);
+
+/* temperature 0 means greedy; top_k 0 and top_p 1 disable those filters. */
+lrtk_sampler *lrtk_sampler_create(int vocab_size, float temperature, int top_k, float top_p,
+                                  uint64_t seed);
+void lrtk_sampler_free(lrtk_sampler *sampler);
+int lrtk_sampler_sample(lrtk_sampler *sampler, const float *logits);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

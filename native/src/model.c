@@ -1,0 +1,212 @@
+/* The decoder forward pass: RMSNorm, RoPE, grouped-query attention over a KV cache, SwiGLU.
+ * Up to LRTK_MAX_BATCH tokens go through each layer together so prefill runs the batched
+ * T-MAC kernel; decoding is the same code with n = 1. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+static void rmsnorm(float *out, const float *x, const float *w, int dim, float eps) {
+  float ss = 0.0f;
+  for (int i = 0; i < dim; i++) ss += x[i] * x[i];
+  float inv = 1.0f / sqrtf(ss / (float)dim + eps);
+  for (int i = 0; i < dim; i++) out[i] = w[i] * (x[i] * inv);
+}
+
+/* Hugging Face's "rotate half" layout: dimension i pairs with i + head_dim/2. */
+static void rope(float *v, int n_heads, int head_dim, int pos, const float *inv_freq,
+                 float scale) {
+  int half = head_dim / 2;
+  for (int i = 0; i < half; i++) {
+    float angle = (float)pos * inv_freq[i];
+    float c = cosf(angle) * scale, s = sinf(angle) * scale;
+    for (int h = 0; h < n_heads; h++) {
+      float *p = v + h * head_dim;
+      float a = p[i], b = p[i + half];
+      p[i] = a * c - b * s;
+      p[i + half] = b * c + a * s;
+    }
+  }
+}
+
+typedef struct {
+  lrtk_model *m;
+  int layer, n, pos;
+} attn_job;
+
+/* One (token, head) pair per iteration, spread over the pool's threads. */
+static void attention(void *ctx, int ti, int nt) {
+  const attn_job *job = ctx;
+  const lrtk_config *c = &job->m->config;
+  lrtk_run_state *s = &job->m->state;
+  int kv_dim = c->n_kv_heads * c->head_dim, q_dim = c->n_heads * c->head_dim;
+  int group = c->n_heads / c->n_kv_heads, window = job->m->weights.layers[job->layer].window;
+  size_t layer_off = (size_t)job->layer * c->max_seq_len * kv_dim;
+  float scale = 1.0f / sqrtf((float)c->head_dim);
+  for (int it = ti; it < job->n * c->n_heads; it += nt) {
+    int t = it / c->n_heads, h = it % c->n_heads, pos = job->pos + t;
+    int start = window > 0 && pos - window + 1 > 0 ? pos - window + 1 : 0;
+    const float *q = s->q + (size_t)t * q_dim + h * c->head_dim;
+    float *att = s->att + (size_t)it * c->max_seq_len;
+    const float *kbase = s->key_cache + layer_off + (h / group) * c->head_dim;
+    const float *vbase = s->value_cache + layer_off + (h / group) * c->head_dim;
+    float max = -INFINITY;
+    for (int p = start; p <= pos; p++) {
+      const float *k = kbase + (size_t)p * kv_dim;
+      float dot = 0.0f;
+      for (int i = 0; i < c->head_dim; i++) dot += q[i] * k[i];
+      att[p] = dot * scale;
+      if (att[p] > max) max = att[p];
+    }
+    float sum = 0.0f;
+    for (int p = start; p <= pos; p++) sum += (att[p] = expf(att[p] - max));
+    float *out = s->xb2 + (size_t)t * q_dim + h * c->head_dim;
+    memset(out, 0, (size_t)c->head_dim * sizeof(float));
+    for (int p = start; p <= pos; p++) {
+      const float *v = vbase + (size_t)p * kv_dim;
+      float a = att[p] / sum;
+      for (int i = 0; i < c->head_dim; i++) out[i] += a * v[i];
+    }
+  }
+}
+
+static int forward_layer(lrtk_model *m, int l, int n, int pos) {
+  const lrtk_config *c = &m->config;
+  const lrtk_layer *w = &m->weights.layers[l];
+  lrtk_run_state *s = &m->state;
+  int dim = c->dim, kv_dim = c->n_kv_heads * c->head_dim, hid = c->hidden_dim;
+  size_t cache_at = ((size_t)l * c->max_seq_len + pos) * kv_dim;
+  float *k = s->key_cache + cache_at, *v = s->value_cache + cache_at;
+  int rc = 0;
+
+  for (int t = 0; t < n; t++)
+    rmsnorm(s->xb + t * dim, s->x + t * dim, w->attn_norm, dim, c->norm_eps);
+  /* Keys and values of consecutive positions are consecutive cache rows: write them there. */
+  rc |= lrtk_linear_forward(m->pool, &w->wq, s->xb, n, s->q);
+  rc |= lrtk_linear_forward(m->pool, &w->wk, s->xb, n, k);
+  rc |= lrtk_linear_forward(m->pool, &w->wv, s->xb, n, v);
+  for (int t = 0; t < n; t++) {
+    rope(s->q + (size_t)t * w->wq.m, c->n_heads, c->head_dim, pos + t, m->weights.inv_freq,
+         c->rope_attn_scale);
+    rope(k + (size_t)t * kv_dim, c->n_kv_heads, c->head_dim, pos + t, m->weights.inv_freq,
+         c->rope_attn_scale);
+  }
+  attn_job job = {m, l, n, pos};
+  lrtk_pool_run(m->pool, attention, &job);
+  rc |= lrtk_linear_forward(m->pool, &w->wo, s->xb2, n, s->xb);
+  for (int i = 0; i < n * dim; i++) s->x[i] += s->xb[i];
+
+  for (int t = 0; t < n; t++)
+    rmsnorm(s->xb + t * dim, s->x + t * dim, w->ffn_norm, dim, c->norm_eps);
+  rc |= lrtk_linear_forward(m->pool, &w->w_gate, s->xb, n, s->hb);
+  rc |= lrtk_linear_forward(m->pool, &w->w_up, s->xb, n, s->hb2);
+  for (int i = 0; i < n * hid; i++) s->hb[i] = s->hb[i] / (1.0f + expf(-s->hb[i])) * s->hb2[i];
+  rc |= lrtk_linear_forward(m->pool, &w->w_down, s->hb, n, s->xb);
+  for (int i = 0; i < n * dim; i++) s->x[i] += s->xb[i];
+  return rc;
+}
+
+static int forward_batch(lrtk_model *m, const int32_t *tokens, int n, int pos, float *logits,
+                         int all_logits) {
+  const lrtk_config *c = &m->config;
+  lrtk_run_state *s = &m->state;
+  int dim = c->dim;
+  for (int t = 0; t < n; t++) {
+    int tok = tokens[t] >= 0 && tokens[t] < c->vocab_size ? tokens[t] : 0;
+    lrtk_dense_row(&m->weights.embed, (size_t)tok, dim, s->x + t * dim);
+  }
+  for (int l = 0; l < c->n_layers; l++)
+    if (forward_layer(m, l, n, pos) != 0) return -2;
+  if (logits == NULL) return 0;
+  int first = all_logits ? 0 : n - 1;
+  for (int t = first; t < n; t++)
+    rmsnorm(s->xb + t * dim, s->x + t * dim, m->weights.final_norm, dim, c->norm_eps);
+  if (lrtk_linear_forward(m->pool, &m->weights.lm_head, s->xb + first * dim, n - first, logits))
+    return -2;
+  return 0;
+}
+
+int lrtk_model_forward(lrtk_model *m, const int32_t *tokens, int n, int pos, float *logits,
+                       int all_logits) {
+  if (n <= 0 || pos < 0 || pos + n > m->config.max_seq_len) return -1;
+  for (int done = 0; done < n; done += LRTK_MAX_BATCH) {
+    int b = n - done < LRTK_MAX_BATCH ? n - done : LRTK_MAX_BATCH;
+    /* Without all_logits only the last chunk runs the output head. */
+    float *out = all_logits ? logits + (size_t)done * m->config.vocab_size
+                 : done + b == n ? logits : NULL;
+    int rc = forward_batch(m, tokens + done, b, pos + done, out, all_logits);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+static int alloc_state(lrtk_run_state *s, const lrtk_config *c) {
+  size_t B = LRTK_MAX_BATCH, q_dim = (size_t)c->n_heads * c->head_dim;
+  size_t kv = (size_t)c->n_layers * c->max_seq_len * c->n_kv_heads * c->head_dim;
+  size_t wide = q_dim > (size_t)c->dim ? q_dim : (size_t)c->dim;
+  s->x = calloc(B * c->dim, sizeof(float));
+  s->xb = calloc(B * wide, sizeof(float));
+  s->xb2 = calloc(B * wide, sizeof(float));
+  s->q = calloc(B * q_dim, sizeof(float));
+  s->hb = calloc(B * c->hidden_dim, sizeof(float));
+  s->hb2 = calloc(B * c->hidden_dim, sizeof(float));
+  s->att = calloc(B * c->n_heads * (size_t)c->max_seq_len, sizeof(float));
+  s->key_cache = calloc(kv, sizeof(float));
+  s->value_cache = calloc(kv, sizeof(float));
+  return s->x && s->xb && s->xb2 && s->q && s->hb && s->hb2 && s->att && s->key_cache &&
+                 s->value_cache
+             ? 0
+             : -1;
+}
+
+static void free_state(lrtk_run_state *s) {
+  free(s->x);
+  free(s->xb);
+  free(s->xb2);
+  free(s->q);
+  free(s->hb);
+  free(s->hb2);
+  free(s->att);
+  free(s->key_cache);
+  free(s->value_cache);
+}
+
+lrtk_model *lrtk_model_open(const char *path, int n_threads, int ctx_len, char *err,
+                            size_t err_len) {
+  lrtk_model *m = calloc(1, sizeof(*m));
+  if (m == NULL) {
+    snprintf(err, err_len, "out of memory");
+    return NULL;
+  }
+  if (lrtk_file_map(&m->file, path, err, err_len) != 0) {
+    free(m);
+    return NULL;
+  }
+  m->config = m->file.header->config;
+  if (lrtk_weights_load(&m->weights, &m->file, &m->config, err, err_len) != 0) {
+    lrtk_file_unmap(&m->file);
+    free(m);
+    return NULL;
+  }
+  if (ctx_len > 0 && ctx_len < m->config.max_seq_len) m->config.max_seq_len = ctx_len;
+  m->pool = lrtk_pool_create(n_threads > 0 ? n_threads : 1);
+  if (m->pool == NULL || alloc_state(&m->state, &m->config) != 0) {
+    snprintf(err, err_len, "out of memory for a context of %d tokens", m->config.max_seq_len);
+    lrtk_model_close(m);
+    return NULL;
+  }
+  return m;
+}
+
+void lrtk_model_close(lrtk_model *m) {
+  if (m == NULL) return;
+  free_state(&m->state);
+  if (m->pool) lrtk_pool_free(m->pool);
+  lrtk_weights_free(&m->weights);
+  lrtk_file_unmap(&m->file);
+  free(m);
+}
+
+const lrtk_config *lrtk_model_config(const lrtk_model *m) { return &m->config; }

@@ -1,0 +1,164 @@
+/* Points the weights struct into the mapped file, checking each tensor's type and shape. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+typedef struct {
+  const lrtk_model_file *f;
+  char *err;
+  size_t err_len;
+} loader;
+
+static const lrtk_tensor_entry *find_shaped(loader *L, const char *name, int64_t rows,
+                                            int64_t cols) {
+  const lrtk_tensor_entry *t = lrtk_file_find(L->f, name);
+  if (t == NULL) {
+    snprintf(L->err, L->err_len, "corrupt model file: tensor %s is missing", name);
+    return NULL;
+  }
+  if (t->rows != rows || t->cols != cols) {
+    snprintf(L->err, L->err_len, "corrupt model file: tensor %s has shape %lldx%lld, expected %lldx%lld",
+             name, (long long)t->rows, (long long)t->cols, (long long)rows, (long long)cols);
+    return NULL;
+  }
+  return t;
+}
+
+static int bad_size(loader *L, const lrtk_tensor_entry *t) {
+  snprintf(L->err, L->err_len, "corrupt model file: tensor %s has %llu bytes, not what its type and shape need",
+           t->name, (unsigned long long)t->nbytes);
+  return -1;
+}
+
+static int load_dense(loader *L, const char *name, int64_t rows, int64_t cols, lrtk_dense *out) {
+  const lrtk_tensor_entry *t = find_shaped(L, name, rows, cols);
+  if (t == NULL) return -1;
+  size_t elem = t->dtype == LRTK_DT_F32 ? 4 : t->dtype == LRTK_DT_F16 ? 2 : 0;
+  if (elem == 0) {
+    snprintf(L->err, L->err_len, "corrupt model file: tensor %s has dtype %u, expected f32 or f16",
+             name, t->dtype);
+    return -1;
+  }
+  if (t->nbytes != (uint64_t)(rows * cols) * elem) return bad_size(L, t);
+  out->dtype = (int)t->dtype;
+  out->data = L->f->data + t->offset;
+  return 0;
+}
+
+/* Norm weights, biases and RoPE frequencies: small, always f32. */
+static const float *load_f32(loader *L, const char *name, int64_t n) {
+  const lrtk_tensor_entry *t = find_shaped(L, name, n, 1);
+  if (t == NULL) return NULL;
+  if (t->dtype != LRTK_DT_F32 || t->nbytes != (uint64_t)n * 4) {
+    bad_size(L, t);
+    return NULL;
+  }
+  return (const float *)(L->f->data + t->offset);
+}
+
+static int load_linear(loader *L, const char *name, int m, int k, lrtk_linear *out) {
+  char sub[LRTK_NAME_LEN + 16];
+  memset(out, 0, sizeof(*out));
+  out->m = m;
+  out->k = k;
+  snprintf(sub, sizeof(sub), "%s.bias", name);
+  if (lrtk_file_find(L->f, sub) != NULL && (out->bias = load_f32(L, sub, m)) == NULL) return -1;
+  const lrtk_tensor_entry *t = lrtk_file_find(L->f, name);
+  if (t == NULL || t->dtype != LRTK_DT_TMAC) return load_dense(L, name, m, k, &out->dense);
+
+  if (find_shaped(L, name, m, k) == NULL) return -1;
+  lrtk_tmac_matrix *q = &out->q;
+  q->qtype = (int)t->qtype;
+  q->m = m;
+  q->k = k;
+  q->group_size = (int)t->group_size;
+  q->has_zeros = (int)t->has_zeros;
+  size_t want = lrtk_tmac_packed_bytes(q->qtype, m, k, q->group_size);
+  if (want == 0) {
+    snprintf(L->err, L->err_len, "corrupt model file: tensor %s has unsupported qtype %d / group %d",
+             name, q->qtype, q->group_size);
+    return -1;
+  }
+  if (t->nbytes != want) return bad_size(L, t);
+  q->packed = L->f->data + t->offset;
+  int64_t n_scales = (int64_t)lrtk_tmac_scale_count(q->qtype, m, k, q->group_size);
+  snprintf(sub, sizeof(sub), "%s.scales", name);
+  if ((q->scales = load_f32(L, sub, n_scales)) == NULL) return -1;
+  if (q->has_zeros) {
+    snprintf(sub, sizeof(sub), "%s.zeros", name);
+    if ((q->zeros = load_f32(L, sub, n_scales)) == NULL) return -1;
+  }
+  out->quantized = 1;
+  return 0;
+}
+
+static int load_layer(loader *L, const lrtk_config *c, int i, lrtk_layer *l) {
+  char name[LRTK_NAME_LEN];
+  int q_dim = c->n_heads * c->head_dim, kv_dim = c->n_kv_heads * c->head_dim;
+#define NAME(suffix) (snprintf(name, sizeof(name), "model.layers.%d.%s", i, suffix), name)
+  if ((l->attn_norm = load_f32(L, NAME("input_layernorm.weight"), c->dim)) == NULL) return -1;
+  if ((l->ffn_norm = load_f32(L, NAME("post_attention_layernorm.weight"), c->dim)) == NULL)
+    return -1;
+  if (load_linear(L, NAME("self_attn.q_proj.weight"), q_dim, c->dim, &l->wq) ||
+      load_linear(L, NAME("self_attn.k_proj.weight"), kv_dim, c->dim, &l->wk) ||
+      load_linear(L, NAME("self_attn.v_proj.weight"), kv_dim, c->dim, &l->wv) ||
+      load_linear(L, NAME("self_attn.o_proj.weight"), c->dim, q_dim, &l->wo) ||
+      load_linear(L, NAME("mlp.gate_proj.weight"), c->hidden_dim, c->dim, &l->w_gate) ||
+      load_linear(L, NAME("mlp.up_proj.weight"), c->hidden_dim, c->dim, &l->w_up) ||
+      load_linear(L, NAME("mlp.down_proj.weight"), c->dim, c->hidden_dim, &l->w_down))
+    return -1;
+#undef NAME
+  return 0;
+}
+
+static int check_config(loader *L, const lrtk_config *c) {
+  if (c->dim <= 0 || c->hidden_dim <= 0 || c->n_layers <= 0 || c->n_heads <= 0 ||
+      c->n_kv_heads <= 0 || c->n_heads % c->n_kv_heads != 0 || c->head_dim <= 0 ||
+      c->head_dim % 2 != 0 || c->vocab_size <= 0 || c->max_seq_len <= 0) {
+    snprintf(L->err, L->err_len, "corrupt model file: invalid dimensions in the header");
+    return -1;
+  }
+  return 0;
+}
+
+int lrtk_weights_load(lrtk_weights *w, const lrtk_model_file *f, const lrtk_config *c,
+                      char *err, size_t err_len) {
+  loader L = {f, err, err_len};
+  memset(w, 0, sizeof(*w));
+  if (check_config(&L, c)) return -1;
+  if (load_dense(&L, "model.embed_tokens.weight", c->vocab_size, c->dim, &w->embed)) return -1;
+  if ((w->final_norm = load_f32(&L, "model.norm.weight", c->dim)) == NULL) return -1;
+  if ((w->inv_freq = load_f32(&L, "rope.inv_freq", c->head_dim / 2)) == NULL) return -1;
+  const lrtk_tensor_entry *windows = find_shaped(&L, "layer_window", c->n_layers, 1);
+  if (windows == NULL) return -1;
+  if (windows->dtype != LRTK_DT_I32 || windows->nbytes != (uint64_t)c->n_layers * 4)
+    return bad_size(&L, windows);
+  if (lrtk_file_find(f, "lm_head.weight") != NULL) {
+    if (load_linear(&L, "lm_head.weight", c->vocab_size, c->dim, &w->lm_head)) return -1;
+  } else { /* tied embeddings */
+    w->lm_head.m = c->vocab_size;
+    w->lm_head.k = c->dim;
+    w->lm_head.dense = w->embed;
+  }
+  w->layers = calloc((size_t)c->n_layers, sizeof(lrtk_layer));
+  if (w->layers == NULL) {
+    snprintf(err, err_len, "out of memory");
+    return -1;
+  }
+  const int32_t *win = (const int32_t *)(f->data + windows->offset);
+  for (int i = 0; i < c->n_layers; i++) {
+    if (load_layer(&L, c, i, &w->layers[i])) {
+      lrtk_weights_free(w);
+      return -1;
+    }
+    w->layers[i].window = win[i];
+  }
+  return 0;
+}
+
+void lrtk_weights_free(lrtk_weights *w) {
+  free(w->layers);
+  w->layers = NULL;
+}

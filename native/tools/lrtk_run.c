@@ -1,0 +1,90 @@
+/*
+ * lrtk-run: generation without Python, for devices that have only the C toolchain, and the
+ * harness of the cross-architecture tests (the same token ids must come out of every kernel).
+ * Tokenization stays in Python, so prompts and outputs are token ids:
+ *   lrtk-run MODEL [-i "1 42 7"] [-n 32] [-t threads] [-k auto|scalar|avx2|neon]
+ *            [-T temperature] [-K top_k] [-P top_p] [-s seed]
+ * prints the generated ids, space separated, as they are produced.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrtk_model.h"
+#include "lrtk_tmac.h"
+
+static int usage(void) {
+  fprintf(stderr, "usage: lrtk-run MODEL [-i \"ids\"] [-n steps] [-t threads] "
+                  "[-k auto|scalar|avx2|neon] [-T temp] [-K top_k] [-P top_p] [-s seed]\n");
+  return 2;
+}
+
+static int parse_kernel(const char *name) {
+  const char *names[] = {"auto", "scalar", "avx2", "neon"};
+  for (int i = 0; i < 4; i++)
+    if (strcmp(name, names[i]) == 0) return i; /* the lrtk_kernel values */
+  return -1;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return usage();
+  const char *path = argv[1], *ids = "", *kernel = "auto";
+  int steps = 32, threads = 1, top_k = 0;
+  float temperature = 0.0f, top_p = 1.0f;
+  unsigned long long seed = 0;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    char opt = argv[i][0] == '-' ? argv[i][1] : '?';
+    const char *v = argv[i + 1];
+    switch (opt) {
+      case 'i': ids = v; break;
+      case 'n': steps = atoi(v); break;
+      case 't': threads = atoi(v); break;
+      case 'k': kernel = v; break;
+      case 'T': temperature = strtof(v, NULL); break;
+      case 'K': top_k = atoi(v); break;
+      case 'P': top_p = strtof(v, NULL); break;
+      case 's': seed = strtoull(v, NULL, 10); break;
+      default: return usage();
+    }
+  }
+  int kid = parse_kernel(kernel);
+  if (kid < 0 || lrtk_tmac_set_kernel(kid) != 0) {
+    fprintf(stderr, "lrtk-run: kernel %s is not available here\n", kernel);
+    return 2;
+  }
+  char err[256];
+  lrtk_model *model = lrtk_model_open(path, threads, 0, err, sizeof(err));
+  if (model == NULL) {
+    fprintf(stderr, "lrtk-run: %s: %s\n", path, err);
+    return 1;
+  }
+  const lrtk_config *c = lrtk_model_config(model);
+  int cap = c->max_seq_len, n = 0;
+  int32_t *tokens = malloc((size_t)cap * sizeof(int32_t));
+  float *logits = malloc((size_t)c->vocab_size * sizeof(float));
+  lrtk_sampler *sampler = lrtk_sampler_create(c->vocab_size, temperature, top_k, top_p, seed);
+  if (!tokens || !logits || !sampler) {
+    fprintf(stderr, "lrtk-run: out of memory\n");
+    return 1;
+  }
+  for (char *end, *p = (char *)ids; n < cap; p = end) {
+    long v = strtol(p, &end, 10);
+    if (end == p) break;
+    tokens[n++] = (int32_t)v;
+  }
+  if (n == 0 && c->bos_id >= 0) tokens[n++] = c->bos_id;
+  int rc = n > 0 ? lrtk_model_forward(model, tokens, n, 0, logits, 0) : -1;
+  for (int pos = n, i = 0; rc == 0 && i < steps && pos < cap; i++, pos++) {
+    int32_t next = lrtk_sampler_sample(sampler, logits);
+    printf(i ? " %d" : "%d", next);
+    fflush(stdout);
+    if (i + 1 < steps) rc = lrtk_model_forward(model, &next, 1, pos, logits, 0);
+  }
+  printf("\n");
+  if (rc != 0) fprintf(stderr, "lrtk-run: forward pass failed (%d)\n", rc);
+  lrtk_sampler_free(sampler);
+  free(logits);
+  free(tokens);
+  lrtk_model_close(model);
+  return rc == 0 ? 0 : 1;
+}
