@@ -74,14 +74,14 @@ def test_build_writes_three_part_chains(shared, tmp_path, run_cli):
     assert len(examples) == N and "12 taco examples" in err
     first = examples[0]
     assert first["prompt"] == f"### Instruction:\n{ne[0]}\n\n### Response:\n"
-    assert first["completion"].split("\n") == [
+    assert first["target"].split("\n") == [
         f"Instruction in English: {en[0]}",
         f"Response in English: {en[1]}",
         f"Response in Nepali: {ne[1]}",
     ]
     assert first["task"] == "taco" and first["meta"]["translated"] == []
     # What a model learns to write, the extractor reads back.
-    assert all(extract_response(ex["completion"], "Nepali").output == ne[i + 1]
+    assert all(extract_response(ex["target"], "Nepali").output == ne[i + 1]
                for i, ex in enumerate(examples))
 
 
@@ -94,7 +94,7 @@ def test_translate_cmd_fills_missing_fields_identically(shared, tmp_path, run_cl
                            "--translate-cmd", tico_translator, "-o", tmp_path / "b.out")
     assert code == 0, err
     a, b = read_jsonl(tmp_path / "a.out"), read_jsonl(tmp_path / "b.out")
-    assert [x["completion"] for x in a] == [x["completion"] for x in b]
+    assert [x["target"] for x in a] == [x["target"] for x in b]
     assert [x["prompt"] for x in a] == [x["prompt"] for x in b]
     assert b[0]["meta"]["translated"] == ["instruction_ne", "response_ne"]
 
@@ -142,8 +142,8 @@ def test_translation_examples_in_both_directions(shared, tmp_path, run_cli):
     to_ne, to_en = examples[0], examples[1]
     assert to_ne["prompt"].startswith("### Instruction:\nTranslate the following English text "
                                       f"into Nepali.\n{en[0]}")
-    assert to_ne["completion"] == ne[0] and to_ne["lang"] == "ne"
-    assert to_en["completion"] == en[0] and ne[0] in to_en["prompt"]
+    assert to_ne["target"] == ne[0] and to_ne["lang"] == "ne"
+    assert to_en["target"] == en[0] and ne[0] in to_en["prompt"]
     assert "into English" in to_en["prompt"]
 
 

@@ -41,7 +41,7 @@ def build(
     output: str = typer.Option("-", "--output", "-o", help="Output JSONL ('-' = stdout)."),
 ) -> None:
     """Write TaCo examples (target-language prompt -> English instruction, English response,
-    target-language response) and translation examples as JSONL {prompt, completion}.
+    target-language response) and translation examples as JSONL {prompt, target}.
 
     Example:
 

@@ -2,7 +2,7 @@
 
 A TaCo example asks in the target language and answers with the whole chain: the
 instruction translated to English, the English response, then the target-language response.
-Every example is {"id", "task", "lang", "prompt", "completion", "meta"}.
+Every example is {"id", "task", "lang", "prompt", "target", "meta"}.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def taco_examples(records: Iterable[Record], fields: InstructionFields, language
                 "task": "taco",
                 "lang": fields.lang,
                 "prompt": instruction_prompt(rec[fields.instruction_tgt]),
-                "completion": taco_chain(rec[fields.instruction], rec[fields.response],
+                "target": taco_chain(rec[fields.instruction], rec[fields.response],
                                          rec[fields.response_tgt], language),
                 "meta": {"source": f"{rec.path}:{rec.line}",
                          "translated": rec.get("_translated", [])},
@@ -98,6 +98,6 @@ def translation_examples(pairs: Iterable[Record], src_lang: str, tgt_lang: str,
                 "task": "translate",
                 "lang": b_lang,
                 "prompt": translation_prompt(a, name_of(a_lang), name_of(b_lang)),
-                "completion": b,
+                "target": b,
                 "meta": {"source": f"{pair.path}:{pair.line}"},
             }
