@@ -19,9 +19,21 @@ $(STAMP): pyproject.toml constraints.txt CMakeLists.txt native/CMakeLists.txt sc
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
-test: setup
+test: setup native-test
 	$(PY) -m pytest -q tests
 	$(MAKE) test-fairseq2
+
+# C unit tests of the native kernels: the host build (scalar + AVX2), then the aarch64 cross
+# build (scalar + NEON) run under qemu-aarch64 (packages from scripts/setup-system.sh).
+NATIVE_TEST_FLAGS := -DLRTK_NATIVE_TESTS=ON -DCMAKE_BUILD_TYPE=Release
+native-test:
+	cmake -S . -B build/native-test $(NATIVE_TEST_FLAGS) >/dev/null
+	cmake --build build/native-test -j 2 >/dev/null
+	ctest --test-dir build/native-test/native --output-on-failure
+	cmake -S . -B build/native-aarch64 $(NATIVE_TEST_FLAGS) \
+	  -DCMAKE_TOOLCHAIN_FILE=native/cmake/aarch64-linux-gnu.cmake >/dev/null
+	cmake --build build/native-aarch64 -j 2 >/dev/null
+	ctest --test-dir build/native-aarch64/native --output-on-failure
 
 # fairseq2 0.8 pins torch==2.9.1 (the main venv has a newer torch), so it gets its own venv.
 # lrtk itself is imported from the checkout (PYTHONPATH): its core needs no native build.

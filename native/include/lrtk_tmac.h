@@ -9,6 +9,10 @@
  * consecutive columns: w = scale * (code - zero). With has_zeros == 0 the zero point is
  * implied by the bit width; lrtk_tmac_pack documents the exact convention.
  * Ternary weights are codes {0, 1, 2} meaning {-1, 0, +1} times the group scale.
+ *
+ * Every kernel computes the same integer arithmetic, so the SIMD kernels equal the scalar
+ * reference bit for bit; the only approximation is the int8 quantization of the per-token
+ * lookup tables (one scale per group of group_size activations, see lrtk_tmac_pack).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +28,24 @@ typedef enum {
   LRTK_Q_B4 = 4,
   LRTK_Q_TERNARY = 5,
 } lrtk_qtype;
+
+/* Error codes (negative); lrtk_tmac_strerror() gives the one-line message. */
+typedef enum {
+  LRTK_OK = 0,
+  LRTK_E_QTYPE = -1,      /* qtype is not 1-4 bits or ternary */
+  LRTK_E_GROUP = -2,      /* group_size is not 32, 64 or 128 */
+  LRTK_E_SHAPE = -3,      /* m < 1, or k not a positive multiple of group_size */
+  LRTK_E_BATCH = -4,      /* n outside 1..LRTK_TMAC_MAX_BATCH */
+  LRTK_E_KERNEL = -5,     /* kernel not compiled in or not supported by this CPU */
+  LRTK_E_CODE = -6,       /* a code does not fit the bit width (ternary: > 2) */
+  LRTK_E_ZEROS = -7,      /* zero points missing, or given for ternary weights */
+  LRTK_E_NOMEM = -8,
+  LRTK_E_NULL = -9,       /* a required pointer is NULL */
+} lrtk_status;
+
+/* Largest batch lrtk_tmac_gemm accepts; rows are padded to tiles of LRTK_TMAC_TILE_ROWS. */
+#define LRTK_TMAC_MAX_BATCH 16
+#define LRTK_TMAC_TILE_ROWS 64
 
 typedef enum {
   LRTK_KERNEL_AUTO = 0,   /* best kernel the CPU supports */
@@ -44,7 +66,9 @@ typedef struct {
   const float *zeros;   /* same count, or NULL when has_zeros is 0 */
 } lrtk_tmac_matrix;
 
-/* Persistent pthread pool; work is split over output rows. */
+/* Persistent pthread pool; work is split over output rows. The calling thread is thread 0,
+ * so n_threads == 1 starts no thread; n_threads <= 0 means one per online CPU. A pool runs
+ * one job at a time: give each thread that calls lrtk_tmac_gemm its own pool. */
 typedef struct lrtk_pool lrtk_pool;
 lrtk_pool *lrtk_pool_create(int n_threads);
 void lrtk_pool_free(lrtk_pool *pool);
@@ -60,17 +84,40 @@ size_t lrtk_tmac_scale_count(int qtype, int m, int k, int group_size);
  * Pack row-major codes (m*k bytes, one code per byte) and per-group scales/zeros (row-major,
  * m * k/group_size) into the kernel layout. Returns 0 on success or a negative error code
  * whose meaning lrtk_tmac_strerror() gives (e.g. k not a multiple of group_size).
+ *
+ * Zero-point convention. Each b-bit code is split into b bit planes and each bit is read as
+ * a sign s in {-1, +1}: code - mid = sum_j 2^(j-1) * s_j with mid = (2^b - 1) / 2.
+ *   has_zeros == 0 (symmetric): w = scale * (code - mid), e.g. 2-bit codes 0..3 mean
+ *     {-1.5, -0.5, +0.5, +1.5} * scale and 1-bit codes mean {-0.5, +0.5} * scale.
+ *   has_zeros == 1 (asymmetric): w = scale * (code - zero) for any float zero; the packer
+ *     stores scale * (mid - zero) in zeros_out and the kernel adds it times the group's
+ *     activation sum.
+ *   Ternary (has_zeros must be 0): codes {0, 1, 2} become two planes (code >= 1, code >= 2)
+ *     and w = scale * (s_0 + s_1) / 2, which is exactly {-1, 0, +1} * scale.
+ *
+ * Layout (64-byte aligned by the caller). Rows are padded to tiles of 64; each tile is
+ * contiguous: for each quad q of 4 columns, for each plane j, 32 bytes. Byte p of those 32
+ * holds in its low nibble row 16*(p&1) + p/2 of the tile and in its high nibble that row + 32;
+ * nibble bit i is plane j of column 4q+i. One nibble indexes a 16-entry table, so a lookup
+ * takes one 16-byte operand (pshufb / vqtbl1q), and the AVX2 and NEON reductions both come
+ * out in row order. scales_out (and zeros_out) hold, per tile and group, the tile's 64 rows
+ * (padding rows 0), so the hot loop reads them sequentially.
  */
 int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
                    const uint8_t *codes, const float *scales, const float *zeros,
                    uint8_t *packed_out, float *scales_out, float *zeros_out);
 
-/* y[n][m] = x[n][k] . W^T for n = 1 (GEMV) up to 16 (small-batch GEMM for prefill). */
+/* y[n][m] = x[n][k] . W^T for n = 1 (GEMV) up to 16 (small-batch GEMM for prefill).
+ * pool may be NULL (run on the calling thread). Each tile's weights are read from memory
+ * once and reused from cache for the other n-1 tokens. */
 int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y);
 
-/* Choose the kernel for later calls (tests compare them); error if the CPU lacks it. */
+/* Choose the kernel for later calls (tests compare them); error if the CPU lacks it.
+ * The choice is process-wide. get_kernel returns the concrete kernel AUTO resolves to. */
 int lrtk_tmac_set_kernel(int kernel);
 int lrtk_tmac_get_kernel(void);
+/* 1 when `kernel` is compiled in and the running CPU supports it. */
+int lrtk_tmac_kernel_available(int kernel);
 const char *lrtk_tmac_strerror(int err);
 
 #ifdef __cplusplus

@@ -1,0 +1,196 @@
+"""ctypes binding of native/include/lrtk_tmac.h: numpy arrays in, numpy arrays out."""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from lrtk import native
+from lrtk.errors import UsageError
+
+TERNARY = 5  # LRTK_Q_TERNARY; 1..4 are the bit widths
+MAX_BATCH = 16  # LRTK_TMAC_MAX_BATCH
+KERNELS = {"auto": 0, "scalar": 1, "avx2": 2, "neon": 3}
+
+
+class KernelError(UsageError):
+    """A shape, type or kernel the native kernels do not support (message from C)."""
+
+
+class TmacMatrix(ctypes.Structure):
+    _fields_ = [
+        ("qtype", ctypes.c_int), ("m", ctypes.c_int), ("k", ctypes.c_int),
+        ("group_size", ctypes.c_int), ("has_zeros", ctypes.c_int),
+        ("packed", ctypes.c_void_p), ("scales", ctypes.c_void_p), ("zeros", ctypes.c_void_p),
+    ]
+
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int
+
+
+@lru_cache(maxsize=None)
+def _c():
+    """The prototypes, declared on first use so that importing this module needs no library."""
+    f = native.function
+    return {
+        "pool_create": f("lrtk_pool_create", _P, _I),
+        "pool_free": f("lrtk_pool_free", None, _P),
+        "pool_threads": f("lrtk_pool_threads", _I, _P),
+        "packed_bytes": f("lrtk_tmac_packed_bytes", ctypes.c_size_t, _I, _I, _I, _I),
+        "scale_count": f("lrtk_tmac_scale_count", ctypes.c_size_t, _I, _I, _I, _I),
+        "pack": f("lrtk_tmac_pack", _I, _I, _I, _I, _I, _I, _P, _P, _P, _P, _P, _P),
+        "gemm": f("lrtk_tmac_gemm", _I, _P, ctypes.POINTER(TmacMatrix), _P, _I, _P),
+        "set_kernel": f("lrtk_tmac_set_kernel", _I, _I),
+        "get_kernel": f("lrtk_tmac_get_kernel", _I),
+        "kernel_available": f("lrtk_tmac_kernel_available", _I, _I),
+        "strerror": f("lrtk_tmac_strerror", ctypes.c_char_p, _I),
+    }
+
+
+def check(status: int) -> None:
+    """Raise KernelError with the C library's one-line message for a negative status."""
+    if status < 0:
+        raise KernelError(_c()["strerror"](status).decode())
+
+
+def qtype_of(bits) -> int:
+    """1..4 (bits) or 'ternary' -> the C qtype number."""
+    if bits in ("ternary", "t", TERNARY):
+        return TERNARY
+    if str(bits) in ("1", "2", "3", "4"):
+        return int(bits)
+    raise KernelError(f"unsupported weight type {bits!r} (expected 1, 2, 3, 4 or ternary)")
+
+
+def aligned_empty(count: int, dtype, align: int = 64) -> np.ndarray:
+    """An uninitialised 1-D array whose data starts on an `align`-byte boundary."""
+    dtype = np.dtype(dtype)
+    raw = np.empty(count * dtype.itemsize + align, dtype=np.uint8)
+    offset = (-raw.ctypes.data) % align
+    return raw[offset:offset + count * dtype.itemsize].view(dtype)
+
+
+class Pool:
+    """A persistent native thread pool; use one per calling thread. Closes on `with` exit."""
+
+    def __init__(self, threads: int = 0):
+        self._handle = _c()["pool_create"](int(threads))
+        if not self._handle:
+            raise KernelError(f"cannot start a pool of {threads} threads")
+
+    @property
+    def handle(self):
+        return self._handle
+
+    @property
+    def threads(self) -> int:
+        return _c()["pool_threads"](self._handle)
+
+    def close(self) -> None:
+        if self._handle:
+            _c()["pool_free"](self._handle)
+            self._handle = None
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+@dataclass
+class PackedMatrix:
+    """Weights in the kernel layout; `struct` is what the C functions take."""
+
+    qtype: int
+    m: int
+    k: int
+    group_size: int
+    packed: np.ndarray            # uint8, 64-byte aligned
+    scales: np.ndarray            # float32, tile order
+    zeros: np.ndarray | None      # float32 biases scale * (mid - zero), tile order
+
+    @property
+    def struct(self) -> TmacMatrix:
+        return TmacMatrix(self.qtype, self.m, self.k, self.group_size, int(self.zeros is not None),
+                          self.packed.ctypes.data, self.scales.ctypes.data,
+                          None if self.zeros is None else self.zeros.ctypes.data)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes a GEMV reads: packed weights plus scales (and zero biases)."""
+        return self.packed.nbytes + self.scales.nbytes + (0 if self.zeros is None else self.zeros.nbytes)
+
+
+def pack(codes, scales, zeros=None, *, qtype, group_size: int = 128) -> PackedMatrix:
+    """Pack integer codes (m, k) with per-group scales (and zeros) (m, k/group_size)."""
+    qtype = qtype_of(qtype)
+    codes = np.ascontiguousarray(codes, dtype=np.uint8)
+    if codes.ndim != 2:
+        raise KernelError(f"codes must be a 2-D (m, k) array, got shape {codes.shape}")
+    m, k = codes.shape
+    c = _c()
+    nbytes = c["packed_bytes"](qtype, m, k, group_size)
+    if nbytes == 0:  # let C say which of type, group size or shape is wrong
+        check(c["pack"](qtype, m, k, group_size, 0, None, None, None, None, None, None))
+    groups = (m, k // group_size)
+    scales = np.ascontiguousarray(scales, dtype=np.float32)
+    if scales.shape != groups:
+        raise KernelError(f"scales must have shape {groups}, got {scales.shape}")
+    if zeros is not None:
+        zeros = np.ascontiguousarray(zeros, dtype=np.float32)
+        if zeros.shape != groups:
+            raise KernelError(f"zeros must have shape {groups}, got {zeros.shape}")
+    count = c["scale_count"](qtype, m, k, group_size)
+    packed = aligned_empty(nbytes, np.uint8)
+    scales_out = aligned_empty(count, np.float32)
+    zeros_out = None if zeros is None else aligned_empty(count, np.float32)
+    check(c["pack"](qtype, m, k, group_size, int(zeros is not None), codes.ctypes.data,
+                    scales.ctypes.data, None if zeros is None else zeros.ctypes.data,
+                    packed.ctypes.data, scales_out.ctypes.data,
+                    None if zeros_out is None else zeros_out.ctypes.data))
+    return PackedMatrix(qtype, m, k, group_size, packed, scales_out, zeros_out)
+
+
+def gemm(w: PackedMatrix, x, pool: Pool | None = None) -> np.ndarray:
+    """y = x . W^T for x of shape (k,) or (n, k); batches over 16 run in chunks of 16."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    single = x.ndim == 1
+    x2 = x.reshape(1, -1) if single else x
+    if x2.ndim != 2 or x2.shape[1] != w.k:
+        raise KernelError(f"activations must have shape (k,) or (n, k) with k = {w.k}, got {x.shape}")
+    y = np.empty((x2.shape[0], w.m), dtype=np.float32)
+    struct = w.struct
+    handle = pool.handle if pool is not None else None
+    for start in range(0, x2.shape[0], MAX_BATCH):
+        xs, ys = x2[start:start + MAX_BATCH], y[start:start + MAX_BATCH]
+        check(_c()["gemm"](handle, ctypes.byref(struct), xs.ctypes.data, xs.shape[0], ys.ctypes.data))
+    return y[0] if single else y
+
+
+def kernel_available(name: str) -> bool:
+    return bool(_c()["kernel_available"](_kernel_number(name)))
+
+
+def set_kernel(name: str) -> None:
+    """Choose 'auto', 'scalar', 'avx2' or 'neon' for later calls in this process."""
+    check(_c()["set_kernel"](_kernel_number(name)))
+
+
+def get_kernel() -> str:
+    """The concrete kernel the next call uses."""
+    number = _c()["get_kernel"]()
+    return next(name for name, value in KERNELS.items() if value == number)
+
+
+def _kernel_number(name: str) -> int:
+    if name not in KERNELS:
+        raise KernelError(f"unknown kernel {name!r} (expected one of {', '.join(KERNELS)})")
+    return KERNELS[name]

@@ -1,0 +1,46 @@
+"""The numpy float reference for the kernels, and the error bound int8 tables imply."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrtk.kernels.binding import TERNARY, qtype_of
+
+
+def dequantize(codes, scales, zeros=None, *, qtype, group_size: int = 128) -> np.ndarray:
+    """Float64 weights w = scale * (code - zero), with the packer's default zero points."""
+    qtype = qtype_of(qtype)
+    codes = np.asarray(codes, dtype=np.float64)
+    if zeros is not None:
+        zero = np.asarray(zeros, dtype=np.float64)
+    else:
+        zero = np.full(np.shape(scales), 1.0 if qtype == TERNARY else ((1 << qtype) - 1) / 2)
+    per_column = lambda a: np.repeat(np.asarray(a, dtype=np.float64), group_size, axis=1)  # noqa: E731
+    return per_column(scales) * (codes - per_column(zero))
+
+
+def reference_gemm(codes, scales, zeros, x, *, qtype, group_size: int = 128) -> np.ndarray:
+    """x . W^T in float64 on the dequantized weights: what the kernels approximate."""
+    w = dequantize(codes, scales, zeros, qtype=qtype, group_size=group_size)
+    return np.asarray(x, dtype=np.float64) @ w.T
+
+
+def table_error_bound(x, scales, *, qtype, group_size: int = 128) -> np.ndarray:
+    """Largest |kernel - reference_gemm| the int8 table quantization allows, per (token, row).
+
+    For a quad of activations the table holds sum_i s_i x_i (s_i = +-1), at most
+    a = |x0|+|x1|+|x2|+|x3|; a group's tables share the step A/127, A the largest a of the
+    group, and rounding moves each entry by at most step/2. A row reads group_size/4 entries
+    per plane, plane j weighted 2^(j-1) (ternary: 1/2 and 1/2), so per group the error is at
+    most |scale| * (group_size/4) * (A/254) * (2^b - 1)/2 (ternary: times 1). Relative to
+    |y| this is about (2^b - 1)/2 * sqrt(...) / 254 for random data, well under 1%; the
+    bound here is the worst case, summed over groups.
+    """
+    qtype = qtype_of(qtype)
+    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    n, k = x.shape
+    quad_abs = np.abs(x).reshape(n, k // group_size, group_size // 4, 4).sum(axis=3)
+    step = quad_abs.max(axis=2) / 127.0                               # (n, groups)
+    plane_weights = 1.0 if qtype == TERNARY else ((1 << qtype) - 1) / 2
+    per_group = (group_size / 4) * (step / 2) * plane_weights          # (n, groups)
+    return per_group @ np.abs(np.asarray(scales, dtype=np.float64)).T  # (n, m)

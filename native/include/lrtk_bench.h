@@ -1,0 +1,36 @@
+#ifndef LRTK_BENCH_H
+#define LRTK_BENCH_H
+/*
+ * Baselines for the kernel benchmark, in the same library and built with the same compiler so
+ * that comparisons are fair: a dequantize-then-dot GEMV on weights of the same bit width, and
+ * a memory read probe that gives this machine's read bandwidth.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrtk_tmac.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Row-major bit planes: for each row and each block of 32 columns, `planes` words whose bit i
+ * is plane j of column i; w = scale * (code - zero) with one scale and zero per group. Reads
+ * the same bits per weight as the T-MAC layout. */
+typedef struct {
+  int planes, m, k, group_size;
+  const uint32_t *words;  /* m * (k / 32) * planes */
+  const float *scales;    /* m * (k / group_size), row-major */
+  const float *zeros;     /* same */
+} lrtk_dequant_matrix;
+
+/* y[m] = W x: dequantizes each block of 32 weights to floats, then takes the dot product. */
+int lrtk_dequant_gemv(lrtk_pool *pool, const lrtk_dequant_matrix *w, const float *x, float *y);
+
+/* Sums `count` words split over the pool's threads; time it to get the read bandwidth. */
+uint64_t lrtk_read_sum(lrtk_pool *pool, const uint64_t *words, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,85 @@
+/* The dequantize-then-dot baseline and the read-bandwidth probe (see lrtk_bench.h). Plain C
+ * that GCC vectorizes; on x86-64 target_clones adds an AVX2 copy chosen at load time, so the
+ * baseline gets the same instruction set as the T-MAC kernel it is compared with. */
+#include <stdatomic.h>
+
+#include "lrtk_bench.h"
+#include "tmac_internal.h"
+
+#if defined(__x86_64__)
+#define CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CLONES
+#endif
+#define INLINE inline __attribute__((always_inline))
+
+typedef struct {
+  const lrtk_dequant_matrix *w;
+  const float *x;
+  float *y;
+} dequant_job;
+
+static INLINE float dequant_dot(const lrtk_dequant_matrix *w, int row, const float *x, int planes) {
+  const int groups = w->k / w->group_size, blocks = w->group_size / 32;
+  const uint32_t *words = w->words + (size_t)row * (w->k / 32) * planes;
+  const float *scale = w->scales + (size_t)row * groups, *zero = w->zeros + (size_t)row * groups;
+  float acc = 0.0f;
+  for (int g = 0; g < groups; g++) {
+    float part[8] = {0};
+    for (int b = 0; b < blocks; b++, words += planes, x += 32) {
+      float deq[32];
+      for (int i = 0; i < 32; i++) {
+        uint32_t code = 0;
+        for (int j = 0; j < planes; j++) code |= ((words[j] >> i) & 1u) << j;
+        deq[i] = ((float)code - zero[g]) * scale[g];
+      }
+      for (int i = 0; i < 32; i += 8)
+        for (int l = 0; l < 8; l++) part[l] += deq[i + l] * x[i + l];
+    }
+    for (int l = 0; l < 8; l++) acc += part[l];
+  }
+  return acc;
+}
+
+CLONES static void dequant_rows(void *ctx, int ti, int nt) {
+  const dequant_job *job = ctx;
+  const int m = job->w->m;
+  for (int r = (int)((long)m * ti / nt); r < (int)((long)m * (ti + 1) / nt); r++) {
+    switch (job->w->planes) {
+      case 1: job->y[r] = dequant_dot(job->w, r, job->x, 1); break;
+      case 2: job->y[r] = dequant_dot(job->w, r, job->x, 2); break;
+      case 3: job->y[r] = dequant_dot(job->w, r, job->x, 3); break;
+      default: job->y[r] = dequant_dot(job->w, r, job->x, 4); break;
+    }
+  }
+}
+
+int lrtk_dequant_gemv(lrtk_pool *pool, const lrtk_dequant_matrix *w, const float *x, float *y) {
+  if (!w || !x || !y || !w->words || !w->scales || !w->zeros) return LRTK_E_NULL;
+  if (w->planes < 1 || w->planes > 4) return LRTK_E_QTYPE;
+  int err = lrtk_tmac_check_shape(LRTK_Q_B1, w->m, w->k, w->group_size);
+  if (err != LRTK_OK) return err;
+  dequant_job job = {w, x, y};
+  lrtk_pool_run(pool, dequant_rows, &job);
+  return LRTK_OK;
+}
+
+typedef struct {
+  const uint64_t *words;
+  size_t count;
+  atomic_uint_least64_t sum;
+} read_job;
+
+CLONES static void read_rows(void *ctx, int ti, int nt) {
+  read_job *job = ctx;
+  size_t begin = job->count * ti / nt, end = job->count * (ti + 1) / nt;
+  uint64_t sum = 0;
+  for (size_t i = begin; i < end; i++) sum += job->words[i];
+  atomic_fetch_add(&job->sum, sum);
+}
+
+uint64_t lrtk_read_sum(lrtk_pool *pool, const uint64_t *words, size_t count) {
+  read_job job = {.words = words, .count = count};
+  lrtk_pool_run(pool, read_rows, &job);
+  return atomic_load(&job.sum);
+}

@@ -1,0 +1,141 @@
+/* Persistent thread pool: workers wait for a new generation number, run the job, count down.
+ * A GEMV takes a fraction of a millisecond, so both sides spin briefly before sleeping on a
+ * condition variable: waking a sleeping thread costs tens of microseconds. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tmac_internal.h"
+
+#define SPIN_ROUNDS 2000 /* a few tens of microseconds */
+
+struct lrtk_pool {
+  int n_threads;
+  pthread_t *threads;
+  pthread_mutex_t mu;
+  pthread_cond_t start_cv, done_cv;
+  atomic_uint generation;  /* bumped once per job; workers run when it changes */
+  atomic_int pending;      /* workers still running the current job */
+  int stop;
+  void (*fn)(void *ctx, int ti, int nt);
+  void *ctx;
+  void *scratch;
+  size_t scratch_bytes;
+};
+
+typedef struct {
+  lrtk_pool *pool;
+  int index;
+} worker_arg;
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static void *worker_main(void *p) {
+  worker_arg arg = *(worker_arg *)p;
+  free(p);
+  lrtk_pool *pool = arg.pool;
+  unsigned seen = 0;
+  for (;;) {
+    for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->generation) == seen; i++) cpu_relax();
+    pthread_mutex_lock(&pool->mu);
+    while (atomic_load(&pool->generation) == seen && !pool->stop)
+      pthread_cond_wait(&pool->start_cv, &pool->mu);
+    int stop = pool->stop;
+    pthread_mutex_unlock(&pool->mu);
+    if (stop) return NULL;
+    seen = atomic_load(&pool->generation);
+    pool->fn(pool->ctx, arg.index, pool->n_threads);
+    if (atomic_fetch_sub(&pool->pending, 1) == 1) {
+      pthread_mutex_lock(&pool->mu);
+      pthread_cond_signal(&pool->done_cv);
+      pthread_mutex_unlock(&pool->mu);
+    }
+  }
+}
+
+lrtk_pool *lrtk_pool_create(int n_threads) {
+  if (n_threads <= 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    n_threads = n > 0 ? (int)n : 1;
+  }
+  lrtk_pool *pool = calloc(1, sizeof *pool);
+  if (!pool) return NULL;
+  pool->n_threads = n_threads;
+  pthread_mutex_init(&pool->mu, NULL);
+  pthread_cond_init(&pool->start_cv, NULL);
+  pthread_cond_init(&pool->done_cv, NULL);
+  pool->threads = calloc((size_t)n_threads, sizeof(pthread_t));
+  if (!pool->threads) {
+    lrtk_pool_free(pool);
+    return NULL;
+  }
+  for (int i = 1; i < n_threads; i++) {
+    worker_arg *arg = malloc(sizeof *arg);
+    if (arg) {
+      arg->pool = pool;
+      arg->index = i;
+    }
+    if (!arg || pthread_create(&pool->threads[i], NULL, worker_main, arg) != 0) {
+      free(arg);
+      pool->n_threads = i; /* lrtk_pool_free joins only the threads that started */
+      lrtk_pool_free(pool);
+      return NULL;
+    }
+  }
+  return pool;
+}
+
+void lrtk_pool_free(lrtk_pool *pool) {
+  if (!pool) return;
+  pthread_mutex_lock(&pool->mu);
+  pool->stop = 1;
+  atomic_fetch_add(&pool->generation, 1);
+  pthread_cond_broadcast(&pool->start_cv);
+  pthread_mutex_unlock(&pool->mu);
+  for (int i = 1; pool->threads && i < pool->n_threads; i++) pthread_join(pool->threads[i], NULL);
+  pthread_mutex_destroy(&pool->mu);
+  pthread_cond_destroy(&pool->start_cv);
+  pthread_cond_destroy(&pool->done_cv);
+  free(pool->threads);
+  free(pool->scratch);
+  free(pool);
+}
+
+int lrtk_pool_threads(const lrtk_pool *pool) { return pool ? pool->n_threads : 1; }
+
+void lrtk_pool_run(lrtk_pool *pool, void (*fn)(void *ctx, int ti, int nt), void *ctx) {
+  if (!pool || pool->n_threads == 1) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  pool->fn = fn;
+  pool->ctx = ctx;
+  atomic_store(&pool->pending, pool->n_threads - 1);
+  pthread_mutex_lock(&pool->mu);
+  atomic_fetch_add(&pool->generation, 1);
+  pthread_cond_broadcast(&pool->start_cv);
+  pthread_mutex_unlock(&pool->mu);
+  fn(ctx, 0, pool->n_threads);
+  for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->pending) != 0; i++) cpu_relax();
+  pthread_mutex_lock(&pool->mu);
+  while (atomic_load(&pool->pending) != 0) pthread_cond_wait(&pool->done_cv, &pool->mu);
+  pthread_mutex_unlock(&pool->mu);
+}
+
+void *lrtk_pool_scratch(lrtk_pool *pool, size_t bytes) {
+  if (pool->scratch_bytes < bytes) {
+    free(pool->scratch);
+    pool->scratch = NULL;
+    pool->scratch_bytes = 0;
+    if (posix_memalign(&pool->scratch, 64, bytes) != 0) return NULL;
+    pool->scratch_bytes = bytes;
+  }
+  return pool->scratch;
+}

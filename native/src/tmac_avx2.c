@@ -1,0 +1,96 @@
+/* AVX2 kernel: one 32-byte load holds one plane of one quad for the tile's 64 rows. The quad's
+ * 16-entry table is broadcast to both 128-bit lanes, so pshufb looks up 32 rows per nibble
+ * half. vpmaddubsw with plane weight c on even (or odd) bytes widens the int8 lookups to int16
+ * and applies the plane weight in one instruction. Only functions marked TARGET use AVX2, so
+ * the library still loads on CPUs without it. */
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include "tmac_internal.h"
+
+#define TARGET __attribute__((target("avx2")))
+#define INLINE inline __attribute__((always_inline))
+
+/* Sums `span` quads starting at p / lut into int16 accumulators: acc[0] holds rows 0-15 from
+ * even bytes (low nibbles), acc[1] rows 16-31 from odd bytes, acc[2..3] the high nibbles. */
+TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int span,
+                                              int planes, const __m256i *even,
+                                              const __m256i *odd, __m256i acc[4]) {
+  const __m256i nibble = _mm256_set1_epi8(0x0f);
+  for (int a = 0; a < 4; a++) acc[a] = _mm256_setzero_si256();
+  for (int q = 0; q < span; q++, lut += 16) {
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lut));
+    for (int j = 0; j < planes; j++, p += 32) {
+      const __m256i bytes = _mm256_loadu_si256((const __m256i *)p);
+      const __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(bytes, nibble));
+      const __m256i hi =
+          _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble));
+      acc[0] = _mm256_add_epi16(acc[0], _mm256_maddubs_epi16(even[j], lo));
+      acc[1] = _mm256_add_epi16(acc[1], _mm256_maddubs_epi16(odd[j], lo));
+      acc[2] = _mm256_add_epi16(acc[2], _mm256_maddubs_epi16(even[j], hi));
+      acc[3] = _mm256_add_epi16(acc[3], _mm256_maddubs_epi16(odd[j], hi));
+    }
+  }
+  return p;
+}
+
+/* out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations. */
+TARGET static INLINE void add_scaled(__m256 out[8], const __m256i acc[4], const float *scale,
+                                     float step) {
+  const __m256 vstep = _mm256_set1_ps(step);
+  for (int a = 0; a < 4; a++) {
+    const __m128i halves[2] = {_mm256_castsi256_si128(acc[a]), _mm256_extracti128_si256(acc[a], 1)};
+    for (int h = 0; h < 2; h++) {
+      const int v = 2 * a + h; /* rows 8v .. 8v+7 */
+      __m256 f = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(halves[h]));
+      f = _mm256_mul_ps(_mm256_mul_ps(f, _mm256_loadu_ps(scale + 8 * v)), vstep);
+      out[v] = _mm256_add_ps(out[v], f);
+    }
+  }
+}
+
+TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes,
+                               int tile_index, const lrtk_tmac_tables *t, float result[64]) {
+  const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
+  const uint8_t *p = w->packed + (size_t)tile_index * lrtk_tmac_tile_bytes(planes, w->k);
+  const size_t first = (size_t)tile_index * groups * LRTK_TMAC_TILE_ROWS;
+  const float *scale = w->scales + first;
+  const float *bias = w->zeros ? w->zeros + first : NULL;
+  const int8_t *lut = t->lut;
+  __m256i even[4], odd[4];
+  for (int j = 0; j < planes; j++) {
+    even[j] = _mm256_set1_epi16((short)f->coef[j]);        /* bytes c, 0 */
+    odd[j] = _mm256_set1_epi16((short)(f->coef[j] << 8));  /* bytes 0, c */
+  }
+  __m256 out[8];
+  for (int v = 0; v < 8; v++) out[v] = _mm256_setzero_ps();
+
+  for (int g = 0; g < groups; g++, scale += 64) {
+    for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
+      const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
+      __m256i acc[4];
+      p = span_sums(p, lut, span, planes, even, odd, acc);
+      lut += 16 * span;
+      add_scaled(out, acc, scale, t->lut_scale[g]);
+    }
+    if (bias) {
+      const __m256 xs = _mm256_set1_ps(t->xsum[g]);
+      for (int v = 0; v < 8; v++)
+        out[v] = _mm256_add_ps(out[v], _mm256_mul_ps(_mm256_loadu_ps(bias + 8 * v), xs));
+      bias += 64;
+    }
+  }
+  for (int v = 0; v < 8; v++) _mm256_storeu_ps(result + 8 * v, out[v]);
+}
+
+/* One copy of the loop per plane count, so the plane loop unrolls with constant weights. */
+TARGET void lrtk_tmac_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int t_index,
+                                const lrtk_tmac_tables *t, float out[64]) {
+  switch (f->planes) {
+    case 1: tile(w, f, 1, t_index, t, out); break;
+    case 2: tile(w, f, 2, t_index, t, out); break;
+    case 3: tile(w, f, 3, t_index, t, out); break;
+    default: tile(w, f, 4, t_index, t, out); break;
+  }
+}
+#endif

@@ -1,0 +1,123 @@
+/* lrtk_tmac_gemm: builds each token's tables, then splits the row tiles over the pool. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrtk_cpu.h"
+#include "tmac_internal.h"
+
+static int chosen_kernel = LRTK_KERNEL_AUTO;
+
+int lrtk_tmac_kernel_available(int kernel) {
+  switch (kernel) {
+    case LRTK_KERNEL_AUTO:
+    case LRTK_KERNEL_SCALAR:
+      return 1;
+#if defined(__x86_64__)
+    case LRTK_KERNEL_AVX2:
+      return (lrtk_cpu_features() & LRTK_CPU_AVX2) != 0;
+#endif
+#if defined(__aarch64__)
+    case LRTK_KERNEL_NEON:
+      return (lrtk_cpu_features() & LRTK_CPU_NEON) != 0;
+#endif
+    default:
+      return 0;
+  }
+}
+
+int lrtk_tmac_set_kernel(int kernel) {
+  if (!lrtk_tmac_kernel_available(kernel)) return LRTK_E_KERNEL;
+  chosen_kernel = kernel;
+  return LRTK_OK;
+}
+
+int lrtk_tmac_get_kernel(void) {
+  if (chosen_kernel != LRTK_KERNEL_AUTO) return chosen_kernel;
+  if (lrtk_tmac_kernel_available(LRTK_KERNEL_AVX2)) return LRTK_KERNEL_AVX2;
+  if (lrtk_tmac_kernel_available(LRTK_KERNEL_NEON)) return LRTK_KERNEL_NEON;
+  return LRTK_KERNEL_SCALAR;
+}
+
+static lrtk_tmac_tile_fn tile_fn_of(int kernel) {
+  switch (kernel) {
+#if defined(__x86_64__)
+    case LRTK_KERNEL_AVX2:
+      return lrtk_tmac_tile_avx2;
+#endif
+#if defined(__aarch64__)
+    case LRTK_KERNEL_NEON:
+      return lrtk_tmac_tile_neon;
+#endif
+    default:
+      return lrtk_tmac_tile_scalar;
+  }
+}
+
+const char *lrtk_tmac_strerror(int err) {
+  switch (err) {
+    case LRTK_OK: return "ok";
+    case LRTK_E_QTYPE: return "unsupported weight type (expected 1, 2, 3 or 4 bits, or ternary)";
+    case LRTK_E_GROUP: return "unsupported group size (expected 32, 64 or 128)";
+    case LRTK_E_SHAPE: return "bad shape: m must be >= 1 and k a positive multiple of the group size";
+    case LRTK_E_BATCH: return "batch size must be between 1 and 16";
+    case LRTK_E_KERNEL: return "kernel not available on this CPU or build";
+    case LRTK_E_CODE: return "a weight code does not fit the bit width";
+    case LRTK_E_ZEROS: return "zero points are required with has_zeros and not allowed for ternary weights";
+    case LRTK_E_NOMEM: return "out of memory";
+    case LRTK_E_NULL: return "a required pointer is NULL";
+    default: return "unknown error";
+  }
+}
+
+typedef struct {
+  const lrtk_tmac_matrix *w;
+  lrtk_tmac_format format;
+  lrtk_tmac_tile_fn tile_fn;
+  lrtk_tmac_tables tables[LRTK_TMAC_MAX_BATCH];
+  int n;
+  float *y;
+} gemm_job;
+
+static void gemm_worker(void *ctx, int ti, int nt) {
+  const gemm_job *job = ctx;
+  const int m = job->w->m;
+  const int tiles = (m + LRTK_TMAC_TILE_ROWS - 1) / LRTK_TMAC_TILE_ROWS;
+  const int begin = (int)((long)tiles * ti / nt), end = (int)((long)tiles * (ti + 1) / nt);
+  float out[LRTK_TMAC_TILE_ROWS];
+  for (int tile = begin; tile < end; tile++) {
+    const int row0 = tile * LRTK_TMAC_TILE_ROWS;
+    const int rows = m - row0 < LRTK_TMAC_TILE_ROWS ? m - row0 : LRTK_TMAC_TILE_ROWS;
+    /* The tile's weights come from memory for token 0 and from cache for the others. */
+    for (int i = 0; i < job->n; i++) {
+      job->tile_fn(job->w, &job->format, tile, &job->tables[i], out);
+      memcpy(job->y + (size_t)i * m + row0, out, (size_t)rows * sizeof(float));
+    }
+  }
+}
+
+int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y) {
+  if (!w || !x || !y || !w->packed || !w->scales) return LRTK_E_NULL;
+  int err = lrtk_tmac_check_shape(w->qtype, w->m, w->k, w->group_size);
+  if (err != LRTK_OK) return err;
+  if (n < 1 || n > LRTK_TMAC_MAX_BATCH) return LRTK_E_BATCH;
+  if (w->has_zeros != (w->zeros != NULL) || (w->has_zeros && w->qtype == LRTK_Q_TERNARY))
+    return LRTK_E_ZEROS;
+
+  gemm_job job = {.w = w, .n = n, .y = y, .tile_fn = tile_fn_of(lrtk_tmac_get_kernel())};
+  lrtk_tmac_format_of(w->qtype, &job.format);
+  const int k = w->k, groups = k / w->group_size;
+  const size_t lut_bytes = (size_t)k * 4, float_bytes = (size_t)groups * sizeof(float);
+  const size_t per_token = lut_bytes + 2 * float_bytes;
+  uint8_t *scratch = pool ? lrtk_pool_scratch(pool, per_token * n) : malloc(per_token * n);
+  if (!scratch) return LRTK_E_NOMEM;
+  for (int i = 0; i < n; i++) {
+    uint8_t *base = scratch + per_token * i;
+    int8_t *lut = (int8_t *)base;
+    float *lut_scale = (float *)(base + lut_bytes), *xsum = lut_scale + groups;
+    lrtk_tmac_build_tables(x + (size_t)i * k, k, w->group_size, lut, lut_scale, xsum);
+    job.tables[i] = (lrtk_tmac_tables){.lut = lut, .lut_scale = lut_scale, .xsum = xsum};
+  }
+  lrtk_pool_run(pool, gemm_worker, &job);
+  if (!pool) free(scratch);
+  return LRTK_OK;
+}

@@ -1,0 +1,45 @@
+#ifndef LRTK_TMAC_INTERNAL_H
+#define LRTK_TMAC_INTERNAL_H
+/* Shared between the packer, the table builder and the kernels; not part of the public API. */
+#include "lrtk_tmac.h"
+
+/* What a qtype means to the kernels: how many bit planes and the integer weight of each. */
+typedef struct {
+  int planes;      /* 1..4 one-bit planes per weight */
+  int coef[4];     /* plane weights as integers: 2^j, or 1 and 1 for ternary */
+  int span_quads;  /* quads summed in int16 before widening: 127*sum(coef)*span <= 32767 */
+} lrtk_tmac_format;
+
+/* One token's lookup tables, built once per lrtk_tmac_gemm call. */
+typedef struct {
+  const int8_t *lut;       /* k/4 tables of 16 entries */
+  const float *lut_scale;  /* per group: table step times the 1/2 of the plane weights */
+  const float *xsum;       /* per group: sum of the activations (for zero points) */
+} lrtk_tmac_tables;
+
+/* Computes the tile's 64 outputs (padding rows included) for one token. */
+typedef void (*lrtk_tmac_tile_fn)(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
+                                  int tile, const lrtk_tmac_tables *t, float out[64]);
+
+int lrtk_tmac_format_of(int qtype, lrtk_tmac_format *f);
+/* Validates qtype, m, k and group_size together; LRTK_OK or the first error. */
+int lrtk_tmac_check_shape(int qtype, int m, int k, int group_size);
+size_t lrtk_tmac_tile_bytes(int planes, int k);
+void lrtk_tmac_build_tables(const float *x, int k, int group_size, int8_t *lut,
+                            float *lut_scale, float *xsum);
+
+void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                           const lrtk_tmac_tables *t, float out[64]);
+#if defined(__x86_64__)
+void lrtk_tmac_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                         const lrtk_tmac_tables *t, float out[64]);
+#endif
+#if defined(__aarch64__)
+void lrtk_tmac_tile_neon(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                         const lrtk_tmac_tables *t, float out[64]);
+#endif
+
+/* Scratch memory owned by a pool, reused across calls (grows, never shrinks). */
+void *lrtk_pool_scratch(lrtk_pool *pool, size_t bytes);
+
+#endif

@@ -1,0 +1,86 @@
+/* NEON kernel: vld2q_u8 splits one plane of one quad (32 bytes, 64 rows) into even and odd
+ * bytes, which the layout makes rows 0-15 and 16-31 (low nibbles) and 32-63 (high nibbles).
+ * Each 16-byte index vector is one vqtbl1q_s8 lookup in the quad's table; vmlal_s8 widens the
+ * int8 results to int16 and applies the plane weight. */
+#if defined(__aarch64__)
+#include <arm_neon.h>
+
+#include "tmac_internal.h"
+
+#define INLINE inline __attribute__((always_inline))
+
+/* Sums `span` quads into acc[2*s], acc[2*s+1] = rows 16s .. 16s+15 (int16). */
+static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int span, int planes,
+                                       const int *coef, int16x8_t acc[8]) {
+  const uint8x16_t nibble = vdupq_n_u8(0x0f);
+  for (int a = 0; a < 8; a++) acc[a] = vdupq_n_s16(0);
+  for (int q = 0; q < span; q++, lut += 16) {
+    const int8x16_t table = vld1q_s8(lut);
+    for (int j = 0; j < planes; j++, p += 32) {
+      const uint8x16x2_t bytes = vld2q_u8(p);
+      const uint8x16_t index[4] = {vandq_u8(bytes.val[0], nibble), vandq_u8(bytes.val[1], nibble),
+                                   vshrq_n_u8(bytes.val[0], 4), vshrq_n_u8(bytes.val[1], 4)};
+      const int8x16_t c = vdupq_n_s8((int8_t)coef[j]);
+      for (int s = 0; s < 4; s++) {
+        const int8x16_t r = vqtbl1q_s8(table, index[s]);
+        acc[2 * s] = vmlal_s8(acc[2 * s], vget_low_s8(r), vget_low_s8(c));
+        acc[2 * s + 1] = vmlal_high_s8(acc[2 * s + 1], r, c);
+      }
+    }
+  }
+  return p;
+}
+
+/* out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations. */
+static INLINE void add_scaled(float32x4_t out[16], const int16x8_t acc[8], const float *scale,
+                              float step) {
+  for (int a = 0; a < 8; a++) {
+    const int32x4_t halves[2] = {vmovl_s16(vget_low_s16(acc[a])), vmovl_high_s16(acc[a])};
+    for (int h = 0; h < 2; h++) {
+      const int v = 2 * a + h; /* rows 4v .. 4v+3 */
+      float32x4_t f = vcvtq_f32_s32(halves[h]);
+      f = vmulq_n_f32(vmulq_f32(f, vld1q_f32(scale + 4 * v)), step);
+      out[v] = vaddq_f32(out[v], f);
+    }
+  }
+}
+
+static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes,
+                        int tile_index, const lrtk_tmac_tables *t, float result[64]) {
+  const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
+  const uint8_t *p = w->packed + (size_t)tile_index * lrtk_tmac_tile_bytes(planes, w->k);
+  const size_t first = (size_t)tile_index * groups * LRTK_TMAC_TILE_ROWS;
+  const float *scale = w->scales + first;
+  const float *bias = w->zeros ? w->zeros + first : NULL;
+  const int8_t *lut = t->lut;
+  float32x4_t out[16];
+  for (int v = 0; v < 16; v++) out[v] = vdupq_n_f32(0.0f);
+
+  for (int g = 0; g < groups; g++, scale += 64) {
+    for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
+      const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
+      int16x8_t acc[8];
+      p = span_sums(p, lut, span, planes, f->coef, acc);
+      lut += 16 * span;
+      add_scaled(out, acc, scale, t->lut_scale[g]);
+    }
+    if (bias) {
+      for (int v = 0; v < 16; v++)
+        out[v] = vaddq_f32(out[v], vmulq_n_f32(vld1q_f32(bias + 4 * v), t->xsum[g]));
+      bias += 64;
+    }
+  }
+  for (int v = 0; v < 16; v++) vst1q_f32(result + 4 * v, out[v]);
+}
+
+/* One copy of the loop per plane count, so the plane loop unrolls with constant weights. */
+void lrtk_tmac_tile_neon(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int t_index,
+                         const lrtk_tmac_tables *t, float out[64]) {
+  switch (f->planes) {
+    case 1: tile(w, f, 1, t_index, t, out); break;
+    case 2: tile(w, f, 2, t_index, t, out); break;
+    case 3: tile(w, f, 3, t_index, t, out); break;
+    default: tile(w, f, 4, t_index, t, out); break;
+  }
+}
+#endif

@@ -1,0 +1,36 @@
+/* The reference kernel: the oracle every SIMD kernel must equal bit for bit. It follows the
+ * packed layout literally; the SIMD kernels do the same integer sums and the same float
+ * operations in the same order (the build disables FMA contraction). */
+#include "tmac_internal.h"
+
+void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                           const lrtk_tmac_tables *t, float out[64]) {
+  const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
+  const uint8_t *p = w->packed + (size_t)tile * lrtk_tmac_tile_bytes(f->planes, w->k);
+  const size_t first = (size_t)tile * groups * LRTK_TMAC_TILE_ROWS;
+  const float *scale = w->scales + first;
+  const float *bias = w->zeros ? w->zeros + first : NULL;
+  const int8_t *lut = t->lut;
+  for (int r = 0; r < 64; r++) out[r] = 0.0f;
+
+  for (int g = 0; g < groups; g++, scale += 64) {
+    for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
+      int32_t sum[64] = {0};
+      int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
+      for (int q = 0; q < span; q++, lut += 16) {
+        for (int j = 0; j < f->planes; j++, p += 32) {
+          for (int b = 0; b < 32; b++) {
+            int row = 16 * (b & 1) + b / 2;
+            sum[row] += f->coef[j] * lut[p[b] & 15];
+            sum[row + 32] += f->coef[j] * lut[p[b] >> 4];
+          }
+        }
+      }
+      for (int r = 0; r < 64; r++) out[r] += ((float)sum[r] * scale[r]) * t->lut_scale[g];
+    }
+    if (bias) {
+      for (int r = 0; r < 64; r++) out[r] += bias[r] * t->xsum[g];
+      bias += 64;
+    }
+  }
+}

@@ -1,0 +1,230 @@
+/* Kernel tests: every SIMD kernel equals the scalar reference bit for bit, the scalar kernel
+ * stays within the int8-table error bound of a double-precision dequantized product, threads
+ * do not change results, and bad shapes get error codes instead of crashes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrtk_tmac.h"
+
+static int failures = 0;
+#define CHECK(cond, ...)                                     \
+  do {                                                       \
+    if (!(cond)) {                                           \
+      failures++;                                            \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
+      fprintf(stderr, __VA_ARGS__);                          \
+      fprintf(stderr, "\n");                                 \
+    }                                                        \
+  } while (0)
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return (uint32_t)(rng_state >> 11);
+}
+static float rnd_float(void) { return (float)(rnd() % 2000001) / 1000000.0f - 1.0f; } /* [-1, 1] */
+
+typedef struct {
+  int qtype, m, k, group_size, has_zeros, n;
+  uint8_t *codes;
+  float *scales, *zeros, *x;
+  lrtk_tmac_matrix w;
+  void *packed;
+  float *packed_scales, *packed_zeros;
+} problem;
+
+static int max_code(int qtype) { return qtype == LRTK_Q_TERNARY ? 2 : (1 << qtype) - 1; }
+
+/* The float weight the codes stand for, following lrtk_tmac_pack's convention. */
+static double weight(const problem *pb, int row, int col) {
+  size_t g = (size_t)row * (pb->k / pb->group_size) + col / pb->group_size;
+  int code = pb->codes[(size_t)row * pb->k + col];
+  double zero = pb->qtype == LRTK_Q_TERNARY ? 1.0
+                : pb->has_zeros             ? pb->zeros[g]
+                                            : max_code(pb->qtype) / 2.0;
+  return pb->scales[g] * (code - zero);
+}
+
+static problem make_problem(int qtype, int m, int k, int group_size, int has_zeros, int n) {
+  problem pb = {.qtype = qtype, .m = m, .k = k, .group_size = group_size, .has_zeros = has_zeros, .n = n};
+  size_t groups = (size_t)m * (k / group_size);
+  pb.codes = malloc((size_t)m * k);
+  pb.scales = malloc(groups * sizeof(float));
+  pb.zeros = has_zeros ? malloc(groups * sizeof(float)) : NULL;
+  pb.x = malloc((size_t)n * k * sizeof(float));
+  for (size_t i = 0; i < (size_t)m * k; i++) pb.codes[i] = (uint8_t)(rnd() % (max_code(qtype) + 1));
+  for (size_t i = 0; i < groups; i++) {
+    pb.scales[i] = 0.01f + 0.05f * (rnd_float() + 1.0f);
+    if (has_zeros) pb.zeros[i] = (float)(rnd() % (max_code(qtype) + 1));
+  }
+  for (size_t i = 0; i < (size_t)n * k; i++) pb.x[i] = rnd_float() * (i % 7 == 0 ? 4.0f : 1.0f);
+  size_t bytes = lrtk_tmac_packed_bytes(qtype, m, k, group_size);
+  size_t count = lrtk_tmac_scale_count(qtype, m, k, group_size);
+  if (posix_memalign(&pb.packed, 64, bytes) != 0) abort();
+  pb.packed_scales = malloc(count * sizeof(float));
+  pb.packed_zeros = has_zeros ? malloc(count * sizeof(float)) : NULL;
+  int err = lrtk_tmac_pack(qtype, m, k, group_size, has_zeros, pb.codes, pb.scales, pb.zeros,
+                           pb.packed, pb.packed_scales, pb.packed_zeros);
+  CHECK(err == LRTK_OK, "pack: %s", lrtk_tmac_strerror(err));
+  pb.w = (lrtk_tmac_matrix){qtype, m, k, group_size, has_zeros, pb.packed, pb.packed_scales,
+                            pb.packed_zeros};
+  return pb;
+}
+
+static void free_problem(problem *pb) {
+  free(pb->codes), free(pb->scales), free(pb->zeros), free(pb->x);
+  free(pb->packed), free(pb->packed_scales), free(pb->packed_zeros);
+}
+
+/* |kernel - exact| <= sum_g |scale| * (group_size/4 lookups) * (step/2) * sum_j 2^(j-1), with
+ * step = (max over the group's quads of sum |x|) / 127: each int8 table entry is off by at
+ * most half a step, and a lookup of plane j counts with weight 2^(j-1) (ternary: 1/2 each). */
+static double table_error_bound(const problem *pb, int token, int row) {
+  const float *x = pb->x + (size_t)token * pb->k;
+  double plane_weights = pb->qtype == LRTK_Q_TERNARY ? 1.0 : max_code(pb->qtype) / 2.0;
+  double bound = 0.0, magnitude = 0.0;
+  for (int g = 0; g < pb->k / pb->group_size; g++) {
+    double amax = 0.0;
+    for (int c = g * pb->group_size; c < (g + 1) * pb->group_size; c += 4) {
+      double a = fabs(x[c]) + fabs(x[c + 1]) + fabs(x[c + 2]) + fabs(x[c + 3]);
+      amax = a > amax ? a : amax;
+    }
+    double s = fabs(pb->scales[(size_t)row * (pb->k / pb->group_size) + g]);
+    bound += s * (pb->group_size / 4) * (amax / 127.0 / 2.0) * plane_weights;
+  }
+  for (int c = 0; c < pb->k; c++) magnitude += fabs(weight(pb, row, c) * x[c]);
+  return bound + 1e-5 * magnitude; /* float32 rounding of the sums */
+}
+
+static void run_kernel(problem *pb, int kernel, lrtk_pool *pool, float *y) {
+  CHECK(lrtk_tmac_set_kernel(kernel) == LRTK_OK, "set kernel %d", kernel);
+  int err = lrtk_tmac_gemm(pool, &pb->w, pb->x, pb->n, y);
+  CHECK(err == LRTK_OK, "gemm: %s", lrtk_tmac_strerror(err));
+}
+
+static void check_problem(problem *pb, lrtk_pool *pool) {
+  size_t count = (size_t)pb->n * pb->m;
+  float *ref = malloc(count * sizeof(float)), *y = malloc(count * sizeof(float));
+  run_kernel(pb, LRTK_KERNEL_SCALAR, NULL, ref);
+  double worst = 0.0;
+  for (int i = 0; i < pb->n; i++) {
+    for (int r = 0; r < pb->m; r++) {
+      double exact = 0.0;
+      for (int c = 0; c < pb->k; c++) exact += weight(pb, r, c) * pb->x[(size_t)i * pb->k + c];
+      double err = fabs(ref[(size_t)i * pb->m + r] - exact), bound = table_error_bound(pb, i, r);
+      worst = err / bound > worst ? err / bound : worst;
+      if (err > bound) {
+        CHECK(0, "qtype %d m %d k %d g %d zeros %d: row %d token %d error %g > bound %g",
+              pb->qtype, pb->m, pb->k, pb->group_size, pb->has_zeros, r, i, err, bound);
+        i = pb->n;
+        break;
+      }
+    }
+  }
+  const int simd[] = {LRTK_KERNEL_AVX2, LRTK_KERNEL_NEON};
+  for (int s = 0; s < 2; s++) {
+    if (!lrtk_tmac_kernel_available(simd[s])) continue;
+    for (int threaded = 0; threaded < 2; threaded++) {
+      memset(y, 0xff, count * sizeof(float));
+      run_kernel(pb, simd[s], threaded ? pool : NULL, y);
+      CHECK(memcmp(y, ref, count * sizeof(float)) == 0,
+            "kernel %d (threads %d) differs from scalar: qtype %d m %d k %d g %d zeros %d n %d",
+            simd[s], threaded ? lrtk_pool_threads(pool) : 1, pb->qtype, pb->m, pb->k,
+            pb->group_size, pb->has_zeros, pb->n);
+    }
+  }
+  memset(y, 0xff, count * sizeof(float));
+  run_kernel(pb, LRTK_KERNEL_SCALAR, pool, y);
+  CHECK(memcmp(y, ref, count * sizeof(float)) == 0, "threaded scalar differs");
+  free(ref), free(y);
+}
+
+static void test_kernels_match(lrtk_pool *pool) {
+  const int qtypes[] = {LRTK_Q_B1, LRTK_Q_B2, LRTK_Q_B3, LRTK_Q_B4, LRTK_Q_TERNARY};
+  const int groups[] = {32, 64, 128};
+  /* rows below, at and above a 64-row tile, not multiples of 16 or 32; n = 1..16 */
+  const int shapes[][3] = {{1, 1, 1}, {37, 3, 3}, {64, 2, 16}, {130, 1, 2}};
+  int cases = 0;
+  for (int a = 0; a < 5; a++)
+    for (int b = 0; b < 3; b++)
+      for (int z = 0; z < (qtypes[a] == LRTK_Q_TERNARY ? 1 : 2); z++)
+        for (int s = 0; s < 4; s++, cases++) {
+          problem pb = make_problem(qtypes[a], shapes[s][0], groups[b] * shapes[s][1], groups[b],
+                                    z, shapes[s][2]);
+          check_problem(&pb, pool);
+          free_problem(&pb);
+        }
+  printf("kernels: %d cases, scalar%s%s\n", cases,
+         lrtk_tmac_kernel_available(LRTK_KERNEL_AVX2) ? " = avx2" : "",
+         lrtk_tmac_kernel_available(LRTK_KERNEL_NEON) ? " = neon" : "");
+}
+
+/* Large activations in one quad make the table step coarse for the whole group: the bound
+ * must still hold, and a table of all zeros (x = 0) must give exactly 0 (no NaN from 0/0). */
+static void test_extreme_activations(void) {
+  problem pb = make_problem(LRTK_Q_B2, 70, 128, 64, 1, 2);
+  for (int c = 0; c < 128; c++) pb.x[c] = 0.0f;
+  pb.x[128 + 5] = 1000.0f;
+  check_problem(&pb, NULL);
+  float y[140];
+  lrtk_tmac_set_kernel(LRTK_KERNEL_AUTO);
+  CHECK(lrtk_tmac_gemm(NULL, &pb.w, pb.x, 2, y) == LRTK_OK, "gemm");
+  for (int r = 0; r < 70; r++) CHECK(y[r] == 0.0f, "zero activations give %g", y[r]);
+  free_problem(&pb);
+}
+
+static void test_errors(void) {
+  uint8_t codes[64 * 64] = {0}, packed[4096];
+  float scales[64 * 2] = {0}, out_scales[64 * 2], y[64], x[64] = {0};
+  CHECK(lrtk_tmac_pack(6, 64, 64, 32, 0, codes, scales, NULL, packed, out_scales, NULL) ==
+            LRTK_E_QTYPE, "qtype");
+  CHECK(lrtk_tmac_pack(2, 64, 64, 48, 0, codes, scales, NULL, packed, out_scales, NULL) ==
+            LRTK_E_GROUP, "group");
+  CHECK(lrtk_tmac_pack(2, 64, 48, 32, 0, codes, scales, NULL, packed, out_scales, NULL) ==
+            LRTK_E_SHAPE, "k not a multiple of the group");
+  CHECK(lrtk_tmac_pack(2, 0, 64, 32, 0, codes, scales, NULL, packed, out_scales, NULL) ==
+            LRTK_E_SHAPE, "m = 0");
+  CHECK(lrtk_tmac_packed_bytes(2, 64, 48, 32) == 0, "bytes of a bad shape");
+  CHECK(lrtk_tmac_scale_count(2, 64, 64, 48) == 0, "scales of a bad shape");
+  CHECK(lrtk_tmac_pack(LRTK_Q_TERNARY, 64, 64, 32, 1, codes, scales, scales, packed, out_scales,
+                       out_scales) == LRTK_E_ZEROS, "ternary with zeros");
+  CHECK(lrtk_tmac_pack(2, 64, 64, 32, 1, codes, scales, NULL, packed, out_scales, NULL) ==
+            LRTK_E_ZEROS, "zeros missing");
+  codes[100] = 4;
+  CHECK(lrtk_tmac_pack(2, 64, 64, 32, 0, codes, scales, NULL, packed, out_scales, NULL) ==
+            LRTK_E_CODE, "code out of range");
+  codes[100] = 3;
+  CHECK(lrtk_tmac_pack(LRTK_Q_TERNARY, 64, 64, 32, 0, codes, scales, NULL, packed, out_scales,
+                       NULL) == LRTK_E_CODE, "ternary code 3");
+  codes[100] = 0;
+  CHECK(lrtk_tmac_pack(2, 64, 64, 32, 0, codes, scales, NULL, packed, out_scales, NULL) == LRTK_OK,
+        "valid pack");
+  lrtk_tmac_matrix w = {2, 64, 64, 32, 0, packed, out_scales, NULL};
+  CHECK(lrtk_tmac_gemm(NULL, &w, x, 0, y) == LRTK_E_BATCH, "n = 0");
+  CHECK(lrtk_tmac_gemm(NULL, &w, x, 17, y) == LRTK_E_BATCH, "n = 17");
+  CHECK(lrtk_tmac_gemm(NULL, &w, NULL, 1, y) == LRTK_E_NULL, "x = NULL");
+  w.group_size = 128;
+  CHECK(lrtk_tmac_gemm(NULL, &w, x, 1, y) == LRTK_E_SHAPE, "k < group size");
+  CHECK(lrtk_tmac_set_kernel(99) == LRTK_E_KERNEL, "unknown kernel");
+#if defined(__x86_64__)
+  CHECK(lrtk_tmac_set_kernel(LRTK_KERNEL_NEON) == LRTK_E_KERNEL, "NEON on x86");
+#else
+  CHECK(lrtk_tmac_set_kernel(LRTK_KERNEL_AVX2) == LRTK_E_KERNEL, "AVX2 on ARM");
+#endif
+  CHECK(strstr(lrtk_tmac_strerror(LRTK_E_GROUP), "group size") != NULL, "strerror");
+}
+
+int main(void) {
+  lrtk_pool *pool = lrtk_pool_create(3);
+  CHECK(pool && lrtk_pool_threads(pool) == 3, "pool of 3");
+  test_kernels_match(pool);
+  test_extreme_activations();
+  test_errors();
+  lrtk_pool_free(pool);
+  if (failures) fprintf(stderr, "%d failure(s)\n", failures);
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,144 @@
+"""The native T-MAC kernels through their Python binding: exactness against the scalar oracle,
+the int8-table error bound against the float reference, odd shapes and clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lrtk import kernels, native
+
+SIMD = [name for name in ("avx2", "neon") if kernels.kernel_available(name)]
+QTYPES = [1, 2, 3, 4, "ternary"]
+
+
+@pytest.fixture(autouse=True)
+def auto_kernel():
+    yield
+    kernels.set_kernel("auto")
+
+
+def problem(qtype, m, k, group_size, *, zeros=False, n=1, seed=0):
+    rng = np.random.default_rng(seed)
+    top = 2 if qtype == "ternary" else (1 << qtype) - 1
+    codes = rng.integers(0, top + 1, (m, k), dtype=np.uint8)
+    scales = rng.uniform(0.01, 0.1, (m, k // group_size)).astype(np.float32)
+    zero = rng.integers(0, top + 1, scales.shape).astype(np.float32) if zeros else None
+    x = rng.standard_normal((n, k)).astype(np.float32)
+    return codes, scales, zero, x
+
+
+def run(kernel, w, x, pool=None):
+    kernels.set_kernel(kernel)
+    return kernels.gemm(w, x, pool=pool)
+
+
+@pytest.mark.parametrize("qtype", QTYPES)
+@pytest.mark.parametrize("group_size", [32, 64, 128])
+def test_simd_equals_scalar_and_stays_within_the_table_bound(qtype, group_size):
+    zeros = qtype != "ternary"
+    codes, scales, zero, x = problem(qtype, 133, 3 * group_size, group_size, zeros=zeros, n=5)
+    w = kernels.pack(codes, scales, zero, qtype=qtype, group_size=group_size)
+    oracle = run("scalar", w, x)
+    for name in SIMD:
+        assert np.array_equal(run(name, w, x), oracle), name
+    with kernels.Pool(2) as pool:
+        assert np.array_equal(run("auto", w, x, pool), oracle)
+
+    ref = kernels.reference_gemm(codes, scales, zero, x, qtype=qtype, group_size=group_size)
+    bound = kernels.table_error_bound(x, scales, qtype=qtype, group_size=group_size)
+    err = np.abs(oracle - ref)
+    assert np.all(err <= bound + 1e-5 * np.abs(ref).max())
+    assert err.max() > 0  # the tables really are int8: an exact result would mean no LUT
+    # For random activations the rounding errors cancel: far below the worst case.
+    assert np.linalg.norm(err) / np.linalg.norm(ref) < 0.02
+
+
+def test_symmetric_convention_matches_mid_point_zero():
+    """Without zero points, b-bit codes are centred on (2^b - 1) / 2 (documented convention)."""
+    codes, scales, _, x = problem(3, 64, 128, 64, n=2)
+    w = kernels.pack(codes, scales, qtype=3, group_size=64)
+    w_mid = kernels.pack(codes, scales, np.full(scales.shape, 3.5, np.float32), qtype=3, group_size=64)
+    ref = kernels.reference_gemm(codes, scales, None, x, qtype=3, group_size=64)
+    bound = kernels.table_error_bound(x, scales, qtype=3, group_size=64)
+    assert np.all(np.abs(kernels.gemm(w, x) - ref) <= bound + 1e-5)
+    np.testing.assert_allclose(kernels.gemm(w_mid, x), kernels.gemm(w, x), rtol=0, atol=1e-4)
+
+
+def test_ternary_codes_mean_minus_one_zero_plus_one():
+    w = np.array([[0, 1, 2, 2] * 8], dtype=np.uint8)  # -1, 0, +1, +1 repeated
+    packed = kernels.pack(w, np.ones((1, 1), np.float32), qtype="ternary", group_size=32)
+    x = np.zeros(32, np.float32)
+    x[[0, 1, 2, 3]] = [1.0, 10.0, 100.0, 1000.0]
+    y = kernels.gemm(packed, x)
+    assert y.shape == (1,)
+    assert abs(y[0] - (-1 + 0 + 100 + 1000)) <= 1111 / 127  # within one table step
+
+
+@pytest.mark.parametrize("m", [1, 31, 64, 65, 200])
+def test_any_row_count_and_batches_over_sixteen(m):
+    codes, scales, _, x = problem(2, m, 128, 32, n=19)
+    w = kernels.pack(codes, scales, qtype=2, group_size=32)
+    y = kernels.gemm(w, x)
+    assert y.shape == (19, m)
+    assert np.array_equal(y[17], kernels.gemm(w, x[17]))  # batching never changes a token
+    assert np.array_equal(y[:16], kernels.gemm(w, x[:16]))
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(qtype=2, group_size=48), "group size"),
+    (dict(qtype=7, group_size=32), "unsupported weight type"),
+])
+def test_unsupported_types_and_group_sizes_are_clear_errors(args, message):
+    codes, scales, _, _ = problem(2, 8, 96, 32)
+    with pytest.raises(kernels.KernelError, match=message):
+        kernels.pack(codes, scales, **args)
+
+
+def test_k_not_a_multiple_of_the_group_size_is_rejected():
+    codes = np.zeros((8, 80), np.uint8)
+    with pytest.raises(kernels.KernelError, match="multiple of the group size"):
+        kernels.pack(codes, np.ones((8, 2), np.float32), qtype=2, group_size=32)
+
+
+def test_codes_out_of_range_and_bad_inputs_are_rejected():
+    codes, scales, _, _ = problem(2, 8, 64, 32)
+    codes[3, 5] = 4
+    with pytest.raises(kernels.KernelError, match="does not fit the bit width"):
+        kernels.pack(codes, scales, qtype=2, group_size=32)
+    with pytest.raises(kernels.KernelError, match="scales must have shape"):
+        kernels.pack(codes % 4, scales[:, :1], qtype=2, group_size=32)
+    w = kernels.pack(codes % 4, scales, qtype=2, group_size=32)
+    with pytest.raises(kernels.KernelError, match="k = 64"):
+        kernels.gemm(w, np.zeros(63, np.float32))
+    with pytest.raises(kernels.KernelError, match="zero points"):
+        kernels.pack(codes % 3, scales, scales, qtype="ternary", group_size=32)
+
+
+def test_kernel_selection():
+    assert kernels.get_kernel() in ("avx2", "neon", "scalar")
+    kernels.set_kernel("scalar")
+    assert kernels.get_kernel() == "scalar"
+    missing = [name for name in ("avx2", "neon") if not kernels.kernel_available(name)]
+    for name in missing:
+        with pytest.raises(kernels.KernelError, match="not available"):
+            kernels.set_kernel(name)
+    with pytest.raises(kernels.KernelError, match="unknown kernel"):
+        kernels.set_kernel("sse9")
+
+
+def test_pool_reports_its_threads():
+    with kernels.Pool(3) as pool:
+        assert pool.threads == 3
+
+
+def test_native_library_override(monkeypatch, tmp_path):
+    assert native.library_path().endswith((".so", ".dylib", ".pyd"))
+    monkeypatch.setenv(native.ENV_VAR, str(tmp_path / "missing.so"))
+    with pytest.raises(native.NativeLibraryError, match="missing file"):
+        native.library_path()
+    bogus = tmp_path / "bogus.so"
+    bogus.write_text("not a library")
+    monkeypatch.setenv(native.ENV_VAR, str(bogus))
+    with pytest.raises(native.NativeLibraryError, match="cannot load"):
+        native.load()
