@@ -39,25 +39,41 @@ def unimax_allocation(sizes: Mapping[str, float], budget: float,
                       max_epochs: float) -> dict[str, float]:
     """UniMax (Chung et al. 2023, Algorithm 1): share the budget uniformly over languages,
     cap each at `max_epochs` passes over its own data, and hand what a capped language
-    cannot use on to the larger ones. Returns the units allocated to each language.
+    cannot use on to the others. Returns the units allocated to each language.
 
-    Languages are visited from smallest to largest so every leftover flows to languages that
-    can still absorb it. If the whole budget exceeds max_epochs of everything, the
-    allocations sum to less than the budget (the caller decides whether that is an error).
+    If the whole budget exceeds max_epochs of everything, the allocations sum to less than
+    the budget (the caller decides whether that is an error).
     """
-    if budget <= 0:
-        raise UsageError(f"budget must be positive, got {budget}")
     if max_epochs <= 0:
         raise UsageError(f"max epochs must be positive, got {max_epochs}")
     _check_sizes(sizes)
-    remaining = float(budget)
-    order = sorted(sizes, key=lambda lang: (sizes[lang], lang))
+    return capped_allocation({lang: 1.0 for lang in sizes},
+                             {lang: n * max_epochs for lang, n in sizes.items()}, budget)
+
+
+def capped_allocation(weights: Mapping[str, float], caps: Mapping[str, float],
+                      budget: float) -> dict[str, float]:
+    """Split `budget` in proportion to `weights`, never giving a key more than its cap; what a
+    capped key cannot take is split again among the others (water-filling). With equal
+    weights this is UniMax's smallest-first loop.
+    """
+    if budget <= 0:
+        raise UsageError(f"budget must be positive, got {budget}")
     allocation: dict[str, float] = {}
-    for k, lang in enumerate(order):
-        fair_share = remaining / (len(order) - k)
-        allocation[lang] = min(fair_share, sizes[lang] * max_epochs)
-        remaining -= allocation[lang]
-    return {lang: allocation[lang] for lang in sizes}
+    active = [key for key in weights]
+    remaining = float(budget)
+    while active:
+        total = sum(weights[key] for key in active)
+        share = {key: remaining * weights[key] / total for key in active}
+        capped = [key for key in active if share[key] >= caps[key]]
+        if not capped:
+            allocation.update(share)
+            break
+        for key in capped:
+            allocation[key] = float(caps[key])
+            remaining -= caps[key]
+        active = [key for key in active if key not in capped]
+    return {key: allocation[key] for key in weights}
 
 
 def normalise(values: Mapping[str, float]) -> dict[str, float]:

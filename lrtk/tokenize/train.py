@@ -1,0 +1,136 @@
+"""Training a sentencepiece model on several languages without the largest one taking over.
+
+With --max-sentences the training sentences are chosen per language by temperature
+probabilities (the same p_i as `lrtk sample`), capped at what each language has, the rest
+passed on to the others; lines are drawn without replacement under --seed. Selection
+happens here rather than in sentencepiece's own input sampling, which is uniform over
+lines and so proportional to corpus size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zlib
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from lrtk.errors import UsageError
+from lrtk.io.atomic import atomic_output, write_json
+from lrtk.io.progress import progress
+from lrtk.sampling.corpus import Corpus, CorpusSpec, scan_corpora
+from lrtk.sampling.mixing import capped_allocation, temperature_probs
+
+MODEL_TYPES = ("unigram", "bpe")
+
+
+@dataclass
+class TrainOptions:
+    model_type: str = "unigram"
+    vocab_size: int = 8000
+    # 0.9995 keeps the rare-character tail of Indic and Perso-Arabic scripts out of the
+    # vocabulary; with byte fallback those characters still encode losslessly as bytes.
+    character_coverage: float = 0.9995
+    byte_fallback: bool = True
+    lang_tags: bool = True              # add <bn>, <en>, ... as user-defined symbols
+    symbols: list[str] = field(default_factory=list)
+    max_sentences: int | None = None    # total over languages (per language with per_language)
+    tau: float = 5.0                    # temperature of the per-language sentence budget
+    per_language: bool = False          # one model per language instead of a joint one
+    normalization: str = "nmt_nfkc"
+    threads: int = 4                    # the model depends on it: fixed, not the core count
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.model_type not in MODEL_TYPES:
+            raise UsageError(f"unknown model type {self.model_type!r}",
+                             hint=f"choose one of {', '.join(MODEL_TYPES)}")
+        if not 0 < self.character_coverage <= 1:
+            raise UsageError(f"--character-coverage must be in (0, 1], got {self.character_coverage}")
+        if self.max_sentences is not None and self.max_sentences <= 0:
+            raise UsageError(f"--max-sentences must be positive, got {self.max_sentences}")
+
+
+def select_sentences(corpora: dict[str, Corpus], max_sentences: int | None, tau: float,
+                     seed: int) -> dict[str, np.ndarray]:
+    """Indices of the lines each language contributes, in file order."""
+    sizes = {lang: c.lines for lang, c in corpora.items()}
+    if max_sentences is None or max_sentences >= sum(sizes.values()):
+        return {lang: np.arange(n) for lang, n in sizes.items()}
+    shares = capped_allocation(temperature_probs(sizes, tau), sizes, max_sentences)
+    counts = _round_preserving_total(shares, max_sentences)
+    chosen = {}
+    for lang, n in sizes.items():
+        rng = np.random.default_rng([seed, zlib.crc32(lang.encode("utf-8"))])
+        chosen[lang] = np.sort(rng.choice(n, size=counts[lang], replace=False))
+    return chosen
+
+
+def _round_preserving_total(shares: dict[str, float], total: int) -> dict[str, int]:
+    """Integer counts summing to `total`: floors, then the largest remainders get +1."""
+    counts = {key: int(v) for key, v in shares.items()}
+    by_remainder = sorted(shares, key=lambda key: (counts[key] - shares[key], key))
+    for key in by_remainder[: total - sum(counts.values())]:
+        counts[key] += 1
+    return counts
+
+
+def train_tokenizer(specs: list[CorpusSpec], prefix: str, options: TrainOptions) -> list[str]:
+    """Train the joint model (or one per language) and return the .model paths written."""
+    corpora = scan_corpora(specs)
+    if options.per_language:
+        return [_train_one({lang: c}, f"{prefix}.{lang}", options) for lang, c in corpora.items()]
+    return [_train_one(corpora, prefix, options)]
+
+
+def _train_one(corpora: dict[str, Corpus], prefix: str, options: TrainOptions) -> str:
+    import sentencepiece as spm
+
+    chosen = select_sentences(corpora, options.max_sentences, options.tau, options.seed)
+    total = sum(len(ix) for ix in chosen.values())
+
+    def sentences():
+        for lang, indices in chosen.items():
+            for i in indices:
+                yield corpora[lang].get(int(i))[0]
+
+    symbols = [f"<{lang}>" for lang in corpora] if options.lang_tags else []
+    symbols += [s for s in options.symbols if s not in symbols]
+    model = io.BytesIO()
+    try:
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=progress(sentences(), desc="tokenizer", total=total, unit="line"),
+            model_writer=model, model_type=options.model_type, vocab_size=options.vocab_size,
+            character_coverage=options.character_coverage, byte_fallback=options.byte_fallback,
+            user_defined_symbols=symbols, normalization_rule_name=options.normalization,
+            num_threads=options.threads, input_sentence_size=0, minloglevel=2,
+            # keep long lines (documents) instead of silently dropping them at 4192 bytes
+            max_sentence_length=1 << 16,
+        )
+    except RuntimeError as e:
+        raise UsageError(f"sentencepiece could not train: {e}",
+                         hint="a smaller --vocab-size usually fixes 'Vocabulary size is too high'") from None
+    _write_outputs(prefix, model.getvalue(), corpora, chosen, options, symbols)
+    return f"{prefix}.model"
+
+
+def _write_outputs(prefix, model_bytes, corpora, chosen, options, symbols) -> None:
+    import sentencepiece as spm
+
+    processor = spm.SentencePieceProcessor(model_proto=model_bytes)
+    with atomic_output(f"{prefix}.model", binary=True) as fh:
+        fh.write(model_bytes)
+    with atomic_output(f"{prefix}.vocab") as fh:
+        for i in range(processor.get_piece_size()):
+            fh.write(f"{processor.id_to_piece(i)}\t{processor.get_score(i):g}\n")
+    write_json({
+        "model": os.path.basename(f"{prefix}.model"),
+        "sha256": hashlib.sha256(model_bytes).hexdigest(),
+        "vocab_size": processor.get_piece_size(),
+        "options": asdict(options), "user_defined_symbols": symbols,
+        "corpora": [c.spec.to_dict() for c in corpora.values()],
+        "sentences": {lang: {"used": len(chosen[lang]), "available": c.lines}
+                      for lang, c in corpora.items()},
+    }, f"{prefix}.json")
