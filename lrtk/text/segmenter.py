@@ -1,10 +1,12 @@
 """Rule-based sentence segmentation driven by a language profile.
 
-One compiled regular expression finds every place where a sentence *could* end (a cluster of
-terminators with its closing quotes and brackets, followed by white space; a danda even
-without the space; a paragraph break). Each candidate is then accepted or rejected by a few
-cheap rules that look only at the word before it and the word after it, so the cost is one
-regex scan per text plus a little Python per candidate, never a loop over characters.
+A paragraph break ("\n") always ends a sentence. Within a paragraph one compiled regular
+expression finds every place where a sentence *could* end: a cluster of terminators with its
+closing quotes and brackets, followed by white space (a danda needs none). Each candidate is
+accepted or rejected by a few cheap rules that look only at the word before it and the word
+after it, so the cost is one regex scan per text plus a little Python per candidate, never a
+loop over characters. The regexes start with a character class so that the regex engine can
+skip quickly to the next terminator.
 
 Sentences are returned as (start, end) character offsets into the text; the sentences are
 exact substrings (surrounding white space excluded), so callers can keep provenance.
@@ -40,26 +42,19 @@ class Segmenter:
     def __init__(self, profile: LanguageProfile):
         self.profile = profile
         p = profile
-        terms = _char_class(p.terminators)
+        terms = _char_class(p.terminators + p.strong_terminators)
         closing = _char_class(p.closing)
-        # A terminator cluster may contain spaced dots (". . ."), which are one ellipsis.
-        cluster = rf"(?:[{terms}](?: (?=\.))?)+"
-        alternatives = [
-            # A closing quote standing alone after the stop ('done. " Next') still closes it.
-            rf"(?<!\S)(?P<tok>\S*?)(?P<term>{cluster})"
-            rf"(?P<close>[{closing}]*)(?:[^\S\n]+(?P<loose>[{closing}]+)(?=\s|\Z))?(?=\s|\Z)",
-        ]
-        if p.strong_terminators:
-            strong = _char_class(p.strong_terminators)
-            alternatives.append(rf"(?P<strong>[{strong}]+)[{terms}]*[{closing}]*")
-        alternatives.append(r"(?P<newline>\n)")
-        self._candidates = re.compile("|".join(alternatives))
+        # A cluster may contain spaced dots (". . ."), which are one ellipsis; a closing quote
+        # standing alone after the stop ('done. " Next') may still close the sentence.
+        self._candidates = re.compile(
+            rf"(?P<term>[{terms}](?:(?: (?=\.))?[{terms}])*)(?P<close>[{closing}]*)"
+            rf"(?:[^\S\n]+(?P<loose>[{closing}]+)(?=\s|\Z))?(?P<spaced>(?=\s|\Z))?")
         self._strong = set(p.strong_terminators)
-        digits = _char_class(p.digits)
-        letters = _char_class("".join(p.list_alphabets))
-        item = rf"[{digits}]{{1,2}}" + (rf"|[{letters}]" if letters else "")
-        self._list_marker = re.compile(
-            rf"(?<!\S)(?:[{_char_class(_BULLETS)}] ?)?(?P<item>{item})(?P<style>\.\)|\)|\.)(?=\s)")
+        self._digits = set(p.digits)
+        self._letters = "".join(p.list_alphabets)
+        # List items ("1.", "2)", "b.") are found from their stop; what precedes the stop is
+        # checked in Python, which is much faster than a look-behind tried at every position.
+        self._list_stop = re.compile(r"(?P<style>\.\)|\)|\.)(?=\s)")
         self._sentence_lead = re.compile(rf"[\s{_char_class(_BULLETS)}]*")
         self._script = re.compile("[" + "".join(p.script) + "]") if p.script else None
 
@@ -87,33 +82,44 @@ class Segmenter:
 
     def _cuts(self, text: str) -> list[int]:
         """Sorted positions after which a sentence ends."""
-        list_cuts, markers = self._list_items(text)
         cuts: list[int] = []
-        sentence_start = 0
-        pending = iter(list_cuts)
-        next_list_cut = next(pending, None)
-        for m in self._candidates.finditer(text):
-            while next_list_cut is not None and next_list_cut <= m.start():
-                cuts.append(next_list_cut)
-                sentence_start = next_list_cut
-                next_list_cut = next(pending, None)
-            if m.lastgroup == "newline":
-                cut = m.start()
-            elif m.lastgroup == "strong":
-                cut = m.end()
-            elif m.start("term") in markers:
+        start = 0
+        while True:
+            end = text.find("\n", start)
+            if end < 0:
+                self._paragraph_cuts(text, start, len(text), cuts)
+                return cuts
+            self._paragraph_cuts(text, start, end, cuts)
+            cuts.append(end)
+            start = end + 1
+
+    def _paragraph_cuts(self, text: str, start: int, end: int, cuts: list[int]) -> None:
+        """Append the sentence ends within text[start:end] (one paragraph) to `cuts`."""
+        list_starts, list_stops = self._list_items(text, start, end)
+        pending = iter(list_starts)
+        next_item = next(pending, None)
+        sentence_start = start
+        for m in self._candidates.finditer(text, start, end):
+            while next_item is not None and next_item <= m.start():
+                if next_item > sentence_start:
+                    cuts.append(next_item)
+                    sentence_start = next_item
+                next_item = next(pending, None)
+            if m.group("spaced") is None:
+                # Glued to the next word: only a danda ends a sentence there ("খাই।আমি").
+                cut = m.end() if not self._strong.isdisjoint(m.group("term")) else None
+            elif m.start() in list_stops:
                 continue
             else:
-                cut = self._decide(text, m, sentence_start)
-            if cut is not None:
+                cut = self._decide(text, m, sentence_start, end)
+            if cut is not None and cut > sentence_start:
                 cuts.append(cut)
                 sentence_start = cut
-        if next_list_cut is not None:
-            cuts.append(next_list_cut)
-            cuts.extend(pending)
-        return sorted(set(cuts))
+        if next_item is not None:
+            cuts.extend(c for c in [next_item, *pending] if c > sentence_start)
 
-    def _decide(self, text: str, m: re.Match, sentence_start: int) -> int | None:
+    def _decide(self, text: str, m: re.Match, sentence_start: int,
+                paragraph_end: int) -> int | None:
         """Where the sentence ends at candidate `m` (usually m.end()), or None if it goes on."""
         term = m.group("term")
         end = m.end()
@@ -121,7 +127,7 @@ class Segmenter:
         if loose and loose[0] in _SYMMETRIC_QUOTES and \
                 text.count(loose[0], sentence_start, m.start()) % 2 == 0:
             end = m.end("close")  # the sentence has no open quote: this one opens the next
-        nxt = _NEXT_WORD.match(text, end).group(1).lstrip(self.profile.opening)
+        nxt = _NEXT_WORD.match(text, end, paragraph_end).group(1).lstrip(self.profile.opening)
         if not nxt:
             return end  # end of text: nothing can continue the sentence
         if nxt[0] in _CONTINUATIONS:
@@ -132,12 +138,12 @@ class Segmenter:
             return end  # "are you ok? and the fever?": a bare question mark always ends
         if nxt[0].islower():
             return None  # a cased script continues in lower case: "Yahoo! in", "'Great.' she"
-        if any(c not in _DOTS for c in term):
+        if term.strip(_DOTS):
             return end  # a question or exclamation mark, alone or with dots
         dots = term.count(".") + 3 * term.count(_ELLIPSIS)
         if dots >= 4:
             # "compounds. . . . The": a full stop, then an ellipsis opening the next sentence.
-            if m.group("tok") and term.startswith(". "):
+            if m.start() > 0 and not text[m.start() - 1].isspace() and term.startswith(". "):
                 return m.start("term") + 1
             return end
         if dots == 3:
@@ -151,7 +157,10 @@ class Segmenter:
     def _period_ends(self, text: str, m: re.Match, nxt: str, sentence_start: int) -> bool:
         """A single full stop: decide between abbreviation, initial, number and sentence end."""
         p = self.profile
-        tok = m.group("tok").lstrip(p.opening)
+        tok_end = m.start("term")
+        tok = _token_before(text, tok_end)
+        tok_start = tok_end - len(tok)
+        tok = tok.lstrip(p.opening)
         key = tok.lower()
         first = nxt[0]
         if key in p.prefixes:
@@ -161,13 +170,13 @@ class Segmenter:
         if tok[-1:].isdigit():
             # "1. The first item": a small number opening the sentence numbers a list item.
             if len(tok) <= 2 and tok.isdigit():
-                return self._sentence_lead.match(text, sentence_start).end() != m.start("tok")
+                return self._sentence_lead.match(text, sentence_start).end() != tok_start
             return True
         if self._is_initial(tok, key):
             # "Jonas E. Smith" / "Dr. A. K. Khan" but "you and I. Did": a capital letter after
             # a lower-case word is a word of its own that ends the sentence.
             if len(tok) == 1 and tok.isupper():
-                before = _word_before(text, m.start("tok"))
+                before = _word_before(text, tok_start)
                 return bool(before) and before[0].islower()
             return False
         if key in p.abbreviations or _dotted_abbreviation(tok):
@@ -178,11 +187,12 @@ class Segmenter:
         """One letter (with its vowel signs), or a letter name listed in the profile."""
         if key in self.profile.initials:
             return True
-        if not tok or not tok[0].isalpha():
-            return False
-        if tok[0].isascii() or (self._script and self._script.match(tok[0])):
-            return all(unicodedata.category(c).startswith("M") for c in tok[1:])
-        return False
+        if len(tok) == 1:
+            return tok.isalpha()
+        if tok.isascii() or not tok[0].isalpha():
+            return False  # several ASCII characters are never one letter
+        return bool(self._script and self._script.match(tok[0])) and \
+            all(unicodedata.category(c).startswith("M") for c in tok[1:])
 
     def _opens_sentence(self, word: str) -> bool:
         return word[0].isupper() and word.rstrip(".,;:!?'\"”’)").lower() in \
@@ -190,28 +200,56 @@ class Segmenter:
 
     # ---- numbered and lettered lists -------------------------------------------------------
 
-    def _list_items(self, text: str) -> tuple[list[int], set[int]]:
-        """Starts of list items that form a sequence (1, 2, ... or a, b, ...), and the
-        positions of their own full stops, which must not end a sentence."""
+    def _list_items(self, text: str, start: int, end: int) -> tuple[list[int], set[int]]:
+        """Starts of list items in text[start:end] that form a sequence (1, 2, ... or a, b,
+        ...), and the positions of their own stops, which must not end a sentence."""
         found = []
-        for m in self._list_marker.finditer(text):
-            item = m.group("item")
-            if item.isdigit():
-                found.append((m.start(), m.start("style"), "digit" + m.group("style"), int(item)))
+        for m in self._list_stop.finditer(text, start, end):
+            stop = m.start()
+            item_start = stop - 1
+            if item_start < start:
+                continue
+            if text[item_start] in self._digits:
+                if item_start > start and text[item_start - 1] in self._digits:
+                    item_start -= 1  # two-digit numbers: "10."
+                kind, value = "digit", int(text[item_start:stop])
+            elif text[item_start] in self._letters:
+                alphabet = next(a for a in self.profile.list_alphabets if text[item_start] in a)
+                kind, value = alphabet, alphabet.index(text[item_start])
             else:
-                alphabet = next(a for a in self.profile.list_alphabets if item in a)
-                found.append((m.start(), m.start("style"), alphabet + m.group("style"),
-                              alphabet.index(item)))
+                continue
+            item_start = _list_item_start(text, item_start, start)
+            if item_start >= 0:
+                found.append((item_start, stop, kind + m.group("style"), value))
         if len(found) < 2:
             return [], set()
         starts, stops = [], set()
-        for i, (start, stop, kind, value) in enumerate(found):
+        for i, (item_start, stop, kind, value) in enumerate(found):
             prev_ok = i > 0 and found[i - 1][2] == kind and found[i - 1][3] == value - 1
             next_ok = i + 1 < len(found) and found[i + 1][2] == kind and found[i + 1][3] == value + 1
             if prev_ok or next_ok:
-                starts.append(start)
+                starts.append(item_start)
                 stops.add(stop)
         return starts, stops
+
+
+def _list_item_start(text: str, pos: int, floor: int) -> int:
+    """Where a list item whose number starts at `pos` begins (its bullet included), or -1
+    if the number is part of a longer word ("2019." is no list item)."""
+    if pos > floor and text[pos - 1] in _BULLETS:
+        pos -= 1
+    elif pos > floor + 1 and text[pos - 1] == " " and text[pos - 2] in _BULLETS:
+        pos -= 2
+    return pos if pos == floor or text[pos - 1].isspace() else -1
+
+
+def _token_before(text: str, pos: int) -> str:
+    """The word that ends at `pos` ('' after white space), found without a regex scan."""
+    tok = text[text.rfind(" ", 0, pos) + 1:pos]
+    if not tok.isprintable():  # other white space (newline, tab, no-break space) inside
+        words = tok.split()
+        tok = words[-1] if words and not tok[-1].isspace() else ""
+    return tok
 
 
 def _word_before(text: str, pos: int) -> str:
