@@ -93,3 +93,18 @@ def test_help_has_an_example(run_cli):
     code, out, _ = run_cli("segment", "--help")
     assert code == 0
     assert "lrtk segment --lang bn < docs.jsonl > sents.jsonl" in out
+
+
+def test_demo_summary_reports_both_languages(run_cli, tmp_path):
+    from lrtk.demo_summary import summarize
+
+    for lang in ("bn", "en"):
+        code, _, err = run_cli("segment", "--lang", lang, str(SAMPLE_BN.parent /
+                               f"docs.{lang}.jsonl"), "-o", str(tmp_path / f"{lang}.sents.jsonl"))
+        assert code == 0, err
+    text = summarize(tmp_path, SAMPLE_BN.parent)
+    rows = {line.split()[0]: line.split() for line in text.splitlines()
+            if line.startswith(("bn ", "en "))}
+    assert rows["bn"][1] == rows["en"][1] == "19"  # documents
+    assert int(rows["bn"][2]) >= 2100 and int(rows["en"][2]) >= 2050  # sentences
+    assert "[bn] a paragraph of" in text and "[en] a paragraph of" in text
