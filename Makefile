@@ -58,7 +58,7 @@ demo: setup
 	@mkdir -p $(OUT)/demo
 	$(LRTK) segment --lang bn samples/tico19-bn-en/docs.bn.jsonl -o $(OUT)/demo/bn.sents.jsonl --report $(OUT)/demo/bn.segment.json
 	$(LRTK) segment --lang en samples/tico19-bn-en/docs.en.jsonl -o $(OUT)/demo/en.sents.jsonl --report $(OUT)/demo/en.segment.json
-	$(PY) -m lrtk.demo_summary $(OUT)/demo
+	$(PY) -m lrtk.demo_summary $(OUT)/demo samples/tico19-bn-en
 
 # Every benchmarks/bench_*.py runs its own baseline in the same invocation and writes
 # bench-results/<name>.md (+ .json); the tables are printed as they finish.
