@@ -120,7 +120,6 @@ class Plan:
                            f"{p.weights[lang]:>9.3f}{p.draw_probs[lang]:>9.4f}{p.epochs[lang]:>9.2f}")
         total = ", ".join(f"{lang} {e:.2f}" for lang, e in self.epochs().items())
         out.append(f"expected epochs over the whole budget: {total}")
-        out.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(out)
 
 

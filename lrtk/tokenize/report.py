@@ -29,19 +29,19 @@ class LanguageStats:
 
     @property
     def fertility(self) -> float:
-        return self.tokens / self.words if self.words else 0.0
+        return _ratio(self.tokens, self.words)
 
     @property
     def chars_per_token(self) -> float:
-        return self.chars / self.tokens if self.tokens else 0.0
+        return _ratio(self.chars, self.tokens)
 
     @property
     def unk_rate(self) -> float:
-        return self.unk / self.tokens if self.tokens else 0.0
+        return _ratio(self.unk, self.tokens)
 
     @property
     def byte_rate(self) -> float:
-        return self.byte_tokens / self.tokens if self.tokens else 0.0
+        return _ratio(self.byte_tokens, self.tokens)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -49,6 +49,10 @@ class LanguageStats:
         d.update(fertility=self.fertility, chars_per_token=self.chars_per_token,
                  unk_rate=self.unk_rate, byte_fallback_rate=self.byte_rate)
         return d
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
 
 
 class _CoverageCheck:
