@@ -221,3 +221,27 @@ def test_torch_dataset_keeps_stream_order_with_and_without_workers(tico_mix, tmp
     head = [rec for _, rec in zip(range(100), partial)]
     rest = MixtureDataset(plan, seed=2, state=partial.state_dict())
     assert head + list(rest) == expected
+
+
+def test_token_unit_counts_whitespace_tokens_and_survives_pickling(tico_mix, run_cli, tmp_path):
+    import pickle
+
+    plan_file = tmp_path / "plan.json"
+    code, _, err = run_cli("sample", "plan", *_corpus_args(tico_mix), "--unit", "tokens",
+                           "--tau", "2", "--budget", "50000", "--json", plan_file)
+    assert code == 0, err
+    plan = load_plan(str(plan_file))
+    for lang, path in tico_mix.items():
+        assert plan.units[lang] == sum(len(t.split()) for t in path.read_text("utf-8").splitlines())
+    corpora = scan_corpora(plan.corpora)
+    recs = list(MixtureStream(plan, corpora, seed=0))
+    tokens = Counter()
+    for r in recs:
+        tokens[r["lang"]] += len(r["text"].split())
+    total = sum(tokens.values())
+    assert total == pytest.approx(50000, rel=0.05)
+    for lang, share in plan.phases[0].probs.items():  # token shares, not line shares
+        assert tokens[lang] / total == pytest.approx(share, abs=0.03)
+    corpora["bn"].get(0)  # opens the file; a pickled copy must reopen it on its own
+    clone = pickle.loads(pickle.dumps(corpora["bn"]))
+    assert clone.get(5) == corpora["bn"].get(5)

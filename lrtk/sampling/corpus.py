@@ -81,6 +81,10 @@ class Corpus:
         self._scan(count_tokens)
         self._fd: int | None = None
 
+    def __getstate__(self) -> dict:
+        # A descriptor number means nothing in a spawned DataLoader worker: reopen there.
+        return {**self.__dict__, "_fd": None}
+
     @property
     def lang(self) -> str:
         return self.spec.lang
