@@ -36,6 +36,8 @@ HARD_CASES = [
      ["Prices rose 2.4% in Q3, e.g. in Dhaka.", "Analysts were surprised."]),
     ("en", "(It was late.) We left. \"Really?\" she asked.",
      ["(It was late.)", "We left.", "\"Really?\" she asked."]),
+    ("en", "They built a vaccine. mRNA vaccines are new. Yahoo! was down.",
+     ["They built a vaccine.", "mRNA vaccines are new.", "Yahoo! was down."]),
     ("hi", "डॉ. शर्मा आए। वे बैठ गए।", ["डॉ. शर्मा आए।", "वे बैठ गए।"]),
     ("hi", "ए. पी. जे. अब्दुल कलाम राष्ट्रपति थे।", ["ए. पी. जे. अब्दुल कलाम राष्ट्रपति थे।"]),
     ("hi", "मूल्य ३.५ प्रतिशत बढ़ा। क्या यह अधिक है? हाँ।",
@@ -114,3 +116,25 @@ def test_every_profile_loads():
         assert profile.terminators and "." in profile.terminators
     # South Asian profiles include the English abbreviations for mixed text.
     assert "dr" in load_profile("bn").prefixes and "ডা" in load_profile("bn").prefixes
+
+
+@pytest.mark.parametrize("lang", ["bn", "en", "ur", "generic"])
+def test_spans_cover_every_character_once_on_random_text(lang):
+    """Whatever the rules decide, sentences tile the text: in order, no overlap, no newline
+    inside, and every non-space character in exactly one sentence."""
+    import random
+
+    pieces = list("aA bB1২। ॥.?!…\"'”)(•⁃-\n\t,;:۔؟") + [
+        "Dr", "U.S", "e.g", "১", "10", "a.m", "I", "The", " . . ", "...", "http://x.y/z", "ডা."]
+    rng = random.Random(7)
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        spans = segment_text(text, lang)
+        previous_end = 0
+        for start, end in spans:
+            assert previous_end <= start < end <= len(text)
+            sentence = text[start:end]
+            assert sentence == sentence.strip() and "\n" not in sentence
+            assert not text[previous_end:start].strip()
+            previous_end = end
+        assert not text[previous_end:].strip()

@@ -89,3 +89,13 @@ def test_tico19_spans_cover_the_text(lang):
         assert spans[0][0] == 0 and spans[-1][1] == len(text)
         for (_, prev_end), (start, _) in zip(spans, spans[1:]):
             assert prev_end < start and text[prev_end:start].isspace()
+
+
+if __name__ == "__main__":
+    # `python tests/test_segment_tico.py` prints the figures the test asserts (README.md).
+    print("| lang | paragraphs | boundaries | false splits | missed | F1 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for code in ("bn", "ne", "ur", "en"):
+        tp, fp, fn = boundary_counts(code)
+        print(f"| {code} | {len(tico_paragraphs(code))} | {tp + fn} | {fp} | {fn} | "
+              f"{2 * tp / (2 * tp + fp + fn):.4f} |")

@@ -136,8 +136,10 @@ class Segmenter:
             return end
         if "?" in term and not m.group("close"):
             return end  # "are you ok? and the fever?": a bare question mark always ends
-        if nxt[0].islower():
-            return None  # a cased script continues in lower case: "Yahoo! in", "'Great.' she"
+        if nxt[0].islower() and nxt == nxt.lower():
+            # A cased script continues in lower case ("Yahoo! in", "'Great.' she"); a word
+            # with capitals inside ("mRNA", "iPhone") is a name that may open a sentence.
+            return None
         if term.strip(_DOTS):
             return end  # a question or exclamation mark, alone or with dots
         dots = term.count(".") + 3 * term.count(_ELLIPSIS)
