@@ -172,10 +172,14 @@ def test_cli_plan_prints_phases_warns_and_writes_json(tico_mix, run_cli, tmp_pat
         temperature_probs({"bn": 2100, "ne": 700, "ur": 210, "en": 4200}, 5)["ur"])
 
 
-def test_cli_draw_resumes_from_a_state_file(tico_mix, run_cli, tmp_path):
+def test_cli_draw_resumes_from_a_state_file(tico_mix, run_cli, tmp_path, monkeypatch):
     plan = tmp_path / "plan.json"
     assert run_cli("sample", "plan", *_corpus_args(tico_mix), "--tau", "2", "--budget", "500",
                    "--json", plan)[0] == 0
+    assert json.loads(plan.read_text("utf-8"))["corpora"][0]["path"] == "bn.txt"  # relative
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the plan finds its corpora from any working directory
     code, whole, _ = run_cli("sample", "draw", "--plan", plan, "--seed", "4")
     assert code == 0 and len(whole.splitlines()) == 500
     state = tmp_path / "state.json"

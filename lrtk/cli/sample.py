@@ -59,9 +59,8 @@ def plan_command(
                                       help="Warn when a language would repeat more epochs than this."),
     json_out: Optional[str] = typer.Option(None, "--json", help="Write the plan as JSON."),
 ) -> None:
-    from lrtk.io import write_json
     from lrtk.io.progress import warn
-    from lrtk.sampling import CorpusSpec, Schedule, plan_corpora, scan_corpora, token_counter
+    from lrtk.sampling import CorpusSpec, Schedule, plan_corpora, save_plan, scan_corpora, token_counter
 
     specs = [CorpusSpec.parse(c, fmt, field) for c in corpus]
     counter = token_counter(tokenizer) if unit == "tokens" else None
@@ -72,7 +71,7 @@ def plan_command(
     for message in plan.warnings:
         warn(message)
     if json_out:
-        write_json(plan.to_dict(), json_out)
+        save_plan(plan, json_out)
 
 
 def draw_command(

@@ -16,7 +16,8 @@ Usage (the same objects back `lrtk sample plan` and `lrtk sample draw`)::
     stream = MixtureStream(plan, scan_corpora(plan.corpora), seed=1)
     stream.load_state_dict(saved)                      # continues exactly where it stopped
 
-A plan saved with `lrtk sample plan --json plan.json` loads with `load_plan("plan.json")`.
+A plan saved with `lrtk sample plan --json plan.json` (or `save_plan(plan, path)`) loads with
+`load_plan("plan.json")`; its corpus paths are relative to the plan file's folder.
 For a torch DataLoader / HF Trainer use `lrtk.sampling.torch_dataset.MixtureDataset`
 (imports torch; this package does not): an IterableDataset, so the phases keep their order.
 With `mode="upweight"` each record carries `weight`, the scalarization loss weight.
@@ -24,11 +25,13 @@ With `mode="upweight"` each record carries `weight`, the scalarization loss weig
 
 from lrtk.sampling.corpus import Corpus, CorpusSpec, scan_corpora, token_counter
 from lrtk.sampling.mixing import scalarization_weights, temperature_probs, unimax_allocation
-from lrtk.sampling.plan import Phase, Plan, Schedule, build_plan, load_plan, plan_corpora
+from lrtk.sampling.plan import (
+    Phase, Plan, Schedule, build_plan, load_plan, plan_corpora, save_plan,
+)
 from lrtk.sampling.stream import MixtureStream
 
 __all__ = [
     "Corpus", "CorpusSpec", "MixtureStream", "Phase", "Plan", "Schedule", "build_plan",
-    "load_plan", "plan_corpora", "scalarization_weights", "scan_corpora",
+    "load_plan", "plan_corpora", "save_plan", "scalarization_weights", "scan_corpora",
     "temperature_probs", "token_counter", "unimax_allocation",
 ]

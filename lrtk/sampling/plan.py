@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field
 
 from lrtk.errors import UsageError
+from lrtk.io.atomic import write_json
 from lrtk.io.lines import open_lines
 from lrtk.sampling.corpus import Corpus, CorpusSpec
 from lrtk.sampling.mixing import normalise, temperature_probs, unimax_allocation
@@ -99,8 +101,11 @@ class Plan:
                    warnings=d["warnings"])
 
     def fingerprint(self) -> str:
-        """Identifies the plan a stream state belongs to (corpora, sizes and phases)."""
-        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+        """Identifies the plan a stream state belongs to: languages, sizes and phases, not
+        where the files lie (a plan loaded from JSON resolves them against its folder)."""
+        d = self.to_dict()
+        d["corpora"] = [{**c, "path": None} for c in d["corpora"]]
+        blob = json.dumps(d, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def render(self) -> str:
@@ -189,10 +194,24 @@ def plan_corpora(corpora: dict[str, Corpus], *, unit: str = "lines", **options) 
     return build_plan([c.spec for c in corpora.values()], lines, units, unit=unit, **options)
 
 
+def save_plan(plan: Plan, path: str) -> None:
+    """Write the plan as JSON, corpus paths relative to the plan's folder so the plan and
+    its corpora can move together and `draw` works from any working directory."""
+    folder = os.path.dirname(os.path.abspath(path))
+    d = plan.to_dict()
+    for c in d["corpora"]:
+        c["path"] = os.path.relpath(os.path.abspath(c["path"]), folder)
+    write_json(d, path)
+
+
 def load_plan(path: str) -> Plan:
-    """Read a plan written by `lrtk sample plan --json`."""
+    """Read a plan written by `lrtk sample plan --json` (save_plan)."""
+    folder = os.path.dirname(os.path.abspath(path))
     try:
-        return Plan.from_dict(json.load(open_lines(path)))
+        d = json.load(open_lines(path))
+        for c in d["corpora"]:
+            c["path"] = os.path.normpath(os.path.join(folder, c["path"]))
+        return Plan.from_dict(d)
     except json.JSONDecodeError as e:
         raise UsageError(f"not a plan file: {e.msg} at line {e.lineno}", path=path,
                          hint="write one with `lrtk sample plan ... --json PLAN`") from None

@@ -17,7 +17,9 @@ pytest.importorskip("fairseq2.data.data_pipeline",
 pytestmark = pytest.mark.fairseq2
 
 from lrtk.errors import DataError  # noqa: E402
-from lrtk.sampling import CorpusSpec, MixtureStream, Schedule, plan_corpora, scan_corpora  # noqa: E402
+from lrtk.sampling import (  # noqa: E402
+    CorpusSpec, MixtureStream, Schedule, plan_corpora, save_plan, scan_corpora,
+)
 from lrtk.sampling.fairseq2_pipeline import build_pipeline  # noqa: E402
 
 TICO = {"bn": ("en-bn/tico19-test.bn", 2100), "ne": ("en-ne/tico19-test.ne", 700),
@@ -76,7 +78,7 @@ def test_fairseq2_pipeline_is_deterministic_under_seed(cooldown_plan):
 def test_cli_draw_with_the_fairseq2_backend(cooldown_plan, run_cli, tmp_path):
     plan, _ = cooldown_plan
     plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps(plan.to_dict()), encoding="utf-8")
+    save_plan(plan, str(plan_file))
     out = tmp_path / "mix.jsonl"
     code, _, err = run_cli("sample", "draw", "--plan", plan_file, "--backend", "fairseq2",
                            "--seed", "3", "-o", out)
