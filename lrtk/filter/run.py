@@ -1,0 +1,86 @@
+"""One `lrtk filter` run: read pairs, run the chain, write kept pairs, rejects and report."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from lrtk.errors import UsageError
+from lrtk.filter.base import Pair
+from lrtk.filter.chain import FilterChain, Outcome
+from lrtk.filter.config import default_chain, load_chain
+from lrtk.io import RecordReader, write_json, write_jsonl
+from lrtk.io.progress import info
+from lrtk.io.records import Record
+
+PAIR_FIELDS = ("id", "src", "tgt")
+
+
+def _text(rec: Record, field: str) -> str:
+    value = rec[field]
+    if not isinstance(value, str):
+        raise rec.error(f"field {field!r} must be a string, got {type(value).__name__}")
+    return value
+
+
+def resolve_langs(records: list[Record], src_lang: Optional[str],
+                  tgt_lang: Optional[str]) -> tuple[str, str]:
+    """Languages from the options, else from the records; every record must agree."""
+    first = records[0] if records else Record({})
+    src = src_lang or first.get("src_lang")
+    tgt = tgt_lang or first.get("tgt_lang")
+    if not src or not tgt:
+        raise UsageError("source/target language unknown",
+                         hint="pass --src-lang and --tgt-lang (e.g. --src-lang bn --tgt-lang en)")
+    for rec in records:
+        for field, lang in (("src_lang", src), ("tgt_lang", tgt)):
+            if field in rec and rec[field] != lang:
+                raise rec.error(f"{field} is {rec[field]!r} but this run filters {src}-{tgt}",
+                                hint="filter each language pair separately")
+    return src, tgt
+
+
+class FilterRun:
+    def __init__(self, records: list[Record], chain: FilterChain, src_lang: str,
+                 tgt_lang: str, skipped: int = 0):
+        self.records = records
+        self.chain = chain
+        self.src_lang = src_lang
+        self.tgt_lang = tgt_lang
+        self.skipped = skipped
+        self.outcomes: list[Outcome] = []
+
+    @classmethod
+    def from_options(cls, input: str, src_lang: Optional[str], tgt_lang: Optional[str],
+                     config: Optional[str], seed: int, skip_bad: bool) -> "FilterRun":
+        # Batch filters need the whole input (shuffled batches, corpus-trained models).
+        reader = RecordReader(input, skip_bad=skip_bad, required=PAIR_FIELDS)
+        records = list(reader)
+        for rec in records:
+            _text(rec, "src"), _text(rec, "tgt")
+        src, tgt = resolve_langs(records, src_lang, tgt_lang)
+        chain = load_chain(config, src, tgt, seed) if config else default_chain(src, tgt, seed)
+        return cls(records, chain, src, tgt, reader.skipped)
+
+    def execute(self) -> None:
+        pairs = [Pair(rec["src"], rec["tgt"]) for rec in self.records]
+        self.outcomes = self.chain.run(pairs)
+
+    def summary(self) -> dict:
+        return {"src_lang": self.src_lang, "tgt_lang": self.tgt_lang,
+                "skipped_bad": self.skipped, **self.chain.summary(self.outcomes)}
+
+    def write(self, output: str, rejects: Optional[str], report: Optional[str]) -> None:
+        pairs = zip(self.records, self.outcomes)
+        write_jsonl((dict(rec) for rec, out in pairs if out.kept), output)
+        if rejects:
+            write_jsonl(({**rec, "rejected_by": out.rejected_by, "scores": out.scores}
+                         for rec, out in zip(self.records, self.outcomes) if not out.kept),
+                        rejects)
+        summary = self.summary()
+        if report:
+            write_json(summary, report)
+        n, kept = summary["input"], summary["kept"]
+        share = f" ({100 * kept / n:.1f}%)" if n else ""
+        counts = ", ".join(f"{k} {v}" for k, v in summary["rejected"].items() if v) or "none"
+        info(f"filter {self.src_lang}-{self.tgt_lang}: {n} pairs in, {kept} kept{share}; "
+             f"rejected by: {counts}")

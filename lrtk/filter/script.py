@@ -1,0 +1,98 @@
+"""Script filters: how much of each side is written in its language's script."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import regex
+
+from lrtk.errors import UsageError
+from lrtk.filter.base import Filter, Pair, Scores
+
+# The Unicode script each supported language is written in (Unicode script property names).
+SCRIPTS = {
+    "bn": "Bengali",
+    "as": "Bengali",
+    "ne": "Devanagari",
+    "hi": "Devanagari",
+    "mr": "Devanagari",
+    "si": "Sinhala",
+    "ur": "Arabic",
+    "ar": "Arabic",
+    "fa": "Arabic",
+    "en": "Latin",
+    "de": "Latin",
+    "fr": "Latin",
+}
+
+# Letters and digits only: punctuation, spaces and symbols say nothing about the language.
+_ALNUM = regex.compile(r"[\p{L}\p{M}\p{N}]")
+
+
+@functools.lru_cache(maxsize=None)
+def _native(lang: str) -> regex.Pattern:
+    """Characters that belong to `lang`: its script, plus shared digits and combining marks."""
+    script = SCRIPTS.get(lang)
+    if script is None:
+        raise UsageError(f"no script known for language {lang!r}",
+                         hint=f"supported: {', '.join(sorted(SCRIPTS))}")
+    return regex.compile(rf"[\p{{Script={script}}}\p{{Script=Common}}\p{{Script=Inherited}}]")
+
+
+def native_fraction(text: str, lang: str) -> float:
+    """Share of the letters/digits of `text` written in `lang`'s script (1.0 if none)."""
+    chars = _ALNUM.findall(text)
+    if not chars:
+        return 1.0
+    native = _native(lang)
+    return sum(1 for c in chars if native.match(c)) / len(chars)
+
+
+@dataclasses.dataclass
+class ScriptRatioFilter(Filter):
+    """Each side keeps at least `min_ratio` of its letters in its own script.
+
+    Catches wrong-language lines in another script (Bengali in the English field) and
+    untranslated copies, while tolerating Latin names and acronyms inside Bengali text.
+    """
+
+    name = "script_ratio"
+    min_ratio: float = 0.5
+
+    def score(self, pair: Pair) -> Scores:
+        return {"src": native_fraction(pair.src, self.src_lang),
+                "tgt": native_fraction(pair.tgt, self.tgt_lang)}
+
+    def keep(self, scores: Scores) -> bool:
+        return min(scores.values()) >= self.min_ratio
+
+
+_FOREIGN_LETTER = regex.compile(r"\p{L}")
+
+
+@dataclasses.dataclass
+class NonNativeCharFilter(Filter):
+    """At most `max_ratio` of all characters are letters of a script foreign to BOTH sides.
+
+    Unlike the script ratio, a Latin name in Bengali text is fine here (Latin is the target's
+    script); what is rejected is mojibake, a third script, or stray control characters.
+    """
+
+    name = "non_native"
+    max_ratio: float = 0.1
+
+    def score(self, pair: Pair) -> Scores:
+        return {"src": self._foreign(pair.src), "tgt": self._foreign(pair.tgt)}
+
+    def _foreign(self, text: str) -> float:
+        if not text:
+            return 0.0
+        src, tgt = _native(self.src_lang), _native(self.tgt_lang)
+        bad = sum(1 for c in text
+                  if (_FOREIGN_LETTER.match(c) and not src.match(c) and not tgt.match(c))
+                  or (not c.isprintable() and c not in "\u200c\u200d"))
+        return bad / len(text)
+
+    def keep(self, scores: Scores) -> bool:
+        return max(scores.values()) <= self.max_ratio

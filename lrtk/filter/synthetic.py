@@ -1,0 +1,78 @@
+"""Known noise injected into clean pairs, to measure what a filter chain catches.
+
+Used by the tests and benchmarks/bench_filter.py: take clean parallel text (TICO-19), corrupt
+a seeded share of the pairs with the noise kinds that aligned web data really contains, and
+count per kind how much the chain rejects and how much clean data it keeps.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+
+NOISE_KINDS = ("shift", "wrong_lang", "copy", "truncate", "duplicate")
+
+
+def _truncate(text: str) -> str:
+    """The first 40% of the words (at least one): a sentence cut off mid-way."""
+    words = text.split()
+    return " ".join(words[:max(1, int(len(words) * 0.4))])
+
+
+def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Sequence[str]],
+                 src_lang: str, tgt_lang: str, rate: float = 0.3,
+                 seed: int = 0) -> list[dict]:
+    """Sentence-pair records; a `rate` share is corrupted in place, kinds in equal parts.
+
+    meta.noise names the kind (None for clean pairs):
+      shift      -- the target of the next line (a misalignment by one)
+      wrong_lang -- the target replaced by line i of a `foreign` text (other language, same
+                    meaning), cycling through the foreign texts given
+      copy       -- the target is a copy of the source
+      truncate   -- the source or the target (alternately) cut to 40% of its words
+      duplicate  -- an exact copy of an earlier clean pair
+    """
+    n = len(src)
+    rng = np.random.default_rng(seed)
+    noisy = rng.choice(n, size=int(round(n * rate)), replace=False)
+    kind_of = {int(i): NOISE_KINDS[r % len(NOISE_KINDS)] for r, i in enumerate(noisy)}
+    clean_before: list[int] = []  # clean indices seen so far, for duplicates
+    records = []
+    for i in range(n):
+        kind = kind_of.get(i)
+        s, t = src[i], tgt[i]
+        if kind == "duplicate" and not clean_before:
+            kind = "copy"  # nothing earlier to duplicate yet
+        if kind == "shift":
+            t = tgt[(i + 1) % n]
+        elif kind == "wrong_lang":
+            t = foreign[i % len(foreign)][i]
+        elif kind == "copy":
+            t = s
+        elif kind == "truncate":
+            s, t = (_truncate(s), t) if i % 2 else (s, _truncate(t))
+        elif kind == "duplicate":
+            j = clean_before[int(rng.integers(len(clean_before)))]
+            s, t = src[j], tgt[j]
+        else:
+            clean_before.append(i)
+        records.append({"id": f"p{i:05d}", "src": s, "tgt": t, "src_lang": src_lang,
+                        "tgt_lang": tgt_lang, "meta": {"noise": kind}})
+    return records
+
+
+def detection_rates(records: Sequence[dict], kept_ids: Iterable[str]) -> dict[str, dict]:
+    """Per noise kind: how many pairs, and the share rejected (noise) or kept (clean)."""
+    kept = set(kept_ids)
+    out: dict[str, dict] = {}
+    for kind in ("clean", *NOISE_KINDS):
+        ids = [r["id"] for r in records if (r["meta"]["noise"] or "clean") == kind]
+        if not ids:
+            continue
+        n_kept = sum(i in kept for i in ids)
+        if kind == "clean":
+            out[kind] = {"pairs": len(ids), "kept": round(n_kept / len(ids), 4)}
+        else:
+            out[kind] = {"pairs": len(ids), "flagged": round(1 - n_kept / len(ids), 4)}
+    return out

@@ -1,0 +1,125 @@
+"""Each filter's score and keep decision, on real TICO-19 / Tatoeba lines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import shared_path
+from lrtk.errors import UsageError
+from lrtk.filter import FILTERS, Pair
+from lrtk.filter.margin import batches, ratio_margin
+
+
+def tico(pair: str, name: str) -> list[str]:
+    return shared_path("tico19", pair, f"tico19-test.{name}").read_text("utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def bn_en():
+    return [Pair(s, t) for s, t in zip(tico("en-bn", "bn"), tico("en-bn", "en"))]
+
+
+def make(name: str, src="bn", tgt="en", **opts):
+    return FILTERS[name](src_lang=src, tgt_lang=tgt, **opts)
+
+
+def kept_share(flt, pairs) -> float:
+    return sum(flt.keep(s) for s in flt.score_all(pairs)) / len(pairs)
+
+
+def test_every_rule_keeps_clean_tico_pairs(bn_en):
+    for name in ("length", "length_ratio", "markup", "repetition", "script_ratio",
+                 "non_native", "copy", "langid", "numerals", "duplicate"):
+        assert kept_share(make(name), bn_en) >= 0.99, name
+
+
+def test_script_ratio_and_langid_reject_nepali_and_urdu_targets(bn_en):
+    ne, ur = tico("en-ne", "ne"), tico("en-ur", "ur")
+    wrong = [Pair(p.src, t) for p, t in zip(bn_en[:200], ne[:100] + ur[100:200])]
+    assert kept_share(make("script_ratio"), wrong) == 0.0
+    # langid leaves lines under 10 letters to the script filter.
+    assert kept_share(make("langid"), wrong) <= 0.05
+    # Bengali in the English field: a copy of the source.
+    copies = [Pair(p.src, p.src) for p in bn_en[:200]]
+    assert kept_share(make("script_ratio"), copies) == 0.0
+    assert kept_share(make("copy"), copies) == 0.0
+
+
+def test_langid_tells_nepali_from_hindi_script_neighbours(bn_en):
+    flt = make("langid", "ne", "en")
+    ne = tico("en-ne", "ne")
+    scores = flt.score_all([Pair(s, p.tgt) for s, p in zip(ne[:300], bn_en)])
+    assert sum(flt.keep(s) for s in scores) >= 295
+    assert flt.score(Pair("हेलो", "hi"))["src"] == 1.0  # too short to judge
+
+
+def test_numerals_compare_across_digit_sets():
+    flt = make("numerals")
+    same = flt.score(Pair("২০২০ সালের ১৪ মার্চ", "14 March 2020"))
+    assert same == {"agreement": 1.0} and flt.keep(same)
+    other = flt.score(Pair("২০১৯ সালের ১৫ মার্চ", "14 March 2020"))
+    assert other["agreement"] == 0.0 and not flt.keep(other)
+    assert flt.score(Pair("কোন সংখ্যা নেই", "no numbers"))["agreement"] == 1.0
+
+
+def test_length_ratio_catches_truncation(bn_en):
+    flt = make("length_ratio")
+    cut = [Pair(p.src, " ".join(p.tgt.split()[:max(1, len(p.tgt.split()) * 2 // 5)]))
+           for p in bn_en if len(p.tgt.split()) >= 10]
+    assert kept_share(flt, cut) <= 0.1
+
+
+def test_markup_repetition_and_non_native():
+    markup = make("markup")
+    assert not markup.keep(markup.score(Pair("<a href='x'>লিংক</a>", "https://example.org/a/b")))
+    cites = Pair("সর্বশেষ পরামর্শের জন্য বিশ্ব স্বাস্থ্য সংস্থার ওয়েবসাইট who.int দেখুন",
+                 "For the latest advice, see the World Health Organization at https://who.int")
+    assert markup.keep(markup.score(cites))
+    rep = make("repetition")
+    assert rep.score(Pair("হা হা হা হা হা", "ha"))["src"] == 4  # "হা " four times, then "হা"
+    assert not rep.keep(rep.score(Pair("হা হা হা হা হা", "ha")))
+    nn = make("non_native")
+    # Latin inside Bengali is fine for bn-en; a third script is not.
+    assert nn.keep(nn.score(Pair("Wikimedia Foundation-এর কর্মী", "Wikimedia staff")))
+    assert not nn.keep(nn.score(Pair("আমার নাম привет мир", "my name hello world")))
+
+
+def test_duplicate_keeps_first_occurrence(bn_en):
+    flt = make("duplicate")
+    pairs = [bn_en[0], bn_en[1], bn_en[0], Pair(bn_en[1].src + " ", bn_en[1].tgt)]
+    assert [flt.keep(s) for s in flt.score_all(pairs)] == [True, True, False, False]
+
+
+def test_ratio_margin_by_hand():
+    sim = np.array([[0.9, 0.5, 0.1],
+                    [0.4, 0.8, 0.3],
+                    [0.2, 0.6, 0.7]])
+    # k=2: row 0 neighbours (0.9, 0.5), column 0 neighbours (0.9, 0.4).
+    expected0 = 0.9 / (((0.9 + 0.5) / 2 + (0.9 + 0.4) / 2) / 2)
+    assert ratio_margin(sim, 2)[0] == pytest.approx(expected0)
+    # k larger than the batch is clipped to the batch.
+    assert ratio_margin(sim, 10)[2] == pytest.approx(0.7 / ((1.5 / 3 + 1.1 / 3) / 2))
+
+
+def test_batches_are_seeded_near_equal_partitions():
+    parts = batches(2500, 1000, seed=3)
+    assert sorted(len(p) for p in parts) == [833, 833, 834]
+    assert sorted(np.concatenate(parts).tolist()) == list(range(2500))
+    assert all((a == b).all() for a, b in zip(parts, batches(2500, 1000, seed=3)))
+    assert not (parts[0] == batches(2500, 1000, seed=4)[0]).all()
+
+
+def test_lexical_similarity_prefers_true_translations(bn_en):
+    from lrtk.filter.lexical import learn
+
+    models = learn(bn_en[:1000])
+    sim = models.similarity([p.src for p in bn_en[500:700]], [p.tgt for p in bn_en[500:700]])
+    # The true translation is the most similar target for most sources.
+    assert (sim.argmax(axis=1) == np.arange(200)).mean() >= 0.8
+    assert models.pair_similarity(bn_en[500]) == pytest.approx(sim[0, 0], abs=1e-5)
+
+
+def test_langid_rejects_languages_it_does_not_know():
+    with pytest.raises(UsageError, match="py3langid does not know"):
+        make("langid", "xx", "en")
