@@ -11,39 +11,23 @@ pytest.importorskip("torch")
 pytest.importorskip("adapters")
 
 
-def build_tiny_lm(directory, shared) -> str:
-    """A 2-layer, hidden-32 Llama with a 400-piece sentencepiece tokenizer trained on
-    TICO-19 English and Nepali; untrained weights (seeded), so outputs are arbitrary but
-    reproducible."""
-    import sentencepiece as spm
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM, LlamaTokenizer
-
-    d = shared("tico19", "en-ne")
-    text = []
-    for side in ("en", "ne"):
-        text += (d / f"tico19-test.{side}").read_text(encoding="utf-8").splitlines()[:400]
-    directory.mkdir(parents=True, exist_ok=True)
-    prefix = str(directory / "spm")
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(text), model_prefix=prefix, vocab_size=400, model_type="unigram",
-        character_coverage=1.0, unk_id=0, bos_id=1, eos_id=2, pad_id=-1, minloglevel=2,
-        user_defined_symbols=["###", ":"])
-    tokenizer = LlamaTokenizer(vocab_file=prefix + ".model", legacy=False)
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=400, hidden_size=32, intermediate_size=64,
-                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4,
-                         max_position_embeddings=512, bos_token_id=1, eos_token_id=2)
-    LlamaForCausalLM(config).save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
-    return str(directory)
-
-
 @pytest.fixture(scope="module")
 def tiny_lm(tmp_path_factory):
+    """A 2-layer Llama (untrained, seeded: arbitrary but reproducible outputs) with a
+    sentencepiece tokenizer trained on TICO-19 English and Nepali."""
     from conftest import shared_path
+    from tiny_models import save_tiny_model, train_spm
 
-    return build_tiny_lm(tmp_path_factory.mktemp("tiny") / "model", shared_path)
+    from lrtk.train.tokenizer import hf_tokenizer
+
+    root = tmp_path_factory.mktemp("tiny")
+    d = shared_path("tico19", "en-ne")
+    text = root / "text.txt"
+    lines = [line for side in ("en", "ne")
+             for line in (d / f"tico19-test.{side}").read_text(encoding="utf-8").splitlines()[:300]]
+    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(save_tiny_model("llama", hf_tokenizer(train_spm(text, root / "spm")),
+                               root / "model"))
 
 
 @pytest.fixture(scope="module")

@@ -181,3 +181,19 @@ CHAIN = ("Instruction in English: how long?\nResponse in English: two days\n"
 def test_extract_response(text, output, status):
     parsed = extract_response(text, "Nepali")
     assert (parsed.output, parsed.status) == (output, status)
+
+
+def test_tsv_instructions_equal_jsonl(shared, tmp_path, run_cli):
+    recs = dialogue_instructions(shared, True)
+    src = write_jsonl(tmp_path / "a.jsonl", recs)
+    tsv = tmp_path / "a.tsv"
+    tsv.write_text("".join("\t".join((r["instruction"], r["response"], r["instruction_ne"],
+                                      r["response_ne"])) + "\n" for r in recs), encoding="utf-8")
+    _, from_jsonl, _ = run_cli("taco", "build", "-i", src, "--lang", "ne")
+    code, from_tsv, err = run_cli("taco", "build", "-i", tsv, "--instructions-format", "tsv",
+                                  "--lang", "ne")
+    assert code == 0, err
+    strip = [{k: v for k, v in json.loads(line).items() if k not in ("id", "meta")}
+             for line in from_jsonl.splitlines()]
+    assert strip == [{k: v for k, v in json.loads(line).items() if k not in ("id", "meta")}
+                     for line in from_tsv.splitlines()]

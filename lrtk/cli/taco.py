@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from lrtk.errors import UsageError
-from lrtk.io import read_jsonl, read_records, write_jsonl
+from lrtk.io import read_records, write_jsonl
 from lrtk.io.progress import info
 
 ORDER = 75
@@ -23,6 +23,9 @@ def build(
         None, "--instructions", "-i",
         help="JSONL instruction records with English 'instruction' and 'response' and the "
              "target-language fields 'instruction_<lang>', 'response_<lang>'."),
+    instructions_format: str = typer.Option(
+        "jsonl", "--instructions-format",
+        help="jsonl, or tsv with four columns: instruction, response and their translations."),
     pairs: Optional[str] = typer.Option(
         None, "--pairs", help="Parallel corpus for translation examples in both directions."),
     pairs_format: str = typer.Option("jsonl", "--pairs-format",
@@ -43,8 +46,8 @@ def build(
     """Write TaCo examples (target-language prompt -> English instruction, English response,
     target-language response) and translation examples as JSONL {prompt, target}.
 
+    \b
     Example:
-
       lrtk taco build -i alpaca.jsonl --lang ne --translate-cmd 'my-mt --to {tgt}' \\
           --pairs tico.en-ne.tsv --pairs-format tsv -o taco.ne.jsonl
     """
@@ -62,8 +65,9 @@ def build(
     if instructions:
         fields = InstructionFields(instruction_field, response_field, lang)
         translator = CommandTranslator(translate_cmd, "en", lang) if translate_cmd else None
-        streams.append(taco_examples(read_jsonl(instructions), fields, language,
-                                     translator=translator))
+        records = read_records(instructions, instructions_format, columns=(
+            fields.instruction, fields.response, fields.instruction_tgt, fields.response_tgt))
+        streams.append(taco_examples(records, fields, language, translator=translator))
     if pairs:
         name_of(src_lang)  # an unknown code fails here, before any output
         records = read_records(pairs, pairs_format, columns=("src", "tgt"),
