@@ -249,3 +249,14 @@ def test_token_unit_counts_whitespace_tokens_and_survives_pickling(tico_mix, run
     corpora["bn"].get(0)  # opens the file; a pickled copy must reopen it on its own
     clone = pickle.loads(pickle.dumps(corpora["bn"]))
     assert clone.get(5) == corpora["bn"].get(5)
+
+
+def test_upweight_stream_carries_loss_weights(tico_mix):
+    corpora = scan_corpora([CorpusSpec(lang, str(p)) for lang, p in tico_mix.items()])
+    plan = plan_corpora(corpora, schedule=Schedule("cooldown", tau=5, tau_end=1), budget=4000,
+                        mode="upweight")
+    recs = list(MixtureStream(plan, corpora, seed=0))
+    for rec in recs:
+        assert rec["weight"] == plan.phases[rec["phase"]].weights[rec["lang"]]
+    ur_share = sum(r["lang"] == "ur" for r in recs) / len(recs)
+    assert ur_share == pytest.approx(210 / 7210, abs=0.01)  # drawn proportionally, not upsampled

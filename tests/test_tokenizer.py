@@ -127,6 +127,12 @@ def test_cli_train_and_report(tico, tmp_path, run_cli):
     data = json.loads(report.read_text("utf-8"))
     assert [lang["lang"] for lang in data["languages"]] == ["bn", "en"]
     assert all(lang["fertility"] > 1 for lang in data["languages"])
+    # the model sizes corpora for `lrtk sample plan --unit tokens`
+    plan = tmp_path / "plan.json"
+    code, _, err = run_cli("sample", "plan", "--corpus", f"bn={tico['test', 'bn']}", "--unit", "tokens",
+                           "--tokenizer", f"{prefix}.model", "--json", plan)
+    assert code == 0, err
+    assert json.loads(plan.read_text("utf-8"))["units"]["bn"] == data["languages"][0]["tokens"]
 
 
 def test_cli_errors(tico, tmp_path, run_cli):
