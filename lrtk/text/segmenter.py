@@ -164,10 +164,9 @@ class Segmenter:
         tok_start = tok_end - len(tok)
         tok = tok.lstrip(p.opening)
         key = tok.lower()
-        first = nxt[0]
         if key in p.prefixes:
             return False
-        if key in p.number_prefixes and first.isdigit():
+        if key in p.number_prefixes and nxt[0].isdigit():
             return False
         if tok[-1:].isdigit():
             # "1. The first item": a small number opening the sentence numbers a list item.
@@ -182,7 +181,7 @@ class Segmenter:
                 return bool(before) and before[0].islower()
             return False
         if key in p.abbreviations or _dotted_abbreviation(tok):
-            return first.isupper() and self._opens_sentence(nxt)
+            return self._opens_sentence(nxt)
         return True
 
     def _is_initial(self, tok: str, key: str) -> bool:
