@@ -1,0 +1,152 @@
+"""TaCo curriculum: YAML stages run in order, each continuing the previous stage's adapter,
+on examples built by `lrtk taco build` from TICO-19 en-ne pairs, with a tiny Llama."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lrtk.errors import UsageError
+from lrtk.tune.curriculum import AdapterSettings, load_curriculum
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the YAML --------------------------------------------------------------------------------
+
+def test_defaults_are_tacos_lora(tmp_path):
+    (tmp_path / "d.jsonl").write_text("")
+    c = load_curriculum(write(tmp_path / "c.yaml", "stages:\n  - {data: d.jsonl, steps: 3}\n"))
+    assert c.stages[0].adapter == AdapterSettings("lora", 32, 64, 0.05, ("q", "k", "v"))
+    assert c.stages[0].data.sources == {"d": str(tmp_path / "d.jsonl")}
+
+
+@pytest.mark.parametrize("yaml_text, message", [
+    ("stages: []\n", "non-empty 'stages'"),
+    ("stages:\n  - {name: a, data: d.jsonl}\n", "stage 1 (a): give exactly one of 'steps'"),
+    ("stages:\n  - {name: a, data: d.jsonl, steps: 1, lr_rate: 1}\n", "unknown key(s) lr_rate"),
+    ("adapter: {targets: [q, k, v, o]}\nstages:\n  - {data: d.jsonl, steps: 1}\n",
+     "LoRA target 'o'"),
+    ("stages:\n  - {data: d.jsonl, steps: 1}\n  - {name: b, data: d.jsonl, steps: 1, "
+     "adapter: {r: 8}}\n", "stage 2 (b): changes the adapter settings"),
+    ("stages:\n  - {data: {schedule: temperature}, steps: 1}\n", "'sources'"),
+    ("stages: [\n", "not valid YAML"),
+])
+def test_bad_curricula_are_one_usage_error(tmp_path, yaml_text, message):
+    path = write(tmp_path / "c.yaml", yaml_text)
+    with pytest.raises(UsageError) as e:
+        load_curriculum(path)
+    assert message in e.value.format() and e.value.format().startswith(str(path))
+
+
+def test_new_adapter_may_change_settings(tmp_path):
+    c = load_curriculum(write(tmp_path / "c.yaml", (
+        "stages:\n  - {data: d.jsonl, steps: 1}\n"
+        "  - {data: d.jsonl, steps: 1, continue: false, adapter: {method: seq_bn}}\n")))
+    assert c.stages[1].adapter.method == "seq_bn" and not c.stages[1].continues
+
+
+# --- end to end --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def taco_data(tmp_path_factory):
+    """Examples from TICO-19 en-ne: translation pairs (lines 0-59, both directions) and TaCo
+    chains from the opening dialogue (line i asks, line i+1 answers), via `lrtk taco build`."""
+    from conftest import shared_path
+    from typer.testing import CliRunner
+
+    from lrtk.cli.main import app
+
+    root = tmp_path_factory.mktemp("curriculum")
+    d = shared_path("tico19", "en-ne")
+    en = (d / "tico19-test.en").read_text(encoding="utf-8").splitlines()
+    ne = (d / "tico19-test.ne").read_text(encoding="utf-8").splitlines()
+    write(root / "pairs.tsv", "".join(f"{a}\t{b}\n" for a, b in zip(en[:60], ne[:60])))
+    write(root / "inst.jsonl", "".join(json.dumps(
+        {"id": i, "instruction": en[i], "response": en[i + 1], "instruction_ne": ne[i],
+         "response_ne": ne[i + 1]}, ensure_ascii=False) + "\n" for i in range(30)))
+    runner = CliRunner()
+    for args in (["--pairs", str(root / "pairs.tsv"), "--pairs-format", "tsv",
+                  "-o", str(root / "translate.jsonl")],
+                 ["-i", str(root / "inst.jsonl"), "-o", str(root / "taco.jsonl")]):
+        result = runner.invoke(app, ["taco", "build", "--lang", "ne", *args])
+        assert result.exit_code == 0, result.output
+    # a fixed held-out set, so consecutive stages' losses are comparable
+    held = [json.loads(line) for line in (root / "taco.jsonl").read_text().splitlines()[-6:]]
+    write(root / "heldout.jsonl", "".join(json.dumps(h, ensure_ascii=False) + "\n" for h in held))
+    write(root / "text.txt", "\n".join(en[:300] + ne[:300]) + "\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def tiny_llama(taco_data):
+    pytest.importorskip("adapters")
+    from tiny_models import save_tiny_model, train_spm
+
+    from lrtk.train.tokenizer import hf_tokenizer
+
+    spm_model = train_spm(taco_data / "text.txt", taco_data / "spm")
+    return save_tiny_model("llama", hf_tokenizer(spm_model), taco_data / "model")
+
+
+CURRICULUM = """\
+seed: 5
+stages:
+  - name: translation
+    data:
+      sources: {translate: translate.jsonl, taco: taco.jsonl}
+      schedule: temperature
+      tau: 1
+      budget: 40
+    steps: 6
+    lr: 5.0e-3
+    batch_size: 4
+    max_length: 128
+    eval: heldout.jsonl
+  - name: taco
+    data:
+      sources: {translate: translate.jsonl, taco: taco.jsonl}
+      schedule: cooldown
+      tau: 1
+      tau_end: 100
+      switch: 0.5
+      budget: 24
+    epochs: 1
+    lr: 5.0e-3
+    batch_size: 4
+    max_length: 128
+    eval: heldout.jsonl
+"""
+
+
+def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_llama, tmp_path,
+                                                               run_cli):
+    from lrtk.tune.curriculum import run_curriculum
+
+    path = write(taco_data / "curriculum.yaml", CURRICULUM)
+    result = run_curriculum(path, model=str(tiny_llama), output=tmp_path / "out")
+    first, second = result.stages
+    # stage 2 starts from exactly the adapter stage 1 ended with (same held-out set)
+    assert second.initial_eval_loss == pytest.approx(first.final_eval_loss, abs=1e-5)
+    assert first.final_eval_loss < first.initial_eval_loss
+    summary = json.loads((tmp_path / "out" / "curriculum.json").read_text())
+    assert [s["stage"] for s in summary["stages"]] == ["01-translation", "02-taco"]
+    assert summary["stages"][1]["continued_from"] == str(first.adapter_dir)
+    assert summary["stages"][1]["steps"] == 6  # 1 epoch of 24 drawn examples, batch 4
+    config = json.loads((result.adapter_dir / "adapter_config.json").read_text())["config"]
+    assert (config["r"], config["alpha"], config["dropout"]) == (32, 64, 0.05)
+    assert config["attn_matrices"] == ["q", "k", "v"]
+    # the mixture follows the lrtk sample plans: stage 2 cools down towards the larger source
+    drawn = [json.loads(line)["source"] for line in
+             (tmp_path / "out" / "02-taco.train.jsonl").read_text().splitlines()]
+    assert len(drawn) == 24 and drawn[12:].count("translate") > drawn[:12].count("translate")
+    # the product is usable by lrtk generate --taco
+    code, out, err = run_cli("generate", "--prompt", "### Instruction:\nनमस्ते\n\n### Response:\n",
+                             "--model", str(tiny_llama), "--adapter", str(result.adapter_dir),
+                             "--taco", "--lang", "ne", "--max-new-tokens", "5")
+    assert code == 0, err
+    assert {"output", "chain", "chain_status"} <= set(json.loads(out))
