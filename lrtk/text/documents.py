@@ -19,6 +19,7 @@ from typing import IO, Iterable, Iterator
 
 from lrtk.errors import UsageError
 from lrtk.io import RecordReader, read_lines
+from lrtk.io.lines import display_name
 from lrtk.io.progress import warn
 from lrtk.io.records import Record, dumps
 from lrtk.text.normalize import normalize
@@ -50,22 +51,25 @@ def read_documents(path: str | os.PathLike, fmt: str, lang: str,
             yield rec
         stats.skipped += reader.skipped
         return
+    name = display_name(path)
     block: list[str] = []
     first_line = 0
+
+    def document(text: str, lineno: int) -> Record:
+        return Record({"id": str(lineno), "lang": lang, "text": text}, name, lineno)
+
     for lineno, line in read_lines(path):
         if fmt == "text":
             if line.strip():
-                yield Record({"id": str(lineno), "lang": lang, "text": line}, str(path), lineno)
+                yield document(line, lineno)
         elif line.strip():
             first_line = first_line or lineno
             block.append(line)
         elif block:
-            yield Record({"id": str(first_line), "lang": lang, "text": "\n".join(block)},
-                         str(path), first_line)
+            yield document("\n".join(block), first_line)
             block, first_line = [], 0
     if block:
-        yield Record({"id": str(first_line), "lang": lang, "text": "\n".join(block)},
-                     str(path), first_line)
+        yield document("\n".join(block), first_line)
 
 
 @dataclass
