@@ -11,12 +11,12 @@ what the embedding aligner needs to tell the right neighbour from a wrong one.
 
 from __future__ import annotations
 
-import zlib
 from typing import Sequence
 
 import numpy as np
 
 from lrtk.lexicon import Dictionary, romanize, signals, words
+from lrtk.lexicon.hashing import feature_slot as _slot
 
 # Relative feature weights: a shared number or name is stronger evidence than a shared word,
 # and trigrams (which also carry every word) weigh more than whole words.
@@ -24,12 +24,6 @@ _W_SIGNAL = 2.0
 _W_WORD = 0.5
 _W_TRANSLATION = 2.0  # a dictionary translation is word-level evidence across scripts
 _W_TRIGRAM = 1.0
-
-
-def _slot(feature: str, dim: int) -> tuple[int, float]:
-    """Stable hash (not Python's salted hash()) -> (index, ±1)."""
-    h = zlib.crc32(feature.encode("utf-8"))
-    return h % dim, (1.0 if (h // dim) & 1 else -1.0)
 
 
 class OfflineEmbedder:

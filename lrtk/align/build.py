@@ -1,0 +1,105 @@
+"""Building the aligners a run asks for, with the resources each one needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from lrtk.align.document import Aligner, DocPair
+from lrtk.errors import UsageError
+
+ALIGNERS = ("length", "lexical", "embedding", "translation")
+DEFAULT_OFFLINE = ("lexical", "embedding", "length")  # translation joins when given a source
+
+
+@dataclass
+class AlignerOptions:
+    embedder: str = "offline"
+    dictionary: str | None = None
+    seed_pairs: str | None = None
+    translations: str | None = None
+    translate_cmd: str | None = None
+    max_side: int = 4
+    max_total: int = 5
+
+
+def parse_aligner_names(spec: str | None, opts: AlignerOptions) -> list[str]:
+    if spec is None:
+        names = list(DEFAULT_OFFLINE)
+        if opts.translations or opts.translate_cmd:
+            names.insert(0, "translation")
+        return names
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    unknown = [n for n in names if n not in ALIGNERS]
+    if unknown or not names:
+        raise UsageError(f"unknown aligner(s): {', '.join(unknown) or '(none given)'}",
+                         hint=f"choose from {', '.join(ALIGNERS)}, comma-separated")
+    if len(set(names)) != len(names):
+        raise UsageError("an aligner is named twice in --aligners")
+    if "translation" in names and not (opts.translations or opts.translate_cmd):
+        raise UsageError("the translation aligner needs translations",
+                         hint="give --translations FILE or --translate-cmd 'CMD'")
+    return names
+
+
+def _seed_pairs(path: str) -> list[tuple[str, str]]:
+    from lrtk.io import read_jsonl
+
+    pairs = []
+    for rec in read_jsonl(path, required=("src", "tgt")):
+        if not isinstance(rec["src"], str) or not isinstance(rec["tgt"], str):
+            raise rec.error("'src' and 'tgt' must be strings")
+        pairs.append((rec["src"], rec["tgt"]))
+    if not pairs:
+        raise UsageError("--seed-pairs file has no sentence pairs", path=path)
+    return pairs
+
+
+def _translations(opts: AlignerOptions, docs: Sequence[DocPair]) -> dict[str, list[str]]:
+    from lrtk.align.translation import run_translate_command, split_translations
+    from lrtk.io import read_lines
+
+    if opts.translations:
+        lines = [text for _, text in read_lines(opts.translations)]
+        return split_translations(lines, docs, opts.translations)
+    sentences = [s.replace("\n", " ") for d in docs for s in d.src]
+    lines = run_translate_command(opts.translate_cmd or "", sentences)
+    return split_translations(lines, docs, f"output of --translate-cmd {opts.translate_cmd!r}")
+
+
+def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerOptions,
+                   src_lang: str) -> list[Aligner]:
+    """Aligners in the given order (the ensemble's order of trust). The lexical dictionary
+    (file, seed pairs or bootstrapped from `docs`) also feeds the offline embedder."""
+    from lrtk.align.lexical import LexicalAligner
+    from lrtk.lexicon import Dictionary
+
+    shape = {"max_side": opts.max_side, "max_total": opts.max_total}
+    lexical: LexicalAligner | None = None
+    if opts.dictionary:
+        lexical = LexicalAligner(Dictionary.load(opts.dictionary), **shape)
+    elif opts.seed_pairs:
+        lexical = LexicalAligner.from_seed_pairs(_seed_pairs(opts.seed_pairs), **shape)
+    elif "lexical" in names or ("embedding" in names and opts.embedder == "offline"):
+        lexical = LexicalAligner.bootstrapped(docs, **shape)
+    built: list[Aligner] = []
+    for name in names:
+        if name == "length":
+            from lrtk.align.length import LengthAligner
+
+            built.append(LengthAligner(**shape))
+        elif name == "lexical":
+            built.append(lexical)  # type: ignore[arg-type]
+        elif name == "embedding":
+            from lrtk.align.embedding import EmbeddingAligner
+            from lrtk.embed import load_embedder
+
+            embedder = load_embedder(opts.embedder,
+                                     dictionary=lexical.dictionary if lexical else None,
+                                     dictionary_lang=src_lang)
+            built.append(EmbeddingAligner(embedder, **shape))
+        else:
+            from lrtk.align.translation import TranslationAligner
+
+            built.append(TranslationAligner(_translations(opts, docs), **shape))
+    return built

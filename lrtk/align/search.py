@@ -1,0 +1,156 @@
+"""Banded dynamic programming over beads: the search every aligner shares.
+
+D[i, j] is the cheapest way to align the first i source and first j target sentences. Only a
+band of cells around a guide line is filled, so time and memory grow with n * width, not
+n * m. If the best path runs along the band's edge the band was too narrow: it is doubled and
+the search repeated (documents that really are parallel never pay for this).
+
+Each row is computed with numpy over the whole band at once; the one dependency inside a row
+(a 0-1 bead continues from the cell to its left) is a min-plus prefix scan.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from lrtk.align.beads import Bead, span_bead
+from lrtk.align.document import ScoredBead
+
+INITIAL_HALF_WIDTH = 24
+EDGE_MARGIN = 3  # a path this close to a band edge may have been pushed by it
+
+
+class BeadCosts(Protocol):
+    """What an aligner contributes to the search: the cost of every bead shape."""
+
+    def row(self, i: int, js: np.ndarray, shapes: Sequence[tuple[int, int]]) -> np.ndarray:
+        """(len(shapes), len(js)) costs: entry [k, x] is the cost of the bead of shape
+        shapes[k] = (a, b) covering source [i-a, i) and target [js[x]-b, js[x]). Entries
+        where i < a or js[x] < b are never read and may hold anything."""
+        ...
+
+
+def bead_shapes(max_side: int, max_total: int) -> list[tuple[int, int]]:
+    """0-1, 1-0 and every a-b with 1 <= a, b <= max_side and a + b <= max_total."""
+    shapes = [(0, 1), (1, 0)]
+    shapes += [(a, b) for a in range(1, max_side + 1) for b in range(1, max_side + 1)
+               if a + b <= max_total]
+    return shapes
+
+
+def _band(n: int, m: int, half: int, guide: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row [lo, hi] of target positions, around the guide (default: the diagonal)."""
+    rows = np.arange(n + 1)
+    centre = guide if guide is not None else np.rint(rows * (m / max(n, 1))).astype(np.int64)
+    lo = np.clip(centre - half, 0, m)
+    hi = np.clip(centre + half, 0, m)
+    # Monotone, anchored at both corners, so every row can reach the next.
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.maximum.accumulate(hi)
+    lo[0], hi[-1] = 0, m
+    return lo, hi
+
+
+def _fill(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCosts,
+          lo: np.ndarray, hi: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    inf = np.inf
+    cost_rows: list[np.ndarray] = []
+    back_rows: list[np.ndarray] = []
+    del_tgt = shapes.index((0, 1))
+    for i in range(n + 1):
+        js = np.arange(lo[i], hi[i] + 1)
+        costs = scorer.row(i, js, shapes)
+        total = np.full((len(shapes), len(js)), inf)
+        for k, (a, b) in enumerate(shapes):
+            if a == 0 or a > i:
+                continue
+            prev, plo, phi = cost_rows[i - a], lo[i - a], hi[i - a]
+            # Cells j whose predecessor j - b lies in the previous row's band: one slice.
+            x0, x1 = max(lo[i], plo + b) - lo[i], min(hi[i], phi + b) - lo[i]
+            if x0 <= x1:
+                p0 = x0 + lo[i] - b - plo
+                total[k, x0:x1 + 1] = prev[p0:p0 + x1 - x0 + 1] + costs[k, x0:x1 + 1]
+        back = np.argmin(total, axis=0).astype(np.int8)
+        best = total[back, np.arange(len(js))]
+        if i == 0:
+            best[0] = 0.0
+        if len(js) > 1:
+            # 0-1 beads within the row: D[j] = min(X[j], D[j-1] + c[j]), a prefix scan.
+            step = np.zeros(len(js))
+            step[1:] = costs[del_tgt, 1:]
+            acc = np.cumsum(step)
+            rel = best - acc
+            run = np.minimum.accumulate(rel)
+            # A cell moves to a 0-1 bead only if an earlier cell set the running minimum;
+            # comparing rel with run (not sums) keeps rounding from inventing moves.
+            moved = rel > run
+            best = np.where(moved, run + acc, best)
+            back[moved] = del_tgt
+        cost_rows.append(best)
+        back_rows.append(back)
+    return cost_rows, back_rows
+
+
+def _trace(n: int, m: int, shapes, lo, back_rows) -> list[Bead]:
+    beads: list[Bead] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        a, b = shapes[back_rows[i][j - lo[i]]]
+        beads.append(span_bead(i - a, a, j - b, b))
+        i, j = i - a, j - b
+    beads.reverse()
+    return beads
+
+
+def _touches_edge(beads: list[Bead], lo, hi, m: int) -> bool:
+    i = j = 0
+    for bead in beads:
+        i += len(bead.src)
+        j += len(bead.tgt)
+        if (lo[i] > 0 and j - lo[i] < EDGE_MARGIN) or (hi[i] < m and hi[i] - j < EDGE_MARGIN):
+            return True
+    return False
+
+
+def best_path(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCosts, *,
+              guide: np.ndarray | None = None, half_width: int = INITIAL_HALF_WIDTH) -> list[Bead]:
+    """The cheapest bead sequence covering source [0, n) and target [0, m).
+    `guide` (length n + 1) centres the band on a previous path instead of the diagonal."""
+    if n == 0 or m == 0:
+        return [span_bead(i, 1, m, 0) for i in range(n)] + [span_bead(n, 0, j, 1) for j in range(m)]
+    half = max(half_width, 2 * max(max(s) for s in shapes))
+    while True:
+        lo, hi = _band(n, m, half, guide)
+        _, back_rows = _fill(n, m, shapes, scorer, lo, hi)
+        beads = _trace(n, m, shapes, lo, back_rows)
+        if half >= max(n, m) or not _touches_edge(beads, lo, hi, m):
+            return beads
+        half *= 2
+
+
+def path_guide(beads: Sequence[Bead], n: int) -> np.ndarray:
+    """The target position at each source position along a path: a band centre."""
+    guide = np.zeros(n + 1, dtype=np.int64)
+    i = j = 0
+    for bead in beads:
+        for _ in bead.src:
+            guide[i] = j
+            i += 1
+        j += len(bead.tgt)
+    guide[i:] = j
+    return guide
+
+
+def score_path(beads: Sequence[Bead], scorer: BeadCosts,
+               shapes: Sequence[tuple[int, int]]) -> list[ScoredBead]:
+    """Attach each bead's cost under `scorer` (the costs the search minimised)."""
+    out = []
+    i = j = 0
+    for bead in beads:
+        i += len(bead.src)
+        j += len(bead.tgt)
+        cost = scorer.row(i, np.array([j]), shapes)[shapes.index(bead.kind), 0]
+        out.append(ScoredBead(bead, round(float(cost), 4)))
+    return out

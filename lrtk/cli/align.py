@@ -1,0 +1,139 @@
+"""`lrtk align`: ensemble sentence alignment; `lrtk align score`: gold-standard scoring."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+from typer.core import TyperGroup
+
+ORDER = 20
+
+HELP = """Align the sentences of document pairs with an ensemble of aligners voting on beads.
+
+Input, one of:
+
+\b
+  INPUT (or '-')              document pairs {"id","src":{segmented doc},"tgt":{...}}
+  --src-docs F --tgt-docs F   segmented documents {"id","lang","sentences"} joined by id
+  --src F --tgt F             one sentence per line, one document
+
+Aligners (--aligners, in order of trust; default lexical,embedding,length, with
+translation first when --translations or --translate-cmd is given):
+
+\b
+  length       Gale-Church on character lengths
+  lexical      dictionary matches + length (hunalign); dictionary from --dictionary,
+               --seed-pairs, or bootstrapped from the documents themselves
+  embedding    cosine DP over sentence blocks (vecalign); --embedder offline or a
+               local sentence-transformers folder (e.g. LaBSE)
+  translation  BLEU of a translation against the target (Bleualign)
+
+Beads proposed by fewer than --min-votes aligners are dropped (--combine union = 1,
+majority = more than half, the default, intersection = all); the rest form the
+alignment with the most votes. Output: sentence pairs (JSONL, meta says which aligners
+voted and their costs) or --output-format beads, one '[0,1]:[0]' bead per line with a
+blank line between documents. Score with: lrtk align score --gold G --pred P.
+
+Examples:
+
+\b
+  lrtk align --src-lang de --tgt-lang fr --src dev.de --tgt dev.fr --output-format beads
+  lrtk align --src-lang bn --tgt-lang en --src-docs bn.seg.jsonl --tgt-docs en.seg.jsonl \\
+      -o pairs.jsonl --report align.json
+  lrtk segment ... | lrtk align --src-lang bn --tgt-lang en --embedder /models/LaBSE -
+  lrtk align --src-lang bn --tgt-lang en --src bn.txt --tgt en.txt \\
+      --translate-cmd "python translate.py" --combine union
+"""
+
+SCORE_HELP = """Score predicted alignments against gold beads: strict and lax precision, recall
+and F1, computed as vecalign and Bleualign score Text+Berg. Bead files hold one
+'[src ids]:[tgt ids]' bead per line, documents separated by blank lines. Give --pred
+once per system; each gets a row named after its file (or NAME=FILE).
+
+Example:
+
+\b
+  lrtk align score --gold dev.defr --pred ensemble=out.beads --pred out/length.beads
+"""
+
+
+class _AlignGroup(TyperGroup):
+    """`lrtk align ARGS` aligns; `lrtk align score ARGS` scores."""
+
+    def parse_args(self, ctx, args):
+        if not args or args[0] not in self.commands:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+def align_command(
+    input_path: Optional[str] = typer.Argument(None, metavar="[INPUT]",
+                                               help="Document-pair JSONL file or '-'."),
+    src_lang: str = typer.Option(..., "--src-lang", help="Source language code, e.g. bn."),
+    tgt_lang: str = typer.Option(..., "--tgt-lang", help="Target language code, e.g. en."),
+    src: Optional[str] = typer.Option(None, "--src", help="Source sentences, one per line."),
+    tgt: Optional[str] = typer.Option(None, "--tgt", help="Target sentences, one per line."),
+    src_docs: Optional[str] = typer.Option(None, "--src-docs",
+                                           help="Source segmented-document JSONL."),
+    tgt_docs: Optional[str] = typer.Option(None, "--tgt-docs",
+                                           help="Target segmented-document JSONL."),
+    aligners: Optional[str] = typer.Option(None, "--aligners",
+                                           help="Comma-separated aligners, in order of trust."),
+    combine_preset: Optional[str] = typer.Option(None, "--combine",
+                                                 help="union, majority (default) or "
+                                                      "intersection."),
+    min_votes: Optional[int] = typer.Option(None, "--min-votes", min=1,
+                                            help="Keep beads with at least this many votes."),
+    embedder: str = typer.Option("offline", "--embedder",
+                                 help="'offline' or a local sentence-transformers folder."),
+    dictionary: Optional[str] = typer.Option(None, "--dictionary",
+                                             help="Bilingual dictionary: src<TAB>tgt[<TAB>p]."),
+    seed_pairs: Optional[str] = typer.Option(None, "--seed-pairs",
+                                             help="Sentence-pair JSONL to learn a dictionary "
+                                                  "from (IBM Model 1)."),
+    translations: Optional[str] = typer.Option(None, "--translations",
+                                               help="One translation per source sentence."),
+    translate_cmd: Optional[str] = typer.Option(None, "--translate-cmd",
+                                                help="Command: source sentences on stdin, "
+                                                     "translations on stdout."),
+    max_side: int = typer.Option(4, "--max-side", min=1, max=8,
+                                 help="Most sentences on one side of a bead."),
+    max_total: int = typer.Option(5, "--max-total", min=2, max=12,
+                                  help="Most sentences in a bead, both sides together."),
+    max_chars: int = typer.Option(2000, "--max-chars", min=1,
+                                  help="Pairs with a side longer than this are not written."),
+    output_format: str = typer.Option("jsonl", "--output-format",
+                                      help="jsonl (sentence pairs) or beads."),
+    output: str = typer.Option("-", "--output", "-o", help="Output file ('-' = stdout)."),
+    save_aligners: Optional[str] = typer.Option(None, "--save-aligners", metavar="DIR",
+                                                help="Also write DIR/<aligner>.beads for "
+                                                     "every single aligner."),
+    report: Optional[str] = typer.Option(None, "--report",
+                                         help="Write stage statistics as JSON to this file."),
+    seed: int = typer.Option(0, "--seed", help="Accepted for uniformity: alignment is "
+                                               "deterministic."),
+) -> None:
+    options = {k: v for k, v in locals().items() if k != "seed"}  # the arguments, as given
+    from lrtk.align.stage import run_align
+
+    run_align(**options)
+
+
+def score_command(
+    gold: str = typer.Option(..., "--gold", help="Gold beads file."),
+    pred: List[str] = typer.Option(..., "--pred", help="Predicted beads: FILE or NAME=FILE; "
+                                                        "repeat for several systems."),
+    report: Optional[str] = typer.Option(None, "--report", help="Write the scores as JSON."),
+) -> None:
+    from lrtk.align.stage import run_score
+
+    run_score(gold, pred, report)
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(cls=_AlignGroup, help=HELP, no_args_is_help=False,
+                        rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
+    group.command("run", help=HELP, hidden=True)(align_command)
+    group.command("score", help=SCORE_HELP)(score_command)
+    app.add_typer(group, name="align")
