@@ -33,7 +33,7 @@ _I = ctypes.c_int
 
 
 @lru_cache(maxsize=None)
-def _c():
+def c_api():
     """The prototypes, declared on first use so that importing this module needs no library."""
     f = native.function
     return {
@@ -54,7 +54,7 @@ def _c():
 def check(status: int) -> None:
     """Raise KernelError with the C library's one-line message for a negative status."""
     if status < 0:
-        raise KernelError(_c()["strerror"](status).decode())
+        raise KernelError(c_api()["strerror"](status).decode())
 
 
 def qtype_of(bits) -> int:
@@ -78,7 +78,7 @@ class Pool:
     """A persistent native thread pool; use one per calling thread. Closes on `with` exit."""
 
     def __init__(self, threads: int = 0):
-        self._handle = _c()["pool_create"](int(threads))
+        self._handle = c_api()["pool_create"](int(threads))
         if not self._handle:
             raise KernelError(f"cannot start a pool of {threads} threads")
 
@@ -88,11 +88,11 @@ class Pool:
 
     @property
     def threads(self) -> int:
-        return _c()["pool_threads"](self._handle)
+        return c_api()["pool_threads"](self._handle)
 
     def close(self) -> None:
         if self._handle:
-            _c()["pool_free"](self._handle)
+            c_api()["pool_free"](self._handle)
             self._handle = None
 
     def __enter__(self) -> "Pool":
@@ -136,7 +136,7 @@ def pack(codes, scales, zeros=None, *, qtype, group_size: int = 128) -> PackedMa
     if codes.ndim != 2:
         raise KernelError(f"codes must be a 2-D (m, k) array, got shape {codes.shape}")
     m, k = codes.shape
-    c = _c()
+    c = c_api()
     nbytes = c["packed_bytes"](qtype, m, k, group_size)
     if nbytes == 0:  # let C say which of type, group size or shape is wrong
         check(c["pack"](qtype, m, k, group_size, 0, None, None, None, None, None, None))
@@ -171,22 +171,22 @@ def gemm(w: PackedMatrix, x, pool: Pool | None = None) -> np.ndarray:
     handle = pool.handle if pool is not None else None
     for start in range(0, x2.shape[0], MAX_BATCH):
         xs, ys = x2[start:start + MAX_BATCH], y[start:start + MAX_BATCH]
-        check(_c()["gemm"](handle, ctypes.byref(struct), xs.ctypes.data, xs.shape[0], ys.ctypes.data))
+        check(c_api()["gemm"](handle, ctypes.byref(struct), xs.ctypes.data, xs.shape[0], ys.ctypes.data))
     return y[0] if single else y
 
 
 def kernel_available(name: str) -> bool:
-    return bool(_c()["kernel_available"](_kernel_number(name)))
+    return bool(c_api()["kernel_available"](_kernel_number(name)))
 
 
 def set_kernel(name: str) -> None:
     """Choose 'auto', 'scalar', 'avx2' or 'neon' for later calls in this process."""
-    check(_c()["set_kernel"](_kernel_number(name)))
+    check(c_api()["set_kernel"](_kernel_number(name)))
 
 
 def get_kernel() -> str:
     """The concrete kernel the next call uses."""
-    number = _c()["get_kernel"]()
+    number = c_api()["get_kernel"]()
     return next(name for name, value in KERNELS.items() if value == number)
 
 

@@ -19,25 +19,32 @@ typedef struct {
   float *y;
 } dequant_job;
 
+/* The 32 weights of one block as floats: w = scale * (code - zero). */
+static INLINE void dequant_block(const uint32_t *restrict words, int planes, float scale,
+                                 float zero, float *restrict out) {
+  uint32_t plane[4];
+  for (int j = 0; j < planes; j++) plane[j] = words[j];
+  for (uint32_t i = 0; i < 32; i++) {
+    uint32_t code = 0;
+    for (int j = 0; j < planes; j++) code |= ((plane[j] >> i) & 1u) << j;
+    out[i] = ((float)(int)code - zero) * scale;
+  }
+}
+
 static INLINE float dequant_dot(const lrtk_dequant_matrix *w, int row, const float *x, int planes) {
   const int groups = w->k / w->group_size, blocks = w->group_size / 32;
   const uint32_t *words = w->words + (size_t)row * (w->k / 32) * planes;
   const float *scale = w->scales + (size_t)row * groups, *zero = w->zeros + (size_t)row * groups;
-  float acc = 0.0f;
+  float part[8] = {0}, deq[32];
   for (int g = 0; g < groups; g++) {
-    float part[8] = {0};
     for (int b = 0; b < blocks; b++, words += planes, x += 32) {
-      float deq[32];
-      for (int i = 0; i < 32; i++) {
-        uint32_t code = 0;
-        for (int j = 0; j < planes; j++) code |= ((words[j] >> i) & 1u) << j;
-        deq[i] = ((float)code - zero[g]) * scale[g];
-      }
+      dequant_block(words, planes, scale[g], zero[g], deq);
       for (int i = 0; i < 32; i += 8)
         for (int l = 0; l < 8; l++) part[l] += deq[i + l] * x[i + l];
     }
-    for (int l = 0; l < 8; l++) acc += part[l];
   }
+  float acc = 0.0f;
+  for (int l = 0; l < 8; l++) acc += part[l];
   return acc;
 }
 

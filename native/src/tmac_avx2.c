@@ -83,6 +83,38 @@ TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format
   for (int v = 0; v < 8; v++) _mm256_storeu_ps(result + 8 * v, out[v]);
 }
 
+/* lrtk_tmac_build_tables with 8 entries per instruction: the same float operations in the
+ * same order, then int32 -> int8 and the 8 negated entries in reverse order. */
+TARGET void lrtk_tmac_build_tables_avx2(const float *x, int k, int group_size, int8_t *lut,
+                                        float *lut_scale, float *xsum) {
+  const __m256 sign0 = _mm256_setr_ps(-1, 1, -1, 1, -1, 1, -1, 1);
+  const __m256 sign1 = _mm256_setr_ps(-1, -1, 1, 1, -1, -1, 1, 1);
+  const __m256 sign2 = _mm256_setr_ps(-1, -1, -1, -1, 1, 1, 1, 1);
+  const __m256 half = _mm256_set1_ps(0.5f), sign_bit = _mm256_set1_ps(-0.0f);
+  const __m256i lowest = _mm256_set1_epi32(-127), highest = _mm256_set1_epi32(127);
+  const __m128i mirror = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 15, 14, 13, 12, 11, 10, 9, 8);
+  for (int g = 0; g < k / group_size; g++) {
+    const float *xg = x + (size_t)g * group_size;
+    const __m256 inv_step =
+        _mm256_set1_ps(lrtk_tmac_group_stats(xg, group_size, &lut_scale[g], &xsum[g]));
+    for (int c = 0; c < group_size; c += 4) {
+      const __m256 v = _mm256_add_ps(
+          _mm256_add_ps(_mm256_mul_ps(sign0, _mm256_set1_ps(xg[c])),
+                        _mm256_mul_ps(sign1, _mm256_set1_ps(xg[c + 1]))),
+          _mm256_sub_ps(_mm256_mul_ps(sign2, _mm256_set1_ps(xg[c + 2])), _mm256_set1_ps(xg[c + 3])));
+      const __m256 y = _mm256_mul_ps(v, inv_step);
+      const __m256 rounder = _mm256_or_ps(_mm256_and_ps(y, sign_bit), half); /* +-0.5 */
+      __m256i q = _mm256_cvttps_epi32(_mm256_add_ps(y, rounder));
+      q = _mm256_min_epi32(_mm256_max_epi32(q, lowest), highest);
+      const __m128i q16 = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+      const __m128i q8 = _mm_packs_epi16(q16, q16);
+      const __m128i both = _mm_unpacklo_epi64(q8, _mm_sub_epi8(_mm_setzero_si128(), q8));
+      _mm_storeu_si128((__m128i *)(lut + ((size_t)g * group_size + c) * 4),
+                       _mm_shuffle_epi8(both, mirror));
+    }
+  }
+}
+
 /* One copy of the loop per plane count, so the plane loop unrolls with constant weights. */
 TARGET void lrtk_tmac_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int t_index,
                                 const lrtk_tmac_tables *t, float out[64]) {

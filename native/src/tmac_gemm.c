@@ -38,6 +38,14 @@ int lrtk_tmac_get_kernel(void) {
   return LRTK_KERNEL_SCALAR;
 }
 
+static lrtk_tmac_tables_fn tables_fn_of(int kernel) {
+#if defined(__x86_64__)
+  if (kernel == LRTK_KERNEL_AVX2) return lrtk_tmac_build_tables_avx2;
+#endif
+  (void)kernel;
+  return lrtk_tmac_build_tables;
+}
+
 static lrtk_tmac_tile_fn tile_fn_of(int kernel) {
   switch (kernel) {
 #if defined(__x86_64__)
@@ -103,7 +111,9 @@ int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, i
   if (w->has_zeros != (w->zeros != NULL) || (w->has_zeros && w->qtype == LRTK_Q_TERNARY))
     return LRTK_E_ZEROS;
 
-  gemm_job job = {.w = w, .n = n, .y = y, .tile_fn = tile_fn_of(lrtk_tmac_get_kernel())};
+  const int kernel = lrtk_tmac_get_kernel();
+  const lrtk_tmac_tables_fn build_tables = tables_fn_of(kernel);
+  gemm_job job = {.w = w, .n = n, .y = y, .tile_fn = tile_fn_of(kernel)};
   lrtk_tmac_format_of(w->qtype, &job.format);
   const int k = w->k, groups = k / w->group_size;
   const size_t lut_bytes = (size_t)k * 4, float_bytes = (size_t)groups * sizeof(float);
@@ -114,7 +124,7 @@ int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, i
     uint8_t *base = scratch + per_token * i;
     int8_t *lut = (int8_t *)base;
     float *lut_scale = (float *)(base + lut_bytes), *xsum = lut_scale + groups;
-    lrtk_tmac_build_tables(x + (size_t)i * k, k, w->group_size, lut, lut_scale, xsum);
+    build_tables(x + (size_t)i * k, k, w->group_size, lut, lut_scale, xsum);
     job.tables[i] = (lrtk_tmac_tables){.lut = lut, .lut_scale = lut_scale, .xsum = xsum};
   }
   lrtk_pool_run(pool, gemm_worker, &job);

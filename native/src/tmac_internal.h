@@ -25,12 +25,36 @@ int lrtk_tmac_format_of(int qtype, lrtk_tmac_format *f);
 /* Validates qtype, m, k and group_size together; LRTK_OK or the first error. */
 int lrtk_tmac_check_shape(int qtype, int m, int k, int group_size);
 size_t lrtk_tmac_tile_bytes(int planes, int k);
+/* Builds one token's tables (see tmac_tables.c); the AVX2 builder gives identical bytes. */
+typedef void (*lrtk_tmac_tables_fn)(const float *x, int k, int group_size, int8_t *lut,
+                                    float *lut_scale, float *xsum);
 void lrtk_tmac_build_tables(const float *x, int k, int group_size, int8_t *lut,
                             float *lut_scale, float *xsum);
+
+/* A group's table scale and activation sum; returns 1/step for quantizing its entries. Every
+ * builder calls this one function, in a fixed order of float operations (8 running sums,
+ * combined pairwise), so their tables agree to the bit; the loops vectorize as written. */
+static inline float lrtk_tmac_group_stats(const float *xg, int group_size, float *lut_scale,
+                                          float *xsum) {
+  float amax = 0.0f, part[8] = {0};
+  for (int c = 0; c < group_size; c += 4) {
+    float a = (__builtin_fabsf(xg[c]) + __builtin_fabsf(xg[c + 1])) +
+              (__builtin_fabsf(xg[c + 2]) + __builtin_fabsf(xg[c + 3]));
+    amax = a > amax ? a : amax;
+  }
+  for (int c = 0; c < group_size; c += 8)
+    for (int l = 0; l < 8; l++) part[l] += xg[c + l];
+  *xsum = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+  /* Plane signs carry weight 2^(j-1) = coef/2: the 1/2 goes into the scale (exact). */
+  *lut_scale = 0.5f * (amax / 127.0f);
+  return amax > 0.0f ? 127.0f / amax : 0.0f;
+}
 
 void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                            const lrtk_tmac_tables *t, float out[64]);
 #if defined(__x86_64__)
+void lrtk_tmac_build_tables_avx2(const float *x, int k, int group_size, int8_t *lut,
+                                 float *lut_scale, float *xsum);
 void lrtk_tmac_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                          const lrtk_tmac_tables *t, float out[64]);
 #endif

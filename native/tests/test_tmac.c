@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lrtk_tmac.h"
+#include "tmac_internal.h"
 
 static int failures = 0;
 #define CHECK(cond, ...)                                     \
@@ -177,6 +178,29 @@ static void test_extreme_activations(void) {
   free_problem(&pb);
 }
 
+/* The AVX2 table builder must give the scalar builder's bytes, scales and sums exactly: the
+ * kernels are only comparable because they read the same tables. */
+static void test_table_builders_agree(void) {
+#if defined(__x86_64__)
+  if (!lrtk_tmac_kernel_available(LRTK_KERNEL_AVX2)) return;
+  enum { K = 1024, G = 64 };
+  static float x[K];
+  static int8_t lut_a[K * 4], lut_b[K * 4];
+  float scale_a[K / G], scale_b[K / G], sum_a[K / G], sum_b[K / G];
+  for (int i = 0; i < K; i++) x[i] = rnd_float() * (float)(1 + i % 13);
+  for (int i = 0; i < G; i++) x[i] = 0.0f; /* an all-zero group */
+  for (int i = G; i < 2 * G; i++) x[i] = (float)(i % 5) - 2.0f; /* ties at half steps */
+  lrtk_tmac_build_tables(x, K, G, lut_a, scale_a, sum_a);
+  lrtk_tmac_build_tables_avx2(x, K, G, lut_b, scale_b, sum_b);
+  CHECK(memcmp(lut_a, lut_b, sizeof lut_a) == 0, "AVX2 tables differ from scalar tables");
+  CHECK(memcmp(scale_a, scale_b, sizeof scale_a) == 0, "AVX2 table scales differ");
+  CHECK(memcmp(sum_a, sum_b, sizeof sum_a) == 0, "AVX2 activation sums differ");
+  for (int i = 0; i < K * 4; i += 16)
+    for (int idx = 0; idx < 8; idx++)
+      CHECK(lut_a[i + idx] == -lut_a[i + 15 - idx], "entry %d is not the negation", 15 - idx);
+#endif
+}
+
 static void test_errors(void) {
   uint8_t codes[64 * 64] = {0}, packed[4096];
   float scales[64 * 2] = {0}, out_scales[64 * 2], y[64], x[64] = {0};
@@ -223,6 +247,7 @@ int main(void) {
   CHECK(pool && lrtk_pool_threads(pool) == 3, "pool of 3");
   test_kernels_match(pool);
   test_extreme_activations();
+  test_table_builders_agree();
   test_errors();
   lrtk_pool_free(pool);
   if (failures) fprintf(stderr, "%d failure(s)\n", failures);

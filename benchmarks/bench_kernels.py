@@ -1,0 +1,91 @@
+"""T-MAC GEMV speed at bits 1-4 and ternary, 4096x4096 and 11008x4096, 1 and 2 threads.
+
+Every row streams its weights (copies >= 256 MB) and is compared with baselines measured in
+the same run: the dequantize-then-dot C GEMV, numpy float32, and the read bandwidth.
+
+    python benchmarks/bench_kernels.py --out bench-results    # writes kernels.md + kernels.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from lrtk.kernels import get_kernel, qtype_of
+from lrtk.kernels.bench import bench_gemv, random_weights, time_numpy_f32
+
+COLUMNS = [("bits", "bits"), ("shape", "m x k"), ("threads", "threads"), ("ms_median", "ms median"),
+           ("ms_min", "ms min"), ("weight_gbps", "GB/s"), ("bandwidth_pct", "% of read BW"),
+           ("baseline_dequant_ms", "dequant ms"), ("speedup_vs_dequant", "speedup"),
+           ("numpy_f32_ms", "numpy f32 ms")]
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def markdown(rows: list[dict], meta: dict) -> str:
+    lines = [f"# T-MAC kernels: GEMV, batch 1, group {meta['group_size']}, weights streamed",
+             "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores), kernel "
+             f"`{meta['kernel']}`, {meta['date']}. GB/s counts packed weights + fp32 scales; "
+             "% of read BW compares it with a plain read of the same bytes in the same run.", "",
+             "| " + " | ".join(title for _, title in COLUMNS) + " |",
+             "|" + "---|" * len(COLUMNS)]
+    for row in rows:
+        cells = dict(row, shape=f"{row['m']}x{row['k']}",
+                     bandwidth_pct=f"{100 * row['bandwidth_fraction']:.0f}%",
+                     speedup_vs_dequant=f"{row['speedup_vs_dequant']:.1f}x")
+        lines.append("| " + " | ".join(str(cells[key]) for key, _ in COLUMNS) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="Directory for kernels.md and kernels.json.")
+    parser.add_argument("--bits", default="1,2,3,4,ternary")
+    parser.add_argument("--shapes", default="4096x4096,11008x4096")
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--group-size", type=int, default=128)
+    parser.add_argument("--stream-mb", type=float, default=256)
+    args = parser.parse_args()
+
+    bits = [qtype_of(b) for b in args.bits.split(",")]
+    shapes = [tuple(int(v) for v in s.split("x")) for s in args.shapes.split(",")]
+    threads = [int(t) for t in args.threads.split(",")]
+    rows = []
+    for m, k in shapes:
+        codes, scales, x = random_weights(2, m, k, args.group_size)
+        for t in threads:
+            numpy_ms = float(np.median(time_numpy_f32(codes, scales, x, 2, args.group_size,
+                                                      threads=t, stream_mb=args.stream_mb)))
+            for b in bits:
+                row = bench_gemv(b, m, k, t, args.group_size, stream_mb=args.stream_mb,
+                                 baselines={"numpy_f32_ms": numpy_ms})
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
+
+    meta = {"command": "python benchmarks/bench_kernels.py " + " ".join(sys.argv[1:]),
+            "cpu": cpu_name(), "cores": __import__("os").cpu_count(), "kernel": get_kernel(),
+            "group_size": args.group_size, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table = markdown(rows, meta)
+    (out / "kernels.md").write_text(table)
+    (out / "kernels.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""GEMV benchmark of the T-MAC kernels against baselines measured in the same process.
+
+Weights are streamed from memory: every timed call reads the next of several copies that
+together hold at least `stream_mb` megabytes, so no cache can keep them. Baselines: the
+dequantize-then-dot C GEMV on the same bits per weight (lrtk_bench.h), numpy float32 matvec,
+and the machine's read bandwidth (a threaded C sum over buffers of the weights' size).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import time
+from functools import lru_cache
+
+import numpy as np
+
+from lrtk import native
+from lrtk.kernels.binding import (
+    TERNARY,
+    PackedMatrix,
+    Pool,
+    aligned_empty,
+    c_api,
+    check,
+    get_kernel,
+    pack,
+    qtype_of,
+)
+
+
+class DequantMatrix(ctypes.Structure):
+    _fields_ = [("planes", ctypes.c_int), ("m", ctypes.c_int), ("k", ctypes.c_int),
+                ("group_size", ctypes.c_int), ("words", ctypes.c_void_p),
+                ("scales", ctypes.c_void_p), ("zeros", ctypes.c_void_p)]
+
+
+@lru_cache(maxsize=None)
+def _c():
+    f, p = native.function, ctypes.c_void_p
+    return {
+        "gemm": c_api()["gemm"],
+        "dequant": f("lrtk_dequant_gemv", ctypes.c_int, p, ctypes.POINTER(DequantMatrix), p, p),
+        "read_sum": f("lrtk_read_sum", ctypes.c_uint64, p, p, ctypes.c_size_t),
+    }
+
+
+def _copies(nbytes: int, stream_mb: float) -> int:
+    return max(2, math.ceil(stream_mb * 2**20 / nbytes))
+
+
+def _timed(calls, min_iters: int, min_seconds: float) -> list[float]:
+    """Milliseconds of each call, cycling through `calls`, after one warm-up round."""
+    for call in calls:
+        call()
+    times: list[float] = []
+    start = time.perf_counter()
+    i = 0
+    while len(times) < min_iters or time.perf_counter() - start < min_seconds:
+        call = calls[i % len(calls)]
+        t0 = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - t0) * 1e3)
+        i += 1
+    return times
+
+
+def random_weights(qtype: int, m: int, k: int, group_size: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    top = 2 if qtype == TERNARY else (1 << qtype) - 1
+    codes = rng.integers(0, top + 1, (m, k), dtype=np.uint8)
+    scales = rng.uniform(0.01, 0.1, (m, k // group_size)).astype(np.float32)
+    x = rng.standard_normal(k).astype(np.float32)
+    return codes, scales, x
+
+
+def _copy_aligned(a: np.ndarray) -> np.ndarray:
+    out = aligned_empty(a.size, a.dtype)
+    out[:] = a.ravel()
+    return out
+
+
+def time_tmac(w: PackedMatrix, x, pool: Pool, *, stream_mb=256, min_iters=30, min_seconds=0.5):
+    """Per-call ms of lrtk_tmac_gemm (batch 1) over streamed copies of w."""
+    c = _c()
+    copies = [PackedMatrix(w.qtype, w.m, w.k, w.group_size, _copy_aligned(w.packed),
+                           _copy_aligned(w.scales), None if w.zeros is None else _copy_aligned(w.zeros))
+              for _ in range(_copies(w.nbytes, stream_mb))]
+    structs = [cp.struct for cp in copies]
+    y = np.empty(w.m, np.float32)
+    xp, yp, handle = x.ctypes.data, y.ctypes.data, pool.handle
+    check(c["gemm"](handle, ctypes.byref(structs[0]), xp, 1, yp))
+    calls = [lambda s=ctypes.byref(s): c["gemm"](handle, s, xp, 1, yp) for s in structs]
+    return _timed(calls, min_iters, min_seconds), len(copies)
+
+
+def dequant_layout(codes: np.ndarray, scales: np.ndarray, qtype: int, group_size: int):
+    """The baseline's row-major bit planes (uint32 per 32 columns) and zero points."""
+    m, k = codes.shape
+    planes = 2 if qtype == TERNARY else qtype
+    blocks = codes.reshape(m, k // 32, 32).astype(np.uint32)
+    shifts = np.arange(32, dtype=np.uint32)
+    words = np.stack([(((blocks >> j) & 1) << shifts).sum(axis=2, dtype=np.uint32)
+                      for j in range(planes)], axis=2)  # (m, k/32, planes)
+    zero = 1.0 if qtype == TERNARY else ((1 << qtype) - 1) / 2
+    return planes, np.ascontiguousarray(words), np.full(scales.shape, zero, np.float32)
+
+
+def time_dequant(codes, scales, x, qtype, group_size, pool: Pool, *, stream_mb=256,
+                 min_iters=10, min_seconds=0.3):
+    """Per-call ms of the dequantize-then-dot C baseline over streamed copies."""
+    c = _c()
+    m, k = codes.shape
+    planes, words, zeros = dequant_layout(codes, scales, qtype, group_size)
+    nbytes = words.nbytes + scales.nbytes + zeros.nbytes
+    copies = [(_copy_aligned(words), _copy_aligned(scales), _copy_aligned(zeros))
+              for _ in range(_copies(nbytes, stream_mb))]
+    structs = [DequantMatrix(planes, m, k, group_size, wd.ctypes.data, s.ctypes.data, z.ctypes.data)
+               for wd, s, z in copies]
+    y = np.empty(m, np.float32)
+    xp, yp, handle = x.ctypes.data, y.ctypes.data, pool.handle
+    check(c["dequant"](handle, ctypes.byref(structs[0]), xp, yp))
+    calls = [lambda s=ctypes.byref(s): c["dequant"](handle, s, xp, yp) for s in structs]
+    return _timed(calls, min_iters, min_seconds), y
+
+
+def time_numpy_f32(codes, scales, x, qtype, group_size, *, threads: int | None = None,
+                   stream_mb=256, min_iters=5, min_seconds=0.3):
+    """Per-call ms of numpy float32 W @ x on the dequantized weights (streamed copies), with
+    the BLAS limited to `threads` where threadpoolctl is installed."""
+    from contextlib import nullcontext
+
+    from lrtk.kernels.reference import dequantize
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        threadpool_limits = None
+    w = dequantize(codes, scales, qtype=qtype, group_size=group_size).astype(np.float32)
+    copies = [w] + [w.copy() for _ in range(_copies(w.nbytes, stream_mb) - 1)]
+    calls = [lambda w=w: w @ x for w in copies]
+    limit = threadpool_limits(threads) if threads and threadpool_limits else nullcontext()
+    with limit:
+        return _timed(calls, min_iters, min_seconds)
+
+
+def read_bandwidth_gbps(pool: Pool, chunk_bytes: int, *, stream_mb: float = 256,
+                        min_iters: int = 30, min_seconds: float = 0.3) -> float:
+    """GB/s of a threaded sequential read of `chunk_bytes` at a time, rotating over a buffer of
+    >= stream_mb: the GEMV's access pattern without its arithmetic, timed the same way (median
+    of short calls, which on a shared machine rarely include a preemption)."""
+    c = _c()
+    chunk_words = max(1, chunk_bytes // 8)
+    buffer = np.ones(chunk_words * _copies(chunk_words * 8, stream_mb), dtype=np.uint64)
+    handle = pool.handle
+    calls = [lambda ptr=buffer[i:].ctypes.data: c["read_sum"](handle, ptr, chunk_words)
+             for i in range(0, buffer.size, chunk_words)]
+    times = _timed(calls, min_iters, min_seconds)
+    return chunk_words * 8 / (float(np.median(times)) * 1e-3) / 1e9
+
+
+def bench_gemv(bits, m: int, k: int, threads: int = 1, group_size: int = 128, *,
+               stream_mb: float = 256, baselines: dict | None = None, seed: int = 0) -> dict:
+    """One GEMV benchmark row. `baselines` may carry numpy_f32_ms already measured for this
+    shape and thread count (the table reuses it)."""
+    qtype = qtype_of(bits)
+    codes, scales, x = random_weights(qtype, m, k, group_size, seed)
+    w = pack(codes, scales, qtype=qtype, group_size=group_size)
+    with Pool(threads) as pool:
+        times, copies = time_tmac(w, x, pool, stream_mb=stream_mb)
+        base_times, _ = time_dequant(codes, scales, x, qtype, group_size, pool, stream_mb=stream_mb)
+        measured = dict(baselines or {})
+        if "read_bandwidth_gbps" not in measured:
+            measured["read_bandwidth_gbps"] = read_bandwidth_gbps(pool, w.nbytes, stream_mb=stream_mb)
+    if "numpy_f32_ms" not in measured:
+        measured["numpy_f32_ms"] = float(np.median(time_numpy_f32(
+            codes, scales, x, qtype, group_size, threads=threads, stream_mb=stream_mb)))
+    ms_median, base_ms = float(np.median(times)), float(np.median(base_times))
+    weight_gbps = w.nbytes / (ms_median * 1e-3) / 1e9
+    return {
+        "bits": "ternary" if qtype == TERNARY else qtype,
+        "m": m, "k": k, "group_size": group_size, "threads": threads, "kernel": get_kernel(),
+        "bits_per_weight": round(w.nbytes * 8 / (m * k), 3),
+        "ms_median": round(ms_median, 4), "ms_min": round(float(np.min(times)), 4),
+        "weight_gbps": round(weight_gbps, 2),
+        "baseline_dequant_ms": round(base_ms, 4),
+        "speedup_vs_dequant": round(base_ms / ms_median, 2),
+        "numpy_f32_ms": round(measured["numpy_f32_ms"], 4),
+        "read_bandwidth_gbps": round(measured["read_bandwidth_gbps"], 2),
+        "bandwidth_fraction": round(weight_gbps / measured["read_bandwidth_gbps"], 3),
+        "streamed_copies": copies, "iterations": len(times),
+    }

@@ -1,0 +1,58 @@
+"""`lrtk bench kernels` and benchmarks/bench_kernels.py on tiny shapes (speed is never asserted)."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+KEYS = {"bits", "m", "k", "threads", "ms_median", "ms_min", "weight_gbps", "baseline_dequant_ms",
+        "numpy_f32_ms", "read_bandwidth_gbps"}
+
+
+def test_bench_kernels_json(run_cli):
+    code, out, err = run_cli("bench", "kernels", "--bits", "2", "--m", "100", "--k", "256",
+                             "--threads", "2", "--group-size", "64", "--stream-mb", "1", "--json")
+    assert code == 0, err
+    row = json.loads(out)  # exactly one JSON object on stdout; progress went to stderr
+    assert KEYS <= row.keys()
+    assert (row["bits"], row["m"], row["k"], row["threads"]) == (2, 100, 256, 2)
+    assert 0 < row["ms_min"] <= row["ms_median"]
+    assert row["weight_gbps"] > 0 and row["read_bandwidth_gbps"] > 0
+    assert row["baseline_dequant_ms"] > 0 and row["numpy_f32_ms"] > 0
+    assert row["streamed_copies"] >= 2
+
+
+def test_bench_kernels_human_line(run_cli):
+    code, out, _ = run_cli("bench", "kernels", "--bits", "ternary", "--m", "64", "--k", "128",
+                           "--stream-mb", "1")
+    assert code == 0
+    assert out.startswith("ternary-bit 64x128") and "dequant baseline" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--bits", "5"], "unsupported weight type"),
+    (["--k", "100"], "multiple of the group size"),
+    (["--group-size", "48"], "group size"),
+    (["--threads", "0"], "must be positive"),
+])
+def test_bench_kernels_bad_options_are_one_line_usage_errors(run_cli, args, message):
+    code, _, err = run_cli("bench", "kernels", "--m", "64", "--k", "128", "--stream-mb", "1", *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_benchmark_script_writes_table(tmp_path, monkeypatch, capsys):
+    argv = ["bench_kernels.py", "--out", str(tmp_path), "--bits", "1,ternary",
+            "--shapes", "64x256", "--threads", "1", "--stream-mb", "1"]
+    monkeypatch.setattr(sys, "argv", argv)
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "benchmarks" / "bench_kernels.py"),
+                   run_name="__main__")
+    table = (tmp_path / "kernels.md").read_text()
+    rows = json.loads((tmp_path / "kernels.json").read_text())["rows"]
+    assert [r["bits"] for r in rows] == [1, "ternary"]
+    assert "| 1 | 64x256 | 1 |" in table and "| ternary | 64x256 | 1 |" in table
+    assert table in capsys.readouterr().out
