@@ -35,6 +35,9 @@ def test_defaults_are_tacos_lora(tmp_path):
      "adapter: {r: 8}}\n", "stage 2 (b): changes the adapter settings"),
     ("stages:\n  - {data: {schedule: temperature}, steps: 1}\n", "'sources'"),
     ("stages: [\n", "not valid YAML"),
+    ("stages:\n  - {data: d.jsonl, steps: 2.5}\n", "steps must be a positive integer, got 2.5"),
+    ("stages:\n  - {data: d.jsonl, epochs: 1, lr: fast}\n", "lr must be a positive number"),
+    ("stages:\n  - {data: [a], steps: 1}\n", "data must be a file or a mapping"),
 ])
 def test_bad_curricula_are_one_usage_error(tmp_path, yaml_text, message):
     path = write(tmp_path / "c.yaml", yaml_text)

@@ -112,30 +112,48 @@ def _adapter(raw, base: AdapterSettings, path: str, where: str) -> AdapterSettin
     if "o" in settings.targets:
         raise _error(path, where, "LoRA target 'o' (attention output) is not supported by the "
                      "adapters library", hint="use q, k, v (TaCo's other targets)")
-    if not 0 <= settings.dropout < 1:
-        raise _error(path, where, f"dropout must be in [0, 1), got {settings.dropout}")
+    if not isinstance(settings.dropout, (int, float)) or not 0 <= settings.dropout < 1:
+        raise _error(path, where, f"dropout must be in [0, 1), got {settings.dropout!r}")
     return settings
 
 
-def _resolve(base_dir: str, p) -> str:
+def _number(raw: dict, key: str, kind: type, default, path: str, where: str):
+    """raw[key] as a positive int or float (YAML reads 3e-4 as a string: convert it too)."""
+    value = raw.get(key, default)
+    if value is None:
+        return None
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number <= 0 or isinstance(value, bool) or (
+            kind is int and number != float(value)):
+        raise _error(path, where, f"{key} must be a positive "
+                     f"{'integer' if kind is int else 'number'}, got {value!r}")
+    return number
+
+
+def _resolve(base_dir: str, p, path: str, where: str) -> str:
     if not isinstance(p, str) or not p:
-        raise UsageError(f"expected a file path, got {p!r}")
+        raise _error(path, where, f"expected a file path, got {p!r}")
     return p if os.path.isabs(p) else os.path.join(base_dir, p)
 
 
 def _mixture(raw, base_dir: str, path: str, where: str) -> Mixture:
     if isinstance(raw, str):
-        return Mixture({Path(raw).stem: _resolve(base_dir, raw)})
+        return Mixture({Path(raw).stem: _resolve(base_dir, raw, path, where)})
     if not isinstance(raw, dict) or not isinstance(raw.get("sources"), dict) or not raw["sources"]:
         raise _error(path, where, "data must be a file or a mapping with 'sources' "
                      "(name: file)")
     unknown = set(raw) - {"sources", "schedule", "budget", *SCHEDULE_KEYS}
     if unknown:
         raise _error(path, where, f"unknown data key(s) {', '.join(sorted(unknown))}")
-    return Mixture({str(k): _resolve(base_dir, v) for k, v in raw["sources"].items()},
+    return Mixture({str(k): _resolve(base_dir, v, path, where)
+                    for k, v in raw["sources"].items()},
                    raw.get("schedule", "temperature"),
-                   {k: float(raw[k]) for k in SCHEDULE_KEYS if k in raw},
-                   raw.get("budget"))
+                   {k: _number(raw, k, float, None, path, where) for k in SCHEDULE_KEYS
+                    if k in raw},
+                   _number(raw, "budget", int, None, path, where))
 
 
 def load_curriculum(path: str | os.PathLike) -> Curriculum:
@@ -171,11 +189,13 @@ def load_curriculum(path: str | os.PathLike) -> Curriculum:
                          "stage's adapter", hint="set 'continue: false' to start a new adapter")
         stage = Stage(name=str(raw.get("name", f"stage{i}")),
                       data=_mixture(raw.get("data"), base_dir, path, where),
-                      steps=raw.get("steps"), epochs=raw.get("epochs"),
-                      lr=float(raw.get("lr", 1e-4)), batch_size=int(raw.get("batch_size", 8)),
-                      max_length=int(raw.get("max_length", 256)), adapter=adapter,
-                      continues=continues,
-                      eval=_resolve(base_dir, raw["eval"]) if "eval" in raw else None)
+                      steps=_number(raw, "steps", int, None, path, where),
+                      epochs=_number(raw, "epochs", float, None, path, where),
+                      lr=_number(raw, "lr", float, 1e-4, path, where),
+                      batch_size=_number(raw, "batch_size", int, 8, path, where),
+                      max_length=_number(raw, "max_length", int, 256, path, where),
+                      adapter=adapter, continues=continues,
+                      eval=_resolve(base_dir, raw["eval"], path, where) if "eval" in raw else None)
         stages.append(stage)
     return Curriculum(path, stages, int(doc.get("seed", 0)))
 
@@ -212,7 +232,7 @@ def draw_mixture(mixture: Mixture, seed: int) -> list[dict]:
 
 def stage_steps(stage: Stage, n_examples: int) -> int:
     if stage.steps is not None:
-        return int(stage.steps)
+        return stage.steps
     return max(1, math.ceil(stage.epochs * n_examples / stage.batch_size))
 
 
