@@ -17,7 +17,7 @@ from lrtk.errors import UsageError
 _PROFILE_DIR = "profiles"
 _STRING_FIELDS = ("name", "terminators", "strong_terminators", "closing", "opening", "digits")
 _LIST_FIELDS = ("prefixes", "number_prefixes", "abbreviations", "initials",
-                "sentence_starters", "list_alphabets", "script")
+                "sentence_starters", "list_alphabets", "initial_scripts")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class LanguageProfile:
     initials: frozenset[str]
     sentence_starters: frozenset[str]
     list_alphabets: tuple[str, ...]
-    script: tuple[str, ...]
+    initial_scripts: tuple[str, ...]
 
 
 def supported_languages() -> list[str]:
@@ -95,5 +95,5 @@ def load_profile(lang: str) -> LanguageProfile:
         initials=lowered("initials"),
         sentence_starters=lowered("sentence_starters"),
         list_alphabets=tuple(raw["list_alphabets"]),
-        script=tuple(raw["script"]),
+        initial_scripts=tuple(raw["initial_scripts"]),
     )

@@ -56,7 +56,8 @@ class Segmenter:
         # checked in Python, which is much faster than a look-behind tried at every position.
         self._list_stop = re.compile(r"(?P<style>\.\)|\)|\.)(?=\s)")
         self._sentence_lead = re.compile(rf"[\s{_char_class(_BULLETS)}]*")
-        self._script = re.compile("[" + "".join(p.script) + "]") if p.script else None
+        self._initial_letter = re.compile(
+            "[" + "".join(p.initial_scripts) + "]" if p.initial_scripts else "(?!)")
 
     # ---- public API ----------------------------------------------------------------------
 
@@ -185,15 +186,13 @@ class Segmenter:
         return True
 
     def _is_initial(self, tok: str, key: str) -> bool:
-        """One letter (with its vowel signs), or a letter name listed in the profile."""
+        """A letter name listed in the profile, or one letter (with its vowel signs) of one
+        of the profile's initial scripts."""
         if key in self.profile.initials:
             return True
-        if len(tok) == 1:
-            return tok.isalpha()
-        if tok.isascii() or not tok[0].isalpha():
+        if not tok or (len(tok) > 1 and tok.isascii()) or not self._initial_letter.match(tok):
             return False  # several ASCII characters are never one letter
-        return bool(self._script and self._script.match(tok[0])) and \
-            all(unicodedata.category(c).startswith("M") for c in tok[1:])
+        return all(unicodedata.category(c).startswith("M") for c in tok[1:])
 
     def _opens_sentence(self, word: str) -> bool:
         return word[0].isupper() and word.rstrip(".,;:!?'\"”’)").lower() in \
