@@ -29,6 +29,7 @@ HARD_CASES = [
     ("bn", "দেখুন https://example.com.bd/a.html. ইমেইল করুন info@example.org. ধন্যবাদ।",
      ["দেখুন https://example.com.bd/a.html.", "ইমেইল করুন info@example.org.", "ধন্যবাদ।"]),
     ("bn", "১. প্রথম কাজ ২. দ্বিতীয় কাজ", ["১. প্রথম কাজ", "২. দ্বিতীয় কাজ"]),
+    ("bn", "১। প্রথম কাজ। ২। দ্বিতীয় কাজ।", ["১। প্রথম কাজ।", "২। দ্বিতীয় কাজ।"]),
     ("bn", "প্রথম অনুচ্ছেদ\nদ্বিতীয় অনুচ্ছেদ", ["প্রথম অনুচ্ছেদ", "দ্বিতীয় অনুচ্ছেদ"]),
     ("en", "Prof. Rahman met Dr. A. K. M. Huq at 5 p.m. on Friday. They talked.",
      ["Prof. Rahman met Dr. A. K. M. Huq at 5 p.m. on Friday.", "They talked."]),
@@ -72,8 +73,8 @@ def test_hard_cases(lang, text, expected):
     assert split_sentences(text, lang) == expected
 
 
-@pytest.mark.parametrize("lang,text,expected", HARD_CASES[:13],
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(HARD_CASES[:13])])
+@pytest.mark.parametrize("lang,text,expected", HARD_CASES[:14],
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(HARD_CASES[:14])])
 def test_spans_are_exact_substrings(lang, text, expected):
     spans = segment_text(text, lang)
     assert [text[a:b] for a, b in spans] == expected
