@@ -28,6 +28,7 @@ _DOTS = ". " + _ELLIPSIS
 _SYMMETRIC_QUOTES = "\"'"
 # A word starting with these continues the sentence, whatever stop came before it.
 _CONTINUATIONS = ",;:،؛"
+_MAX_WORD_LOOKBACK = 64
 _MAX_ABBREVIATION_PART = 3  # "U.S.A", "Ph.D", "এ.কে.এম": dotted parts this short are abbreviations
 
 
@@ -244,8 +245,12 @@ def _list_item_start(text: str, pos: int, floor: int) -> int:
 
 
 def _token_before(text: str, pos: int) -> str:
-    """The word that ends at `pos` ('' after white space), found without a regex scan."""
-    tok = text[text.rfind(" ", 0, pos) + 1:pos]
+    """The word that ends at `pos` ('' after white space), found without a regex scan.
+
+    The look-back is bounded so that text without spaces costs no more than spaced text;
+    a longer word is cut, which changes nothing: no rule treats a long word specially."""
+    floor = max(0, pos - _MAX_WORD_LOOKBACK)
+    tok = text[text.rfind(" ", floor, pos) + 1 or floor:pos]
     if not tok.isprintable():  # other white space (newline, tab, no-break space) inside
         words = tok.split()
         tok = words[-1] if words and not tok[-1].isspace() else ""
