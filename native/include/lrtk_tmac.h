@@ -96,12 +96,14 @@ size_t lrtk_tmac_scale_count(int qtype, int m, int k, int group_size);
  *     and w = scale * (s_0 + s_1) / 2, which is exactly {-1, 0, +1} * scale.
  *
  * Layout (64-byte aligned by the caller). Rows are padded to tiles of 64; each tile is
- * contiguous: for each quad q of 4 columns, for each plane j, 32 bytes. Byte p of those 32
- * holds in its low nibble row 16*(p&1) + p/2 of the tile and in its high nibble that row + 32;
- * nibble bit i is plane j of column 4q+i. One nibble indexes a 16-entry table, so a lookup
- * takes one 16-byte operand (pshufb / vqtbl1q), and the AVX2 and NEON reductions both come
- * out in row order. scales_out (and zeros_out) hold, per tile and group, the tile's 64 rows
- * (padding rows 0), so the hot loop reads them sequentially.
+ * contiguous: for each quad q of 4 columns, the planes in blocks: pairs of planes (64 bytes;
+ * the low nibble of byte b holds row b/2, plane j + (b & 1)) and, for an odd plane count, the
+ * last plane alone (32 bytes; the low nibble of byte b holds row 16*(b&1) + b/2). A high
+ * nibble holds its low nibble's row + 32; nibble bit i is column 4q+i. One nibble indexes a
+ * 16-entry table, so a lookup takes one 16-byte operand (pshufb / vqtbl1q); one vpmaddubsw
+ * then weighs and adds both planes of a row, and the AVX2 and NEON reductions come out in row
+ * order. scales_out (and zeros_out) hold, per tile and group, the tile's 64 rows (padding
+ * rows 0), so the hot loop reads them sequentially.
  */
 int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
                    const uint8_t *codes, const float *scales, const float *zeros,

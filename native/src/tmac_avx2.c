@@ -1,8 +1,13 @@
-/* AVX2 kernel: one 32-byte load holds one plane of one quad for the tile's 64 rows. The quad's
- * 16-entry table is broadcast to both 128-bit lanes, so pshufb looks up 32 rows per nibble
- * half. vpmaddubsw with plane weight c on even (or odd) bytes widens the int8 lookups to int16
- * and applies the plane weight in one instruction. Only functions marked TARGET use AVX2, so
- * the library still loads on CPUs without it. */
+/* AVX2 kernel. The quad's 16-entry table is broadcast to both 128-bit lanes, so one pshufb
+ * looks up 32 nibbles; a 32-byte load gives 64 lookups (low and high nibbles). vpmaddubsw
+ * widens lookups to int16 and applies the plane weights in one instruction: in a pair block
+ * (see tmac_internal.h) adjacent bytes are two planes of one row, so it adds c_j * plane j +
+ * c_j+1 * plane j+1 per row; a single plane block takes one vpmaddubsw for even and one for
+ * odd bytes. Its unsigned operand is the lookup, made unsigned by adding 128 to the table (one
+ * xor per quad), and the signed one the weights, which can stay in memory; the 128 * c each
+ * lookup adds is subtracted once per span. int16 sums may wrap on the way, but the true sum
+ * fits int16 (span_quads), so the wrapped result is exact. Only functions marked TARGET use
+ * AVX2, so the library still loads on CPUs without it. */
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -11,26 +16,47 @@
 #define TARGET __attribute__((target("avx2")))
 #define INLINE inline __attribute__((always_inline))
 
-/* Sums `span` quads starting at p / lut into int16 accumulators: acc[0] holds rows 0-15 from
- * even bytes (low nibbles), acc[1] rows 16-31 from odd bytes, acc[2..3] the high nibbles. */
-TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int span,
-                                              int planes, const __m256i *even,
-                                              const __m256i *odd, __m256i acc[4]) {
+/* Plane weights as vpmaddubsw operands: pair[i] = (c_2i, c_2i+1) on each byte pair; even and
+ * odd = (c_last, 0) and (0, c_last) for a single last plane. */
+typedef struct {
+  __m256i pair[2], even, odd, bias_per_quad;
+} weights;
+
+/* Low and high nibble lookups of 32 bytes in a table (unsigned entries). */
+TARGET static INLINE void lookup(const uint8_t *p, __m256i table, __m256i *lo, __m256i *hi) {
   const __m256i nibble = _mm256_set1_epi8(0x0f);
+  const __m256i bytes = _mm256_loadu_si256((const __m256i *)p);
+  *lo = _mm256_shuffle_epi8(table, _mm256_and_si256(bytes, nibble));
+  *hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble));
+}
+
+/* Sums `span` quads starting at p / lut into int16 accumulators: acc[a] = rows 16a..16a+15. */
+TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int span,
+                                              int planes, const weights *wt, __m256i acc[4]) {
+  const __m256i to_unsigned = _mm256_set1_epi8((char)0x80);
   for (int a = 0; a < 4; a++) acc[a] = _mm256_setzero_si256();
   for (int q = 0; q < span; q++, lut += 16) {
-    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lut));
-    for (int j = 0; j < planes; j++, p += 32) {
-      const __m256i bytes = _mm256_loadu_si256((const __m256i *)p);
-      const __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(bytes, nibble));
-      const __m256i hi =
-          _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble));
-      acc[0] = _mm256_add_epi16(acc[0], _mm256_maddubs_epi16(even[j], lo));
-      acc[1] = _mm256_add_epi16(acc[1], _mm256_maddubs_epi16(odd[j], lo));
-      acc[2] = _mm256_add_epi16(acc[2], _mm256_maddubs_epi16(even[j], hi));
-      acc[3] = _mm256_add_epi16(acc[3], _mm256_maddubs_epi16(odd[j], hi));
+    const __m256i table = _mm256_xor_si256(
+        _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lut)), to_unsigned);
+    __m256i lo, hi;
+    for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
+      for (int h = 0; h < 2; h++) {
+        lookup(p + 32 * h, table, &lo, &hi);
+        acc[h] = _mm256_add_epi16(acc[h], _mm256_maddubs_epi16(lo, wt->pair[j / 2]));
+        acc[2 + h] = _mm256_add_epi16(acc[2 + h], _mm256_maddubs_epi16(hi, wt->pair[j / 2]));
+      }
+    }
+    if (planes & 1) {
+      lookup(p, table, &lo, &hi);
+      p += LRTK_TMAC_SINGLE_BYTES;
+      acc[0] = _mm256_add_epi16(acc[0], _mm256_maddubs_epi16(lo, wt->even));
+      acc[1] = _mm256_add_epi16(acc[1], _mm256_maddubs_epi16(lo, wt->odd));
+      acc[2] = _mm256_add_epi16(acc[2], _mm256_maddubs_epi16(hi, wt->even));
+      acc[3] = _mm256_add_epi16(acc[3], _mm256_maddubs_epi16(hi, wt->odd));
     }
   }
+  const __m256i bias = _mm256_mullo_epi16(wt->bias_per_quad, _mm256_set1_epi16((short)span));
+  for (int a = 0; a < 4; a++) acc[a] = _mm256_sub_epi16(acc[a], bias);
   return p;
 }
 
@@ -57,11 +83,14 @@ TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format
   const float *scale = w->scales + first;
   const float *bias = w->zeros ? w->zeros + first : NULL;
   const int8_t *lut = t->lut;
-  __m256i even[4], odd[4];
-  for (int j = 0; j < planes; j++) {
-    even[j] = _mm256_set1_epi16((short)f->coef[j]);        /* bytes c, 0 */
-    odd[j] = _mm256_set1_epi16((short)(f->coef[j] << 8));  /* bytes 0, c */
-  }
+  weights wt;
+  int coef_sum = 0;
+  for (int j = 0; j < planes; j++) coef_sum += f->coef[j];
+  for (int j = 0; j + 1 < planes; j += 2)
+    wt.pair[j / 2] = _mm256_set1_epi16((short)(f->coef[j] | f->coef[j + 1] << 8));
+  wt.even = _mm256_set1_epi16((short)f->coef[planes - 1]);       /* bytes c, 0 */
+  wt.odd = _mm256_set1_epi16((short)(f->coef[planes - 1] << 8)); /* bytes 0, c */
+  wt.bias_per_quad = _mm256_set1_epi16((short)(128 * coef_sum));
   __m256 out[8];
   for (int v = 0; v < 8; v++) out[v] = _mm256_setzero_ps();
 
@@ -69,7 +98,7 @@ TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format
     for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
       const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
       __m256i acc[4];
-      p = span_sums(p, lut, span, planes, even, odd, acc);
+      p = span_sums(p, lut, span, planes, &wt, acc);
       lut += 16 * span;
       add_scaled(out, acc, scale, t->lut_scale[g]);
     }

@@ -21,6 +21,16 @@ typedef struct {
 typedef void (*lrtk_tmac_tile_fn)(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
                                   int tile, const lrtk_tmac_tables *t, float out[64]);
 
+/* Where a nibble lives (the layout at lrtk_tmac_pack). A quad's planes are stored in blocks:
+ * pairs of planes (64 bytes: the low nibble of byte b is row b/2, plane j + (b & 1)) and, for
+ * an odd plane count, a last single plane (32 bytes: the low nibble of byte b is row
+ * 16*(b&1) + b/2). A high nibble is its low nibble's row + 32. Both put rows 16a..16a+15 in
+ * the a-th widened int16 vector, so AVX2 and NEON reductions come out in row order. */
+#define LRTK_TMAC_PAIR_BYTES 64
+#define LRTK_TMAC_SINGLE_BYTES 32
+static inline int lrtk_tmac_pair_row(int b) { return b >> 1; }
+static inline int lrtk_tmac_single_row(int b) { return 16 * (b & 1) + (b >> 1); }
+
 int lrtk_tmac_format_of(int qtype, lrtk_tmac_format *f);
 /* Validates qtype, m, k and group_size together; LRTK_OK or the first error. */
 int lrtk_tmac_check_shape(int qtype, int m, int k, int group_size);

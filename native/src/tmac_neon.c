@@ -1,7 +1,8 @@
-/* NEON kernel: vld2q_u8 splits one plane of one quad (32 bytes, 64 rows) into even and odd
- * bytes, which the layout makes rows 0-15 and 16-31 (low nibbles) and 32-63 (high nibbles).
- * Each 16-byte index vector is one vqtbl1q_s8 lookup in the quad's table; vmlal_s8 widens the
- * int8 results to int16 and applies the plane weight. */
+/* NEON kernel. vld2q_u8 splits 32 bytes into even and odd bytes: in a pair block (see
+ * tmac_internal.h) those are planes j and j+1 of rows 0-15 (then 16-31 in the next 32
+ * bytes), in a single plane block rows 0-15 and 16-31; high nibbles are the rows + 32. Each
+ * 16-byte index vector is one vqtbl1q_s8 lookup in the quad's table, and vmlal_s8 widens the
+ * int8 results to int16 while applying the plane weight. */
 #if defined(__aarch64__)
 #include <arm_neon.h>
 
@@ -9,23 +10,41 @@
 
 #define INLINE inline __attribute__((always_inline))
 
-/* Sums `span` quads into acc[2*s], acc[2*s+1] = rows 16s .. 16s+15 (int16). */
+/* acc[2s], acc[2s+1] (rows 16s .. 16s+15) += c * table[index]. */
+static INLINE void add_lookup(int16x8_t acc[8], int s, int8x16_t table, uint8x16_t index,
+                              int8x16_t c) {
+  const int8x16_t r = vqtbl1q_s8(table, index);
+  acc[2 * s] = vmlal_s8(acc[2 * s], vget_low_s8(r), vget_low_s8(c));
+  acc[2 * s + 1] = vmlal_high_s8(acc[2 * s + 1], r, c);
+}
+
+/* Low and high nibbles of 16 bytes: rows s and s + 2 (in units of 16 rows). */
+static INLINE void add_nibbles(int16x8_t acc[8], int s, int8x16_t table, uint8x16_t bytes,
+                               int8x16_t c) {
+  add_lookup(acc, s, table, vandq_u8(bytes, vdupq_n_u8(0x0f)), c);
+  add_lookup(acc, s + 2, table, vshrq_n_u8(bytes, 4), c);
+}
+
+/* Sums `span` quads into int16 accumulators acc[2s], acc[2s+1] = rows 16s .. 16s+15. */
 static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int span, int planes,
                                        const int *coef, int16x8_t acc[8]) {
-  const uint8x16_t nibble = vdupq_n_u8(0x0f);
   for (int a = 0; a < 8; a++) acc[a] = vdupq_n_s16(0);
   for (int q = 0; q < span; q++, lut += 16) {
     const int8x16_t table = vld1q_s8(lut);
-    for (int j = 0; j < planes; j++, p += 32) {
-      const uint8x16x2_t bytes = vld2q_u8(p);
-      const uint8x16_t index[4] = {vandq_u8(bytes.val[0], nibble), vandq_u8(bytes.val[1], nibble),
-                                   vshrq_n_u8(bytes.val[0], 4), vshrq_n_u8(bytes.val[1], 4)};
-      const int8x16_t c = vdupq_n_s8((int8_t)coef[j]);
-      for (int s = 0; s < 4; s++) {
-        const int8x16_t r = vqtbl1q_s8(table, index[s]);
-        acc[2 * s] = vmlal_s8(acc[2 * s], vget_low_s8(r), vget_low_s8(c));
-        acc[2 * s + 1] = vmlal_high_s8(acc[2 * s + 1], r, c);
+    for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
+      const int8x16_t c0 = vdupq_n_s8((int8_t)coef[j]), c1 = vdupq_n_s8((int8_t)coef[j + 1]);
+      for (int h = 0; h < 2; h++) {
+        const uint8x16x2_t bytes = vld2q_u8(p + 32 * h);
+        add_nibbles(acc, h, table, bytes.val[0], c0);
+        add_nibbles(acc, h, table, bytes.val[1], c1);
       }
+    }
+    if (planes & 1) {
+      const int8x16_t c = vdupq_n_s8((int8_t)coef[planes - 1]);
+      const uint8x16x2_t bytes = vld2q_u8(p);
+      p += LRTK_TMAC_SINGLE_BYTES;
+      add_nibbles(acc, 0, table, bytes.val[0], c);
+      add_nibbles(acc, 1, table, bytes.val[1], c);
     }
   }
   return p;

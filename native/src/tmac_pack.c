@@ -73,17 +73,22 @@ int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
   uint8_t *out = packed_out;
   for (int t = 0; t < tiles; t++) {
     for (int q = 0; q < quads; q++) {
-      for (int j = 0; j < f.planes; j++, out += 32) {
-        for (int p = 0; p < 32; p++) {
+      for (int j = 0; j < f.planes; j += 2) {
+        const int pair = j + 1 < f.planes;
+        const int block = pair ? LRTK_TMAC_PAIR_BYTES : LRTK_TMAC_SINGLE_BYTES;
+        for (int b = 0; b < block; b++) {
+          const int plane = pair ? j + (b & 1) : j;
+          const int low_row = pair ? lrtk_tmac_pair_row(b) : lrtk_tmac_single_row(b);
           for (int half = 0; half < 2; half++) {
-            int row = t * LRTK_TMAC_TILE_ROWS + 32 * half + 16 * (p & 1) + p / 2;
+            const int row = t * LRTK_TMAC_TILE_ROWS + 32 * half + low_row;
             if (row >= m) continue; /* padding rows stay 0 and get scale 0 */
             int nibble = 0;
             for (int i = 0; i < 4; i++)
-              nibble |= plane_bit(qtype, codes[(size_t)row * k + 4 * q + i], j) << i;
-            out[p] |= (uint8_t)(nibble << (4 * half));
+              nibble |= plane_bit(qtype, codes[(size_t)row * k + 4 * q + i], plane) << i;
+            out[b] |= (uint8_t)(nibble << (4 * half));
           }
         }
+        out += block;
       }
     }
     for (int g = 0; g < groups; g++) {

@@ -18,11 +18,14 @@ void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
       int32_t sum[64] = {0};
       int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
       for (int q = 0; q < span; q++, lut += 16) {
-        for (int j = 0; j < f->planes; j++, p += 32) {
-          for (int b = 0; b < 32; b++) {
-            int row = 16 * (b & 1) + b / 2;
-            sum[row] += f->coef[j] * lut[p[b] & 15];
-            sum[row + 32] += f->coef[j] * lut[p[b] >> 4];
+        for (int j = 0; j < f->planes; j += 2) {
+          const int pair = j + 1 < f->planes;
+          const int block = pair ? LRTK_TMAC_PAIR_BYTES : LRTK_TMAC_SINGLE_BYTES;
+          for (int b = 0; b < block; b++, p++) {
+            const int c = f->coef[pair ? j + (b & 1) : j];
+            const int row = pair ? lrtk_tmac_pair_row(b) : lrtk_tmac_single_row(b);
+            sum[row] += c * lut[*p & 15];
+            sum[row + 32] += c * lut[*p >> 4];
           }
         }
       }
