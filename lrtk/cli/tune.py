@@ -1,0 +1,78 @@
+"""`lrtk tune`: train an adapter (seq_bn, seq_bn_inv, LoRA) on a local checkpoint."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+ORDER = 61
+
+EXAMPLE = """
+Example (Bengali language adapter, then a LoRA translation adapter merged for export):
+
+  lrtk tune --model out/bn-lm --train bn.jsonl --method seq_bn_inv -o out/bn-lang
+
+  lrtk tune --model out/bn-lm --train en-bn.pairs.jsonl --objective translation \\
+      --src-lang English --tgt-lang Bengali --method lora --lora-targets q,v --merge -o out/mt
+
+Writes OUT/adapter (safetensors + config), OUT/metrics.jsonl, OUT/report.json and, with
+--merge, OUT/merged: LoRA folded into a plain model for `lrtk export`; bottleneck adapters
+cannot be folded, so merged/ then holds the adapters-wrapped model (see lrtk_merge.json).
+"""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("tune", help="Parameter-efficient tuning with adapters: seq_bn, seq_bn_inv "
+                              "or LoRA, on causal or masked LMs.\n\n" + EXAMPLE)
+    def tune_command(
+        model: str = typer.Option(..., "--model", help="Local Hugging Face checkpoint "
+                                  "directory (llama, mistral, qwen2, gpt2, bert, xlm-roberta)."),
+        train: str = typer.Option(..., "--train", help="Training data: JSONL with a text "
+                                  "field, pair JSONL ({src,tgt} or {prompt,target}) for "
+                                  "translation, or a plain text file."),
+        output: str = typer.Option(..., "-o", "--output", help="Output directory."),
+        method: str = typer.Option("seq_bn", help="seq_bn | seq_bn_inv | lora."),
+        objective: Optional[str] = typer.Option(None, help="clm | mlm | translation "
+                                                "[default: clm or mlm by model type]."),
+        eval_path: Optional[str] = typer.Option(None, "--eval", help="Held-out data [default: "
+                                                "about 5% of --train, chosen by content hash]."),
+        reduction_factor: int = typer.Option(16, help="Bottleneck reduction factor."),
+        lora_r: int = typer.Option(8, help="LoRA rank."),
+        lora_alpha: int = typer.Option(8, help="LoRA alpha."),
+        lora_targets: str = typer.Option("q,v", help="LoRA matrices, comma-separated: "
+                                         "q,k,v,intermediate,output."),
+        lora_dropout: float = typer.Option(0.0, help="LoRA dropout."),
+        steps: int = typer.Option(200, help="Optimizer steps."),
+        batch_size: int = typer.Option(8, help="Examples per step."),
+        lr: float = typer.Option(1e-4, help="Peak learning rate."),
+        schedule: str = typer.Option("wsd", help="wsd | cosine | constant."),
+        warmup_steps: int = typer.Option(0, help="Warmup steps."),
+        decay_fraction: float = typer.Option(0.1, help="WSD: fraction of steps that decay."),
+        eval_every: int = typer.Option(0, help="Evaluate every N steps [default: start and "
+                                       "end only]."),
+        max_length: int = typer.Option(256, help="Truncate examples to this many tokens."),
+        seed: int = typer.Option(0, help="Random seed."),
+        text_field: str = typer.Option("text", help="JSONL field holding the text."),
+        src_lang: str = typer.Option("src", help="Source language name in the prompt."),
+        tgt_lang: str = typer.Option("tgt", help="Target language name in the prompt."),
+        init_adapter: Optional[str] = typer.Option(None, help="Continue training this saved "
+                                                   "adapter directory."),
+        language_adapter: Optional[str] = typer.Option(None, help="Saved language adapter to "
+                                                       "stack (frozen) under the new one, "
+                                                       "MAD-X style."),
+        merge: bool = typer.Option(False, "--merge", help="Also write OUT/merged, a full "
+                                   "model directory."),
+    ) -> None:
+        from lrtk.tune import TuneConfig, tune
+
+        tune(TuneConfig(
+            model=model, train=train, output=output, method=method, objective=objective,
+            eval=eval_path, reduction_factor=reduction_factor, lora_r=lora_r,
+            lora_alpha=lora_alpha, lora_dropout=lora_dropout,
+            lora_targets=tuple(t.strip() for t in lora_targets.split(",") if t.strip()),
+            steps=steps, batch_size=batch_size, lr=lr, schedule=schedule,
+            warmup_steps=warmup_steps, decay_fraction=decay_fraction, eval_every=eval_every,
+            max_length=max_length, seed=seed, text_field=text_field, src_lang=src_lang,
+            tgt_lang=tgt_lang, init_adapter=init_adapter, language_adapter=language_adapter,
+            merge=merge))

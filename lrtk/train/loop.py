@@ -1,0 +1,139 @@
+"""The optimisation loop shared by `lrtk train` (all weights) and `lrtk tune` (adapters only).
+
+It trains whatever parameters have requires_grad, on batches from a *batch source*: an
+object with `next_batch()` returning a dict of tensors (including `labels`) and
+`state_dict()` / `load_state_dict()` so a checkpoint can put the data stream back exactly
+where it was. Several processes (torchrun / accelerate launch) each take their share of
+every global batch, so the loss curve does not depend on the number of processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from lrtk.errors import UsageError
+from lrtk.io.progress import info, progress
+from lrtk.train.checkpoint import CheckpointStore
+from lrtk.train.loss import loss_sum_and_count, mean_loss
+from lrtk.train.metrics import MetricsLog
+from lrtk.train.schedule import build_scheduler
+
+
+class BatchSource(Protocol):
+    def next_batch(self) -> dict: ...
+
+    def state_dict(self) -> dict: ...
+
+    def load_state_dict(self, state: dict) -> None: ...
+
+
+@dataclass
+class LoopConfig:
+    steps: int
+    lr: float
+    schedule: str = "wsd"
+    warmup_steps: int = 0
+    decay_fraction: float = 0.1
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0
+    eval_every: int = 0        # 0: evaluate only before the first and after the last step
+    checkpoint_every: int = 0  # 0: no intermediate checkpoints
+    causal: bool = True        # causal LMs predict token t+1; masked LMs predict in place
+
+
+@dataclass
+class LoopResult:
+    steps: int
+    initial_eval: dict[str, float] = field(default_factory=dict)
+    final_eval: dict[str, float] = field(default_factory=dict)
+    records: list[dict] = field(default_factory=list)
+
+
+def _accelerator():
+    try:
+        from accelerate import Accelerator
+    except ImportError:
+        raise UsageError("training needs the 'accelerate' package",
+                         hint="pip install 'lrtk[train]'") from None
+    import torch
+
+    return Accelerator(cpu=not torch.cuda.is_available())
+
+
+def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[str, list],
+             log: MetricsLog, store: CheckpointStore | None = None, resume: bool = False,
+             desc: str = "train") -> LoopResult:
+    """Train `model` in place for `config.steps` optimizer steps; returns losses and evals."""
+    import torch
+
+    if config.steps < 1:
+        raise UsageError(f"--steps must be at least 1, got {config.steps}")
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise UsageError("the model has no trainable parameters")
+    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    scheduler = build_scheduler(optimizer, config.schedule, steps=config.steps,
+                                warmup_steps=config.warmup_steps,
+                                decay_fraction=config.decay_fraction)
+    start = 0
+    if resume:
+        found = store.latest() if store is not None else None
+        if found is None:
+            raise UsageError("--resume: no checkpoint to resume from",
+                             path=str(store.root) if store else None)
+        progress_state = CheckpointStore.load(found, model=model, optimizer=optimizer,
+                                              scheduler=scheduler)
+        source.load_state_dict(progress_state["data"])
+        log.restore(progress_state["records"])
+        start = progress_state["step"]
+        info(f"resumed from {found} at step {start}")
+
+    accelerator = _accelerator()
+    # The scheduler is stepped by hand: accelerate would step it once per process.
+    wrapped, optimizer = accelerator.prepare(model, optimizer)
+    rank, world = accelerator.process_index, accelerator.num_processes
+
+    def evaluate(step: int) -> dict[str, float]:
+        losses = {name: mean_loss(model, [_to(b, accelerator.device) for b in batches],
+                                  causal=config.causal)
+                  for name, batches in eval_sets.items()}
+        if losses:
+            log.write({"step": step, "eval_loss": losses})
+        return losses
+
+    result = LoopResult(steps=config.steps)
+    result.initial_eval = evaluate(0) if start == 0 else _first_eval(log.records)
+    wrapped.train()
+    for step in progress(range(start + 1, config.steps + 1), desc=desc,
+                         total=config.steps - start, unit="step"):
+        batch = {k: v[rank::world] for k, v in source.next_batch().items()}
+        total, count = loss_sum_and_count(wrapped, _to(batch, accelerator.device),
+                                           causal=config.causal)
+        loss = total / max(count, 1)
+        accelerator.backward(loss)
+        if config.max_grad_norm > 0:
+            accelerator.clip_grad_norm_(params, config.max_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        log.write({"step": step, "loss": round(loss.item(), 6),
+                   "lr": scheduler.get_last_lr()[0]})
+        if config.eval_every and step % config.eval_every == 0 and step != config.steps:
+            evaluate(step)
+        if store is not None and config.checkpoint_every and step % config.checkpoint_every == 0 \
+                and accelerator.is_main_process:
+            store.save(step, model=accelerator.unwrap_model(wrapped), optimizer=optimizer,
+                       scheduler=scheduler, data_state=source.state_dict(),
+                       records=log.records)
+    result.final_eval = evaluate(config.steps)
+    result.records = log.records
+    return result
+
+
+def _first_eval(records: list[dict]) -> dict[str, float]:
+    return next((r["eval_loss"] for r in records if "eval_loss" in r), {})
+
+
+def _to(batch: dict, device) -> dict:
+    return {k: v.to(device) for k, v in batch.items()}

@@ -1,0 +1,37 @@
+"""The metrics log: one JSON object per line (train loss, learning rate, eval losses)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+
+class MetricsLog:
+    """Appends records to a JSONL file as they happen and keeps them for checkpoints.
+
+    On resume the file is rewritten from the checkpoint's records, so an interrupted and a
+    resumed run leave the same log as one uninterrupted run.
+    """
+
+    def __init__(self, path: str | os.PathLike | None):
+        self.path = path
+        self.records: list[dict] = []
+        if path is not None:
+            open(path, "w", encoding="utf-8").close()
+
+    def write(self, record: dict) -> None:
+        self.records.append(record)
+        if self.path is not None:
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+
+    def restore(self, records: list[dict]) -> None:
+        self.records = []
+        if self.path is not None:
+            open(self.path, "w", encoding="utf-8").close()
+        for rec in records:
+            self.write(rec)
+
+    def series(self, key: str) -> list[tuple[int, float]]:
+        """(step, value) pairs of every record that has `key`: a loss curve."""
+        return [(r["step"], r[key]) for r in self.records if key in r]

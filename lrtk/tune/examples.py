@@ -1,0 +1,184 @@
+"""Training examples for the three tuning objectives, as token ids with loss masks.
+
+- clm: records with a text field; the model learns every token.
+- mlm: the same texts; tokens are masked BERT-style (15%: 80% mask, 10% random, 10% kept)
+  with a generator seeded per batch, so masking is reproducible and resumable.
+- translation: pair records `{"src", "tgt"}` (optionally `src_lang` / `tgt_lang`) or
+  `{"prompt", "target"}`, trained as a prompted causal LM: only the target tokens count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+
+from lrtk.errors import DataError, UsageError
+from lrtk.io import read_records
+from lrtk.train.loss import IGNORE
+
+OBJECTIVES = ("clm", "mlm", "translation")
+PROMPT = "{src_lang}: {src}\n{tgt_lang}: "
+MASK_RATE = 0.15
+
+
+@dataclass
+class Example:
+    input_ids: list[int]
+    labels: list[int]
+
+
+def _texts(path: str, text_field: str):
+    fmt = "jsonl" if str(path).endswith((".jsonl", ".jsonl.gz")) or str(path) == "-" else "text"
+    for rec in read_records(path, fmt, text_field=text_field, required=(text_field,)):
+        text = rec[text_field]
+        if not isinstance(text, str):
+            raise rec.error(f"field {text_field!r} must be a string")
+        if text.strip():
+            yield text
+
+
+def _prompt_pairs(path: str, src_lang: str, tgt_lang: str):
+    for rec in read_records(path, "jsonl"):
+        if "prompt" in rec and "target" in rec:
+            yield rec["prompt"], rec["target"]
+        elif "src" in rec and "tgt" in rec:
+            yield PROMPT.format(src_lang=rec.get("src_lang", src_lang), src=rec["src"],
+                                tgt_lang=rec.get("tgt_lang", tgt_lang)), rec["tgt"]
+        else:
+            raise rec.error("a translation example needs 'src' and 'tgt' or 'prompt' and "
+                            "'target'", hint=f"record has {', '.join(sorted(rec))}")
+
+
+def build_examples(path: str, tokenizer, *, objective: str, max_length: int,
+                   text_field: str = "text", src_lang: str = "src",
+                   tgt_lang: str = "tgt") -> list[Example]:
+    if objective not in OBJECTIVES:
+        raise UsageError(f"unknown objective {objective!r}",
+                         hint=f"choose one of {', '.join(OBJECTIVES)}")
+    eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
+    examples = []
+    if objective == "translation":
+        for prompt, target in _prompt_pairs(path, src_lang, tgt_lang):
+            p = tokenizer(prompt)["input_ids"]
+            t = tokenizer(target, add_special_tokens=False)["input_ids"] + eos
+            ids = (p + t)[:max_length]
+            examples.append(Example(ids, ([IGNORE] * len(p) + t)[:max_length]))
+    else:
+        for text in _texts(path, text_field):
+            ids = tokenizer(text)["input_ids"]
+            if objective == "clm":
+                ids = ids + eos
+            ids = ids[:max_length]
+            examples.append(Example(ids, list(ids)))
+    examples = [e for e in examples if any(l != IGNORE for l in e.labels[1:])]
+    if not examples:
+        raise DataError("no usable training examples", path=str(path),
+                        hint="the file is empty or every example was cut by --max-length")
+    return examples
+
+
+def held_out(examples: list[Example], every: int = 20) -> tuple[list[Example], list[Example]]:
+    """Split by content hash (about 1 in `every`), so the same text always lands on one side."""
+    train, held = [], []
+    for e in examples:
+        digest = hashlib.sha1(repr(e.input_ids).encode()).digest()
+        (held if int.from_bytes(digest[:4], "big") % every == 0 else train).append(e)
+    if not held or not train:
+        raise DataError(f"too few examples ({len(examples)}) to hold out an evaluation set",
+                        hint="pass --eval FILE")
+    return train, held
+
+
+class Collator:
+    """Pads examples into a batch; for masked LMs also applies seeded BERT-style masking."""
+
+    def __init__(self, tokenizer, *, objective: str, seed: int):
+        pad = tokenizer.pad_token_id
+        if pad is None:
+            pad = tokenizer.eos_token_id
+        if pad is None:
+            raise UsageError("the tokenizer has neither a pad nor an eos token")
+        self.pad = pad
+        self.mlm = objective == "mlm"
+        self.seed = seed
+        if self.mlm:
+            if tokenizer.mask_token_id is None:
+                raise UsageError("masked-LM tuning needs a tokenizer with a mask token")
+            self.mask_id = tokenizer.mask_token_id
+            self.vocab = len(tokenizer)
+            self.special = set(tokenizer.all_special_ids)
+
+    def __call__(self, examples: list[Example], batch_number: int) -> dict:
+        import torch
+
+        width = max(len(e.input_ids) for e in examples)
+        ids = torch.full((len(examples), width), self.pad, dtype=torch.long)
+        labels = torch.full((len(examples), width), IGNORE, dtype=torch.long)
+        attn = torch.zeros((len(examples), width), dtype=torch.long)
+        for i, e in enumerate(examples):
+            ids[i, :len(e.input_ids)] = torch.tensor(e.input_ids)
+            labels[i, :len(e.labels)] = torch.tensor(e.labels)
+            attn[i, :len(e.input_ids)] = 1
+        if self.mlm:
+            ids, labels = self._mask(ids, attn, batch_number)
+        return {"input_ids": ids, "attention_mask": attn, "labels": labels}
+
+    def _mask(self, ids, attn, batch_number: int):
+        import torch
+
+        gen = torch.Generator().manual_seed(self.seed * 1_000_003 + batch_number)
+        maskable = attn.bool() & ~torch.isin(ids, torch.tensor(sorted(self.special)))
+        chosen = (torch.rand(ids.shape, generator=gen) < MASK_RATE) & maskable
+        if not chosen.any():  # a batch must predict something
+            first = maskable.nonzero()[0]
+            chosen[first[0], first[1]] = True
+        labels = torch.where(chosen, ids, torch.full_like(ids, IGNORE))
+        roll = torch.rand(ids.shape, generator=gen)
+        random_ids = torch.randint(0, self.vocab, ids.shape, generator=gen)
+        out = torch.where(chosen & (roll < 0.8), torch.full_like(ids, self.mask_id), ids)
+        out = torch.where(chosen & (roll >= 0.8) & (roll < 0.9), random_ids, out)
+        return out, labels
+
+
+class EpochBatches:
+    """Shuffled batches over a fixed example list, epoch after epoch; resumable by position."""
+
+    def __init__(self, examples: list[Example], batch_size: int, collate: Collator, seed: int):
+        if batch_size < 1:
+            raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
+        self.examples = examples
+        self.batch_size = batch_size
+        self.collate = collate
+        self.seed = seed
+        self.epoch, self.pos, self.batches = 0, 0, 0
+        self._order = self._shuffle()
+
+    def _shuffle(self) -> list[int]:
+        order = list(range(len(self.examples)))
+        random.Random(self.seed * 7919 + self.epoch).shuffle(order)
+        return order
+
+    def next_batch(self) -> dict:
+        chosen = []
+        while len(chosen) < self.batch_size:
+            if self.pos == len(self._order):
+                self.epoch, self.pos = self.epoch + 1, 0
+                self._order = self._shuffle()
+            chosen.append(self.examples[self._order[self.pos]])
+            self.pos += 1
+        self.batches += 1
+        return self.collate(chosen, self.batches)
+
+    def state_dict(self) -> dict:
+        return {"epoch": self.epoch, "pos": self.pos, "batches": self.batches}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.epoch, self.pos, self.batches = state["epoch"], state["pos"], state["batches"]
+        self._order = self._shuffle()
+
+
+def fixed_batches(examples: list[Example], batch_size: int, collate: Collator) -> list[dict]:
+    """Evaluation batches in file order; masked-LM masks are drawn once, so runs compare."""
+    return [collate(examples[i:i + batch_size], -1 - i // batch_size)
+            for i in range(0, len(examples), batch_size)]

@@ -1,0 +1,141 @@
+"""Base models with adapters: loading, freezing, saving, reloading and merging.
+
+Each function handles one of the library's known traps:
+- `train_adapter` freezes only the base model, so heads stay trainable (BERT/XLM-R's MLM
+  head transform, Llama's untied lm_head): `freeze_all_but` freezes everything else.
+- `save_adapter` with the default `with_head=True` also writes the head, i.e. the tied
+  embedding matrix: adapters are saved without it, as safetensors.
+- `set_active_adapters` after `merge_adapter` silently un-merges: merging builds a fresh
+  model of the original class from the merged weights instead of touching the live one.
+- A model is always loaded with its original class (AutoModelForCausalLM/MaskedLM) and
+  then wrapped with `adapters.init`, never from the adapters-wrapped class.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+from lrtk.errors import UsageError
+from lrtk.tune.methods import is_adapter_parameter
+
+CAUSAL_FAMILIES = ("llama", "mistral", "gpt2", "qwen2")
+MASKED_FAMILIES = ("bert", "xlm-roberta")
+MERGE_NOTE = "lrtk_merge.json"
+
+
+def _require_adapters():
+    try:
+        import adapters
+    except ImportError:
+        raise UsageError("tuning needs the 'adapters' package",
+                         hint="pip install 'lrtk[train]'") from None
+    return adapters
+
+
+def model_family(model_path: str | os.PathLike) -> tuple[str, bool]:
+    """(model_type, is_causal) from the checkpoint's config.json, without loading weights."""
+    config = Path(model_path) / "config.json"
+    if not config.is_file():
+        raise UsageError("not a Hugging Face model directory (no config.json)",
+                         path=str(model_path), hint="point --model at a local checkpoint")
+    model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type", "")
+    if model_type in CAUSAL_FAMILIES:
+        return model_type, True
+    if model_type in MASKED_FAMILIES:
+        return model_type, False
+    raise UsageError(f"unsupported model type {model_type!r}", path=str(model_path),
+                     hint=f"supported: {', '.join(CAUSAL_FAMILIES + MASKED_FAMILIES)}")
+
+
+def load_base(model_path: str | os.PathLike):
+    """The checkpoint with its original class, adapter-ready (adapters.init) and its tokenizer."""
+    from transformers import AutoModelForCausalLM, AutoModelForMaskedLM, AutoTokenizer
+
+    adapters = _require_adapters()
+    _, causal = model_family(model_path)
+    cls = AutoModelForCausalLM if causal else AutoModelForMaskedLM
+    model = cls.from_pretrained(model_path)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model_path)
+    except (OSError, ValueError) as err:
+        raise UsageError(f"cannot load the tokenizer: {str(err).splitlines()[0]}",
+                         path=str(model_path), hint="save the tokenizer next to the model") from None
+    adapters.init(model)
+    return model, tokenizer
+
+
+def freeze_all_but(model, adapter: str) -> None:
+    """Make exactly the parameters of `adapter` trainable (see the module docstring)."""
+    for name, param in model.named_parameters():
+        param.requires_grad = is_adapter_parameter(name, adapter)
+
+
+def save_adapter(model, adapter: str, directory: str | os.PathLike) -> None:
+    """Adapter weights (safetensors) and config, never the prediction head or embeddings."""
+    model.save_adapter(str(directory), adapter, with_head=False, use_safetensors=True)
+
+
+def load_adapter(model, directory: str | os.PathLike, name: str) -> str:
+    if not (Path(directory) / "adapter_config.json").is_file():
+        raise UsageError("not an adapter directory (no adapter_config.json)", path=str(directory))
+    return model.load_adapter(str(directory), load_as=name, with_head=False,
+                              use_safetensors=True)
+
+
+def load_tuned(model_path: str | os.PathLike, adapter_dirs: list[str | os.PathLike]):
+    """Base model plus saved adapters, stacked in the given order (language first)."""
+    from adapters import Stack
+
+    model, tokenizer = load_base(model_path)
+    names = [load_adapter(model, d, f"adapter{i}") for i, d in enumerate(adapter_dirs)]
+    model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
+    model.eval()
+    return model, tokenizer
+
+
+def write_merged(model, tokenizer, model_path: str | os.PathLike, adapter: str,
+                 directory: Path, *, foldable: bool) -> None:
+    """A full model directory. LoRA is folded into the weights of a plain model of the
+    original class (exportable); bottleneck adapters cannot be folded, so the
+    adapters-wrapped model is saved with its adapter and a note saying how to load it."""
+    from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
+
+    if foldable:
+        # Merge a copy: the live model stays an unmerged adapter model the caller can use.
+        folded = copy.deepcopy(model)
+        folded.merge_adapter(adapter)
+        merged = folded.state_dict()
+        _, causal = model_family(model_path)
+        plain = (AutoModelForCausalLM if causal else AutoModelForMaskedLM).from_pretrained(
+            model_path)
+        state = plain.state_dict()
+        plain.load_state_dict({k: merged[k] for k in state})
+        plain.save_pretrained(directory)
+        note = {"merged": True, "method": "lora", "load": "AutoModelForCausalLM"
+                if causal else "AutoModelForMaskedLM"}
+    else:
+        directory.mkdir()  # adapters writes its interface file before save_pretrained does
+        model.save_pretrained(directory)
+        save_adapter(model, adapter, directory / "adapter")
+        note = {"merged": False, "reason": "bottleneck adapters are extra modules and cannot be "
+                "folded into the base weights; only LoRA merges into a plain model that "
+                "`lrtk export` accepts",
+                "load": "lrtk.tune.load_merged(DIR) (base class + adapters.init + DIR/adapter)"}
+    tokenizer.save_pretrained(directory)
+    (directory / MERGE_NOTE).write_text(json.dumps(note, indent=2) + "\n", encoding="utf-8")
+
+
+def load_merged(directory: str | os.PathLike):
+    """Load a `--merge` output: a plain model, or base + adapter when it could not be folded."""
+    note = json.loads((Path(directory) / MERGE_NOTE).read_text(encoding="utf-8"))
+    if note["merged"]:
+        from transformers import AutoModelForCausalLM, AutoModelForMaskedLM, AutoTokenizer
+
+        _, causal = model_family(directory)
+        cls = AutoModelForCausalLM if causal else AutoModelForMaskedLM
+        return cls.from_pretrained(directory).eval(), AutoTokenizer.from_pretrained(directory)
+    return load_tuned(directory, [Path(directory) / "adapter"])
+

@@ -1,0 +1,181 @@
+"""`tune(TuneConfig) -> TuneResult`: train one adapter on a local checkpoint.
+
+This is the library entry point behind `lrtk tune` and the TaCo curriculum
+(`lrtk.tune.curriculum`), which chains stages by passing the previous stage's
+`TuneResult.adapter_dir` as the next stage's `init_adapter`.
+
+Output directory (written atomically):
+    adapter/          the trained adapter: adapter_config.json + safetensors weights, no head
+    merged/           with merge=True: a full model directory (see `write_merged`)
+    metrics.jsonl     one record per step ({"step", "loss", "lr"}) and per evaluation
+                      ({"step", "eval_loss": {"heldout": ...}})
+    report.json       method, parameter counts, initial/final held-out loss, loss curve
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from lrtk.errors import UsageError
+from lrtk.io import write_json
+from lrtk.io.progress import info
+from lrtk.train.loop import LoopConfig, run_loop
+from lrtk.train.metrics import MetricsLog
+from lrtk.train.outdir import atomic_dir
+from lrtk.tune.examples import (Collator, EpochBatches, build_examples, fixed_batches,
+                                held_out)
+from lrtk.tune.methods import BOTTLENECK, MethodSettings, adapter_parameter_count
+from lrtk.tune.model import freeze_all_but, load_adapter, load_base, model_family, \
+    save_adapter, write_merged
+
+ADAPTER = "lrtk_adapter"      # the adapter being trained
+LANGUAGE = "lrtk_language"    # a frozen language adapter stacked under it (MAD-X)
+HELDOUT = "heldout"
+
+
+@dataclass
+class TuneConfig:
+    """Everything one tuning run needs; field names match the `lrtk tune` options."""
+
+    model: str                          # local Hugging Face checkpoint directory
+    train: str                          # JSONL (text or pair records) or a plain text file
+    output: str                         # output directory (replaced atomically)
+    method: str = "seq_bn"              # seq_bn | seq_bn_inv | lora
+    objective: str | None = None        # clm | mlm | translation; None: clm or mlm by model
+    eval: str | None = None             # held-out file; None: ~5% of train by content hash
+    reduction_factor: int = 16
+    lora_r: int = 8
+    lora_alpha: int = 8
+    lora_targets: tuple[str, ...] = ("q", "v")
+    lora_dropout: float = 0.0
+    steps: int = 200
+    batch_size: int = 8
+    lr: float = 1e-4
+    schedule: str = "wsd"
+    warmup_steps: int = 0
+    decay_fraction: float = 0.1
+    eval_every: int = 0
+    max_length: int = 256
+    seed: int = 0
+    text_field: str = "text"
+    src_lang: str = "src"               # language names for the translation prompt
+    tgt_lang: str = "tgt"
+    init_adapter: str | None = None     # continue training this saved adapter
+    language_adapter: str | None = None  # frozen adapter stacked under the new one
+    merge: bool = False                 # also write merged/ (see write_merged)
+
+    def method_settings(self) -> MethodSettings:
+        return MethodSettings(self.method, self.reduction_factor, self.lora_r,
+                              self.lora_alpha, tuple(self.lora_targets), self.lora_dropout)
+
+
+@dataclass
+class TuneResult:
+    output: Path
+    adapter_dir: Path
+    merged_dir: Path | None
+    trainable_parameters: int
+    adapter_parameters: int
+    total_parameters: int
+    initial_eval_loss: float
+    final_eval_loss: float
+    losses: list[tuple[int, float]] = field(default_factory=list)
+    model: object = None  # the trained adapters-wrapped model, in eval mode
+
+
+def _objective(config: TuneConfig) -> tuple[str, bool]:
+    family, causal = model_family(config.model)
+    objective = config.objective or ("clm" if causal else "mlm")
+    if (objective == "mlm") == causal:
+        raise UsageError(f"objective {objective!r} does not fit a {family} model",
+                         hint="masked LM for bert/xlm-roberta; clm or translation for "
+                              "causal models")
+    return objective, causal
+
+
+def tune(config: TuneConfig) -> TuneResult:
+    """Train an adapter as `config` says and write the output directory."""
+    from adapters import Stack
+    from transformers import set_seed
+
+    settings = config.method_settings()
+    settings.validate()
+    objective, causal = _objective(config)
+    set_seed(config.seed)
+    model, tokenizer = load_base(config.model)
+    if config.language_adapter:
+        load_adapter(model, config.language_adapter, LANGUAGE)
+    if config.init_adapter:
+        load_adapter(model, config.init_adapter, ADAPTER)
+        info(f"continuing adapter {config.init_adapter} (its saved config overrides --method)")
+    else:
+        model.add_adapter(ADAPTER, config=settings.adapter_config())
+    setup = Stack(LANGUAGE, ADAPTER) if config.language_adapter else ADAPTER
+    model.train_adapter(setup)
+    freeze_all_but(model, ADAPTER)
+
+    def examples(path):
+        return build_examples(path, tokenizer, objective=objective, max_length=config.max_length,
+                              text_field=config.text_field, src_lang=config.src_lang,
+                              tgt_lang=config.tgt_lang)
+
+    train_examples = examples(config.train)
+    if config.eval:
+        eval_examples = examples(config.eval)
+    else:
+        train_examples, eval_examples = held_out(train_examples)
+    collate = Collator(tokenizer, objective=objective, seed=config.seed)
+    source = EpochBatches(train_examples, config.batch_size, collate, config.seed)
+    loop = LoopConfig(steps=config.steps, lr=config.lr, schedule=config.schedule,
+                      warmup_steps=config.warmup_steps, decay_fraction=config.decay_fraction,
+                      eval_every=config.eval_every, causal=causal)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
+    adapter_params = adapter_parameter_count(model, ADAPTER)
+    info(f"tune: {settings.method if not config.init_adapter else 'continued adapter'} on "
+         f"{model_family(config.model)[0]} ({objective}), {trainable:,} trainable of "
+         f"{total:,} parameters, {len(train_examples)} train / {len(eval_examples)} held-out "
+         "examples")
+
+    output = Path(config.output)
+    with atomic_dir(output) as tmp:
+        log = MetricsLog(tmp / "metrics.jsonl")
+        result = run_loop(model, source, loop, eval_sets={
+            HELDOUT: fixed_batches(eval_examples, config.batch_size, collate)},
+            log=log, desc="tune")
+        model.eval()
+        save_adapter(model, ADAPTER, tmp / "adapter")
+        merged = None
+        if config.merge:
+            if config.language_adapter:
+                raise UsageError("--merge with --language-adapter is not supported",
+                                 hint="merge a single adapter")
+            foldable = getattr(model.adapters_config.get(ADAPTER), "architecture", None) == "lora"
+            write_merged(model, tokenizer, config.model, ADAPTER, tmp / "merged",
+                         foldable=foldable)
+            merged = output / "merged"
+            if not foldable:
+                info("--merge: bottleneck adapters cannot be folded into the weights; merged/ "
+                     "holds the adapters-wrapped model (only LoRA merges give a plain model "
+                     "for lrtk export)")
+        losses = log.series("loss")
+        report = {
+            "config": {k: (list(v) if isinstance(v, tuple) else v)
+                       for k, v in asdict(config).items()},
+            "objective": objective,
+            "trainable_parameters": trainable,
+            "adapter_parameters": adapter_params,
+            "total_parameters": total,
+            "initial_eval_loss": result.initial_eval[HELDOUT],
+            "final_eval_loss": result.final_eval[HELDOUT],
+            "loss_curve": losses,
+            "merged": merged is not None,
+        }
+        write_json(report, tmp / "report.json")
+    info(f"tune: held-out loss {result.initial_eval[HELDOUT]:.4f} -> "
+         f"{result.final_eval[HELDOUT]:.4f} after {config.steps} steps; wrote {output}")
+    return TuneResult(output=output, adapter_dir=output / "adapter", merged_dir=merged,
+                      trainable_parameters=trainable, adapter_parameters=adapter_params,
+                      total_parameters=total, initial_eval_loss=result.initial_eval[HELDOUT],
+                      final_eval_loss=result.final_eval[HELDOUT], losses=losses, model=model)

@@ -1,0 +1,185 @@
+"""`lrtk tune`: each adapter method on each supported family, on real TICO-19 Bengali text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("adapters")
+
+from tiny_models import (TICO_BN, one_thread, save_tiny_model, train_spm,  # noqa: E402
+                         write_text_jsonl)
+
+one_thread()
+
+FAMILIES = ("llama", "mistral", "qwen2", "gpt2", "bert", "xlm-roberta")
+METHODS = ("seq_bn", "seq_bn_inv", "lora")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Tokenizer trained on TICO-19 bn, 240 training lines and 40 separate held-out lines."""
+    from conftest import shared_path
+    from lrtk.train.tokenizer import hf_tokenizer
+
+    bn = shared_path(*TICO_BN)
+    lines = bn.read_text(encoding="utf-8").splitlines()
+    root = tmp_path_factory.mktemp("tune")
+    spm_model = train_spm(bn, root / "bn")
+    return {"root": root, "spm": spm_model, "tokenizer": hf_tokenizer(spm_model),
+            "train": write_text_jsonl(lines[:240], root / "train.jsonl"),
+            "eval": write_text_jsonl(lines[2000:2040], root / "eval.jsonl"),
+            "lines": lines}
+
+
+@pytest.fixture(scope="module")
+def models(corpus):
+    cache = {}
+
+    def get(family):
+        if family not in cache:
+            cache[family] = save_tiny_model(family, corpus["tokenizer"],
+                                            corpus["root"] / f"model-{family}")
+        return cache[family]
+    return get
+
+
+def _tune(corpus, model_dir, out, **kw):
+    from lrtk.tune import TuneConfig, tune
+
+    settings = dict(model=str(model_dir), train=str(corpus["train"]), eval=str(corpus["eval"]),
+                    output=str(out), steps=20, batch_size=8, lr=1e-2, max_length=48,
+                    reduction_factor=4, schedule="constant", seed=3)
+    settings.update(kw)
+    return tune(TuneConfig(**settings))
+
+
+def _logits(model, tokenizer, texts):
+    batch = tokenizer(texts, return_tensors="pt", padding=True)
+    with torch.no_grad():
+        return model(input_ids=batch["input_ids"],
+                     attention_mask=batch["attention_mask"]).logits
+
+
+def _base_state(model_dir, masked):
+    from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
+
+    cls = AutoModelForMaskedLM if masked else AutoModelForCausalLM
+    return cls.from_pretrained(model_dir).state_dict()
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("family", FAMILIES)
+def test_method_trains_only_adapter_and_reloads(corpus, models, tmp_path, family, method):
+    from safetensors import safe_open
+
+    from lrtk.tune import load_merged, load_tuned
+    from lrtk.tune.methods import is_adapter_parameter
+    from lrtk.tune.run import ADAPTER
+
+    masked = family in ("bert", "xlm-roberta")
+    model_dir = models(family)
+    result = _tune(corpus, model_dir, tmp_path / "out", method=method, merge=True)
+    assert result.final_eval_loss < result.initial_eval_loss - 0.02
+    assert result.trainable_parameters == result.adapter_parameters > 0
+
+    # Only adapter weights moved: the base (heads included, e.g. BERT's MLM transform and
+    # Llama's untied lm_head, which train_adapter leaves trainable) is bit-identical.
+    base = _base_state(model_dir, masked)
+    tuned = result.model.state_dict()
+    for name, value in base.items():
+        assert torch.equal(tuned[name], value), name
+    moved = [n for n, p in result.model.named_parameters()
+             if is_adapter_parameter(n, ADAPTER) and p.abs().sum() > 0]
+    assert moved
+
+    # The saved adapter holds adapter weights only (no tied embedding / head), as safetensors.
+    files = {p.name for p in result.adapter_dir.iterdir()}
+    assert {"adapter.safetensors", "adapter_config.json"} <= files
+    assert files <= {"adapter.safetensors", "adapter_config.json", "adapter_interface.json"}
+    with safe_open(str(result.adapter_dir / "adapter.safetensors"), "pt") as fh:
+        for key in fh.keys():
+            assert len(corpus["tokenizer"]) not in fh.get_tensor(key).shape, key
+
+    texts = corpus["lines"][2050:2054]
+    want = _logits(result.model, corpus["tokenizer"], texts)
+    reloaded, tok = load_tuned(model_dir, [result.adapter_dir])
+    assert type(reloaded).__name__ == type(result.model).__name__
+    assert torch.allclose(_logits(reloaded, tok, texts), want, atol=1e-6, rtol=0)
+
+    merged, tok = load_merged(result.merged_dir)
+    note = json.loads((result.merged_dir / "lrtk_merge.json").read_text())
+    assert note["merged"] == (method == "lora")
+    if method == "lora":
+        assert not hasattr(merged, "adapters_config")  # a plain model `lrtk export` accepts
+    assert torch.allclose(_logits(merged, tok, texts), want, atol=1e-5, rtol=0)
+
+
+def test_bert_base_parameter_counts():
+    """The paper's BERT-base counts, from the config alone (no weights, nothing downloaded)."""
+    import adapters
+    from transformers import BertConfig, BertForMaskedLM
+
+    from lrtk.tune.methods import MethodSettings, adapter_parameter_count
+
+    with torch.device("meta"):
+        model = BertForMaskedLM(BertConfig())
+    adapters.init(model)
+    want = {"seq_bn": 894_528, "seq_bn_inv": 1_190_592, "lora": 294_912}
+    for method, count in want.items():
+        model.add_adapter(method, config=MethodSettings(method).adapter_config())
+        assert adapter_parameter_count(model, method) == count, method
+
+
+def test_continue_from_saved_adapter(corpus, models, tmp_path):
+    """A curriculum stage starts exactly where the previous stage's saved adapter ended."""
+    first = _tune(corpus, models("llama"), tmp_path / "a", method="lora")
+    second = _tune(corpus, models("llama"), tmp_path / "b", method="seq_bn",
+                   init_adapter=str(first.adapter_dir))
+    assert second.initial_eval_loss == pytest.approx(first.final_eval_loss, abs=1e-6)
+    assert second.final_eval_loss < second.initial_eval_loss
+    config = json.loads((second.adapter_dir / "adapter_config.json").read_text())
+    assert config["config"]["architecture"] == "lora"
+
+
+def test_task_adapter_stacked_on_language_adapter(corpus, models, shared, tmp_path):
+    """MAD-X: a frozen bn language adapter under a translation task adapter (Tatoeba pairs)."""
+    from lrtk.tune import load_tuned
+    from lrtk.tune.run import LANGUAGE
+
+    lang = _tune(corpus, models("llama"), tmp_path / "lang", method="seq_bn_inv")
+    folder = shared("tatoeba_ben_eng")
+    ben = (folder / "tatoeba-test-v2021-08-07.ben").read_text(encoding="utf-8").splitlines()
+    eng = (folder / "tatoeba-test-v2021-08-07.eng").read_text(encoding="utf-8").splitlines()
+    pairs = tmp_path / "pairs.jsonl"
+    with open(pairs, "w", encoding="utf-8") as fh:
+        for src, tgt in list(zip(eng, ben))[:300]:
+            fh.write(json.dumps({"src": src, "tgt": tgt, "src_lang": "English",
+                                 "tgt_lang": "Bengali"}, ensure_ascii=False) + "\n")
+    task = _tune(corpus, models("llama"), tmp_path / "task", method="lora",
+                 objective="translation", train=str(pairs), eval=None,
+                 language_adapter=str(lang.adapter_dir))
+    assert task.final_eval_loss < task.initial_eval_loss
+    reloaded_lang, _ = load_tuned(models("llama"), [lang.adapter_dir])
+    trained_lang = {n: p for n, p in task.model.named_parameters() if LANGUAGE in n.split(".")}
+    assert trained_lang and all(not p.requires_grad for p in trained_lang.values())
+    for name, value in reloaded_lang.named_parameters():
+        if "adapter0" in name.split("."):
+            assert torch.equal(value, trained_lang[name.replace("adapter0", LANGUAGE)]), name
+
+
+def test_translation_examples_learn_only_the_target(corpus):
+    from lrtk.train.loss import IGNORE
+    from lrtk.tune.examples import build_examples
+
+    path = corpus["root"] / "p.jsonl"
+    path.write_text(json.dumps({"prompt": "English: fever\nBengali: ", "target": "জ্বর"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    tok = corpus["tokenizer"]
+    (ex,) = build_examples(str(path), tok, objective="translation", max_length=64)
+    prompt_len = len(tok("English: fever\nBengali: ")["input_ids"])
+    assert ex.labels[:prompt_len] == [IGNORE] * prompt_len
+    assert ex.labels[prompt_len:] == ex.input_ids[prompt_len:]
+    assert ex.labels[-1] == tok.eos_token_id
