@@ -7,6 +7,7 @@ import runpy
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 KEYS = {"bits", "m", "k", "threads", "ms_median", "ms_min", "weight_gbps", "baseline_dequant_ms",
@@ -56,3 +57,18 @@ def test_benchmark_script_writes_table(tmp_path, monkeypatch, capsys):
     assert [r["bits"] for r in rows] == [1, "ternary"]
     assert "| 1 | 64x256 | 1 |" in table and "| ternary | 64x256 | 1 |" in table
     assert table in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bits", [1, 3, 4, "ternary"])
+def test_dequant_baseline_computes_the_same_product(bits):
+    """The baseline is only a fair comparison if it computes the right thing."""
+    from lrtk.kernels import Pool, qtype_of, reference_gemm
+    from lrtk.kernels.bench import random_weights, time_dequant
+
+    qtype = qtype_of(bits)
+    codes, scales, x = random_weights(qtype, 70, 256, 64, seed=3)
+    with Pool(2) as pool:
+        _, y = time_dequant(codes, scales, x, qtype, 64, pool, stream_mb=0.1, min_iters=1,
+                            min_seconds=0)
+    ref = reference_gemm(codes, scales, None, x, qtype=qtype, group_size=64)
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)

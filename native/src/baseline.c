@@ -19,15 +19,16 @@ typedef struct {
   float *y;
 } dequant_job;
 
-/* The 32 weights of one block as floats: w = scale * (code - zero). */
-static INLINE void dequant_block(const uint32_t *restrict words, int planes, float scale,
-                                 float zero, float *restrict out) {
+/* lane[i] += w[i] * x[i] for the 32 weights of one block, dequantized as
+ * w = scale * (code - zero): elementwise, so it vectorizes as written. */
+static INLINE void dequant_block_dot(const uint32_t *restrict words, int planes, float scale,
+                                     float zero, const float *restrict x, float *restrict lane) {
   uint32_t plane[4];
   for (int j = 0; j < planes; j++) plane[j] = words[j];
   for (uint32_t i = 0; i < 32; i++) {
     uint32_t code = 0;
     for (int j = 0; j < planes; j++) code |= ((plane[j] >> i) & 1u) << j;
-    out[i] = ((float)(int)code - zero) * scale;
+    lane[i] += (((float)(int)code - zero) * scale) * x[i];
   }
 }
 
@@ -35,16 +36,12 @@ static INLINE float dequant_dot(const lrtk_dequant_matrix *w, int row, const flo
   const int groups = w->k / w->group_size, blocks = w->group_size / 32;
   const uint32_t *words = w->words + (size_t)row * (w->k / 32) * planes;
   const float *scale = w->scales + (size_t)row * groups, *zero = w->zeros + (size_t)row * groups;
-  float part[8] = {0}, deq[32];
-  for (int g = 0; g < groups; g++) {
-    for (int b = 0; b < blocks; b++, words += planes, x += 32) {
-      dequant_block(words, planes, scale[g], zero[g], deq);
-      for (int i = 0; i < 32; i += 8)
-        for (int l = 0; l < 8; l++) part[l] += deq[i + l] * x[i + l];
-    }
-  }
+  float lane[32] = {0};
+  for (int g = 0; g < groups; g++)
+    for (int b = 0; b < blocks; b++, words += planes, x += 32)
+      dequant_block_dot(words, planes, scale[g], zero[g], x, lane);
   float acc = 0.0f;
-  for (int l = 0; l < 8; l++) acc += part[l];
+  for (int i = 0; i < 32; i++) acc += lane[i];
   return acc;
 }
 
