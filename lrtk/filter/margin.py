@@ -61,6 +61,8 @@ class MarginFilter(Filter):
     seed: int = 0
 
     def score_all(self, pairs: Sequence[Pair]) -> list[Scores]:
+        if not pairs:
+            return []
         similarity = self._similarity(pairs)
         margin = np.zeros(len(pairs))
         cosine = np.zeros(len(pairs))

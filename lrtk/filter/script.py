@@ -60,6 +60,9 @@ class ScriptRatioFilter(Filter):
     name = "script_ratio"
     min_ratio: float = 0.5
 
+    def __post_init__(self):
+        _native(self.src_lang), _native(self.tgt_lang)  # unknown languages fail here, early
+
     def score(self, pair: Pair) -> Scores:
         return {"src": native_fraction(pair.src, self.src_lang),
                 "tgt": native_fraction(pair.tgt, self.tgt_lang)}
@@ -81,6 +84,9 @@ class NonNativeCharFilter(Filter):
 
     name = "non_native"
     max_ratio: float = 0.1
+
+    def __post_init__(self):
+        _native(self.src_lang), _native(self.tgt_lang)
 
     def score(self, pair: Pair) -> Scores:
         return {"src": self._foreign(pair.src), "tgt": self._foreign(pair.tgt)}
