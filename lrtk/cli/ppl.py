@@ -47,7 +47,8 @@ def ppl_cmd(
                 return net(torch.tensor([window])).logits[0].numpy()
         source = hf
     else:
-        from lrtk.runtime.binding import NativeModel, set_kernel
+        from lrtk.kernels.binding import set_kernel
+        from lrtk.runtime.binding import NativeModel
 
         set_kernel(kernel)
         net = NativeModel(model, threads, ctx)

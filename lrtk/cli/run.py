@@ -32,7 +32,8 @@ def run_cmd(
 
         lrtk run model-q4.lrtk --prompt "The virus spreads" -n 40 --temperature 0.8 --top-p 0.9
     """
-    from lrtk.runtime.binding import NativeModel, Sampler, set_kernel
+    from lrtk.kernels.binding import set_kernel
+    from lrtk.runtime.binding import NativeModel, Sampler
     from lrtk.runtime.generate import generate_ids, stream_text
     from lrtk.runtime.tokenizer import Tokenizer
 

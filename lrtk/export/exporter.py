@@ -58,7 +58,7 @@ def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
     if precision in DENSE:
         writer.dense(name, w, precision)
         return
-    from lrtk.runtime.binding import tmac_pack
+    from lrtk.kernels.binding import pack
 
     qtype = QTYPES[precision]
     m, k = w.shape
@@ -69,8 +69,9 @@ def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
         codes, scales, zeros = quantize.gptq(w, hessian, qtype, spec.group_size)
     else:
         codes, scales, zeros = quantize.rtn(w, qtype, spec.group_size)
-    packed, scales, zeros = tmac_pack(qtype, codes, scales, zeros, spec.group_size)
-    writer.packed(name, packed, scales, zeros, qtype=qtype, m=m, k=k, group_size=spec.group_size)
+    p = pack(codes, scales, zeros, qtype=qtype, group_size=spec.group_size)
+    writer.packed(name, p.packed, p.scales, p.zeros, qtype=qtype, m=m, k=k,
+                  group_size=spec.group_size)
 
 
 def export(source: ModelSource, out: str | os.PathLike, spec: QuantSpec,

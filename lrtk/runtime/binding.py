@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import ctypes as C
 import functools
-import importlib.util
 import os
 import struct
 
 import numpy as np
 
 from lrtk.errors import DataError, UsageError
+from lrtk.export.format import CONFIG_FIELDS
+from lrtk.native import load
 
-_CONFIG_FIELDS = ("dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "head_dim",
-                  "vocab_size", "max_seq_len", "bos_id", "eos_id", "norm_eps", "rope_attn_scale")
 _F32P = C.POINTER(C.c_float)
-KERNELS = {"auto": 0, "scalar": 1, "avx2": 2, "neon": 3}
 
 
 @functools.lru_cache(maxsize=None)
 def lib() -> C.CDLL:
-    """The native library: $LRTK_NATIVE_LIB, else the lrtk._native built with the package."""
-    path = os.environ.get("LRTK_NATIVE_LIB")
-    if not path:
-        spec = importlib.util.find_spec("lrtk._native")
-        if spec is None or spec.origin is None:
-            raise UsageError("the native library lrtk._native is not built",
-                             hint="pip install -e . builds it")
-        path = spec.origin
-    so = C.CDLL(path)
+    """The native library (lrtk.native finds it) with the runtime's prototypes declared."""
+    so = load()
     so.lrtk_model_open.restype = C.c_void_p
     so.lrtk_model_open.argtypes = [C.c_char_p, C.c_int, C.c_int, C.c_char_p, C.c_size_t]
     so.lrtk_model_close.argtypes = [C.c_void_p]
@@ -42,43 +33,7 @@ def lib() -> C.CDLL:
     so.lrtk_sampler_create.argtypes = [C.c_int, C.c_float, C.c_int, C.c_float, C.c_uint64]
     so.lrtk_sampler_free.argtypes = [C.c_void_p]
     so.lrtk_sampler_sample.argtypes = [C.c_void_p, _F32P]
-    so.lrtk_tmac_pack.argtypes = [C.c_int] * 5 + [C.c_void_p] * 6
-    so.lrtk_tmac_packed_bytes.restype = C.c_size_t
-    so.lrtk_tmac_packed_bytes.argtypes = [C.c_int] * 4
-    so.lrtk_tmac_scale_count.restype = C.c_size_t
-    so.lrtk_tmac_scale_count.argtypes = [C.c_int] * 4
-    so.lrtk_tmac_strerror.restype = C.c_char_p
-    so.lrtk_tmac_set_kernel.argtypes = [C.c_int]
     return so
-
-
-def set_kernel(name: str) -> None:
-    if lib().lrtk_tmac_set_kernel(KERNELS[name]) != 0:
-        raise UsageError(f"kernel {name} is not available on this CPU")
-
-
-def tmac_pack(qtype: int, codes: np.ndarray, scales: np.ndarray, zeros: np.ndarray | None,
-              group_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Codes (m x k, one per byte) and row-major group scales/zeros in the kernels' layout."""
-    so = lib()
-    m, k = codes.shape
-    nbytes = so.lrtk_tmac_packed_bytes(qtype, m, k, group_size)
-    count = so.lrtk_tmac_scale_count(qtype, m, k, group_size)
-    if nbytes == 0:
-        raise UsageError(f"the kernels do not support a {m}x{k} matrix with group size {group_size}")
-    codes = np.ascontiguousarray(codes, np.uint8)
-    scales = np.ascontiguousarray(scales, np.float32)
-    packed = np.empty(nbytes, np.uint8)
-    scales_out = np.empty(count, np.float32)
-    zeros_out = np.empty(count, np.float32) if zeros is not None else None
-    if zeros is not None:
-        zeros = np.ascontiguousarray(zeros, np.float32)
-    ptr = lambda a: None if a is None else a.ctypes.data  # noqa: E731
-    rc = so.lrtk_tmac_pack(qtype, m, k, group_size, int(zeros is not None), ptr(codes),
-                           ptr(scales), ptr(zeros), ptr(packed), ptr(scales_out), ptr(zeros_out))
-    if rc != 0:
-        raise UsageError(f"cannot pack a {m}x{k} matrix: {so.lrtk_tmac_strerror(rc).decode()}")
-    return packed, scales_out, zeros_out
 
 
 class NativeModel:
@@ -93,7 +48,7 @@ class NativeModel:
         if not self._h:
             raise DataError(err.value.decode(errors="replace"), path=path)
         raw = C.string_at(so.lrtk_model_config(self._h), 48)
-        self.config = dict(zip(_CONFIG_FIELDS, struct.unpack("<10i2f", raw)))
+        self.config = dict(zip(CONFIG_FIELDS, struct.unpack("<10i2f", raw)))
         self.path = path
         self.threads = threads
 

@@ -1,0 +1,158 @@
+"""lrtk export and the native runtime's float path: the file format, bad input, and logits
+equal to Hugging Face's for tiny Llama, Mistral and Qwen2 models built from a config here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from lrtk.export import QuantSpec, export, from_hf, quantize  # noqa: E402
+from lrtk.export.format import ALIGN, DT_TMAC, read_header  # noqa: E402
+
+VOCAB = 320
+TINY = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+            num_key_value_heads=2, vocab_size=VOCAB, max_position_embeddings=256,
+            bos_token_id=1, eos_token_id=2)
+
+
+def tico_lines(shared) -> list[str]:
+    return shared("tico19", "en-bn", "tico19-test.en").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def spm_model(tmp_path_factory):
+    """A small sentencepiece model trained on TICO-19 English (the lines the tests never score)."""
+    import sentencepiece as spm
+    from conftest import shared_path
+
+    lines = shared_path("tico19", "en-bn", "tico19-test.en").read_text(encoding="utf-8").splitlines()
+    prefix = tmp_path_factory.mktemp("spm") / "sp"
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines[:1500]), model_prefix=str(prefix),
+                                   vocab_size=VOCAB, model_type="unigram", bos_id=1, eos_id=2,
+                                   unk_id=0, pad_id=-1, num_threads=1, minloglevel=2)
+    return prefix.with_suffix(".model")
+
+
+def save_tiny(kind: str, path, spm_model, seed: int = 0, **overrides):
+    """A random tiny HF checkpoint with the sentencepiece tokenizer, as save_pretrained writes it."""
+    cls = {"llama": (transformers.LlamaConfig, transformers.LlamaForCausalLM),
+           "mistral": (transformers.MistralConfig, transformers.MistralForCausalLM),
+           "qwen2": (transformers.Qwen2Config, transformers.Qwen2ForCausalLM)}[kind]
+    torch.manual_seed(seed)
+    model = cls[1](cls[0](**{**TINY, **overrides})).eval()
+    model.save_pretrained(path)
+    shutil.copy(spm_model, path / "tokenizer.model")
+    return model
+
+
+CASES = {
+    # RoPE scaling as Llama 3.1 configures it, at a short original context so it takes effect.
+    "llama-rope-llama3": ("llama", dict(rope_scaling={"rope_type": "llama3", "factor": 8.0,
+                                                      "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                                                      "original_max_position_embeddings": 32})),
+    "llama-rope-linear-bias": ("llama", dict(rope_scaling={"type": "linear", "factor": 2.0},
+                                             attention_bias=True)),
+    # A window shorter than the text, so the sliding mask matters.
+    "mistral-sliding-window": ("mistral", dict(sliding_window=8)),
+    "qwen2-tied-qkv-bias": ("qwen2", dict(tie_word_embeddings=True)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_f32_export_logits_equal_hf(case, tmp_path, spm_model, shared):
+    from lrtk.runtime.binding import NativeModel
+    from lrtk.runtime.tokenizer import Tokenizer
+
+    kind, overrides = CASES[case]
+    model = save_tiny(kind, tmp_path / "hf", spm_model, **overrides)
+    out = tmp_path / "model.lrtk"
+    export(from_hf(tmp_path / "hf"), out, QuantSpec(bits="f32"))
+    with NativeModel(str(out), threads=2) as native:
+        ids = Tokenizer.from_model(native).encode(" ".join(tico_lines(shared)[2000:2010]))[:70]
+        assert len(ids) == 70  # several prefill batches of 16 and past the sliding window
+        with torch.no_grad():
+            expected = model(torch.tensor([ids])).logits[0].numpy()
+        got = native.forward(ids, 0, all_logits=True)
+        assert np.abs(got - expected).max() <= 1e-3
+        # Token-by-token decoding over the KV cache gives the same last logits.
+        native_steps = [native.forward([t], i) for i, t in enumerate(ids[:20])]
+        assert np.abs(native_steps[-1] - expected[19]).max() <= 1e-3
+
+
+def test_file_layout_is_aligned_and_self_describing(tmp_path, spm_model):
+    save_tiny("qwen2", tmp_path / "hf", spm_model, tie_word_embeddings=True)
+    out = tmp_path / "m.lrtk"
+    export(from_hf(tmp_path / "hf"), out, QuantSpec(bits="2", group_size=32))
+    config, entries = read_header(str(out))
+    assert config["dim"] == 64 and config["n_kv_heads"] == 2 and config["vocab_size"] == VOCAB
+    assert all(e.offset % ALIGN == 0 for e in entries)
+    by_name = {e.name: e for e in entries}
+    q = by_name["model.layers.1.mlp.down_proj.weight"]
+    assert (q.dtype, q.qtype, q.group_size, q.has_zeros, q.rows, q.cols) == (DT_TMAC, 2, 32, 1, 64, 128)
+    assert "model.layers.0.self_attn.k_proj.bias" in by_name  # Qwen2's q/k/v biases
+    # Tied embeddings with a higher-precision head: the head is the f16 embedding itself.
+    assert "lm_head.weight" not in by_name
+    raw = out.read_bytes()
+    meta = json.loads(raw[by_name["meta.json"].offset:][:by_name["meta.json"].nbytes])
+    assert meta["quant"]["bits"] == "2" and meta["architecture"] == "Qwen2ForCausalLM"
+    assert raw[by_name["tokenizer.model"].offset:][:16] == spm_model.read_bytes()[:16]
+
+
+def test_rtn_and_ternary_codes_reconstruct_within_half_a_step():
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((8, 128)).astype(np.float32)
+    for qtype in (1, 2, 3, 4):
+        codes, s, z = quantize.rtn(w, qtype, 64, clip_search=False)
+        assert codes.max() <= (1 << qtype) - 1
+        err = np.abs(quantize.dequantize(codes, s, z, qtype, 64) - w)
+        assert (err <= np.repeat(s, 64, axis=1) / 2 + 1e-6).all()
+        searched = quantize.rtn(w, qtype, 64)
+        mse = lambda c, s, z: ((quantize.dequantize(c, s, z, qtype, 64) - w) ** 2).sum()  # noqa
+        assert mse(*searched) <= mse(codes, s, z)
+    codes, s, z = quantize.rtn(w, quantize.TERNARY, 64)
+    assert z is None and set(np.unique(codes)) <= {0, 1, 2}
+    assert np.allclose(s[:, 0], np.abs(w[:, :64]).mean(1))
+
+
+def test_unsupported_architecture_is_one_error_line(tmp_path, run_cli):
+    (tmp_path / "config.json").write_text(json.dumps({"architectures": ["GPT2LMHeadModel"],
+                                                      "model_type": "gpt2"}))
+    code, out, err = run_cli("export", str(tmp_path), "-o", str(tmp_path / "m.lrtk"))
+    assert code == 1 and out == ""
+    assert err.strip().count("\n") == 0 and "unsupported architecture GPT2LMHeadModel" in err
+    assert not (tmp_path / "m.lrtk").exists()
+
+
+def test_dynamic_rope_is_rejected(tmp_path, spm_model, run_cli):
+    save_tiny("llama", tmp_path, spm_model, rope_scaling={"type": "dynamic", "factor": 2.0})
+    code, _, err = run_cli("export", str(tmp_path), "-o", str(tmp_path / "m.lrtk"))
+    assert code == 1 and "unsupported rope_scaling type dynamic" in err
+
+
+def test_export_cli_then_corrupt_file_errors(tmp_path, spm_model, run_cli):
+    save_tiny("llama", tmp_path / "hf", spm_model)
+    out = tmp_path / "m.lrtk"
+    code, _, err = run_cli("export", str(tmp_path / "hf"), "-o", str(out), "--bits", "4")
+    assert code == 0, err
+    good = out.read_bytes()
+    # A failed export (bad group size for these shapes) leaves the good file untouched.
+    code, _, err = run_cli("export", str(tmp_path / "hf"), "-o", str(out), "--group-size", "128")
+    assert code == 2 and "not a multiple of --group-size 128" in err
+    assert out.read_bytes() == good and len(list(tmp_path.glob(".m.lrtk*"))) == 0
+
+    truncated = tmp_path / "cut.lrtk"
+    truncated.write_bytes(good[: len(good) - 1000])
+    code, _, err = run_cli("run", str(truncated), "--prompt", "hi")
+    assert code == 1 and "truncated model file: tensor" in err and err.count("\n") == 1
+    not_model = tmp_path / "x.lrtk"
+    not_model.write_bytes(b"hello" * 100)
+    code, _, err = run_cli("run", str(not_model), "--prompt", "hi")
+    assert code == 1 and "not an lrtk model file (bad magic)" in err
+    help_code, help_out, _ = run_cli("export", "--help")
+    assert help_code == 0 and "lrtk export out/model" in help_out
