@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from lrtk.errors import DataError, UsageError
 from lrtk.io import read_records
+from lrtk.train.data import pad_batch, pad_id
 from lrtk.train.loss import IGNORE
 
 OBJECTIVES = ("clm", "mlm", "translation")
@@ -94,12 +95,7 @@ class Collator:
     """Pads examples into a batch; for masked LMs also applies seeded BERT-style masking."""
 
     def __init__(self, tokenizer, *, objective: str, seed: int):
-        pad = tokenizer.pad_token_id
-        if pad is None:
-            pad = tokenizer.eos_token_id
-        if pad is None:
-            raise UsageError("the tokenizer has neither a pad nor an eos token")
-        self.pad = pad
+        self.pad = pad_id(tokenizer)
         self.mlm = objective == "mlm"
         self.seed = seed
         if self.mlm:
@@ -110,19 +106,12 @@ class Collator:
             self.special = set(tokenizer.all_special_ids)
 
     def __call__(self, examples: list[Example], batch_number: int) -> dict:
-        import torch
-
-        width = max(len(e.input_ids) for e in examples)
-        ids = torch.full((len(examples), width), self.pad, dtype=torch.long)
-        labels = torch.full((len(examples), width), IGNORE, dtype=torch.long)
-        attn = torch.zeros((len(examples), width), dtype=torch.long)
-        for i, e in enumerate(examples):
-            ids[i, :len(e.input_ids)] = torch.tensor(e.input_ids)
-            labels[i, :len(e.labels)] = torch.tensor(e.labels)
-            attn[i, :len(e.input_ids)] = 1
+        batch = pad_batch([e.input_ids for e in examples], self.pad,
+                          [e.labels for e in examples])
         if self.mlm:
-            ids, labels = self._mask(ids, attn, batch_number)
-        return {"input_ids": ids, "attention_mask": attn, "labels": labels}
+            batch["input_ids"], batch["labels"] = self._mask(
+                batch["input_ids"], batch["attention_mask"], batch_number)
+        return batch
 
     def _mask(self, ids, attn, batch_number: int):
         import torch

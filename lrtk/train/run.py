@@ -1,0 +1,177 @@
+"""`train(TrainConfig) -> TrainResult`: pre-train or continue pre-training a causal LM.
+
+Data is an `lrtk sample` mixture: a saved plan (`--plan`) or corpora planned here with
+budget = steps x batch size examples. With a WSD learning-rate schedule and a cooldown
+mixture, the mixture's switch defaults to the first step of the LR decay.
+
+Output directory (written atomically): the Hugging Face model (config.json,
+model.safetensors), the tokenizer (tokenizer.model + tokenizer.json), metrics.jsonl and
+train_report.json. Checkpoints live next to it in OUTPUT.ckpt/ so `--resume` can continue
+an interrupted run; that folder also holds the live metrics log.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from lrtk.errors import UsageError
+from lrtk.io import write_json
+from lrtk.io.progress import info, warn
+from lrtk.train.checkpoint import CheckpointStore
+from lrtk.train.data import MixtureBatches, eval_sets, mixture_records
+from lrtk.train.loop import LoopConfig, run_loop
+from lrtk.train.metrics import MetricsLog
+from lrtk.train.model import ModelShape, from_checkpoint, from_scratch
+from lrtk.train.outdir import atomic_dir
+from lrtk.train.schedule import decay_start
+
+
+@dataclass
+class TrainConfig:
+    output: str
+    tokenizer: str | None = None        # sentencepiece .model (required from scratch)
+    init_model: str | None = None       # continue pre-training this local checkpoint
+    model_config: str | None = None     # YAML with ModelShape keys
+    shape: dict = field(default_factory=dict)  # ModelShape overrides (flags)
+    plan: str | None = None             # plan JSON from `lrtk sample plan --json`
+    corpora: list[str] = field(default_factory=list)  # LANG=PATH, planned here
+    mix: str = "temperature"            # temperature | cooldown | unimax
+    tau: float = 1.0
+    tau_end: float = 1.0
+    switch: float | None = None         # cooldown switch; None: the WSD decay start
+    unimax_epochs: float = 4.0
+    eval: list[str] = field(default_factory=list)  # LANG=PATH held-out sets
+    eval_examples: int = 200
+    eval_every: int = 0
+    steps: int = 1000
+    batch_size: int = 16
+    lr: float = 1e-3
+    schedule: str = "wsd"
+    warmup_steps: int = 0
+    decay_fraction: float = 0.1
+    weight_decay: float = 0.1
+    checkpoint_every: int = 0
+    resume: bool = False
+    seed: int = 0
+    backend: str = "python"
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return Path(f"{str(self.output).rstrip('/')}.ckpt")
+
+
+@dataclass
+class TrainResult:
+    output: Path
+    parameters: int
+    initial_eval: dict[str, float]
+    final_eval: dict[str, float]
+    losses: list[tuple[int, float]]
+
+
+def _plan(config: TrainConfig):
+    from lrtk.sampling import CorpusSpec, Schedule, load_plan, plan_corpora, scan_corpora
+
+    examples = config.steps * config.batch_size
+    if bool(config.plan) == bool(config.corpora):
+        raise UsageError("give either --plan or --corpus LANG=PATH (repeatable)")
+    if config.plan:
+        plan = load_plan(config.plan)
+        if plan.draws < examples:
+            raise UsageError(f"the plan draws {plan.draws} examples but {config.steps} steps x "
+                             f"{config.batch_size} need {examples}", path=config.plan,
+                             hint=f"re-plan with --budget {examples}")
+    else:
+        switch = config.switch
+        if switch is None and config.mix == "cooldown":
+            if config.schedule != "wsd":
+                raise UsageError("--mix cooldown with a non-WSD schedule needs --switch")
+            switch = decay_start(config.steps, "wsd", config.decay_fraction) / config.steps
+        schedule = Schedule(config.mix, tau=config.tau, tau_end=config.tau_end,
+                            switch=0.5 if switch is None else switch,
+                            unimax_epochs=config.unimax_epochs)
+        specs = [CorpusSpec.parse(c) for c in config.corpora]
+        plan = plan_corpora(scan_corpora(specs), schedule=schedule, budget=examples)
+    if plan.mode != "upsample":
+        raise UsageError(f"lrtk train draws upsampled mixtures; this plan uses mode "
+                         f"{plan.mode!r}", hint="plan with --mode upsample")
+    if plan.schedule.kind == "cooldown":
+        step = plan.phases[0].draws / config.batch_size
+        start = decay_start(config.steps, config.schedule, config.decay_fraction)
+        info(f"train: mixture cooldown at step {step:g}, LR decay from step {start}")
+        if config.schedule == "wsd" and abs(step - start) >= 1:
+            warn("the mixture's cooldown switch does not line up with the LR decay")
+    for message in plan.warnings:
+        warn(message)
+    return plan
+
+
+def _model_and_tokenizer(config: TrainConfig):
+    from lrtk.train.tokenizer import hf_tokenizer
+
+    if config.init_model:
+        if config.model_config or config.shape:
+            raise UsageError("model shape options apply only when training from scratch",
+                             hint="drop them, or drop --init-model")
+        return from_checkpoint(config.init_model, config.tokenizer)
+    if not config.tokenizer:
+        raise UsageError("training from scratch needs --tokenizer PATH.model (sentencepiece)",
+                         hint="train one with `lrtk tokenizer train`")
+    tokenizer = hf_tokenizer(config.tokenizer)
+    shape = ModelShape.load(config.model_config, **config.shape)
+    return from_scratch(shape, tokenizer), tokenizer
+
+
+def _seq_len(model) -> int:
+    return int(getattr(model.config, "max_position_embeddings", 0) or 1024)
+
+
+def train(config: TrainConfig) -> TrainResult:
+    from transformers import set_seed
+
+    plan = _plan(config)
+    records = mixture_records(plan, seed=config.seed, backend=config.backend)
+    set_seed(config.seed)
+    model, tokenizer = _model_and_tokenizer(config)
+    model.train()
+    seq_len = _seq_len(model)
+    source = MixtureBatches(records, tokenizer, batch_size=config.batch_size, seq_len=seq_len)
+    held_out = eval_sets(config.eval, tokenizer, seq_len=seq_len, batch_size=config.batch_size,
+                         limit=config.eval_examples)
+    if not held_out:
+        warn("no --eval LANG=PATH: no held-out loss will be reported")
+    parameters = sum(p.numel() for p in model.parameters())
+    info(f"train: {model.config.model_type} with {parameters:,} parameters, "
+         f"{config.steps} steps x {config.batch_size} examples, languages "
+         f"{', '.join(plan.languages)}")
+
+    store = CheckpointStore(config.checkpoint_dir)
+    store.root.mkdir(parents=True, exist_ok=True)
+    log = MetricsLog(store.root / "metrics.jsonl")
+    loop = LoopConfig(steps=config.steps, lr=config.lr, schedule=config.schedule,
+                      warmup_steps=config.warmup_steps, decay_fraction=config.decay_fraction,
+                      weight_decay=config.weight_decay, eval_every=config.eval_every,
+                      checkpoint_every=config.checkpoint_every, causal=True)
+    result = run_loop(model, source, loop, eval_sets=held_out, log=log, store=store,
+                      resume=config.resume, desc="train")
+    with atomic_dir(config.output) as tmp:
+        model.save_pretrained(tmp)
+        if config.tokenizer:
+            from lrtk.train.tokenizer import save_tokenizer
+
+            save_tokenizer(config.tokenizer, tmp)
+        else:
+            tokenizer.save_pretrained(tmp)
+        shutil.copyfile(log.path, tmp / "metrics.jsonl")
+        write_json({"config": asdict(config), "parameters": parameters,
+                    "languages": plan.languages, "initial_eval_loss": result.initial_eval,
+                    "final_eval_loss": result.final_eval, "loss_curve": log.series("loss")},
+                   tmp / "train_report.json")
+    summary = ", ".join(f"{k} {result.initial_eval[k]:.3f} -> {v:.3f}"
+                        for k, v in result.final_eval.items())
+    info(f"train: wrote {config.output}" + (f"; held-out loss {summary}" if summary else ""))
+    return TrainResult(output=Path(config.output), parameters=parameters,
+                       initial_eval=result.initial_eval, final_eval=result.final_eval,
+                       losses=log.series("loss"))

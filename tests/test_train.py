@@ -1,0 +1,157 @@
+"""`lrtk train`: a tiny Llama from scratch on a TICO-19 bn/en mixture; exact resume."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from tiny_models import TICO_BN, TICO_EN, one_thread  # noqa: E402
+
+one_thread()
+
+SHAPE = ["--layers", "2", "--hidden", "32", "--heads", "4", "--kv-heads", "2",
+         "--seq-len", "48"]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """bn/en training text (lines 0-1799), held-out lines 2000-2039, a tokenizer over both."""
+    from conftest import shared_path
+    from tiny_models import train_spm
+
+    root = tmp_path_factory.mktemp("train")
+    files = {}
+    for lang, parts in (("bn", TICO_BN), ("en", TICO_EN)):
+        lines = shared_path(*parts).read_text(encoding="utf-8").splitlines()
+        files[lang] = root / f"{lang}.txt"
+        files[lang].write_text("\n".join(lines[:1800]) + "\n", encoding="utf-8")
+        files[f"{lang}.dev"] = root / f"{lang}.dev.txt"
+        files[f"{lang}.dev"].write_text("\n".join(lines[2000:2040]) + "\n", encoding="utf-8")
+    both = root / "both.txt"
+    both.write_text(files["bn"].read_text(encoding="utf-8") + files["en"].read_text(
+        encoding="utf-8"), encoding="utf-8")
+    files["spm"] = train_spm(both, root / "bnen", vocab=500)
+    files["root"] = root
+    return files
+
+
+def _args(data, out, *extra):
+    return ["train", "--tokenizer", data["spm"], "--corpus", f"bn={data['bn']}",
+            "--corpus", f"en={data['en']}", "--eval", f"bn={data['bn.dev']}",
+            "--eval", f"en={data['en.dev']}", *SHAPE, "--batch-size", "8", "--lr", "3e-3",
+            "-o", out, *extra]
+
+
+def _records(out):
+    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_from_scratch_learns_and_loads_with_auto_classes(data, run_cli, tmp_path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    out = tmp_path / "lm"
+    code, _, err = run_cli(*_args(data, out, "--steps", "30", "--mix", "temperature",
+                                  "--tau", "2"))
+    assert code == 0, err
+    report = json.loads((out / "train_report.json").read_text())
+    for lang in ("bn", "en"):
+        assert report["final_eval_loss"][lang] < report["initial_eval_loss"][lang] - 0.5
+    assert "bn" in err and "->" in err  # summary on stderr
+    model = AutoModelForCausalLM.from_pretrained(out)
+    tok = AutoTokenizer.from_pretrained(out)
+    assert type(model).__name__ == "LlamaForCausalLM"
+    assert model.config.vocab_size == len(tok) == 500
+    assert (out / "tokenizer.model").read_bytes() == data["spm"].read_bytes()
+    ids = tok("আর তার সাথে জ্বরও", return_tensors="pt").input_ids
+    assert ids[0, 0] == tok.bos_token_id and (ids != tok.unk_token_id).all()
+    assert model(ids).logits.shape == (1, ids.shape[1], 500)
+
+
+def test_resume_gives_the_uninterrupted_loss_curve(data, run_cli, tmp_path):
+    """Run 12 steps with checkpoints every 6; drop the last checkpoint and resume from step
+    6: losses, learning rates, eval losses and final weights match the uninterrupted run."""
+    import shutil
+
+    from safetensors.torch import load_file
+
+    out = tmp_path / "lm"
+    args = _args(data, out, "--steps", "12", "--checkpoint-every", "6", "--mix", "cooldown",
+                 "--tau", "1", "--tau-end", "4", "--decay-fraction", "0.5", "--seed", "7")
+    code, _, err = run_cli(*args)
+    assert code == 0, err
+    full = _records(out)
+    weights = load_file(out / "model.safetensors")
+    ckpt = tmp_path / "lm.ckpt"
+    shutil.rmtree(ckpt / "step-00000012")
+    shutil.rmtree(out)
+
+    code, _, err = run_cli(*args, "--resume")
+    assert code == 0, err
+    assert "resumed" in err and "step 6" in err
+    assert _records(out) == full
+    assert len([r for r in full if "loss" in r]) == 12
+    resumed = load_file(out / "model.safetensors")
+    assert all(torch.equal(weights[k], resumed[k]) for k in weights)
+
+
+def test_cooldown_switch_lines_up_with_wsd_decay(data):
+    from lrtk.train.run import TrainConfig, _plan
+    from lrtk.train.schedule import decay_start
+
+    config = TrainConfig(output="unused", corpora=[f"bn={data['bn']}", f"en={data['en']}"],
+                         mix="cooldown", tau=1, tau_end=5, steps=40, batch_size=8,
+                         decay_fraction=0.25)
+    plan = _plan(config)
+    assert decay_start(40, "wsd", 0.25) == 30
+    assert plan.phases[0].draws == 30 * 8
+    assert sum(p.draws for p in plan.phases) == 40 * 8
+
+
+def test_wsd_learning_rate_is_flat_then_decays(data, run_cli, tmp_path):
+    out = tmp_path / "lm"
+    code, _, err = run_cli(*_args(data, out, "--steps", "10", "--warmup-steps", "2",
+                                  "--decay-fraction", "0.3"))
+    assert code == 0, err
+    lrs = [r["lr"] for r in _records(out) if "lr" in r]
+    # After step s the scheduler has stepped s times: warmup 2, stable to step 7, decay 3.
+    assert lrs[0] < lrs[1] == pytest.approx(3e-3)
+    assert all(lr == pytest.approx(3e-3) for lr in lrs[1:7])
+    assert lrs[7] > lrs[8] > lrs[9]
+
+
+def test_continue_pretraining_a_checkpoint(data, run_cli, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run_cli(*_args(data, first, "--steps", "6"))[0] == 0
+    code, _, err = run_cli("train", "--init-model", first, "--corpus", f"bn={data['bn']}",
+                           "--eval", f"bn={data['bn.dev']}", "--steps", "6", "--lr", "3e-3",
+                           "--batch-size", "8", "-o", second)
+    assert code == 0, err
+    a = json.loads((first / "train_report.json").read_text())
+    b = json.loads((second / "train_report.json").read_text())
+    assert b["initial_eval_loss"]["bn"] == pytest.approx(a["final_eval_loss"]["bn"], abs=1e-5)
+    assert b["final_eval_loss"]["bn"] < b["initial_eval_loss"]["bn"]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([], "needs --tokenizer"),
+    (["--tokenizer", "TOK", "--plan", "p.json"], "either --plan or --corpus"),
+    (["--tokenizer", "TOK", "--heads", "3"], "heads"),
+    (["--tokenizer", "TOK", "--backend", "fairseq2"], "make setup-fairseq2"),
+])
+def test_bad_usage_is_one_line(data, run_cli, tmp_path, extra, message):
+    if "fairseq2" in extra:
+        try:
+            import fairseq2.data.data_pipeline  # noqa: F401
+            pytest.skip("fairseq2 is installed here")
+        except ImportError:
+            pass
+    extra = [str(data["spm"]) if a == "TOK" else a for a in extra]
+    out = tmp_path / "lm"
+    code, _, err = run_cli("train", "--corpus", f"bn={data['bn']}", "--steps", "2", *SHAPE,
+                           *extra, "-o", out)
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()
