@@ -89,3 +89,11 @@ def test_language_mismatch_and_missing_language(run_cli):
 def test_help_has_an_example(run_cli):
     code, out, _ = run_cli("filter", "--help")
     assert code == 0 and "lrtk filter --src-lang bn --tgt-lang en" in out
+
+
+def test_missing_embedder_model_names_the_option(run_cli, pairs_jsonl, tmp_path):
+    path = tmp_path / "labse.yaml"
+    path.write_text(f"filters:\n  - margin: {{embedder: {tmp_path / 'no-model'}}}\n",
+                    encoding="utf-8")
+    code, _, err = run_cli("filter", "--config", path, stdin=pairs_jsonl)
+    assert code == 2 and "embedder model folder not found" in err

@@ -123,3 +123,33 @@ def test_lexical_similarity_prefers_true_translations(bn_en):
 def test_langid_rejects_languages_it_does_not_know():
     with pytest.raises(UsageError, match="py3langid does not know"):
         make("langid", "xx", "en")
+
+
+@pytest.fixture(scope="module")
+def held_out(bn_en):
+    """300 true pairs from later TICO-19 documents, and the same sources shifted by one."""
+    true = bn_en[1000:1300]
+    shifted = [Pair(p.src, true[(i + 1) % len(true)].tgt) for i, p in enumerate(true)]
+    return true, shifted
+
+
+def test_lexical_filter_learns_from_seed_pairs(bn_en, held_out, tmp_path):
+    import json
+
+    seed = tmp_path / "seed.jsonl"
+    seed.write_text("".join(json.dumps({"id": str(i), "src": p.src, "tgt": p.tgt},
+                                       ensure_ascii=False) + "\n"
+                            for i, p in enumerate(bn_en[:1000])), encoding="utf-8")
+    flt = make("lexical", seed_pairs=str(seed))
+    true, shifted = held_out
+    assert kept_share(flt, true) >= 0.8
+    assert kept_share(flt, shifted) <= 0.25
+
+
+def test_margin_with_the_offline_embedder_separates_shifted_pairs(held_out):
+    true, shifted = held_out
+    flt = make("margin", embedder="offline")
+    scores = flt.score_all(true[:150] + shifted[150:])
+    margins = np.array([s["margin"] for s in scores])
+    assert margins[:150].mean() > margins[150:].mean() + 0.3
+    assert sum(flt.keep(s) for s in scores[150:]) <= 5

@@ -130,10 +130,15 @@ def learn(pairs: Sequence[Pair], seed_pairs: str = "", iterations: int = 5) -> L
 
 @dataclasses.dataclass
 class LexicalScoreFilter(Filter):
-    """Lexical translation similarity (module docstring) at least `min_similarity`."""
+    """Lexical translation similarity (module docstring) at least `min_similarity`.
+
+    On its own an absolute threshold separates less well than the margin: on TICO-19 bn-en
+    with models from 1000 other TICO-19 pairs, 0.1 keeps 85% of true pairs and 19% of pairs
+    shifted by one line (the margin filter, judging each pair against its batch, does better).
+    """
 
     name = "lexical"
-    min_similarity: float = 0.2
+    min_similarity: float = 0.1
     seed_pairs: str = ""
     iterations: int = 5
 
