@@ -3,7 +3,8 @@
 Weights are streamed from memory: every timed call reads the next of several copies that
 together hold at least `stream_mb` megabytes, so no cache can keep them. Baselines: the
 dequantize-then-dot C GEMV on the same bits per weight (lrtk_bench.h), numpy float32 matvec,
-and the machine's read bandwidth (a threaded C sum over buffers of the weights' size).
+and the machine's read bandwidth: a threaded C sum over buffers of the weights' size, timed
+alternately with the kernel so that both see the same load on a shared machine.
 """
 
 from __future__ import annotations
@@ -49,18 +50,21 @@ def _copies(nbytes: int, stream_mb: float) -> int:
     return max(2, math.ceil(stream_mb * 2**20 / nbytes))
 
 
-def _timed(calls, min_iters: int, min_seconds: float) -> list[float]:
-    """Milliseconds of each call, cycling through `calls`, after one warm-up round."""
-    for call in calls:
-        call()
-    times: list[float] = []
+def timed(*call_lists, min_iters: int = 30, min_seconds: float = 0.5) -> list[list[float]]:
+    """Milliseconds per call for each list of calls, after one warm-up round. The lists are
+    timed alternately (a0 b0 a1 b1 ...), each cycling through its calls (streamed copies)."""
+    for calls in call_lists:
+        for call in calls:
+            call()
+    times: list[list[float]] = [[] for _ in call_lists]
     start = time.perf_counter()
     i = 0
-    while len(times) < min_iters or time.perf_counter() - start < min_seconds:
-        call = calls[i % len(calls)]
-        t0 = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - t0) * 1e3)
+    while i < min_iters or time.perf_counter() - start < min_seconds:
+        for calls, out in zip(call_lists, times):
+            call = calls[i % len(calls)]
+            t0 = time.perf_counter()
+            call()
+            out.append((time.perf_counter() - t0) * 1e3)
         i += 1
     return times
 
@@ -80,8 +84,8 @@ def _copy_aligned(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def time_tmac(w: PackedMatrix, x, pool: Pool, *, stream_mb=256, min_iters=30, min_seconds=0.5):
-    """Per-call ms of lrtk_tmac_gemm (batch 1) over streamed copies of w."""
+def tmac_calls(w: PackedMatrix, x, pool: Pool, *, stream_mb: float = 256):
+    """One lrtk_tmac_gemm (batch 1) call per streamed copy of w."""
     c = _c()
     copies = [PackedMatrix(w.qtype, w.m, w.k, w.group_size, _copy_aligned(w.packed),
                            _copy_aligned(w.scales), None if w.zeros is None else _copy_aligned(w.zeros))
@@ -90,8 +94,9 @@ def time_tmac(w: PackedMatrix, x, pool: Pool, *, stream_mb=256, min_iters=30, mi
     y = np.empty(w.m, np.float32)
     xp, yp, handle = x.ctypes.data, y.ctypes.data, pool.handle
     check(c["gemm"](handle, ctypes.byref(structs[0]), xp, 1, yp))
-    calls = [lambda s=ctypes.byref(s): c["gemm"](handle, s, xp, 1, yp) for s in structs]
-    return _timed(calls, min_iters, min_seconds), len(copies)
+    # The closures hold raw pointers, so they also keep the arrays behind them alive.
+    return [lambda s=ctypes.byref(s), keep=(cp, x, y): c["gemm"](handle, s, xp, 1, yp)
+            for s, cp in zip(structs, copies)]
 
 
 def dequant_layout(codes: np.ndarray, scales: np.ndarray, qtype: int, group_size: int):
@@ -106,9 +111,8 @@ def dequant_layout(codes: np.ndarray, scales: np.ndarray, qtype: int, group_size
     return planes, np.ascontiguousarray(words), np.full(scales.shape, zero, np.float32)
 
 
-def time_dequant(codes, scales, x, qtype, group_size, pool: Pool, *, stream_mb=256,
-                 min_iters=10, min_seconds=0.3):
-    """Per-call ms of the dequantize-then-dot C baseline over streamed copies."""
+def dequant_calls(codes, scales, x, qtype, group_size, pool: Pool, *, stream_mb: float = 256):
+    """One dequantize-then-dot C GEMV call per streamed copy, and the y they write."""
     c = _c()
     m, k = codes.shape
     planes, words, zeros = dequant_layout(codes, scales, qtype, group_size)
@@ -120,63 +124,67 @@ def time_dequant(codes, scales, x, qtype, group_size, pool: Pool, *, stream_mb=2
     y = np.empty(m, np.float32)
     xp, yp, handle = x.ctypes.data, y.ctypes.data, pool.handle
     check(c["dequant"](handle, ctypes.byref(structs[0]), xp, yp))
-    calls = [lambda s=ctypes.byref(s): c["dequant"](handle, s, xp, yp) for s in structs]
-    return _timed(calls, min_iters, min_seconds), y
+    calls = [lambda s=ctypes.byref(s), keep=(cp, x, y): c["dequant"](handle, s, xp, yp)
+             for s, cp in zip(structs, copies)]
+    return calls, y
+
+
+def read_calls(pool: Pool, chunk_bytes: int, *, stream_mb: float = 256):
+    """A threaded sequential read of `chunk_bytes` per call, rotating over >= stream_mb: the
+    GEMV's memory traffic without its arithmetic."""
+    c = _c()
+    chunk_words = max(1, chunk_bytes // 8)
+    buffer = np.ones(chunk_words * _copies(chunk_words * 8, stream_mb), dtype=np.uint64)
+    handle = pool.handle
+    return [lambda ptr=buffer[i:].ctypes.data, keep=buffer: c["read_sum"](handle, ptr, chunk_words)
+            for i in range(0, buffer.size, chunk_words)]
+
+
+def numpy_f32_calls(codes, scales, x, qtype, group_size, *, stream_mb: float = 256):
+    """numpy float32 W @ x on the dequantized weights, one call per streamed copy."""
+    from lrtk.kernels.reference import dequantize
+
+    w = dequantize(codes, scales, qtype=qtype, group_size=group_size).astype(np.float32)
+    copies = [w] + [w.copy() for _ in range(_copies(w.nbytes, stream_mb) - 1)]
+    return [lambda w=w: w @ x for w in copies]
 
 
 def time_numpy_f32(codes, scales, x, qtype, group_size, *, threads: int | None = None,
-                   stream_mb=256, min_iters=5, min_seconds=0.3):
-    """Per-call ms of numpy float32 W @ x on the dequantized weights (streamed copies), with
-    the BLAS limited to `threads` where threadpoolctl is installed."""
+                   stream_mb: float = 256) -> float:
+    """Median ms of numpy float32 matvec, the BLAS limited to `threads` where threadpoolctl
+    is installed."""
     from contextlib import nullcontext
-
-    from lrtk.kernels.reference import dequantize
 
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
         threadpool_limits = None
-    w = dequantize(codes, scales, qtype=qtype, group_size=group_size).astype(np.float32)
-    copies = [w] + [w.copy() for _ in range(_copies(w.nbytes, stream_mb) - 1)]
-    calls = [lambda w=w: w @ x for w in copies]
-    limit = threadpool_limits(threads) if threads and threadpool_limits else nullcontext()
-    with limit:
-        return _timed(calls, min_iters, min_seconds)
-
-
-def read_bandwidth_gbps(pool: Pool, chunk_bytes: int, *, stream_mb: float = 256,
-                        min_iters: int = 30, min_seconds: float = 0.3) -> float:
-    """GB/s of a threaded sequential read of `chunk_bytes` at a time, rotating over a buffer of
-    >= stream_mb: the GEMV's access pattern without its arithmetic, timed the same way (median
-    of short calls, which on a shared machine rarely include a preemption)."""
-    c = _c()
-    chunk_words = max(1, chunk_bytes // 8)
-    buffer = np.ones(chunk_words * _copies(chunk_words * 8, stream_mb), dtype=np.uint64)
-    handle = pool.handle
-    calls = [lambda ptr=buffer[i:].ctypes.data: c["read_sum"](handle, ptr, chunk_words)
-             for i in range(0, buffer.size, chunk_words)]
-    times = _timed(calls, min_iters, min_seconds)
-    return chunk_words * 8 / (float(np.median(times)) * 1e-3) / 1e9
+    calls = numpy_f32_calls(codes, scales, x, qtype, group_size, stream_mb=stream_mb)
+    with threadpool_limits(threads) if threads and threadpool_limits else nullcontext():
+        (times,) = timed(calls, min_iters=5, min_seconds=0.3)
+    return float(np.median(times))
 
 
 def bench_gemv(bits, m: int, k: int, threads: int = 1, group_size: int = 128, *,
-               stream_mb: float = 256, baselines: dict | None = None, seed: int = 0) -> dict:
-    """One GEMV benchmark row. `baselines` may carry numpy_f32_ms already measured for this
-    shape and thread count (the table reuses it)."""
+               stream_mb: float = 256, numpy_f32_ms: float | None = None, seed: int = 0) -> dict:
+    """One GEMV benchmark row; numpy_f32_ms may be passed in when already measured for this
+    shape and thread count (the table reuses it across bit widths)."""
     qtype = qtype_of(bits)
     codes, scales, x = random_weights(qtype, m, k, group_size, seed)
     w = pack(codes, scales, qtype=qtype, group_size=group_size)
     with Pool(threads) as pool:
-        times, copies = time_tmac(w, x, pool, stream_mb=stream_mb)
-        base_times, _ = time_dequant(codes, scales, x, qtype, group_size, pool, stream_mb=stream_mb)
-        measured = dict(baselines or {})
-        if "read_bandwidth_gbps" not in measured:
-            measured["read_bandwidth_gbps"] = read_bandwidth_gbps(pool, w.nbytes, stream_mb=stream_mb)
-    if "numpy_f32_ms" not in measured:
-        measured["numpy_f32_ms"] = float(np.median(time_numpy_f32(
-            codes, scales, x, qtype, group_size, threads=threads, stream_mb=stream_mb)))
+        kernel = tmac_calls(w, x, pool, stream_mb=stream_mb)
+        times, read_times = timed(kernel, read_calls(pool, w.nbytes, stream_mb=stream_mb))
+        del kernel
+        baseline, _ = dequant_calls(codes, scales, x, qtype, group_size, pool, stream_mb=stream_mb)
+        (base_times,) = timed(baseline, min_iters=10, min_seconds=0.3)
+        del baseline
+    if numpy_f32_ms is None:
+        numpy_f32_ms = time_numpy_f32(codes, scales, x, qtype, group_size, threads=threads,
+                                      stream_mb=stream_mb)
     ms_median, base_ms = float(np.median(times)), float(np.median(base_times))
     weight_gbps = w.nbytes / (ms_median * 1e-3) / 1e9
+    read_gbps = w.nbytes / (float(np.median(read_times)) * 1e-3) / 1e9
     return {
         "bits": "ternary" if qtype == TERNARY else qtype,
         "m": m, "k": k, "group_size": group_size, "threads": threads, "kernel": get_kernel(),
@@ -185,8 +193,8 @@ def bench_gemv(bits, m: int, k: int, threads: int = 1, group_size: int = 128, *,
         "weight_gbps": round(weight_gbps, 2),
         "baseline_dequant_ms": round(base_ms, 4),
         "speedup_vs_dequant": round(base_ms / ms_median, 2),
-        "numpy_f32_ms": round(measured["numpy_f32_ms"], 4),
-        "read_bandwidth_gbps": round(measured["read_bandwidth_gbps"], 2),
-        "bandwidth_fraction": round(weight_gbps / measured["read_bandwidth_gbps"], 3),
-        "streamed_copies": copies, "iterations": len(times),
+        "numpy_f32_ms": round(numpy_f32_ms, 4),
+        "read_bandwidth_gbps": round(read_gbps, 2),
+        "bandwidth_fraction": round(weight_gbps / read_gbps, 3),
+        "streamed_copies": _copies(w.nbytes, stream_mb), "iterations": len(times),
     }

@@ -78,6 +78,7 @@ class Pool:
     """A persistent native thread pool; use one per calling thread. Closes on `with` exit."""
 
     def __init__(self, threads: int = 0):
+        self._handle = None
         self._handle = c_api()["pool_create"](int(threads))
         if not self._handle:
             raise KernelError(f"cannot start a pool of {threads} threads")

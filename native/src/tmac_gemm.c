@@ -1,4 +1,5 @@
 /* lrtk_tmac_gemm: builds each token's tables, then splits the row tiles over the pool. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,15 +85,19 @@ typedef struct {
   lrtk_tmac_tables tables[LRTK_TMAC_MAX_BATCH];
   int n;
   float *y;
+  atomic_int next_tile;
 } gemm_job;
 
+/* Threads take tiles one at a time, so a thread the OS descheduled (a shared machine, a
+ * slower core) delays only its current tile; each tile's result does not depend on which
+ * thread computed it. */
 static void gemm_worker(void *ctx, int ti, int nt) {
-  const gemm_job *job = ctx;
+  (void)ti, (void)nt;
+  gemm_job *job = ctx;
   const int m = job->w->m;
   const int tiles = (m + LRTK_TMAC_TILE_ROWS - 1) / LRTK_TMAC_TILE_ROWS;
-  const int begin = (int)((long)tiles * ti / nt), end = (int)((long)tiles * (ti + 1) / nt);
   float out[LRTK_TMAC_TILE_ROWS];
-  for (int tile = begin; tile < end; tile++) {
+  for (int tile; (tile = atomic_fetch_add(&job->next_tile, 1)) < tiles;) {
     const int row0 = tile * LRTK_TMAC_TILE_ROWS;
     const int rows = m - row0 < LRTK_TMAC_TILE_ROWS ? m - row0 : LRTK_TMAC_TILE_ROWS;
     /* The tile's weights come from memory for token 0 and from cache for the others. */
@@ -114,6 +119,7 @@ int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, i
   const int kernel = lrtk_tmac_get_kernel();
   const lrtk_tmac_tables_fn build_tables = tables_fn_of(kernel);
   gemm_job job = {.w = w, .n = n, .y = y, .tile_fn = tile_fn_of(kernel)};
+  atomic_init(&job.next_tile, 0);
   lrtk_tmac_format_of(w->qtype, &job.format);
   const int k = w->k, groups = k / w->group_size;
   const size_t lut_bytes = (size_t)k * 4, float_bytes = (size_t)groups * sizeof(float);
