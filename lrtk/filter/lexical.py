@@ -33,13 +33,20 @@ MIN_TRANSLATION_PROB = 0.3
 Vector = dict[tuple[int, str], float]  # (half, word) -> weight
 
 
-def _idf(sentences: Sequence[Sequence[str]]) -> dict[str, float]:
-    df: dict[str, int] = {}
-    for toks in sentences:
-        for w in set(toks):
-            df[w] = df.get(w, 0) + 1
-    n = len(sentences)
-    return {w: math.log((n + 1) / c) for w, c in df.items()}
+class _Idf:
+    """Inverse document frequency; unseen words weigh as much as the rarest seen ones."""
+
+    def __init__(self, sentences: Sequence[Sequence[str]]):
+        df: dict[str, int] = {}
+        for toks in sentences:
+            for w in set(toks):
+                df[w] = df.get(w, 0) + 1
+        n = len(sentences)
+        self.weights = {w: math.log((n + 1) / c) for w, c in df.items()}
+        self.unseen = math.log(n + 1)
+
+    def __call__(self, word: str) -> float:
+        return self.weights.get(word, self.unseen)
 
 
 def _unit(vec: dict[str, float], half: int) -> Vector:
@@ -54,8 +61,8 @@ class LexicalModels:
 
     forward: object  # lrtk.lexicon.Dictionary, source word -> target words
     backward: object  # target word -> source words
-    idf_src: dict
-    idf_tgt: dict
+    idf_src: _Idf
+    idf_tgt: _Idf
 
     @classmethod
     def train(cls, pairs: Sequence[Pair], iterations: int = 5) -> "LexicalModels":
@@ -66,21 +73,19 @@ class LexicalModels:
         fwd = IBMModel1.train(list(zip(src, tgt)), iterations=iterations)
         bwd = IBMModel1.train(list(zip(tgt, src)), iterations=iterations)
         return cls(fwd.to_dictionary(min_prob=MIN_TRANSLATION_PROB),
-                   bwd.to_dictionary(min_prob=MIN_TRANSLATION_PROB), _idf(src), _idf(tgt))
+                   bwd.to_dictionary(min_prob=MIN_TRANSLATION_PROB), _Idf(src), _Idf(tgt))
 
-    def _bag(self, toks: Sequence[str], idf: dict) -> dict[str, float]:
-        rare = max(idf.values(), default=1.0)  # unseen words are as telling as the rarest
+    def _bag(self, toks: Sequence[str], idf: _Idf) -> dict[str, float]:
         out: dict[str, float] = {}
         for w in toks:
-            out[w] = out.get(w, 0.0) + idf.get(w, rare)
+            out[w] = out.get(w, 0.0) + idf(w)
         return out
 
-    def _translated(self, toks: Sequence[str], dictionary, idf: dict) -> dict[str, float]:
-        rare = max(idf.values(), default=1.0)
+    def _translated(self, toks: Sequence[str], dictionary, idf: _Idf) -> dict[str, float]:
         out: dict[str, float] = {}
         for w in toks:
             for t, p in dictionary.translations(w).items():
-                out[t] = out.get(t, 0.0) + p * idf.get(t, rare)
+                out[t] = out.get(t, 0.0) + p * idf(t)
         return out
 
     def src_vector(self, text: str) -> Vector:

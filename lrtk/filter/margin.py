@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from lrtk.filter.base import Filter, Pair, Scores
+from lrtk.io.progress import progress
 
 def ratio_margin(sim: np.ndarray, k: int) -> np.ndarray:
     """Ratio margin of the diagonal of a square (source x target) similarity matrix."""
@@ -66,7 +67,8 @@ class MarginFilter(Filter):
         similarity = self._similarity(pairs)
         margin = np.zeros(len(pairs))
         cosine = np.zeros(len(pairs))
-        for idx in batches(len(pairs), self.batch_size, self.seed):
+        parts = batches(len(pairs), self.batch_size, self.seed)
+        for idx in progress(parts, desc="margin batches", total=len(parts), unit="batch"):
             sim = similarity([pairs[i].src for i in idx], [pairs[i].tgt for i in idx])
             margin[idx] = ratio_margin(sim, self.k)
             cosine[idx] = np.diagonal(sim)
