@@ -8,7 +8,8 @@ import json
 import pytest
 
 from lrtk.errors import UsageError
-from lrtk.tune.curriculum import AdapterSettings, load_curriculum
+from lrtk.tune.curriculum import load_curriculum
+from lrtk.tune.methods import MethodSettings
 
 
 def write(path, text):
@@ -21,7 +22,8 @@ def write(path, text):
 def test_defaults_are_tacos_lora(tmp_path):
     (tmp_path / "d.jsonl").write_text("")
     c = load_curriculum(write(tmp_path / "c.yaml", "stages:\n  - {data: d.jsonl, steps: 3}\n"))
-    assert c.stages[0].adapter == AdapterSettings("lora", 32, 64, 0.05, ("q", "k", "v"))
+    assert c.stages[0].adapter == MethodSettings("lora", lora_r=32, lora_alpha=64,
+                                                 lora_targets=("q", "k", "v"), lora_dropout=0.05)
     assert c.stages[0].data.sources == {"d": str(tmp_path / "d.jsonl")}
 
 
@@ -29,15 +31,17 @@ def test_defaults_are_tacos_lora(tmp_path):
     ("stages: []\n", "non-empty 'stages'"),
     ("stages:\n  - {name: a, data: d.jsonl}\n", "stage 1 (a): give exactly one of 'steps'"),
     ("stages:\n  - {name: a, data: d.jsonl, steps: 1, lr_rate: 1}\n", "unknown key(s) lr_rate"),
-    ("adapter: {targets: [q, k, v, o]}\nstages:\n  - {data: d.jsonl, steps: 1}\n",
+    ("adapter: {lora_targets: [q, k, v, o]}\nstages:\n  - {data: d.jsonl, steps: 1}\n",
      "LoRA target 'o'"),
     ("stages:\n  - {data: d.jsonl, steps: 1}\n  - {name: b, data: d.jsonl, steps: 1, "
-     "adapter: {r: 8}}\n", "stage 2 (b): changes the adapter settings"),
+     "adapter: {lora_r: 8}}\n", "stage 2 (b): changes the adapter settings"),
     ("stages:\n  - {data: {schedule: temperature}, steps: 1}\n", "'sources'"),
     ("stages: [\n", "not valid YAML"),
     ("stages:\n  - {data: d.jsonl, steps: 2.5}\n", "steps must be a positive integer, got 2.5"),
     ("stages:\n  - {data: d.jsonl, epochs: 1, lr: fast}\n", "lr must be a positive number"),
     ("stages:\n  - {data: [a], steps: 1}\n", "data must be a file or a mapping"),
+    ("adapter: {lora_dropout: 1.5}\nstages:\n  - {data: d.jsonl, steps: 1}\n",
+     "adapter: --lora-dropout must be in [0, 1)"),
 ])
 def test_bad_curricula_are_one_usage_error(tmp_path, yaml_text, message):
     path = write(tmp_path / "c.yaml", yaml_text)
@@ -143,10 +147,11 @@ def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_
     config = json.loads((result.adapter_dir / "adapter_config.json").read_text())["config"]
     assert (config["r"], config["alpha"], config["dropout"]) == (32, 64, 0.05)
     assert config["attn_matrices"] == ["q", "k", "v"]
-    # the mixture follows the lrtk sample plans: stage 2 cools down towards the larger source
+    # the mixture follows the lrtk sample plan: stage 2 goes from proportional (tau 1: 4/5
+    # translation) to nearly uniform (tau 100), so its second half has more TaCo examples
     drawn = [json.loads(line)["source"] for line in
              (tmp_path / "out" / "02-taco.train.jsonl").read_text().splitlines()]
-    assert len(drawn) == 24 and drawn[12:].count("translate") > drawn[:12].count("translate")
+    assert len(drawn) == 24 and drawn[12:].count("taco") > drawn[:12].count("taco")
     # the product is usable by lrtk generate --taco
     code, out, err = run_cli("generate", "--prompt", "### Instruction:\nनमस्ते\n\n### Response:\n",
                              "--model", str(tiny_llama), "--adapter", str(result.adapter_dir),

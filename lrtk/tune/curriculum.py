@@ -3,12 +3,12 @@
 A curriculum is a YAML file::
 
     seed: 0
-    adapter:                  # TaCo's published LoRA (Upadhayay & Behzadan 2023)
-      method: lora
-      r: 32
-      alpha: 64
-      dropout: 0.05
-      targets: [q, k, v]
+    adapter:                  # TaCo's published LoRA (Upadhayay & Behzadan 2023); the keys
+      method: lora            # are lrtk tune's (MethodSettings) option names
+      lora_r: 32
+      lora_alpha: 64
+      lora_dropout: 0.05
+      lora_targets: [q, k, v]
     stages:
       - name: translation
         data:
@@ -36,29 +36,22 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from lrtk.errors import DataError, UsageError
 from lrtk.io import read_jsonl, write_json, write_jsonl
 from lrtk.io.lines import open_lines
 from lrtk.io.progress import info
+from lrtk.tune.methods import MethodSettings
 
 SCHEDULE_KEYS = ("tau", "tau_end", "switch", "unimax_epochs")
 STAGE_KEYS = {"name", "data", "steps", "epochs", "lr", "batch_size", "max_length", "adapter",
               "continue", "eval"}
-ADAPTER_KEYS = {"method", "r", "alpha", "dropout", "targets"}
-
-
-@dataclass(frozen=True)
-class AdapterSettings:
-    """The adapter a stage trains; defaults are TaCo's LoRA (minus `o`, see above)."""
-
-    method: str = "lora"
-    r: int = 32
-    alpha: int = 64
-    dropout: float = 0.05
-    targets: tuple[str, ...] = ("q", "k", "v")
+ADAPTER_KEYS = {f.name for f in fields(MethodSettings)}
+# The adapter TaCo published, minus `o` (see above).
+TACO_ADAPTER = MethodSettings("lora", lora_r=32, lora_alpha=64, lora_targets=("q", "k", "v"),
+                              lora_dropout=0.05)
 
 
 @dataclass
@@ -80,7 +73,7 @@ class Stage:
     lr: float = 1e-4
     batch_size: int = 8
     max_length: int = 256
-    adapter: AdapterSettings = AdapterSettings()
+    adapter: MethodSettings = TACO_ADAPTER
     continues: bool = True
     eval: str | None = None
 
@@ -102,18 +95,21 @@ def _error(path: str, where: str, message: str, hint: str | None = None) -> Usag
     return UsageError(f"{where}: {message}", path=path, hint=hint)
 
 
-def _adapter(raw, base: AdapterSettings, path: str, where: str) -> AdapterSettings:
+def _adapter(raw, base: MethodSettings, path: str, where: str) -> MethodSettings:
     if raw is None:
         return base
     if not isinstance(raw, dict) or set(raw) - ADAPTER_KEYS:
         raise _error(path, where, "adapter must be a mapping of "
                      f"{', '.join(sorted(ADAPTER_KEYS))}")
-    settings = replace(base, **{k: (tuple(v) if k == "targets" else v) for k, v in raw.items()})
-    if "o" in settings.targets:
+    settings = replace(base, **{k: (tuple(v) if k == "lora_targets" else v)
+                                for k, v in raw.items()})
+    if "o" in settings.lora_targets:
         raise _error(path, where, "LoRA target 'o' (attention output) is not supported by the "
                      "adapters library", hint="use q, k, v (TaCo's other targets)")
-    if not isinstance(settings.dropout, (int, float)) or not 0 <= settings.dropout < 1:
-        raise _error(path, where, f"dropout must be in [0, 1), got {settings.dropout!r}")
+    try:
+        settings.validate()
+    except (UsageError, TypeError) as e:  # TypeError: a YAML string compared with a number
+        raise _error(path, where, str(e)) from None
     return settings
 
 
@@ -168,7 +164,7 @@ def load_curriculum(path: str | os.PathLike) -> Curriculum:
     if not isinstance(doc, dict) or not isinstance(doc.get("stages"), list) or not doc["stages"]:
         raise UsageError("a curriculum needs a non-empty 'stages' list", path=path)
     base_dir = os.path.dirname(os.path.abspath(path))
-    default = _adapter(doc.get("adapter"), AdapterSettings(), path, "adapter")
+    default = _adapter(doc.get("adapter"), TACO_ADAPTER, path, "adapter")
     stages: list[Stage] = []
     for i, raw in enumerate(doc["stages"], start=1):
         where = f"stage {i}"
@@ -265,17 +261,15 @@ def run_curriculum(path: str | os.PathLike, *, model: str, output: str | os.Path
         info(f"curriculum: stage {label}: {len(examples)} examples, {steps} steps, "
              f"lr {stage.lr:g}")
         init = previous if (stage.continues or k == 0) else None
-        a = stage.adapter
         result = tune(TuneConfig(
             model=model, train=str(train_file), output=str(out / label), objective="translation",
-            method=a.method, lora_r=a.r, lora_alpha=a.alpha, lora_dropout=a.dropout,
-            lora_targets=a.targets, steps=steps, batch_size=stage.batch_size, lr=stage.lr,
+            **asdict(stage.adapter), steps=steps, batch_size=stage.batch_size, lr=stage.lr,
             max_length=stage.max_length, seed=stage_seed, eval=stage.eval,
             init_adapter=str(init) if init else None))
         results.append(result)
         previous = result.adapter_dir
         summary.append({"stage": label, "examples": len(examples), "steps": steps,
-                        "lr": stage.lr, "seed": stage_seed, "adapter": asdict(a),
+                        "lr": stage.lr, "seed": stage_seed, "adapter": asdict(stage.adapter),
                         "continued_from": str(init) if init else None,
                         "initial_eval_loss": result.initial_eval_loss,
                         "final_eval_loss": result.final_eval_loss,
