@@ -1,21 +1,33 @@
 """`lrtk bench`: speed measurements, each against a baseline run in the same invocation.
 
-Subcommands: `kernels` (one T-MAC GEMV). Add further benchmarks as subcommands of `bench_app`.
+Subcommands: `kernels` (one T-MAC GEMV), `model` (an exported model; `lrtk bench MODEL` is
+short for `lrtk bench model MODEL`). Add further benchmarks as subcommands of `bench_app`.
 """
 
 from __future__ import annotations
 
 import json
+import os
 
 import typer
+from typer.core import TyperGroup
 
 from lrtk.errors import UsageError
 
 ORDER = 120
 
+class _BenchGroup(TyperGroup):
+    """Treats `lrtk bench FILE ...` as `lrtk bench model FILE ...`."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and os.path.isfile(args[0]):
+            args = ["model", *args]
+        return super().resolve_command(ctx, args)
+
+
 bench_app = typer.Typer(
     name="bench", help="Benchmark the native kernels and models.", no_args_is_help=True,
-    add_completion=False, rich_markup_mode=None,
+    add_completion=False, rich_markup_mode=None, cls=_BenchGroup,
 )
 
 
@@ -54,6 +66,38 @@ def kernels_cmd(
                f"{row['read_bandwidth_gbps']:.1f} GB/s read; dequant baseline "
                f"{row['baseline_dequant_ms']:.3f} ms ({row['speedup_vs_dequant']:.1f}x), "
                f"numpy f32 {row['numpy_f32_ms']:.3f} ms")
+
+
+@bench_app.command("model")
+def model_cmd(
+    model: str = typer.Argument(..., help="Model file written by lrtk export."),
+    threads: str = typer.Option("1,2", "--threads", "-t", help="Comma list of thread counts."),
+    prompt_tokens: int = typer.Option(64, "--prompt-tokens", help="Prefill length (batched)."),
+    decode_tokens: int = typer.Option(32, "--decode-tokens", help="Greedy decoding steps."),
+    repeats: int = typer.Option(2, "--repeats", help="Best of this many runs."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per line."),
+) -> None:
+    """Prefill and decode tokens/s, weight bytes read per token and peak RSS of a model.
+
+    Example:
+
+        lrtk bench model-q2.lrtk --threads 1,2
+    """
+    from lrtk.runtime.bench import bench_model
+
+    try:
+        counts = [int(t) for t in threads.split(",")]
+    except ValueError:
+        raise UsageError(f"--threads must be a comma list of numbers, not {threads!r}") from None
+    for n in counts:
+        row = bench_model(model, n, prompt_tokens, decode_tokens, repeats)
+        if as_json:
+            typer.echo(json.dumps(row))
+            continue
+        typer.echo(f"{model} x{n}: prefill {row['prefill_tok_s']:.1f} tok/s, decode "
+                   f"{row['decode_tok_s']:.1f} tok/s ({row['weight_bytes_per_token'] / 1e6:.1f} MB "
+                   f"of weights per token, {row['decode_weight_gb_s']:.2f} GB/s), peak RSS "
+                   f"{row['peak_rss_mib']:.0f} MiB")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,8 @@ def export_cmd(
     embed: Optional[str] = typer.Option(None, "--embed", help="Embedding precision: f32 or f16."),
     method: str = typer.Option("rtn", "--method", help="rtn (round to nearest) or gptq "
                                "(needs --calib)."),
+    clip_search: bool = typer.Option(True, "--clip-search/--no-clip-search", help="rtn: search "
+                                     "each group's clipping range (slower, lower error)."),
     calib: Optional[str] = typer.Option(None, "--calib", help="Text file (one sentence a line) "
                                         "from the corpus for --method gptq."),
     calib_tokens: int = typer.Option(4096, "--calib-tokens", help="Calibration tokens to read."),
@@ -46,7 +48,8 @@ def export_cmd(
 
     if (model_dir is None) == (random_config is None):
         raise UsageError("give either MODEL_DIR or --random-config")
-    spec = QuantSpec(bits=bits, group_size=group_size, head=head, embed=embed, method=method)
+    spec = QuantSpec(bits=bits, group_size=group_size, head=head, embed=embed, method=method,
+                     clip_search=clip_search)
     hessians = None
     if method == "gptq":
         if calib is None or model_dir is None:

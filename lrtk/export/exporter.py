@@ -30,6 +30,7 @@ class QuantSpec:
     head: str | None = None   # default: f32 for an f32 export, else f16
     embed: str | None = None  # default: f32 for an f32 export, else f16
     method: str = "rtn"       # rtn or gptq (needs hessians)
+    clip_search: bool = True  # rtn: per-group range search (slower export, lower error)
 
     def __post_init__(self):
         wide = "f32" if self.bits == "f32" else "f16"
@@ -68,7 +69,7 @@ def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
     if hessian is not None:
         codes, scales, zeros = quantize.gptq(w, hessian, qtype, spec.group_size)
     else:
-        codes, scales, zeros = quantize.rtn(w, qtype, spec.group_size)
+        codes, scales, zeros = quantize.rtn(w, qtype, spec.group_size, spec.clip_search)
     p = pack(codes, scales, zeros, qtype=qtype, group_size=spec.group_size)
     writer.packed(name, p.packed, p.scales, p.zeros, qtype=qtype, m=m, k=k,
                   group_size=spec.group_size)

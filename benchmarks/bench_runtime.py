@@ -1,0 +1,124 @@
+"""Decode and prefill speed of the native runtime on a random-weight TinyLlama-1.1B-shaped model
+(22 layers, width 2048, 32 heads, 4 KV heads, FFN 5632, vocab 32000) at 2 and 4 bits, 1 and 2
+threads, against the targets of the runtime issue and the machine's read bandwidth measured in
+the same run (each decode step must read every weight once, so bandwidth bounds tokens/s).
+
+    python benchmarks/bench_runtime.py --out bench-results    # writes runtime.md + runtime.json
+
+Model files are written once by the exporter (`lrtk export --random-config tinyllama`, plain RTN)
+into --cache and reused. Each model is timed in its own `lrtk bench model` process, so its peak
+RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+# llama.cpp llama-bench decode tok/s on this machine kind (1 / 2 threads), from the issue.
+LLAMA_CPP = {"Q4_0": (17.5, 31.2), "Q2_K": (21.4, 35.4), "TQ2_0": (32.2, 52.8)}
+TARGETS = {"2": (45, 80), "4": (25, 45)}
+COLUMNS = [("bits", "bits"), ("group_size", "group"), ("threads", "threads"),
+           ("decode_tok_s", "decode tok/s"), ("target", "target"), ("prefill_tok_s", "prefill tok/s"),
+           ("mb_per_token", "weights MB/token"), ("decode_weight_gb_s", "GB/s"),
+           ("bandwidth_pct", "% of read BW"), ("peak_rss_mib", "peak RSS MiB")]
+
+
+def model_file(cache: Path, bits: str, group_size: int) -> Path:
+    from lrtk.export import QuantSpec, export, random_source
+
+    path = cache / f"tinyllama-q{bits}-g{group_size}.lrtk"
+    if not path.exists():
+        print(f"writing {path} (once)", file=sys.stderr, flush=True)
+        spec = QuantSpec(bits=bits, group_size=group_size, head="4", clip_search=False)
+        export(random_source("tinyllama"), path, spec)
+    return path
+
+
+def read_bandwidth_gbps(threads: int, nbytes: int) -> float:
+    """GB/s of a plain threaded read of nbytes (the kernels' probe), median over repeats."""
+    from lrtk.kernels.bench import read_calls, timed
+    from lrtk.kernels.binding import Pool
+
+    with Pool(threads) as pool:
+        (times,) = timed(read_calls(pool, nbytes), min_iters=5, min_seconds=0.5)
+    return nbytes / (float(np.median(times)) / 1e3) / 1e9
+
+
+def bench(path: Path, threads: int, decode_tokens: int) -> dict:
+    out = subprocess.run([sys.executable, "-m", "lrtk.cli.main", "bench", "model", str(path),
+                          "--threads", str(threads), "--decode-tokens", str(decode_tokens),
+                          "--prompt-tokens", "32", "--json"],
+                         check=True, capture_output=True, text=True, env=dict(os.environ, LRTK_QUIET="1"))
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def markdown(rows: list[dict], meta: dict) -> str:
+    ref = ", ".join(f"{k} {a} / {b}" for k, (a, b) in LLAMA_CPP.items())
+    lines = [f"# Native runtime: TinyLlama-1.1B shape, random weights, decode after a 32-token prompt",
+             "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores), {meta['date']}. "
+             f"Read bandwidth measured in the same run: {meta['read_gbps']}. Weights MB/token counts "
+             "packed weights, fp32 scales/zeros, the 4-bit head and norms. llama.cpp llama-bench "
+             f"decode tok/s on this machine kind (1 / 2 threads, from the issue): {ref}.", "",
+             "| " + " | ".join(t for _, t in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in rows:
+        lines.append("| " + " | ".join(str(r[k]) for k, _ in COLUMNS) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="Directory for runtime.md and runtime.json.")
+    parser.add_argument("--cache", default=str(REPO / "build" / "bench-models"),
+                        help="Where the model files are written once and reused.")
+    parser.add_argument("--bits", default="2,4")
+    parser.add_argument("--group-size", type=int, default=128)
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--decode-tokens", type=int, default=32)
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_kernels import cpu_name
+
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    threads = [int(t) for t in args.threads.split(",")]
+    rows, bandwidth = [], {}
+    for bits in args.bits.split(","):
+        path = model_file(cache, bits, args.group_size)
+        for t in threads:
+            r = bench(path, t, args.decode_tokens)
+            if t not in bandwidth:
+                bandwidth[t] = read_bandwidth_gbps(t, 256 * 2**20)
+            target = TARGETS.get(bits, (None, None))[min(t, 2) - 1]
+            rows.append({"bits": bits, "group_size": args.group_size, "threads": t,
+                         "decode_tok_s": round(r["decode_tok_s"], 1),
+                         "prefill_tok_s": round(r["prefill_tok_s"], 1),
+                         "target": f">= {target}" if target else "-",
+                         "mb_per_token": round(r["weight_bytes_per_token"] / 1e6, 1),
+                         "decode_weight_gb_s": round(r["decode_weight_gb_s"], 2),
+                         "bandwidth_pct": f"{100 * r['decode_weight_gb_s'] / bandwidth[t]:.0f}%",
+                         "read_bandwidth_gbps": round(bandwidth[t], 2),
+                         "peak_rss_mib": round(r["peak_rss_mib"])})
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    meta = {"command": "python benchmarks/bench_runtime.py " + " ".join(sys.argv[1:]),
+            "cpu": cpu_name(), "cores": os.cpu_count(),
+            "read_gbps": ", ".join(f"{v:.1f} GB/s on {t} thread(s)" for t, v in bandwidth.items()),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table = markdown(rows, meta)
+    (out / "runtime.md").write_text(table)
+    (out / "runtime.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
