@@ -11,8 +11,11 @@
  * Ternary weights are codes {0, 1, 2} meaning {-1, 0, +1} times the group scale.
  *
  * Every kernel computes the same integer arithmetic, so the SIMD kernels equal the scalar
- * reference bit for bit; the only approximation is the int8 quantization of the per-token
- * lookup tables (one scale per group of group_size activations, see lrtk_tmac_pack).
+ * reference bit for bit. Besides float32 rounding, the only approximation is the int8
+ * quantization of the per-token lookup tables, one step per group of activations:
+ * step_g = max over the group's quads of (|x0|+|x1|+|x2|+|x3|) / 127, and per output row
+ *   |y - exact| <= sum_g |scale_g| * (group_size / 4) * (step_g / 2) * (2^b - 1) / 2
+ * (ternary: * 1 instead of (2^b - 1) / 2); native/tests and tests/test_kernels.py check it.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -63,7 +66,7 @@ typedef struct {
   int has_zeros;        /* 1: asymmetric codes with per-group zero points */
   const uint8_t *packed;/* lrtk_tmac_packed_bytes() bytes, 64-byte aligned */
   const float *scales;  /* lrtk_tmac_scale_count() floats, in the order lrtk_tmac_pack wrote */
-  const float *zeros;   /* same count, or NULL when has_zeros is 0 */
+  const float *zeros;   /* same count, as lrtk_tmac_pack wrote them, or NULL (has_zeros 0) */
 } lrtk_tmac_matrix;
 
 /* Persistent pthread pool; work is split over output rows. The calling thread is thread 0,
