@@ -21,7 +21,7 @@ from lrtk.kernels.bench import bench_gemv, random_weights, time_numpy_f32
 COLUMNS = [("bits", "bits"), ("shape", "m x k"), ("threads", "threads"), ("ms_median", "ms median"),
            ("ms_min", "ms min"), ("weight_gbps", "GB/s"), ("bandwidth_pct", "% of read BW"),
            ("baseline_dequant_ms", "dequant ms"), ("speedup_vs_dequant", "speedup"),
-           ("numpy_f32_ms", "numpy f32 ms")]
+           ("numpy_f32_ms", "numpy f32 ms"), ("tables_ms", "tables ms")]
 
 def cpu_name() -> str:
     try:
@@ -36,7 +36,8 @@ def markdown(rows: list[dict], meta: dict) -> str:
     lines = [f"# T-MAC kernels: GEMV, batch 1, group {meta['group_size']}, weights streamed",
              "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores), kernel "
              f"`{meta['kernel']}`, {meta['date']}. GB/s counts packed weights + fp32 scales; "
-             "% of read BW compares it with a plain read of the same bytes in the same run.", "",
+             "% of read BW compares it with a plain read of the same bytes, timed alternately with "
+             "the kernel; tables ms: one token's lookup tables plus one 64-row tile.", "",
              "| " + " | ".join(title for _, title in COLUMNS) + " |",
              "|" + "---|" * len(COLUMNS)]
     for row in rows:

@@ -179,6 +179,9 @@ def bench_gemv(bits, m: int, k: int, threads: int = 1, group_size: int = 128, *,
         baseline, _ = dequant_calls(codes, scales, x, qtype, group_size, pool, stream_mb=stream_mb)
         (base_times,) = timed(baseline, min_iters=10, min_seconds=0.3)
         del baseline
+        # A one-row matrix costs the token's tables plus a single 64-row tile.
+        one_row = pack(codes[:1], scales[:1], qtype=qtype, group_size=group_size)
+        (table_times,) = timed(tmac_calls(one_row, x, pool, stream_mb=0), min_seconds=0.2)
     if numpy_f32_ms is None:
         numpy_f32_ms = time_numpy_f32(codes, scales, x, qtype, group_size, threads=threads,
                                       stream_mb=stream_mb)
@@ -194,6 +197,7 @@ def bench_gemv(bits, m: int, k: int, threads: int = 1, group_size: int = 128, *,
         "baseline_dequant_ms": round(base_ms, 4),
         "speedup_vs_dequant": round(base_ms / ms_median, 2),
         "numpy_f32_ms": round(numpy_f32_ms, 4),
+        "tables_ms": round(float(np.median(table_times)), 4),
         "read_bandwidth_gbps": round(read_gbps, 2),
         "bandwidth_fraction": round(weight_gbps / read_gbps, 3),
         "streamed_copies": _copies(w.nbytes, stream_mb), "iterations": len(times),
