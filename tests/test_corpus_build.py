@@ -202,3 +202,26 @@ def test_bad_config_or_data_keeps_previous_output(run_cli, tmp_path, edit, code,
 def test_help_has_an_example(run_cli):
     code, out, _ = run_cli("corpus", "build", "--help")
     assert code == 0 and "lrtk corpus build --config corpus.yaml -o" in out
+
+
+def test_line_breaks_inside_texts_keep_text_files_aligned(run_cli, tmp_path):
+    recs = [{"id": "a", "src": "প্রথম লাইন\nদ্বিতীয়\tলাইন", "tgt": "first line\u2028second line"},
+            {"id": "b", "src": "আমার  জ্বর", "tgt": "I have a  fever "},
+            {"id": "c", "src": "য\u09bcে\u200b", "tgt": "   "}]  # empty target after normalising
+    pairs = tmp_path / "p.jsonl"
+    pairs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), "utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump({"name": "ws", "src_lang": "bn", "tgt_lang": "en",
+                                      "sources": [{"name": "x", "licence": "CC0-1.0",
+                                                   "path": "p.jsonl"}]}), encoding="utf-8")
+    code, _, err = run_cli("corpus", "build", "--config", config, "-o", tmp_path / "out",
+                           "--card", tmp_path / "ws.md")
+    assert code == 0, err
+    from lrtk.text.normalize import normalize
+
+    # (The normaliser also composes য + ় into য় in "দ্বিতীয়".)
+    assert (tmp_path / "out" / "train.bn").read_text("utf-8") == \
+        normalize("প্রথম লাইন দ্বিতীয় লাইন\nআমার জ্বর\n", "bn")
+    assert (tmp_path / "out" / "train.en").read_text("utf-8") == \
+        "first line second line\nI have a fever\n"
+    assert front_matter(tmp_path / "ws.md")["counts"]["normalised"] == 2

@@ -29,9 +29,11 @@ from lrtk.text.normalize import normalize
 
 
 def _normalised(entries: Iterable[Entry], langs: Sequence[str]) -> Iterable[Entry]:
-    """The segmenter's normaliser on every text; entries left with an empty text are dropped."""
+    """The segmenter's normaliser on every text, white space runs (line breaks and tabs too)
+    made one space, so one text is always one line of a text file; entries left with an
+    empty text are dropped."""
     for e in entries:
-        texts = tuple(normalize(t, lang).strip() for t, lang in zip(e.texts, langs))
+        texts = tuple(" ".join(normalize(t, lang).split()) for t, lang in zip(e.texts, langs))
         if all(texts):
             yield Entry(e.id, e.source, texts)
 
@@ -112,8 +114,8 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
         "filters": {s.name: _filter_report(config, s.filter_report)
                     for s in config.sources if s.filter_report},
         "normalisation": "lrtk.text.normalize.normalize (NFC, language canonical forms, "
-                         "stray zero-width characters removed), then surrounding white "
-                         "space stripped",
+                         "stray zero-width characters removed), then every white space run "
+                         "(line breaks and tabs included) made one space, ends stripped",
         "deduplication": {"exact": "identical normalised texts (pairs: both sides)",
                           "near": NEAR_DUPLICATE_RULE},
         "decontamination": {
