@@ -142,3 +142,38 @@ def test_native_library_override(monkeypatch, tmp_path):
     monkeypatch.setenv(native.ENV_VAR, str(bogus))
     with pytest.raises(native.NativeLibraryError, match="cannot load"):
         native.load()
+
+
+def unpack_documented_layout(w: kernels.PackedMatrix, planes: int) -> np.ndarray:
+    """Bit planes (planes, m, k) read back by following lrtk_tmac.h's layout description."""
+    tiles, quads = -(-w.m // 64), w.k // 4
+    bits = np.zeros((planes, tiles * 64, w.k), np.uint8)
+    data = w.packed.reshape(tiles, quads, planes * 32)
+    for j0 in range(0, planes, 2):
+        pair = j0 + 1 < planes
+        block = data[:, :, j0 * 32:(j0 + (2 if pair else 1)) * 32]
+        for b in range(block.shape[2]):
+            plane = j0 + (b & 1) if pair else j0
+            low_row = b // 2 if pair else 16 * (b & 1) + b // 2
+            for half in range(2):
+                nibble = (block[:, :, b] >> (4 * half)) & 15              # (tiles, quads)
+                rows = np.arange(tiles) * 64 + 32 * half + low_row
+                for i in range(4):
+                    bits[plane, rows[:, None], 4 * np.arange(quads) + i] = (nibble >> i) & 1
+    return bits[:, :w.m]
+
+
+@pytest.mark.parametrize("qtype, planes", [(1, 1), (2, 2), (3, 3), (4, 4), ("ternary", 2)])
+def test_packed_bytes_follow_the_documented_layout(qtype, planes):
+    codes, scales, _, _ = problem(qtype, 70, 64, 32)
+    w = kernels.pack(codes, scales, qtype=qtype, group_size=32)
+    bits = unpack_documented_layout(w, planes)
+    if qtype == "ternary":  # planes are the thresholds code >= 1 and code >= 2
+        expected = np.stack([codes >= 1, codes >= 2]).astype(np.uint8)
+    else:
+        expected = np.stack([(codes >> j) & 1 for j in range(planes)])
+    assert np.array_equal(bits, expected)
+    assert w.packed.ctypes.data % 64 == 0
+    tile_scales = w.scales.reshape(2, 2, 64)  # (tile, group, row): padding rows hold 0
+    assert np.array_equal(tile_scales[0].T, scales[:64])
+    assert np.array_equal(tile_scales[1, :, :6].T, scales[64:]) and not tile_scales[1, :, 6:].any()

@@ -31,7 +31,7 @@ def test_bench_kernels_human_line(run_cli):
     code, out, _ = run_cli("bench", "kernels", "--bits", "ternary", "--m", "64", "--k", "128",
                            "--stream-mb", "1")
     assert code == 0
-    assert out.startswith("ternary-bit 64x128") and "dequant baseline" in out
+    assert out.startswith("ternary 64x128") and "dequant baseline" in out
 
 
 @pytest.mark.parametrize("args, message", [

@@ -60,12 +60,13 @@ def kernels_cmd(
     if as_json:
         typer.echo(json.dumps(row))
         return
-    typer.echo(f"{row['bits']}-bit {m}x{k} g{group_size} x{threads} [{row['kernel']}]: "
+    kind = "ternary" if row["bits"] == "ternary" else f"{row['bits']}-bit"
+    typer.echo(f"{kind} {m}x{k} g{group_size} x{threads} [{row['kernel']}]: "
                f"{row['ms_median']:.3f} ms median ({row['ms_min']:.3f} min), "
                f"{row['weight_gbps']:.1f} GB/s = {100 * row['bandwidth_fraction']:.0f}% of "
                f"{row['read_bandwidth_gbps']:.1f} GB/s read; dequant baseline "
                f"{row['baseline_dequant_ms']:.3f} ms ({row['speedup_vs_dequant']:.1f}x), "
-               f"numpy f32 {row['numpy_f32_ms']:.3f} ms")
+               f"numpy f32 {row['numpy_f32_ms']:.3f} ms, tables {row['tables_ms']:.3f} ms")
 
 
 @bench_app.command("model")
