@@ -132,19 +132,20 @@ stages:
 
 def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_llama, tmp_path,
                                                                run_cli):
-    from lrtk.tune.curriculum import run_curriculum
-
     path = write(taco_data / "curriculum.yaml", CURRICULUM)
-    result = run_curriculum(path, model=str(tiny_llama), output=tmp_path / "out")
-    first, second = result.stages
-    # stage 2 starts from exactly the adapter stage 1 ended with (same held-out set)
-    assert second.initial_eval_loss == pytest.approx(first.final_eval_loss, abs=1e-5)
-    assert first.final_eval_loss < first.initial_eval_loss
+    code, _, err = run_cli("tune", "--model", str(tiny_llama), "-o", str(tmp_path / "out"),
+                           "--curriculum", str(path))
+    assert code == 0, err
     summary = json.loads((tmp_path / "out" / "curriculum.json").read_text())
-    assert [s["stage"] for s in summary["stages"]] == ["01-translation", "02-taco"]
-    assert summary["stages"][1]["continued_from"] == str(first.adapter_dir)
-    assert summary["stages"][1]["steps"] == 6  # 1 epoch of 24 drawn examples, batch 4
-    config = json.loads((result.adapter_dir / "adapter_config.json").read_text())["config"]
+    first, second = summary["stages"]
+    assert (first["stage"], second["stage"]) == ("01-translation", "02-taco")
+    # stage 2 starts from exactly the adapter stage 1 ended with (same held-out set)
+    assert second["continued_from"] == first["adapter_dir"]
+    assert second["initial_eval_loss"] == pytest.approx(first["final_eval_loss"], abs=1e-5)
+    assert first["final_eval_loss"] < first["initial_eval_loss"]
+    assert second["steps"] == 6  # 1 epoch of 24 drawn examples, batch 4
+    adapter = tmp_path / "out" / "02-taco" / "adapter"
+    config = json.loads((adapter / "adapter_config.json").read_text())["config"]
     assert (config["r"], config["alpha"], config["dropout"]) == (32, 64, 0.05)
     assert config["attn_matrices"] == ["q", "k", "v"]
     # the mixture follows the lrtk sample plan: stage 2 goes from proportional (tau 1: 4/5
@@ -154,7 +155,7 @@ def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_
     assert len(drawn) == 24 and drawn[12:].count("taco") > drawn[:12].count("taco")
     # the product is usable by lrtk generate --taco
     code, out, err = run_cli("generate", "--prompt", "### Instruction:\nनमस्ते\n\n### Response:\n",
-                             "--model", str(tiny_llama), "--adapter", str(result.adapter_dir),
+                             "--model", str(tiny_llama), "--adapter", str(adapter),
                              "--taco", "--lang", "ne", "--max-new-tokens", "5")
     assert code == 0, err
     assert {"output", "chain", "chain_status"} <= set(json.loads(out))
