@@ -159,3 +159,18 @@ def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_
                              "--taco", "--lang", "ne", "--max-new-tokens", "5")
     assert code == 0, err
     assert {"output", "chain", "chain_status"} <= set(json.loads(out))
+
+
+def test_mixture_draw_is_seeded_and_needs_ids(taco_data, tmp_path):
+    from lrtk.errors import DataError
+    from lrtk.tune.curriculum import Mixture, draw_mixture
+
+    sources = {"translate": str(taco_data / "translate.jsonl"),
+               "taco": str(taco_data / "taco.jsonl")}
+    mixture = Mixture(sources, "temperature", {"tau": 2.0}, 50)
+    a, b, c = (draw_mixture(mixture, seed) for seed in (1, 1, 2))
+    assert a == b and a != c and len(a) == 50
+    assert all(set(ex) == {"id", "source", "prompt", "target"} for ex in a)
+    no_ids = write(tmp_path / "x.jsonl", '{"prompt": "p", "target": "t"}\n')
+    with pytest.raises(DataError, match="missing field.*'id'"):
+        draw_mixture(Mixture({"x": str(no_ids)}), 0)
