@@ -202,6 +202,7 @@ def test_bad_config_or_data_keeps_previous_output(run_cli, tmp_path, edit, code,
 def test_help_has_an_example(run_cli):
     code, out, _ = run_cli("corpus", "build", "--help")
     assert code == 0 and "lrtk corpus build --config corpus.yaml -o" in out
+    assert "\\b" not in out and "\n    splits: {test: 500" in out  # example kept verbatim
 
 
 def test_line_breaks_inside_texts_keep_text_files_aligned(run_cli, tmp_path):

@@ -22,12 +22,12 @@ the same inputs and config gives byte-identical outputs and card.
 
 Examples:
 
-\\b
+\b
   lrtk corpus build --config corpus.yaml -o out/tico19-bn-en --exclude flores.dev.bn
   lrtk filter --src-lang bn --tgt-lang en pairs.jsonl | \\
       lrtk corpus build --config corpus.yaml -o out/bn-en   # a source with path: "-"
 
-\\b
+\b
 Config (paths relative to the config file):
   name: tico19-bn-en
   src_lang: bn
