@@ -183,3 +183,75 @@ def test_translation_examples_learn_only_the_target(corpus):
     assert ex.labels[:prompt_len] == [IGNORE] * prompt_len
     assert ex.labels[prompt_len:] == ex.input_ids[prompt_len:]
     assert ex.labels[-1] == tok.eos_token_id
+
+
+def test_cli_lora_merge_is_deterministic_and_reports(corpus, models, run_cli, tmp_path):
+    from transformers import AutoModelForCausalLM
+
+    args = ["tune", "--model", models("llama"), "--train", corpus["train"], "--eval",
+            corpus["eval"], "--method", "lora", "--lora-targets", "q,k,v", "--lora-r", "4",
+            "--steps", "6", "--lr", "1e-2", "--max-length", "48", "--seed", "5", "--merge"]
+    runs = []
+    for name in ("a", "b"):
+        code, out, err = run_cli(*args, "-o", tmp_path / name)
+        assert code == 0, err
+        assert out == "" and "trainable" in err and "held-out loss" in err
+        runs.append(tmp_path / name)
+    a, b = runs
+    assert (a / "adapter" / "adapter.safetensors").read_bytes() == \
+        (b / "adapter" / "adapter.safetensors").read_bytes()
+    report = json.loads((a / "report.json").read_text())
+    # LoRA r=4 on q, k, v of 2 layers: q and k/v project 48 -> 48 and 48 -> 24 (2 KV heads)
+    assert report["trainable_parameters"] == 2 * (4 * (48 + 48) + 2 * 4 * (48 + 24))
+    assert [step for step, _ in report["loss_curve"]] == list(range(1, 7))
+    metrics = [json.loads(line) for line in (a / "metrics.jsonl").read_text().splitlines()]
+    assert [m["step"] for m in metrics if "eval_loss" in m] == [0, 6]
+    assert type(AutoModelForCausalLM.from_pretrained(a / "merged")).__name__ == \
+        "LlamaForCausalLM"
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--method", "prefix"], "unknown method 'prefix'"),
+    (["--objective", "mlm"], "objective 'mlm' does not fit a llama model"),
+    (["--lora-targets", "q,o", "--method", "lora"], "unknown LoRA target(s) o"),
+    (["--train", "/nonexistent.jsonl"], "/nonexistent.jsonl: file not found"),
+])
+def test_cli_bad_usage_is_one_line(corpus, models, run_cli, tmp_path, extra, message):
+    out = tmp_path / "out"
+    args = ["tune", "--model", models("llama"), "--train", corpus["train"], "--steps", "2"]
+    code, _, err = run_cli(*args, *extra, "-o", out)
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) <= 2, err
+    assert not out.exists()
+
+
+def test_cli_bad_record_names_file_and_line(models, run_cli, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "আর তার সাথে"}\n{"text": \n', encoding="utf-8")
+    code, _, err = run_cli("tune", "--model", models("llama"), "--train", bad, "-o",
+                           tmp_path / "out")
+    assert code == 1 and f"{bad}:2: not valid JSON" in err
+
+
+def test_cli_help_has_an_example(run_cli):
+    code, out, _ = run_cli("tune", "--help")
+    assert code == 0 and "lrtk tune --model" in out and "--curriculum" in out
+
+
+def test_cli_curriculum_runs_the_yaml_stages(corpus, models, run_cli, tmp_path):
+    lines = corpus["lines"]
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(json.dumps({"id": i, "prompt": f"Repeat: {a}\n", "target": a},
+                                        ensure_ascii=False) + "\n"
+                             for i, a in enumerate(lines[:40])),
+                     encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(
+        "seed: 2\nstages:\n  - {name: one, data: pairs.jsonl, steps: 3, lr: 1.0e-2, batch_size: 4, "
+        "max_length: 48}\n  - {name: two, data: pairs.jsonl, steps: 3, lr: 1.0e-2, "
+        "batch_size: 4, max_length: 48}\n", encoding="utf-8")
+    code, _, err = run_cli("tune", "--model", models("llama"), "--curriculum",
+                           tmp_path / "c.yaml", "-o", tmp_path / "out")
+    assert code == 0, err
+    summary = json.loads((tmp_path / "out" / "curriculum.json").read_text())
+    assert [s["stage"] for s in summary["stages"]] == ["01-one", "02-two"]
+    assert summary["stages"][1]["continued_from"] == summary["stages"][0]["adapter_dir"]

@@ -28,9 +28,10 @@ def register(app: typer.Typer) -> None:
     def tune_command(
         model: str = typer.Option(..., "--model", help="Local Hugging Face checkpoint "
                                   "directory (llama, mistral, qwen2, gpt2, bert, xlm-roberta)."),
-        train: str = typer.Option(..., "--train", help="Training data: JSONL with a text "
-                                  "field, pair JSONL ({src,tgt} or {prompt,target}) for "
-                                  "translation, or a plain text file."),
+        train: Optional[str] = typer.Option(None, "--train", help="Training data: JSONL with "
+                                            "a text field, pair JSONL ({src,tgt} or "
+                                            "{prompt,target}) for translation, or a plain "
+                                            "text file."),
         output: str = typer.Option(..., "-o", "--output", help="Output directory."),
         method: str = typer.Option("seq_bn", help="seq_bn | seq_bn_inv | lora."),
         objective: Optional[str] = typer.Option(None, help="clm | mlm | translation "
@@ -52,7 +53,8 @@ def register(app: typer.Typer) -> None:
         eval_every: int = typer.Option(0, help="Evaluate every N steps [default: start and "
                                        "end only]."),
         max_length: int = typer.Option(256, help="Truncate examples to this many tokens."),
-        seed: int = typer.Option(0, help="Random seed."),
+        seed: Optional[int] = typer.Option(None, help="Random seed [0; with --curriculum: "
+                                           "the file's seed]."),
         text_field: str = typer.Option("text", help="JSONL field holding the text."),
         src_lang: str = typer.Option("src", help="Source language name in the prompt."),
         tgt_lang: str = typer.Option("tgt", help="Target language name in the prompt."),
@@ -63,9 +65,22 @@ def register(app: typer.Typer) -> None:
                                                        "MAD-X style."),
         merge: bool = typer.Option(False, "--merge", help="Also write OUT/merged, a full "
                                    "model directory."),
+        curriculum: Optional[str] = typer.Option(None, "--curriculum", help="YAML of ordered "
+                                                 "stages (TaCo), each continuing the previous "
+                                                 "stage's adapter; replaces --train and the "
+                                                 "per-run options."),
     ) -> None:
+        from lrtk.errors import UsageError
         from lrtk.tune import TuneConfig, tune
 
+        if (curriculum is None) == (train is None):
+            raise UsageError("give either --train FILE or --curriculum FILE")
+        if curriculum is not None:
+            from lrtk.tune.curriculum import run_curriculum
+
+            run_curriculum(curriculum, model=model, output=output, seed=seed,
+                           init_adapter=init_adapter)
+            return
         tune(TuneConfig(
             model=model, train=train, output=output, method=method, objective=objective,
             eval=eval_path, reduction_factor=reduction_factor, lora_r=lora_r,
@@ -73,6 +88,6 @@ def register(app: typer.Typer) -> None:
             lora_targets=tuple(t.strip() for t in lora_targets.split(",") if t.strip()),
             steps=steps, batch_size=batch_size, lr=lr, schedule=schedule,
             warmup_steps=warmup_steps, decay_fraction=decay_fraction, eval_every=eval_every,
-            max_length=max_length, seed=seed, text_field=text_field, src_lang=src_lang,
+            max_length=max_length, seed=seed or 0, text_field=text_field, src_lang=src_lang,
             tgt_lang=tgt_lang, init_adapter=init_adapter, language_adapter=language_adapter,
             merge=merge))

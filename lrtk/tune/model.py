@@ -67,8 +67,20 @@ def load_base(model_path: str | os.PathLike):
     return model, tokenizer
 
 
-def freeze_all_but(model, adapter: str) -> None:
-    """Make exactly the parameters of `adapter` trainable (see the module docstring)."""
+def train_only(model, setup, adapter: str) -> None:
+    """Activate `setup` for training and make exactly the parameters of `adapter` trainable
+    (train_adapter alone leaves heads trainable, see the module docstring)."""
+    import logging
+
+    # train_adapter runs a forward context before it activates the setup, which logs a
+    # spurious "none are activated" warning.
+    mixin_log = logging.getLogger("adapters.model_mixin")
+    level = mixin_log.level
+    mixin_log.setLevel(logging.ERROR)
+    try:
+        model.train_adapter(setup)
+    finally:
+        mixin_log.setLevel(level)
     for name, param in model.named_parameters():
         param.requires_grad = is_adapter_parameter(name, adapter)
 

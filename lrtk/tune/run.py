@@ -26,8 +26,8 @@ from lrtk.train.outdir import atomic_dir
 from lrtk.tune.examples import (Collator, EpochBatches, build_examples, fixed_batches,
                                 held_out)
 from lrtk.tune.methods import BOTTLENECK, MethodSettings, adapter_parameter_count
-from lrtk.tune.model import freeze_all_but, load_adapter, load_base, model_family, \
-    save_adapter, write_merged
+from lrtk.tune.model import load_adapter, load_base, model_family, \
+    save_adapter, train_only, write_merged
 
 ADAPTER = "lrtk_adapter"      # the adapter being trained
 LANGUAGE = "lrtk_language"    # a frozen language adapter stacked under it (MAD-X)
@@ -112,8 +112,7 @@ def tune(config: TuneConfig) -> TuneResult:
     else:
         model.add_adapter(ADAPTER, config=settings.adapter_config())
     setup = Stack(LANGUAGE, ADAPTER) if config.language_adapter else ADAPTER
-    model.train_adapter(setup)
-    freeze_all_but(model, ADAPTER)
+    train_only(model, setup, ADAPTER)
 
     def examples(path):
         return build_examples(path, tokenizer, objective=objective, max_length=config.max_length,
