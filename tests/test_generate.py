@@ -111,6 +111,17 @@ def test_generate_bad_inputs(tiny_lm, tmp_path, run_cli):
     assert not (tmp_path / "o").exists()
     code, _, err = run_cli("generate", "--prompt", "x", "--model", tiny_lm, "--taco")
     assert code == 2 and "--taco needs --lang" in err
+    code, _, err = run_cli("generate", "--prompt", "x", "--model", tiny_lm, "--device", "gpu0")
+    assert code == 2 and "unknown device 'gpu0'" in err
+
+
+def test_device_cuda_without_gpu_is_usage_error(tiny_lm, run_cli):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    code, _, err = run_cli("generate", "--prompt", "x", "--model", tiny_lm, "--device", "cuda")
+    assert code == 2 and "torch sees no CUDA GPU" in err
 
 
 def test_eval_model_generates_and_scores(tiny_lm, tmp_path, shared, run_cli):

@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli.generate import DEVICE_HELP, generation_options
 from lrtk.errors import DataError, UsageError
 from lrtk.io import atomic_output, read_jsonl, write_json
 from lrtk.io.progress import info
@@ -62,6 +63,7 @@ def evaluate(
                                           help="Save the --model outputs, one per line."),
     max_new_tokens: int = typer.Option(128, "--max-new-tokens"),
     batch_size: int = typer.Option(8, "--batch-size"),
+    device: str = typer.Option("auto", "--device", help="For --model: " + DEVICE_HELP),
     baseline: Optional[str] = typer.Option(
         None, "--baseline", help="A second system's output: paired bootstrap test of --hyp "
                                  "against it (sacrebleu metrics)."),
@@ -85,7 +87,6 @@ def evaluate(
       lrtk eval --hyp a.txt --baseline b.txt --ref ref1.txt --ref ref2.txt
       lrtk eval --model models/tiny --adapter out/stage2 --test test.en-ne.jsonl --lang ne
     """
-    from lrtk.cli.generate import generation_options
     from lrtk.evaluate import (build_metrics, markdown_table, paired_bootstrap,
                                parse_metric_names, read_hyps_and_refs, results_json)
     from lrtk.evaluate.segments import read_segments
@@ -96,7 +97,7 @@ def evaluate(
     if model:
         if hyp or ref or not test or not lang:
             raise UsageError("--model takes --test and --lang, not --hyp/--ref")
-        settings = generation_options(max_new_tokens, batch_size, False, 1.0, 1.0, 0)
+        settings = generation_options(max_new_tokens, batch_size, False, 1.0, 1.0, 0, device)
         hyps, refs = _model_hyps_and_refs(model, adapter, test, src_lang, lang, lang_name,
                                           taco, settings)
         if hyp_out:

@@ -14,13 +14,17 @@ from lrtk.io.records import Record
 ORDER = 85
 
 
+DEVICE_HELP = "auto (a CUDA GPU if torch sees one, else cpu), cpu, cuda or cuda:N."
+
+
 def generation_options(max_new_tokens: int, batch_size: int, sample: bool, temperature: float,
-                       top_p: float, seed: int):
+                       top_p: float, seed: int, device: str):
     from lrtk.generate import GenerationSettings
 
     if max_new_tokens < 1 or batch_size < 1:
         raise UsageError("--max-new-tokens and --batch-size must be at least 1")
-    return GenerationSettings(max_new_tokens, batch_size, sample, temperature, top_p, seed)
+    return GenerationSettings(max_new_tokens, batch_size, sample, temperature, top_p, seed,
+                              device)
 
 
 def generate(
@@ -42,6 +46,7 @@ def generate(
     temperature: float = typer.Option(1.0, "--temperature"),
     top_p: float = typer.Option(1.0, "--top-p"),
     seed: int = typer.Option(0, "--seed", help="Seed for --sample."),
+    device: str = typer.Option("auto", "--device", help=DEVICE_HELP),
     output: str = typer.Option("-", "--output", "-o", help="Output JSONL ('-' = stdout)."),
 ) -> None:
     """Generate a completion per record and write the records with 'output' added.
@@ -58,7 +63,8 @@ def generate(
         raise UsageError("give either INPUT or --prompt")
     if taco and not lang:
         raise UsageError("--taco needs --lang", hint="the language names the chain's last part")
-    settings = generation_options(max_new_tokens, batch_size, sample, temperature, top_p, seed)
+    settings = generation_options(max_new_tokens, batch_size, sample, temperature, top_p, seed,
+                                  device)
     language = language_name(lang, lang_name) if taco else None
     records = read_jsonl(input) if input is not None else [Record({"prompt": prompt}, "--prompt")]
     generator = Generator(load_model(model, adapter), settings)

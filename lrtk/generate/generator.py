@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from lrtk.errors import UsageError
 from lrtk.generate.model import LoadedModel
 from lrtk.io.progress import progress
 
@@ -17,6 +18,21 @@ class GenerationSettings:
     temperature: float = 1.0
     top_p: float = 1.0
     seed: int = 0
+    device: str = "auto"        # auto: the GPU when torch sees one, else the CPU
+
+
+def resolve_device(name: str):
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise UsageError(f"unknown device {name!r}", hint="auto, cpu, cuda or cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UsageError(f"--device {name}: torch sees no CUDA GPU", hint="use --device cpu")
+    return device
 
 
 class Generator:
@@ -26,6 +42,8 @@ class Generator:
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
         self.settings = settings
+        self.device = resolve_device(settings.device)
+        self.model.to(self.device)
         if self.tokenizer.pad_token_id is None:
             # Llama-style tokenizers ship without a pad token; batching needs one.
             self.tokenizer.pad_token = self.tokenizer.eos_token or self.tokenizer.unk_token
@@ -39,7 +57,7 @@ class Generator:
         torch.manual_seed(s.seed)
         batches = [prompts[i:i + s.batch_size] for i in range(0, len(prompts), s.batch_size)]
         for batch in progress(batches, desc="generate", total=len(batches), unit="batch"):
-            enc = self.tokenizer(list(batch), return_tensors="pt", padding=True)
+            enc = self.tokenizer(list(batch), return_tensors="pt", padding=True).to(self.device)
             kwargs = dict(max_new_tokens=s.max_new_tokens, do_sample=s.sample,
                           pad_token_id=self.tokenizer.pad_token_id)
             if s.sample:
