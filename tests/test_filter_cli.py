@@ -97,3 +97,9 @@ def test_missing_embedder_model_names_the_option(run_cli, pairs_jsonl, tmp_path)
                     encoding="utf-8")
     code, _, err = run_cli("filter", "--config", path, stdin=pairs_jsonl)
     assert code == 2 and "embedder model folder not found" in err
+
+
+def test_bad_output_directory_fails_before_filtering(run_cli, pairs_jsonl, tmp_path):
+    missing = tmp_path / "no" / "rejects.jsonl"
+    code, out, err = run_cli("filter", "--rejects", missing, stdin=pairs_jsonl)
+    assert code == 2 and "output directory does not exist" in err and out == ""

@@ -46,8 +46,9 @@ def filter_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the margin batches' shuffle."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed records, counted."),
 ) -> None:
-    from lrtk.filter.run import FilterRun
+    from lrtk.filter.run import FilterRun, check_outputs
 
+    check_outputs(output, rejects, report)
     run = FilterRun.from_options(input, src_lang, tgt_lang, config, seed, skip_bad)
     run.execute()
     run.write(output, rejects, report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 from lrtk.errors import UsageError
@@ -39,6 +40,16 @@ def resolve_langs(records: list[Record], src_lang: Optional[str],
     return src, tgt
 
 
+def check_outputs(*paths: Optional[str]) -> None:
+    """Fail on a bad output path before the (long) filtering, not after it."""
+    for path in paths:
+        if path and path != "-":
+            directory = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(directory):
+                raise UsageError("output directory does not exist", path=directory,
+                                 hint="create it first")
+
+
 class FilterRun:
     def __init__(self, records: list[Record], chain: FilterChain, src_lang: str,
                  tgt_lang: str, skipped: int = 0):
@@ -56,7 +67,8 @@ class FilterRun:
         reader = RecordReader(input, skip_bad=skip_bad, required=PAIR_FIELDS)
         records = list(reader)
         for rec in records:
-            _text(rec, "src"), _text(rec, "tgt")
+            for field in ("src", "tgt"):
+                _text(rec, field)
         src, tgt = resolve_langs(records, src_lang, tgt_lang)
         chain = load_chain(config, src, tgt, seed) if config else default_chain(src, tgt, seed)
         return cls(records, chain, src, tgt, reader.skipped)
@@ -70,15 +82,16 @@ class FilterRun:
                 "skipped_bad": self.skipped, **self.chain.summary(self.outcomes)}
 
     def write(self, output: str, rejects: Optional[str], report: Optional[str]) -> None:
-        pairs = zip(self.records, self.outcomes)
-        write_jsonl((dict(rec) for rec, out in pairs if out.kept), output)
+        # Side files first: if one cannot be written, the pipe downstream gets nothing
+        # rather than a stream whose rejects went missing.
+        done = list(zip(self.records, self.outcomes))
         if rejects:
             write_jsonl(({**rec, "rejected_by": out.rejected_by, "scores": out.scores}
-                         for rec, out in zip(self.records, self.outcomes) if not out.kept),
-                        rejects)
+                         for rec, out in done if not out.kept), rejects)
         summary = self.summary()
         if report:
             write_json(summary, report)
+        write_jsonl((dict(rec) for rec, out in done if out.kept), output)
         n, kept = summary["input"], summary["kept"]
         share = f" ({100 * kept / n:.1f}%)" if n else ""
         counts = ", ".join(f"{k} {v}" for k, v in summary["rejected"].items() if v) or "none"
