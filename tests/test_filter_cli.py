@@ -103,3 +103,9 @@ def test_bad_output_directory_fails_before_filtering(run_cli, pairs_jsonl, tmp_p
     missing = tmp_path / "no" / "rejects.jsonl"
     code, out, err = run_cli("filter", "--rejects", missing, stdin=pairs_jsonl)
     assert code == 2 and "output directory does not exist" in err and out == ""
+
+
+def test_unknown_language_is_a_usage_error(run_cli, pairs_jsonl):
+    code, out, err = run_cli("filter", "--src-lang", "xx", "--tgt-lang", "en",
+                             stdin=pairs_jsonl.replace('"src_lang": "bn"', '"src_lang": "xx"'))
+    assert code == 2 and "no script known for language 'xx'" in err and out == ""
