@@ -67,6 +67,13 @@ def _translations(opts: AlignerOptions, docs: Sequence[DocPair]) -> dict[str, li
     return split_translations(lines, docs, f"output of --translate-cmd {opts.translate_cmd!r}")
 
 
+def _scripts_differ(docs: Sequence[DocPair]) -> bool:
+    from lrtk.lexicon import dominant_script
+
+    return (dominant_script(s for d in docs for s in d.src)
+            != dominant_script(t for d in docs for t in d.tgt))
+
+
 def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerOptions,
                    src_lang: str) -> list[Aligner]:
     """Aligners in the given order (the ensemble's order of trust). The lexical dictionary
@@ -76,12 +83,19 @@ def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerO
 
     shape = {"max_side": opts.max_side, "max_total": opts.max_total}
     lexical: LexicalAligner | None = None
+    embed_dictionary = None
     if opts.dictionary:
         lexical = LexicalAligner(Dictionary.load(opts.dictionary), **shape)
+        embed_dictionary = lexical.dictionary
     elif opts.seed_pairs:
         lexical = LexicalAligner.from_seed_pairs(_seed_pairs(opts.seed_pairs), **shape)
+        embed_dictionary = lexical.dictionary
     elif "lexical" in names or ("embedding" in names and opts.embedder == "offline"):
         lexical = LexicalAligner.bootstrapped(docs, **shape)
+        # A dictionary learned from the documents themselves is noisy; the offline embedder
+        # needs it only where the scripts differ (where trigrams cannot match at all).
+        if _scripts_differ(docs):
+            embed_dictionary = lexical.dictionary
     built: list[Aligner] = []
     for name in names:
         if name == "length":
@@ -95,7 +109,7 @@ def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerO
             from lrtk.embed import load_embedder
 
             embedder = load_embedder(opts.embedder,
-                                     dictionary=lexical.dictionary if lexical else None,
+                                     dictionary=embed_dictionary,
                                      dictionary_lang=src_lang)
             built.append(EmbeddingAligner(embedder, **shape))
         else:

@@ -4,26 +4,16 @@ LaBSE, or the built-in offline embedder."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from lrtk.align.document import DocPair, ScoredBead
+from lrtk.align.length import LengthProfile
 from lrtk.align.search import bead_shapes, best_path, score_path
-from lrtk.align.vectors import BlockSums, SimilarityCosts, block_similarity, unrelated_similarity
+from lrtk.align.vectors import CoverageCosts
 
 MERGE_PENALTY = 0.05
-DELETION_COST = 0.6
-
-
-class EmbeddingCosts:
-    def __init__(self, src_vecs: np.ndarray, tgt_vecs: np.ndarray, shapes):
-        self.src = BlockSums(src_vecs)
-        self.tgt = BlockSums(tgt_vecs)
-        baseline = unrelated_similarity(src_vecs, tgt_vecs, lambda s, t: np.sum(s * t, axis=1))
-        self.to_cost = SimilarityCosts(shapes, baseline, merge_penalty=MERGE_PENALTY,
-                                       deletion=DELETION_COST)
-
-    def row(self, i: int, js: np.ndarray, shapes) -> np.ndarray:
-        return self.to_cost(block_similarity(self.src, self.tgt, i, js, shapes, cosine=True))
+DELETION_COST = 0.3
+# Weak similarities (a short sentence, few shared features) cannot tell neighbours apart;
+# a light Gale–Church term can (Bertalign likewise adds a length penalty to cosines).
+LENGTH_WEIGHT = 0.05
 
 
 class EmbeddingAligner:
@@ -36,6 +26,8 @@ class EmbeddingAligner:
     def align(self, doc: DocPair) -> list[ScoredBead]:
         src = self.embedder.embed(list(doc.src), doc.src_lang)
         tgt = self.embedder.embed(list(doc.tgt), doc.tgt_lang)
-        costs = EmbeddingCosts(src, tgt, self.shapes)
+        costs = CoverageCosts(src, tgt, self.shapes, LengthProfile(doc.src, doc.tgt),
+                              deletion=DELETION_COST, merge_penalty=MERGE_PENALTY,
+                              length_weight=LENGTH_WEIGHT)
         beads = best_path(len(doc.src), len(doc.tgt), self.shapes, costs)
         return score_path(beads, costs, self.shapes)

@@ -1,9 +1,10 @@
 """Lexical aligner (hunalign-style): dictionary matches plus Gale–Church length.
 
 A source sentence becomes a bag of target-language words (its words looked up in a bilingual
-dictionary) plus its own words and the script-independent signals of lrtk.lexicon (numbers,
-URLs, punctuation, name keys); a target sentence a bag of its words and signals. The bead
-similarity is the Dice overlap of the two bags. The dictionary comes from a file, from IBM
+dictionary, unknown words kept as they are) plus the script-independent signals of
+lrtk.lexicon (numbers, URLs, punctuation, name keys); a target sentence a bag of its words
+and signals. Bead costs are the coverage costs of lrtk.align.vectors over the (IDF-weighted)
+bags: word-level evidence, where the embedding aligner's offline embedder works on trigrams. The dictionary comes from a file, from IBM
 Model 1 trained on seed pairs, or is bootstrapped: a first pass without one, IBM Model 1 on
 its most confident 1-1 beads, then a second pass with the learned dictionary (the idea of
 hunalign's and Gargantua's realign mode).
@@ -13,17 +14,17 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
-
 from lrtk.align.document import DocPair, ScoredBead
-from lrtk.align.length import LengthProfile, length_costs, shape_priors
+from lrtk.align.length import LengthProfile
 from lrtk.align.search import bead_shapes, best_path, score_path
-from lrtk.align.vectors import BlockSums, block_similarity
+from lrtk.align.vectors import CoverageCosts
 from lrtk.lexicon import Dictionary, IBMModel1, signals, words
 from lrtk.lexicon.hashing import hash_bags
 
 DIM = 1024
-LEXICAL_WEIGHT = 3.0  # one full-overlap bead is worth this many nats of length evidence
+MERGE_PENALTY = 0.05
+DELETION_COST = 0.4
+LENGTH_WEIGHT = 0.05
 BOOTSTRAP_SHARE = 0.5  # the most confident share of 1-1 beads that trains the dictionary
 DICTIONARY_MIN_PROB = 0.5  # learned translations less likely than this are noise
 
@@ -38,29 +39,6 @@ def _bag(text: str, dictionary: Dictionary | None) -> list[str]:
     return bag + ["s:" + s for s in signals(text)]
 
 
-class LexicalCosts:
-    def __init__(self, doc: DocPair, dictionary: Dictionary | None, shapes):
-        src_bags = [_bag(s, dictionary) for s in doc.src]
-        tgt_bags = [_bag(t, None) for t in doc.tgt]
-        self.src = BlockSums(hash_bags(src_bags, DIM))
-        self.tgt = BlockSums(hash_bags(tgt_bags, DIM))
-        self.src_size = np.concatenate([[0], np.cumsum([len(b) for b in src_bags])])
-        self.tgt_size = np.concatenate([[0], np.cumsum([len(b) for b in tgt_bags])])
-        self.lengths = LengthProfile(doc.src, doc.tgt)
-        self.priors = shape_priors(shapes)
-        self.a = np.array([[a] for a, _ in shapes])
-        self.b = np.array([[b] for _, b in shapes])
-
-    def row(self, i: int, js: np.ndarray, shapes) -> np.ndarray:
-        l1, l2 = self.lengths.block_lengths(i, js, shapes)
-        cost = length_costs(l1, l2, self.priors, self.lengths.ratio)
-        shared = block_similarity(self.src, self.tgt, i, js, shapes, cosine=False)
-        n_src = self.src_size[i] - self.src_size[np.maximum(i - self.a, 0)]
-        n_tgt = self.tgt_size[js][None, :] - self.tgt_size[np.maximum(js[None, :] - self.b, 0)]
-        dice = 2 * np.clip(shared, 0, None) / np.maximum(n_src + n_tgt, 1)
-        return cost - LEXICAL_WEIGHT * (self.a + self.b) / 2 * np.minimum(dice, 1.0)
-
-
 class LexicalAligner:
     name = "lexical"
 
@@ -70,7 +48,11 @@ class LexicalAligner:
         self.shapes = bead_shapes(max_side, max_total)
 
     def align(self, doc: DocPair) -> list[ScoredBead]:
-        costs = LexicalCosts(doc, self.dictionary, self.shapes)
+        src = hash_bags([_bag(s, self.dictionary) for s in doc.src], DIM)
+        tgt = hash_bags([_bag(t, None) for t in doc.tgt], DIM)
+        costs = CoverageCosts(src, tgt, self.shapes, LengthProfile(doc.src, doc.tgt),
+                              deletion=DELETION_COST, merge_penalty=MERGE_PENALTY,
+                              length_weight=LENGTH_WEIGHT)
         beads = best_path(len(doc.src), len(doc.tgt), self.shapes, costs)
         return score_path(beads, costs, self.shapes)
 

@@ -3,8 +3,9 @@
 A block of consecutive sentences is represented by the sum of its sentence vectors; prefix
 sums give any block in one subtraction, so memory stays linear in document length however
 many bead shapes are searched. Costs follow vecalign: (1 - similarity), normalised by the
-document's typical similarity of unrelated sentences, scaled by the number of sentences the
-bead covers, plus a penalty per extra sentence so that merging is not free.
+document's typical similarity of unrelated sentences, plus a penalty per extra sentence so
+that merging is not free (SimilarityCosts for a bead-level score such as BLEU,
+CoverageCosts for cosines, where each sentence must be explained by the other side).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+
+from lrtk.align.length import LengthProfile, length_costs, shape_priors
 
 
 class BlockSums:
@@ -76,3 +79,81 @@ def unrelated_similarity(src: np.ndarray, tgt: np.ndarray, score, samples: int =
     idx = np.linspace(0, n - 1, min(samples, n)).astype(np.int64)
     far = (idx * m // n + m // 2) % m
     return float(np.mean(1.0 - score(src[idx], tgt[far])))
+
+
+def idf_reweight(src: np.ndarray, tgt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weight each dimension by its inverse document frequency over both sides, rows
+    renormalised. Sparse (hashed) vectors lose their ubiquitous features (function words,
+    full stops); dense model embeddings use every dimension in every row, so the weights are
+    uniform and they pass through unchanged."""
+    rows = np.concatenate([src, tgt])
+    if len(rows) == 0:
+        return src, tgt
+    df = np.count_nonzero(np.abs(rows) > 1e-6, axis=0)
+    weight = np.log((len(rows) + 1) / (df + 1)) + 1e-3
+
+    def scale(x: np.ndarray) -> np.ndarray:
+        y = x * weight
+        norms = np.linalg.norm(y, axis=1, keepdims=True)
+        return np.divide(y, norms, out=np.zeros_like(y), where=norms > 0)
+
+    return scale(src), scale(tgt)
+
+
+class CoverageCosts:
+    """Coverage costs: every sentence of a bead must be explained by the other side's block.
+
+    cost(a-b bead) = [sum over its source sentences s of (1 - cos(s, target block))
+                      + sum over its target sentences t of (1 - cos(t, source block))]
+                     / (2 * unrelated) + merge_penalty * (a + b - 2)
+                     + length_weight * Gale-Church cost
+    A 1-1 bead costs (1 - cos) / unrelated, as in vecalign; a sentence merged into a bead
+    it does not belong to costs about as much as an unrelated pair, so it is deleted instead.
+    """
+
+    def __init__(self, src_vecs: np.ndarray, tgt_vecs: np.ndarray, shapes,
+                 lengths: LengthProfile, *, deletion: float, merge_penalty: float,
+                 length_weight: float):
+        self.deletion = deletion
+        self.merge_penalty = merge_penalty
+        self.length_weight = length_weight
+        self.lengths = lengths
+        self.priors = shape_priors(shapes)
+        self.src_vecs, self.tgt_vecs = idf_reweight(src_vecs, tgt_vecs)
+        self.src = BlockSums(self.src_vecs)
+        self.tgt = BlockSums(self.tgt_vecs)
+        self.unrelated = max(unrelated_similarity(self.src_vecs, self.tgt_vecs,
+                                                  lambda s, t: np.sum(s * t, axis=1)), 0.05)
+        self.a_max = max(a for a, _ in shapes)
+        self.b_max = max(b for _, b in shapes)
+        self.size = np.array([[a + b] for a, b in shapes], dtype=np.float64)
+
+    def row(self, i: int, js: np.ndarray, shapes) -> np.ndarray:
+        l1, l2 = self.lengths.block_lengths(i, js, shapes)
+        length = self.length_weight * length_costs(l1, l2, self.priors, self.lengths.ratio)
+        out = np.full((len(shapes), len(js)), self.deletion)
+        if i == 0:
+            return out + length
+        # Source sentences i-1, i-2, ... (newest first) and targets lo-b_max .. hi-1.
+        recent = self.src_vecs[max(i - self.a_max, 0):i][::-1]
+        t0 = max(int(js[0]) - self.b_max, 0)
+        tgt_window = self.tgt_vecs[t0:int(js[-1])]
+        src_blocks = {a: _unit(self.src.blocks(i, a)) for a in {a for a, b in shapes if a and b}}
+        for b in sorted({b for a, b in shapes if a and b}):
+            tgt_blocks = _unit(self.tgt.blocks(js, b))                  # (W, d)
+            # Running sums over the source side: [r, x] = sum of cos(s_{i-1-q}, T) for q <= r.
+            src_cover = np.cumsum(recent @ tgt_blocks.T, axis=0)          # (<=A, W)
+            for k, (a, bb) in enumerate(shapes):
+                if bb != b or a == 0 or a > len(recent):
+                    continue
+                along = np.concatenate([[0.0], np.cumsum(tgt_window @ src_blocks[a])])
+                ends = js - t0
+                tgt_cover = along[np.clip(ends, 0, len(along) - 1)] - along[np.clip(ends - b, 0, len(along) - 1)]
+                out[k] = (a - src_cover[a - 1] + b - tgt_cover) / (2 * self.unrelated)
+        out += np.where(self.size > 1, self.merge_penalty * (self.size - 2), 0.0)
+        return out + length
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norms, 1e-9)

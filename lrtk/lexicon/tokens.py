@@ -8,6 +8,8 @@ digit set, URLs and e-mail addresses, telling punctuation, and names folded to a
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
+from typing import Iterable
 
 import regex
 
@@ -64,3 +66,18 @@ def signals(text: str) -> list[str]:
     out += ["#p:" + _PUNCT_FOLD[c] for c in _URL.sub(" ", text) if c in _PUNCT_FOLD]
     out += ["#k:" + k for k in name_keys(text)]
     return out
+
+
+def dominant_script(texts: Iterable[str], sample: int = 20000) -> str:
+    """The Unicode script most letters belong to ('LATIN', 'BENGALI', ...), from the first
+    `sample` letters; '' when there are none."""
+    counts: Counter = Counter()
+    seen = 0
+    for text in texts:
+        for ch in text:
+            if ch.isalpha():
+                counts[unicodedata.name(ch, "UNKNOWN").split(" ")[0]] += 1
+                seen += 1
+        if seen >= sample:
+            break
+    return counts.most_common(1)[0][0] if counts else ""
