@@ -29,7 +29,16 @@ def weight_bytes_per_token(path: str) -> int:
 
 
 def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    """Peak resident memory of this process. VmHWM, unlike ru_maxrss, does not inherit the
+    high-water mark of a parent that forked this process before exec."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tokens: int = 32,
