@@ -50,15 +50,27 @@ class LoopResult:
     records: list[dict] = field(default_factory=list)
 
 
-def _accelerator():
+def _accelerator_class():
     try:
         from accelerate import Accelerator
     except ImportError:
         raise UsageError("training needs the 'accelerate' package",
                          hint="pip install 'lrtk[train]'") from None
+    return Accelerator
+
+
+def _accelerator():
     import torch
 
-    return Accelerator(cpu=not torch.cuda.is_available())
+    return _accelerator_class()(cpu=not torch.cuda.is_available())
+
+
+def is_main_process() -> bool:
+    """True in the process that writes outputs (rank 0 under torchrun / accelerate launch)."""
+    _accelerator_class()
+    from accelerate import PartialState
+
+    return PartialState().is_main_process
 
 
 def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[str, list],

@@ -23,7 +23,7 @@ class MetricsLog:
         self.records.append(record)
         if self.path is not None:
             with open(self.path, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+                fh.write(_line(record))
 
     def restore(self, records: list[dict]) -> None:
         self.records = []
@@ -32,6 +32,15 @@ class MetricsLog:
         for rec in records:
             self.write(rec)
 
+    def save(self, path: str | os.PathLike) -> None:
+        """Write all records to `path` (a run that kept its log in memory)."""
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.writelines(_line(rec) for rec in self.records)
+
     def series(self, key: str) -> list[tuple[int, float]]:
         """(step, value) pairs of every record that has `key`: a loss curve."""
         return [(r["step"], r[key]) for r in self.records if key in r]
+
+
+def _line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"

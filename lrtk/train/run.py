@@ -12,7 +12,6 @@ an interrupted run; that folder also holds the live metrics log.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from lrtk.io import write_json
 from lrtk.io.progress import info, warn
 from lrtk.train.checkpoint import CheckpointStore
 from lrtk.train.data import MixtureBatches, eval_sets, mixture_records
-from lrtk.train.loop import LoopConfig, run_loop
+from lrtk.train.loop import LoopConfig, is_main_process, run_loop
 from lrtk.train.metrics import MetricsLog
 from lrtk.train.model import ModelShape, from_checkpoint, from_scratch
 from lrtk.train.outdir import atomic_dir
@@ -147,15 +146,32 @@ def train(config: TrainConfig) -> TrainResult:
          f"{config.steps} steps x {config.batch_size} examples, languages "
          f"{', '.join(plan.languages)}")
 
+    main = is_main_process()
     store = CheckpointStore(config.checkpoint_dir)
-    store.root.mkdir(parents=True, exist_ok=True)
-    log = MetricsLog(store.root / "metrics.jsonl")
+    if main:
+        store.root.mkdir(parents=True, exist_ok=True)
+    log = MetricsLog(store.root / "metrics.jsonl" if main else None)
     loop = LoopConfig(steps=config.steps, lr=config.lr, schedule=config.schedule,
                       warmup_steps=config.warmup_steps, decay_fraction=config.decay_fraction,
                       weight_decay=config.weight_decay, eval_every=config.eval_every,
                       checkpoint_every=config.checkpoint_every, causal=True)
     result = run_loop(model, source, loop, eval_sets=held_out, log=log, store=store,
                       resume=config.resume, desc="train")
+    if main:
+        _write_output(config, model, tokenizer, log, {
+            "parameters": parameters, "languages": plan.languages,
+            "initial_eval_loss": result.initial_eval, "final_eval_loss": result.final_eval,
+            "loss_curve": log.series("loss")})
+    summary = ", ".join(f"{k} {result.initial_eval[k]:.3f} -> {v:.3f}"
+                        for k, v in result.final_eval.items())
+    info(f"train: wrote {config.output}" + (f"; held-out loss {summary}" if summary else ""))
+    return TrainResult(output=Path(config.output), parameters=parameters,
+                       initial_eval=result.initial_eval, final_eval=result.final_eval,
+                       losses=log.series("loss"))
+
+
+def _write_output(config: TrainConfig, model, tokenizer, log: MetricsLog, report: dict) -> None:
+    """Model, tokenizer, metrics.jsonl and train_report.json, atomically."""
     with atomic_dir(config.output) as tmp:
         model.save_pretrained(tmp)
         if config.tokenizer:
@@ -164,14 +180,5 @@ def train(config: TrainConfig) -> TrainResult:
             save_tokenizer(config.tokenizer, tmp)
         else:
             tokenizer.save_pretrained(tmp)
-        shutil.copyfile(log.path, tmp / "metrics.jsonl")
-        write_json({"config": asdict(config), "parameters": parameters,
-                    "languages": plan.languages, "initial_eval_loss": result.initial_eval,
-                    "final_eval_loss": result.final_eval, "loss_curve": log.series("loss")},
-                   tmp / "train_report.json")
-    summary = ", ".join(f"{k} {result.initial_eval[k]:.3f} -> {v:.3f}"
-                        for k, v in result.final_eval.items())
-    info(f"train: wrote {config.output}" + (f"; held-out loss {summary}" if summary else ""))
-    return TrainResult(output=Path(config.output), parameters=parameters,
-                       initial_eval=result.initial_eval, final_eval=result.final_eval,
-                       losses=log.series("loss"))
+        log.save(tmp / "metrics.jsonl")
+        write_json({"config": asdict(config), **report}, tmp / "train_report.json")

@@ -20,7 +20,7 @@ from pathlib import Path
 from lrtk.errors import UsageError
 from lrtk.io import write_json
 from lrtk.io.progress import info
-from lrtk.train.loop import LoopConfig, run_loop
+from lrtk.train.loop import LoopConfig, is_main_process, run_loop
 from lrtk.train.metrics import MetricsLog
 from lrtk.train.outdir import atomic_dir
 from lrtk.tune.examples import (Collator, EpochBatches, build_examples, fixed_batches,
@@ -101,6 +101,9 @@ def tune(config: TuneConfig) -> TuneResult:
 
     settings = config.method_settings()
     settings.validate()
+    if config.merge and config.language_adapter:
+        raise UsageError("--merge with --language-adapter is not supported",
+                         hint="merge a single adapter")
     objective, causal = _objective(config)
     set_seed(config.seed)
     model, tokenizer = load_base(config.model)
@@ -137,31 +140,16 @@ def tune(config: TuneConfig) -> TuneResult:
          f"{total:,} parameters, {len(train_examples)} train / {len(eval_examples)} held-out "
          "examples")
 
+    log = MetricsLog(None)
+    result = run_loop(model, source, loop, eval_sets={
+        HELDOUT: fixed_batches(eval_examples, config.batch_size, collate)},
+        log=log, desc="tune")
+    model.eval()
     output = Path(config.output)
-    with atomic_dir(output) as tmp:
-        log = MetricsLog(tmp / "metrics.jsonl")
-        result = run_loop(model, source, loop, eval_sets={
-            HELDOUT: fixed_batches(eval_examples, config.batch_size, collate)},
-            log=log, desc="tune")
-        model.eval()
-        save_adapter(model, ADAPTER, tmp / "adapter")
-        merged = None
-        if config.merge:
-            if config.language_adapter:
-                raise UsageError("--merge with --language-adapter is not supported",
-                                 hint="merge a single adapter")
-            foldable = getattr(model.adapters_config.get(ADAPTER), "architecture", None) == "lora"
-            write_merged(model, tokenizer, config.model, ADAPTER, tmp / "merged",
-                         foldable=foldable)
-            merged = output / "merged"
-            if not foldable:
-                info("--merge: bottleneck adapters cannot be folded into the weights; merged/ "
-                     "holds the adapters-wrapped model (only LoRA merges give a plain model "
-                     "for lrtk export)")
-        losses = log.series("loss")
-        report = {
-            "config": {k: (list(v) if isinstance(v, tuple) else v)
-                       for k, v in asdict(config).items()},
+    merged = output / "merged" if config.merge else None
+    losses = log.series("loss")
+    if is_main_process():
+        _write_output(config, model, tokenizer, output, log, {
             "objective": objective,
             "trainable_parameters": trainable,
             "adapter_parameters": adapter_params,
@@ -169,12 +157,30 @@ def tune(config: TuneConfig) -> TuneResult:
             "initial_eval_loss": result.initial_eval[HELDOUT],
             "final_eval_loss": result.final_eval[HELDOUT],
             "loss_curve": losses,
-            "merged": merged is not None,
-        }
-        write_json(report, tmp / "report.json")
+        })
     info(f"tune: held-out loss {result.initial_eval[HELDOUT]:.4f} -> "
          f"{result.final_eval[HELDOUT]:.4f} after {config.steps} steps; wrote {output}")
     return TuneResult(output=output, adapter_dir=output / "adapter", merged_dir=merged,
                       trainable_parameters=trainable, adapter_parameters=adapter_params,
                       total_parameters=total, initial_eval_loss=result.initial_eval[HELDOUT],
                       final_eval_loss=result.final_eval[HELDOUT], losses=losses, model=model)
+
+
+def _write_output(config: TuneConfig, model, tokenizer, output: Path, log: MetricsLog,
+                  report: dict) -> None:
+    """adapter/, merged/ (with --merge), metrics.jsonl and report.json, atomically."""
+    with atomic_dir(output) as tmp:
+        save_adapter(model, ADAPTER, tmp / "adapter")
+        if config.merge:
+            foldable = getattr(model.adapters_config.get(ADAPTER), "architecture", None) == "lora"
+            write_merged(model, tokenizer, config.model, ADAPTER, tmp / "merged",
+                         foldable=foldable)
+            if not foldable:
+                info("--merge: bottleneck adapters cannot be folded into the weights; merged/ "
+                     "holds the adapters-wrapped model (only LoRA merges give a plain model "
+                     "for lrtk export)")
+        log.save(tmp / "metrics.jsonl")
+        config_dict = {k: (list(v) if isinstance(v, tuple) else v)
+                       for k, v in asdict(config).items()}
+        write_json({"config": config_dict, "merged": config.merge, **report},
+                   tmp / "report.json")
