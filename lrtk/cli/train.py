@@ -10,7 +10,7 @@ ORDER = 60
 
 EXAMPLE = """
 \b
-Example (a tiny Bengali/English LM from scratch, cooldown towards Bengali at the LR decay):
+Example (a tiny Bengali/English LM; the mixture's cooldown starts with the LR decay):
   lrtk tokenizer train ...  (or any sentencepiece model)
   lrtk train --tokenizer bn-en.model --corpus bn=bn.txt --corpus en=en.txt \\
       --mix cooldown --tau 1 --tau-end 5 --layers 2 --hidden 64 --heads 4 --seq-len 64 \\

@@ -9,10 +9,9 @@ import typer
 ORDER = 61
 
 EXAMPLE = """
+\b
 Example (Bengali language adapter, then a LoRA translation adapter merged for export):
-
   lrtk tune --model out/bn-lm --train bn.jsonl --method seq_bn_inv -o out/bn-lang
-
   lrtk tune --model out/bn-lm --train en-bn.pairs.jsonl --objective translation \\
       --src-lang English --tgt-lang Bengali --method lora --lora-targets q,v --merge -o out/mt
 

@@ -105,6 +105,8 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
     # The scheduler is stepped by hand: accelerate would step it once per process.
     wrapped, optimizer = accelerator.prepare(model, optimizer)
     rank, world = accelerator.process_index, accelerator.num_processes
+    if accelerator.is_main_process:
+        info(f"{desc}: on {accelerator.device}" + (f", {world} processes" if world > 1 else ""))
 
     def evaluate(step: int) -> dict[str, float]:
         losses = {name: mean_loss(model, [_to(b, accelerator.device) for b in batches],
