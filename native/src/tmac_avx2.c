@@ -150,14 +150,8 @@ TARGET void lrtk_tmac_build_tables_avx2(const float *x, int k, int group_size, i
   }
 }
 
-/* One copy of the loop per plane count, so the plane loop unrolls with constant weights. */
 TARGET void lrtk_tmac_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int t_index,
                                 const lrtk_tmac_tables *t, float out[64]) {
-  switch (f->planes) {
-    case 1: tile(w, f, 1, t_index, t, out); break;
-    case 2: tile(w, f, 2, t_index, t, out); break;
-    case 3: tile(w, f, 3, t_index, t, out); break;
-    default: tile(w, f, 4, t_index, t, out); break;
-  }
+  LRTK_TMAC_BY_PLANES(tile, w, f, t_index, t, out)
 }
 #endif

@@ -60,6 +60,16 @@ static inline float lrtk_tmac_group_stats(const float *xg, int group_size, float
   return amax > 0.0f ? 127.0f / amax : 0.0f;
 }
 
+/* Calls fn(w, f, planes, tile, t, out) with the plane count as a constant, so that a SIMD
+ * kernel's plane loop unrolls and its plane weights stay in registers. */
+#define LRTK_TMAC_BY_PLANES(fn, w, f, tile, t, out) \
+  switch ((f)->planes) {                             \
+    case 1: fn(w, f, 1, tile, t, out); break;        \
+    case 2: fn(w, f, 2, tile, t, out); break;        \
+    case 3: fn(w, f, 3, tile, t, out); break;        \
+    default: fn(w, f, 4, tile, t, out); break;       \
+  }
+
 void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                            const lrtk_tmac_tables *t, float out[64]);
 #if defined(__x86_64__)

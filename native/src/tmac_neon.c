@@ -92,14 +92,8 @@ static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, in
   for (int v = 0; v < 16; v++) vst1q_f32(result + 4 * v, out[v]);
 }
 
-/* One copy of the loop per plane count, so the plane loop unrolls with constant weights. */
 void lrtk_tmac_tile_neon(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int t_index,
                          const lrtk_tmac_tables *t, float out[64]) {
-  switch (f->planes) {
-    case 1: tile(w, f, 1, t_index, t, out); break;
-    case 2: tile(w, f, 2, t_index, t, out); break;
-    case 3: tile(w, f, 3, t_index, t, out); break;
-    default: tile(w, f, 4, t_index, t, out); break;
-  }
+  LRTK_TMAC_BY_PLANES(tile, w, f, t_index, t, out)
 }
 #endif
