@@ -29,9 +29,9 @@ def test_bench_kernels_json(run_cli):
 
 def test_bench_kernels_human_line(run_cli):
     code, out, _ = run_cli("bench", "kernels", "--bits", "ternary", "--m", "64", "--k", "128",
-                           "--stream-mb", "1")
+                           "--stream-mb", "1", "--kernel", "scalar")
     assert code == 0
-    assert out.startswith("ternary 64x128") and "dequant baseline" in out
+    assert out.startswith("ternary 64x128 g128 x1 [scalar]") and "dequant baseline" in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -39,6 +39,7 @@ def test_bench_kernels_human_line(run_cli):
     (["--k", "100"], "multiple of the group size"),
     (["--group-size", "48"], "group size"),
     (["--threads", "0"], "must be positive"),
+    (["--kernel", "sse9"], "unknown kernel"),
 ])
 def test_bench_kernels_bad_options_are_one_line_usage_errors(run_cli, args, message):
     code, _, err = run_cli("bench", "kernels", "--m", "64", "--k", "128", "--stream-mb", "1", *args)

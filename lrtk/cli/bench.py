@@ -40,6 +40,7 @@ def kernels_cmd(
     group_size: int = typer.Option(128, "--group-size", "-g", help="32, 64 or 128."),
     stream_mb: float = typer.Option(256, "--stream-mb",
                                     help="Rotate over weight copies of at least this many MB."),
+    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Time one GEMV (batch 1) with streamed weights against the dequantize-then-dot C
@@ -56,7 +57,7 @@ def kernels_cmd(
         raise UsageError("--m, --k and --threads must be positive")
     info(f"bench kernels: {bits}-bit {m}x{k}, {threads} thread(s), weights streamed over "
          f">= {stream_mb:g} MB")
-    row = bench_gemv(bits, m, k, threads, group_size, stream_mb=stream_mb)
+    row = bench_gemv(bits, m, k, threads, group_size, stream_mb=stream_mb, kernel=kernel)
     if as_json:
         typer.echo(json.dumps(row))
         return

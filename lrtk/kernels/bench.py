@@ -27,6 +27,7 @@ from lrtk.kernels.binding import (
     get_kernel,
     pack,
     qtype_of,
+    set_kernel,
 )
 
 
@@ -166,10 +167,19 @@ def time_numpy_f32(codes, scales, x, qtype, group_size, *, threads: int | None =
 
 
 def bench_gemv(bits, m: int, k: int, threads: int = 1, group_size: int = 128, *,
-               stream_mb: float = 256, numpy_f32_ms: float | None = None, seed: int = 0) -> dict:
-    """One GEMV benchmark row; numpy_f32_ms may be passed in when already measured for this
-    shape and thread count (the table reuses it across bit widths)."""
-    qtype = qtype_of(bits)
+               stream_mb: float = 256, numpy_f32_ms: float | None = None, seed: int = 0,
+               kernel: str = "auto") -> dict:
+    """One GEMV benchmark row with `kernel` ('auto', 'scalar', 'avx2', 'neon'); numpy_f32_ms
+    may be passed in when already measured for this shape and thread count (the table reuses
+    it across bit widths)."""
+    set_kernel(kernel)
+    try:
+        return _bench_gemv(qtype_of(bits), m, k, threads, group_size, stream_mb, numpy_f32_ms, seed)
+    finally:
+        set_kernel("auto")
+
+
+def _bench_gemv(qtype, m, k, threads, group_size, stream_mb, numpy_f32_ms, seed) -> dict:
     codes, scales, x = random_weights(qtype, m, k, group_size, seed)
     w = pack(codes, scales, qtype=qtype, group_size=group_size)
     with Pool(threads) as pool:
