@@ -39,8 +39,9 @@ def spm_model(tmp_path_factory):
     return prefix.with_suffix(".model")
 
 
-def save_tiny(kind: str, path, spm_model, seed: int = 0, **overrides):
-    """A random tiny HF checkpoint with the sentencepiece tokenizer, as save_pretrained writes it."""
+def save_tiny(kind: str, path, spm_model, seed: int = 0, hf_tokenizer: bool = False, **overrides):
+    """A random tiny HF checkpoint with the sentencepiece tokenizer, as save_pretrained writes
+    it; hf_tokenizer adds tokenizer.json / tokenizer_config.json as `lrtk train` does."""
     cls = {"llama": (transformers.LlamaConfig, transformers.LlamaForCausalLM),
            "mistral": (transformers.MistralConfig, transformers.MistralForCausalLM),
            "qwen2": (transformers.Qwen2Config, transformers.Qwen2ForCausalLM)}[kind]
@@ -48,6 +49,8 @@ def save_tiny(kind: str, path, spm_model, seed: int = 0, **overrides):
     model = cls[1](cls[0](**{**TINY, **overrides})).eval()
     model.save_pretrained(path)
     shutil.copy(spm_model, path / "tokenizer.model")
+    if hf_tokenizer:
+        transformers.LlamaTokenizerFast(vocab_file=str(spm_model)).save_pretrained(path)
     return model
 
 
@@ -56,8 +59,8 @@ CASES = {
     "llama-rope-llama3": ("llama", dict(rope_scaling={"rope_type": "llama3", "factor": 8.0,
                                                       "low_freq_factor": 1.0, "high_freq_factor": 4.0,
                                                       "original_max_position_embeddings": 32})),
-    "llama-rope-linear-bias": ("llama", dict(rope_scaling={"type": "linear", "factor": 2.0},
-                                             attention_bias=True)),
+    "llama-rope-linear-bias-hf-tokenizer": ("llama", dict(
+        rope_scaling={"type": "linear", "factor": 2.0}, attention_bias=True, hf_tokenizer=True)),
     # A window shorter than the text, so the sliding mask matters.
     "mistral-sliding-window": ("mistral", dict(sliding_window=8)),
     "qwen2-tied-qkv-bias": ("qwen2", dict(tie_word_embeddings=True)),
@@ -73,8 +76,11 @@ def test_f32_export_logits_equal_hf(case, tmp_path, spm_model, shared):
     model = save_tiny(kind, tmp_path / "hf", spm_model, **overrides)
     out = tmp_path / "model.lrtk"
     export(from_hf(tmp_path / "hf"), out, QuantSpec(bits="f32"))
+    text = " ".join(tico_lines(shared)[2000:2010])
     with NativeModel(str(out), threads=2) as native:
-        ids = Tokenizer.from_model(native).encode(" ".join(tico_lines(shared)[2000:2010]))[:70]
+        ids = Tokenizer.from_model(native).encode(text)[:70]
+        if (tmp_path / "hf" / "tokenizer.json").exists():  # the embedded HF tokenizer is used
+            assert ids == transformers.AutoTokenizer.from_pretrained(tmp_path / "hf")(text).input_ids[:70]
         assert len(ids) == 70  # several prefill batches of 16 and past the sliding window
         with torch.no_grad():
             expected = model(torch.tensor([ids])).logits[0].numpy()

@@ -178,3 +178,16 @@ def test_run_cli_streams_greedy_text_and_seeded_sampling(q2_model, run_cli):
     assert code == 0 and len(out.splitlines()) == 2
     code, _, err = run_cli("run", str(q2_model))
     assert code == 2 and "--prompt" in err
+
+
+def test_bench_cli_reports_speed_and_memory(q2_model, run_cli):
+    code, out, err = run_cli("bench", str(q2_model), "--threads", "1", "--decode-tokens", "4",
+                             "--prompt-tokens", "20", "--repeats", "1", "--json")
+    assert code == 0, err
+    row = json.loads(out)
+    assert row["prefill_tok_s"] > 0 and row["decode_tok_s"] > 0 and row["peak_rss_mib"] > 1
+    # 2-bit body: packed planes + fp32 scales and zeros + a 4-bit head + norms.
+    assert 40_000 < row["weight_bytes_per_token"] < q2_model.stat().st_size
+    code, out, _ = run_cli("bench", "model", str(q2_model), "-t", "1", "--decode-tokens", "2",
+                           "--repeats", "1")
+    assert code == 0 and "decode" in out and "tok/s" in out and "peak RSS" in out
