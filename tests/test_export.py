@@ -162,3 +162,29 @@ def test_export_cli_then_corrupt_file_errors(tmp_path, spm_model, run_cli):
     assert code == 1 and "not an lrtk model file (bad magic)" in err
     help_code, help_out, _ = run_cli("export", "--help")
     assert help_code == 0 and "lrtk export out/model" in help_out
+
+
+@pytest.mark.parametrize("bits", ["1", "2", "3", "4", "ternary", "f16"])
+def test_quantized_logits_match_dequantized_hf(bits, tmp_path, spm_model):
+    """Every bit width through pack + T-MAC kernels equals the HF model whose linear weights are
+    replaced by their dequantized codes, up to the kernels' int8 activation tables."""
+    from lrtk.runtime.binding import NativeModel
+
+    model = save_tiny("qwen2", tmp_path / "hf", spm_model)
+    out = tmp_path / "m.lrtk"
+    export(from_hf(tmp_path / "hf"), out, QuantSpec(bits=bits, group_size=32, head="f32",
+                                                    embed="f32", clip_search=False))
+    qtype = {"ternary": quantize.TERNARY}.get(bits, int(bits) if bits.isdigit() else None)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.startswith("model.layers.") and name.endswith("proj.weight"):
+                w = p.numpy()
+                deq = (w.astype(np.float16).astype(np.float32) if qtype is None else
+                       quantize.dequantize(*quantize.rtn(w, qtype, 32, clip_search=False), qtype, 32))
+                p.copy_(torch.from_numpy(deq))
+        ids = list(range(3, 43))
+        expected = model(torch.tensor([ids])).logits[0].numpy()
+    with NativeModel(str(out)) as native:
+        got = native.forward(ids, 0, all_logits=True)
+    rel = np.linalg.norm(got - expected) / np.linalg.norm(expected)
+    assert rel < (1e-4 if qtype is None else 0.02), rel
