@@ -72,7 +72,8 @@ def test_generate_is_deterministic_and_keeps_records(tiny_lm, tmp_path, shared, 
                     '{"id": "b", "prompt": "the virus"}\n', encoding="utf-8")
     first, err = run_generate(run_cli, path, "--model", tiny_lm, "--max-new-tokens", 6,
                               "--batch-size", 2)
-    again, _ = run_generate(run_cli, path, "--model", tiny_lm, "--max-new-tokens", 6)
+    again, _ = run_generate(run_cli, path, "--model", tiny_lm, "--max-new-tokens", 6,
+                            "--batch-size", 1)
     assert first == again  # greedy, and batching (left padding) does not change outputs
     assert [r["id"] for r in first] == ["a", "b"]
     assert all(isinstance(r["output"], str) and r["output"] for r in first)
@@ -99,6 +100,32 @@ def test_adapter_changes_generation(tiny_lm, noisy_adapter, tmp_path, run_cli):
     tuned, _ = run_generate(run_cli, *args, "--adapter", noisy_adapter)
     assert base[0]["prompt"] == "the virus spreads"
     assert base[0]["output"] != tuned[0]["output"]
+
+
+def test_adapter_generation_equals_stepwise_greedy_decoding(tiny_lm, noisy_adapter, shared):
+    """Batched generation through an adapter gives the tokens of the plainest decoder: the
+    whole sequence through the model at every step, argmax, append. (With adapters 1.3 the
+    KV cache silently breaks generation; lrtk must not produce that text.)"""
+    import torch
+
+    from lrtk.generate import GenerationSettings, Generator, load_model
+
+    en = shared("tico19", "en-ne", "tico19-test.en").read_text(encoding="utf-8").splitlines()
+    prompts = [en[0], en[5], en[2]]  # different lengths: the batch is left-padded
+    loaded = load_model(tiny_lm, noisy_adapter)
+    outputs = list(Generator(loaded, GenerationSettings(max_new_tokens=6, batch_size=3,
+                                                        device="cpu")).generate(prompts))
+    model, tok = loaded.model, loaded.tokenizer
+    for prompt, output in zip(prompts, outputs):
+        ids = tok(prompt, return_tensors="pt")["input_ids"]
+        start = ids.shape[1]
+        with torch.no_grad():
+            for _ in range(6):
+                token = model(input_ids=ids).logits[0, -1].argmax()
+                ids = torch.cat([ids, token.view(1, 1)], dim=1)
+                if token.item() == tok.eos_token_id:
+                    break
+        assert output == tok.decode(ids[0, start:], skip_special_tokens=True)
 
 
 def test_generate_bad_inputs(tiny_lm, tmp_path, run_cli):

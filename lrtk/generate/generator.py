@@ -42,6 +42,7 @@ class Generator:
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
         self.settings = settings
+        self.kv_cache = loaded.kv_cache
         self.device = resolve_device(settings.device)
         self.model.to(self.device)
         if self.tokenizer.pad_token_id is None:
@@ -59,7 +60,7 @@ class Generator:
         for batch in progress(batches, desc="generate", total=len(batches), unit="batch"):
             enc = self.tokenizer(list(batch), return_tensors="pt", padding=True).to(self.device)
             kwargs = dict(max_new_tokens=s.max_new_tokens, do_sample=s.sample,
-                          pad_token_id=self.tokenizer.pad_token_id)
+                          pad_token_id=self.tokenizer.pad_token_id, use_cache=self.kv_cache)
             if s.sample:
                 kwargs.update(temperature=s.temperature, top_p=s.top_p)
             with torch.no_grad():

@@ -15,6 +15,15 @@ class LoadedModel:
     tokenizer: Any
     adapter_dir: str | None = None
 
+    @property
+    def kv_cache(self) -> bool:
+        """False for models wrapped by the adapters library: adapters 1.3's attention takes
+        the cache as `past_key_value` while transformers 4.57 passes `past_key_values`, so
+        with the cache on, every generated token after the first attends to itself alone and
+        the text is wrong. Without the cache each step recomputes the whole sequence:
+        slower, but the same tokens the unwrapped model would produce."""
+        return not hasattr(self.model, "adapters_config")
+
 
 def _check_dir(path: str, option: str, marker: str, what: str) -> None:
     if not os.path.isdir(path):
@@ -26,14 +35,23 @@ def _check_dir(path: str, option: str, marker: str, what: str) -> None:
 
 def load_model(model_dir: str, adapter_dir: str | None = None) -> LoadedModel:
     """Model and tokenizer from `model_dir` (never the network); the adapter, if given, is
-    one saved by `lrtk tune` and is loaded the way `lrtk tune` loads it."""
-    from lrtk.tune.model import load_base, load_tuned
+    one saved by `lrtk tune` and is loaded the way `lrtk tune` loads it.
 
+    Without an adapter the model is loaded plain, not through the adapters library: its
+    wrapped attention cannot use the KV cache (see `LoadedModel.kv_cache`).
+    """
     _check_dir(model_dir, "--model", "config.json", "Hugging Face model")
     if adapter_dir:
+        from lrtk.tune.model import load_tuned
+
         _check_dir(adapter_dir, "--adapter", "adapter_config.json", "adapter (lrtk tune)")
         model, tokenizer = load_tuned(model_dir, [adapter_dir])
-    else:
-        model, tokenizer = load_base(model_dir)
-        model.eval()
-    return LoadedModel(model, tokenizer, adapter_dir)
+        return LoadedModel(model, tokenizer, adapter_dir)
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot load model: {str(e).splitlines()[0]}", path=model_dir) from None
+    return LoadedModel(model.eval(), tokenizer)
