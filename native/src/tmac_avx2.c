@@ -15,8 +15,9 @@
 
 #define TARGET __attribute__((target("avx2")))
 #define INLINE inline __attribute__((always_inline))
-/* Weights are read once, front to back: asking for them this far ahead hides memory latency
- * the hardware prefetcher leaves exposed (measured: ~30% faster streamed GEMV on 1 thread). */
+/* Weights are read once, front to back: asking for each cache line this far ahead hides
+ * memory latency the hardware prefetcher leaves exposed (measured on 1 thread, streamed
+ * 4096x4096: 15-20% faster at 2, 3 and 4 bits; 1024 to 4096 bytes ahead perform alike). */
 #ifndef PREFETCH_BYTES
 #define PREFETCH_BYTES 2048
 #endif
@@ -44,8 +45,8 @@ TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lu
     const __m256i table = _mm256_xor_si256(
         _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lut)), to_unsigned);
     __m256i lo, hi;
-    _mm_prefetch((const char *)p + PREFETCH_BYTES, _MM_HINT_T0);
     for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
+      _mm_prefetch((const char *)p + PREFETCH_BYTES, _MM_HINT_T0); /* one line per block */
       for (int h = 0; h < 2; h++) {
         lookup(p + 32 * h, table, &lo, &hi);
         acc[h] = _mm256_add_epi16(acc[h], _mm256_maddubs_epi16(lo, wt->pair[j / 2]));
@@ -53,6 +54,7 @@ TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lu
       }
     }
     if (planes & 1) {
+      _mm_prefetch((const char *)p + PREFETCH_BYTES, _MM_HINT_T0);
       lookup(p, table, &lo, &hi);
       p += LRTK_TMAC_SINGLE_BYTES;
       acc[0] = _mm256_add_epi16(acc[0], _mm256_maddubs_epi16(lo, wt->even));
