@@ -155,3 +155,20 @@ def test_bad_usage_is_one_line(data, run_cli, tmp_path, extra, message):
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1, err
     assert not out.exists()
+
+
+def test_trains_on_a_saved_sample_plan(data, run_cli, tmp_path):
+    """The plan file of `lrtk sample plan --json` drives training; too small a budget is a
+    one-line usage error naming the budget needed."""
+    plan = tmp_path / "plan.json"
+    code, _, err = run_cli("sample", "plan", "--corpus", f"bn={data['bn']}", "--corpus",
+                           f"en={data['en']}", "--schedule", "unimax", "--budget", "40",
+                           "--json", plan)
+    assert code == 0, err
+    common = ["train", "--tokenizer", data["spm"], "--plan", plan, *SHAPE,
+              "--batch-size", "8", "--eval", f"bn={data['bn.dev']}"]
+    code, _, err = run_cli(*common, "--steps", "6", "-o", tmp_path / "big")
+    assert code == 2 and "--budget 48" in err and not (tmp_path / "big").exists()
+    code, _, err = run_cli(*common, "--steps", "5", "-o", tmp_path / "lm")
+    assert code == 0, err
+    assert len([r for r in _records(tmp_path / "lm") if "loss" in r]) == 5
