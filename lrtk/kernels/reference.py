@@ -15,8 +15,12 @@ def dequantize(codes, scales, zeros=None, *, qtype, group_size: int = 128) -> np
         zero = np.asarray(zeros, dtype=np.float64)
     else:
         zero = np.full(np.shape(scales), 1.0 if qtype == TERNARY else ((1 << qtype) - 1) / 2)
-    per_column = lambda a: np.repeat(np.asarray(a, dtype=np.float64), group_size, axis=1)  # noqa: E731
-    return per_column(scales) * (codes - per_column(zero))
+    return _per_column(scales, group_size) * (codes - _per_column(zero, group_size))
+
+
+def _per_column(per_group, group_size: int) -> np.ndarray:
+    """(m, k/group_size) -> (m, k): each group's value repeated over its columns."""
+    return np.repeat(np.asarray(per_group, dtype=np.float64), group_size, axis=1)
 
 
 def reference_gemm(codes, scales, zeros, x, *, qtype, group_size: int = 128) -> np.ndarray:
