@@ -117,37 +117,47 @@ def _greedy_python(path, prompt, n, kernel):
         set_kernel("auto")
 
 
-def _lrtk_run_aarch64() -> Path:
-    """lrtk-run from the aarch64 cross build of `make native-test` (built here if missing)."""
-    for tool in ("aarch64-linux-gnu-gcc", "qemu-aarch64", "cmake"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} not installed (scripts/setup-system.sh installs it)")
-    build = REPO / "build" / "native-aarch64"
+def _lrtk_run(build_dir: str, *cmake_args: str) -> Path:
+    """lrtk-run from a CMake build of `make native-test` (configured here if missing)."""
+    build = REPO / "build" / build_dir
     if not (build / "CMakeCache.txt").exists():
         subprocess.run(["cmake", "-S", str(REPO), "-B", str(build), "-DLRTK_NATIVE_TESTS=ON",
-                        "-DCMAKE_BUILD_TYPE=Release",
-                        "-DCMAKE_TOOLCHAIN_FILE=native/cmake/aarch64-linux-gnu.cmake"],
+                        "-DCMAKE_BUILD_TYPE=Release", *cmake_args],
                        check=True, capture_output=True, cwd=REPO)
     subprocess.run(["cmake", "--build", str(build), "--target", "lrtk-run", "-j", "2"],
                    check=True, capture_output=True)
     return build / "native" / "lrtk-run"
 
 
+def _run_ids(cmd: list[str], model, prompt, n, kernel) -> list[int]:
+    out = subprocess.run([*cmd, str(model), "-i", " ".join(map(str, prompt)), "-n", str(n),
+                          "-k", kernel], check=True, capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, QEMU_LD_PREFIX="/usr/aarch64-linux-gnu"))
+    return list(map(int, out.stdout.split()))
+
+
 def test_greedy_generation_identical_on_every_kernel(q2_model):
+    """Python binding (scalar, AVX2), the standalone lrtk-run on x86, and lrtk-run built for
+    aarch64 with its NEON and scalar kernels under qemu all produce the same greedy tokens."""
     from lrtk.kernels.binding import kernel_available
 
     prompt, n = [1, 45, 67, 89, 12, 150], 12
     scalar = _greedy_python(q2_model, prompt, n, "scalar")
     assert len(scalar) == n
-    if kernel_available("avx2"):
-        assert _greedy_python(q2_model, prompt, n, "avx2") == scalar
-    runner = _lrtk_run_aarch64()
-    env = dict(os.environ, QEMU_LD_PREFIX="/usr/aarch64-linux-gnu")
+    host_kernels = ["scalar"] + (["avx2"] if kernel_available("avx2") else [])
+    for kernel in host_kernels[1:]:
+        assert _greedy_python(q2_model, prompt, n, kernel) == scalar
+    if shutil.which("cmake") is None:
+        pytest.skip("cmake not installed")
+    host = _lrtk_run("native-test")
+    for kernel in host_kernels:
+        assert _run_ids([str(host)], q2_model, prompt, n, kernel) == scalar, kernel
+    for tool in ("aarch64-linux-gnu-gcc", "qemu-aarch64"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not installed (scripts/setup-system.sh installs it)")
+    arm = _lrtk_run("native-aarch64", "-DCMAKE_TOOLCHAIN_FILE=native/cmake/aarch64-linux-gnu.cmake")
     for kernel in ("neon", "scalar"):
-        out = subprocess.run(["qemu-aarch64", str(runner), str(q2_model), "-i",
-                              " ".join(map(str, prompt)), "-n", str(n), "-k", kernel],
-                             check=True, capture_output=True, text=True, env=env, timeout=120)
-        assert list(map(int, out.stdout.split())) == scalar, kernel
+        assert _run_ids(["qemu-aarch64", str(arm)], q2_model, prompt, n, kernel) == scalar, kernel
 
 
 def test_run_cli_streams_greedy_text_and_seeded_sampling(q2_model, run_cli):
