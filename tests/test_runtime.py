@@ -201,3 +201,23 @@ def test_bench_cli_reports_speed_and_memory(q2_model, run_cli):
     code, out, _ = run_cli("bench", "model", str(q2_model), "-t", "1", "--decode-tokens", "2",
                            "--repeats", "1")
     assert code == 0 and "decode" in out and "tok/s" in out and "peak RSS" in out
+
+
+def test_sampler_follows_temperature_top_k_and_top_p():
+    from lrtk.runtime.binding import Sampler
+
+    probs = np.array([0.5, 0.25, 0.15, 0.1])
+    logits = np.log(probs).astype(np.float32)
+    draws = lambda s: np.bincount([s(logits) for _ in range(4000)], minlength=4) / 4000  # noqa
+    assert np.abs(draws(Sampler(4, temperature=1.0, seed=1)) - probs).max() < 0.03
+    # Temperature 0.5 squares the odds: p ~ probs^2.
+    sharp = probs ** 2 / (probs ** 2).sum()
+    assert np.abs(draws(Sampler(4, temperature=0.5, seed=2)) - sharp).max() < 0.03
+    top_k = draws(Sampler(4, temperature=1.0, top_k=2, seed=3))
+    assert top_k[2:].sum() == 0 and abs(top_k[0] - 2 / 3) < 0.03
+    # The nucleus of mass 0.7 is {0.5, 0.25}: the smallest prefix reaching it.
+    top_p = draws(Sampler(4, temperature=1.0, top_p=0.7, seed=4))
+    assert top_p[2:].sum() == 0 and top_p[1] > 0.2
+    assert Sampler(4)(logits) == 0 and Sampler(4)(logits[::-1].copy()) == 3
+    same = [Sampler(4, 1.0, seed=9)(logits) for _ in range(3)]
+    assert len(set(same)) == 1
