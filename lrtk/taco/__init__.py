@@ -2,12 +2,11 @@
 
 from lrtk.taco.build import InstructionFields, taco_examples, translation_examples
 from lrtk.taco.chain import ChainParse, extract_response
-from lrtk.taco.languages import LANGUAGE_NAMES, language_name
+from lrtk.taco.languages import language_name
 from lrtk.taco.templates import instruction_prompt, taco_chain, translation_prompt
 from lrtk.taco.translate_cmd import CommandTranslator
 
 __all__ = [
-    "LANGUAGE_NAMES",
     "ChainParse",
     "CommandTranslator",
     "InstructionFields",

@@ -1,27 +1,23 @@
-"""English names of the languages TaCo chains are written in ("Response in Nepali:")."""
+"""English names of the languages TaCo chains are written in ("Response in Nepali:").
+
+The names come from the language profiles of `lrtk.text`, so one file per language says
+everything lrtk knows about it.
+"""
 
 from __future__ import annotations
 
 from lrtk.errors import UsageError
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "bn": "Bengali",
-    "ne": "Nepali",
-    "si": "Sinhala",
-    "ur": "Urdu",
-    "hi": "Hindi",
-    "ta": "Tamil",
-    "mr": "Marathi",
-}
-
 
 def language_name(code: str, override: str | None = None) -> str:
     """The English name for a language code; --lang-name supplies one for other codes."""
+    from lrtk.text.profile import load_profile, supported_languages
+
     if override:
         return override
-    try:
-        return LANGUAGE_NAMES[code]
-    except KeyError:
+    known = [c for c in supported_languages() if c != "generic"]
+    if code not in known:
         raise UsageError(f"no language name known for code {code!r}",
-                         hint="pass --lang-name, e.g. --lang-name Sinhala") from None
+                         hint=f"known: {', '.join(known)}; for others pass --lang-name, "
+                              "e.g. --lang-name Tamil")
+    return load_profile(code).name
