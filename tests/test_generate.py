@@ -80,6 +80,14 @@ def test_generate_is_deterministic_and_keeps_records(tiny_lm, tmp_path, shared, 
     assert "generate: 2 records" in err
 
 
+def test_sampling_is_seeded(tiny_lm, run_cli):
+    args = ("--prompt", "the virus", "--model", tiny_lm, "--max-new-tokens", 10, "--sample",
+            "--temperature", 2.0)
+    outputs = [run_generate(run_cli, *args, "--seed", seed)[0][0]["output"]
+               for seed in (1, 1, 2)]
+    assert outputs[0] == outputs[1] != outputs[2]
+
+
 def test_taco_output_is_extracted_from_chain(tiny_lm, tmp_path, shared, run_cli):
     from lrtk.taco import extract_response
 
