@@ -33,7 +33,8 @@ def generate(
                    "'-' = stdin. Omit when using --prompt."),
     model: str = typer.Option(..., "--model", "-m", help="Local HF model directory."),
     adapter: Optional[str] = typer.Option(None, "--adapter", help="Adapter directory (lrtk tune)."),
-    prompt: Optional[str] = typer.Option(None, "--prompt", help="A single prompt instead of INPUT."),
+    prompt: Optional[str] = typer.Option(None, "--prompt",
+                                         help="A single prompt instead of INPUT."),
     taco: bool = typer.Option(False, "--taco", help="Output only the final 'Response in "
                               "<Language>:' part; the full chain goes to 'chain'."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l",

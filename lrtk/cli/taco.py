@@ -28,8 +28,8 @@ def build(
         help="jsonl, or tsv with four columns: instruction, response and their translations."),
     pairs: Optional[str] = typer.Option(
         None, "--pairs", help="Parallel corpus for translation examples in both directions."),
-    pairs_format: str = typer.Option("jsonl", "--pairs-format",
-                                     help="jsonl (sentence pairs with src/tgt) or tsv (src TAB tgt)."),
+    pairs_format: str = typer.Option(
+        "jsonl", "--pairs-format", help="jsonl (sentence pairs with src/tgt) or tsv (src TAB tgt)."),
     lang: str = typer.Option(..., "--lang", "-l", help="Target language code (bn, ne, si, ur)."),
     lang_name: Optional[str] = typer.Option(
         None, "--lang-name", help="English name for the chain label, if lrtk does not know it."),

@@ -12,7 +12,8 @@ def read_segments(path: str) -> list[str]:
     return [text for _, text in read_lines(path)]
 
 
-def read_hyps_and_refs(hyp_path: str, ref_paths: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+def read_hyps_and_refs(hyp_path: str,
+                       ref_paths: Sequence[str]) -> tuple[list[str], list[list[str]]]:
     """The hypotheses and one list per reference file; a length mismatch is a DataError."""
     if not ref_paths:
         raise UsageError("no reference given", hint="pass --ref FILE (repeat for more)")

@@ -203,7 +203,8 @@ def _examples_by_id(name: str, path: str) -> dict[str, dict]:
         key = str(rec["id"])
         if key in out:
             raise rec.error(f"duplicate id {key!r} in source {name!r}",
-                            hint="ids must be unique within a source (lrtk taco build makes them so)")
+                            hint="ids must be unique within a source "
+                                 "(lrtk taco build makes them so)")
         out[key] = {"id": key, "source": name, "prompt": rec["prompt"], "target": rec["target"]}
     return out
 
