@@ -22,7 +22,7 @@ from lrtk.lexicon import numbers, words
 from lrtk.lexicon.hashing import hash_bags
 
 DIM = 1024
-MERGE_PENALTY = 0.1
+MERGE_PENALTY = 0.3
 DELETION_COST = 0.8
 
 

@@ -17,11 +17,16 @@ import numpy as np
 from lrtk.align.length import LengthProfile, length_costs, shape_priors
 
 
+DELETION_LENGTH_CAP = 0.5
+
+
 class BlockSums:
     """Prefix sums over the rows of an (n, d) matrix."""
 
     def __init__(self, rows: np.ndarray):
-        self.cum = np.zeros((rows.shape[0] + 1, rows.shape[1]), dtype=np.float64)
+        # float32 halves memory; rows are unit vectors or small counts, so sums stay exact
+        # to ~1e-6, far below any cost difference the search acts on.
+        self.cum = np.zeros((rows.shape[0] + 1, rows.shape[1]), dtype=np.float32)
         np.cumsum(rows, axis=0, out=self.cum[1:])
 
     def blocks(self, ends: np.ndarray | int, size: int) -> np.ndarray:
@@ -90,10 +95,10 @@ def idf_reweight(src: np.ndarray, tgt: np.ndarray) -> tuple[np.ndarray, np.ndarr
     if len(rows) == 0:
         return src, tgt
     df = np.count_nonzero(np.abs(rows) > 1e-6, axis=0)
-    weight = np.log((len(rows) + 1) / (df + 1)) + 1e-3
+    weight = (np.log((len(rows) + 1) / (df + 1)) + 1e-3).astype(np.float32)
 
     def scale(x: np.ndarray) -> np.ndarray:
-        y = x * weight
+        y = x.astype(np.float32) * weight
         norms = np.linalg.norm(y, axis=1, keepdims=True)
         return np.divide(y, norms, out=np.zeros_like(y), where=norms > 0)
 
@@ -115,43 +120,56 @@ class CoverageCosts:
                  lengths: LengthProfile, *, deletion: float, merge_penalty: float,
                  length_weight: float):
         self.deletion = deletion
-        self.merge_penalty = merge_penalty
         self.length_weight = length_weight
         self.lengths = lengths
         self.priors = shape_priors(shapes)
         self.src_vecs, self.tgt_vecs = idf_reweight(src_vecs, tgt_vecs)
         self.src = BlockSums(self.src_vecs)
-        self.tgt = BlockSums(self.tgt_vecs)
         self.unrelated = max(unrelated_similarity(self.src_vecs, self.tgt_vecs,
                                                   lambda s, t: np.sum(s * t, axis=1)), 0.05)
         self.a_max = max(a for a, _ in shapes)
         self.b_max = max(b for _, b in shapes)
-        self.size = np.array([[a + b] for a, b in shapes], dtype=np.float64)
+        self.a_sizes = sorted({a for a, b in shapes if a and b})
+        self.by_b: dict[int, list[tuple[int, int, int]]] = {}
+        for k, (a, b) in enumerate(shapes):
+            if a and b:
+                self.by_b.setdefault(b, []).append((k, a, self.a_sizes.index(a)))
+        # Every target block, unit length, computed once: rows slide through the band, so
+        # per-row computation would redo each block about band-width times.
+        tgt = BlockSums(self.tgt_vecs)
+        ends = np.arange(len(self.tgt_vecs) + 1)
+        self.tgt_units = {b: _unit(tgt.blocks(ends, b)).astype(np.float32) for b in self.by_b}
+        self.linked = np.array([[a > 0 and b > 0] for a, b in shapes])
+        size = np.array([[a + b] for a, b in shapes], dtype=np.float64)
+        self.extra = np.where(size > 1, merge_penalty * (size - 2), 0.0)
 
     def row(self, i: int, js: np.ndarray, shapes) -> np.ndarray:
         l1, l2 = self.lengths.block_lengths(i, js, shapes)
         length = self.length_weight * length_costs(l1, l2, self.priors, self.lengths.ratio)
+        # Gale–Church also prices a deletion by its length, but only up to a cap: a long
+        # sentence with no counterpart must stay cheaper to delete than to merge wrongly.
+        length = np.where(self.linked, length, np.minimum(length, DELETION_LENGTH_CAP))
         out = np.full((len(shapes), len(js)), self.deletion)
         if i == 0:
             return out + length
-        # Source sentences i-1, i-2, ... (newest first) and targets lo-b_max .. hi-1.
+        # Source sentences i-1, i-2, ... (newest first); targets from b_max before the band.
         recent = self.src_vecs[max(i - self.a_max, 0):i][::-1]
         t0 = max(int(js[0]) - self.b_max, 0)
-        tgt_window = self.tgt_vecs[t0:int(js[-1])]
-        src_blocks = {a: _unit(self.src.blocks(i, a)) for a in {a for a, b in shapes if a and b}}
-        for b in sorted({b for a, b in shapes if a and b}):
-            tgt_blocks = _unit(self.tgt.blocks(js, b))                  # (W, d)
-            # Running sums over the source side: [r, x] = sum of cos(s_{i-1-q}, T) for q <= r.
-            src_cover = np.cumsum(recent @ tgt_blocks.T, axis=0)          # (<=A, W)
-            for k, (a, bb) in enumerate(shapes):
-                if bb != b or a == 0 or a > len(recent):
-                    continue
-                along = np.concatenate([[0.0], np.cumsum(tgt_window @ src_blocks[a])])
-                ends = js - t0
-                tgt_cover = along[np.clip(ends, 0, len(along) - 1)] - along[np.clip(ends - b, 0, len(along) - 1)]
-                out[k] = (a - src_cover[a - 1] + b - tgt_cover) / (2 * self.unrelated)
-        out += np.where(self.size > 1, self.merge_penalty * (self.size - 2), 0.0)
-        return out + length
+        ends = js - t0
+        src_blocks = _unit(np.stack([self.src.blocks(i, a) for a in self.a_sizes]))
+        # along[r, e]: sum of cos(t, source block r) over the targets t0 .. t0 + e - 1.
+        along = np.zeros((len(self.a_sizes), int(ends[-1]) + 1))
+        np.cumsum(self.tgt_vecs[t0:int(js[-1])] @ src_blocks.T, axis=0, out=along[:, 1:].T)
+        for b, members in self.by_b.items():
+            tgt_blocks = self.tgt_units[b][int(js[0]):int(js[-1]) + 1]
+            # src_cover[r, x]: sum of cos(s, target block) over the r + 1 newest sources.
+            src_cover = np.cumsum(recent @ tgt_blocks.T, axis=0)
+            starts = np.maximum(ends - b, 0)
+            for k, a, r in members:
+                if a <= len(recent):
+                    tgt_cover = along[r, ends] - along[r, starts]
+                    out[k] = (a - src_cover[a - 1] + b - tgt_cover) / (2 * self.unrelated)
+        return out + self.extra + length
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
