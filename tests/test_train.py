@@ -172,3 +172,30 @@ def test_trains_on_a_saved_sample_plan(data, run_cli, tmp_path):
     code, _, err = run_cli(*common, "--steps", "5", "-o", tmp_path / "lm")
     assert code == 0, err
     assert len([r for r in _records(tmp_path / "lm") if "loss" in r]) == 5
+
+
+def test_two_processes_give_the_single_process_loss_curve(data, run_cli, tmp_path):
+    """torchrun with 2 CPU processes (gloo): each takes half of every global batch, the loss
+    is the global token mean, and only rank 0 writes the output."""
+    import os
+    import subprocess
+    import sys
+
+    args = ["--tokenizer", str(data["spm"]), "--corpus", f"bn={data['bn']}", "--corpus",
+            f"en={data['en']}", "--eval", f"bn={data['bn.dev']}", "--eval-examples", "16",
+            *SHAPE, "--steps", "3", "--batch-size", "8", "--lr", "3e-3", "--seed", "4"]
+    code, _, err = run_cli("train", *args, "-o", tmp_path / "single")
+    assert code == 0, err
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node",
+                           "2", "-m", "lrtk.cli.main", "train", *args, "-o",
+                           str(tmp_path / "ddp")], env=dict(os.environ, OMP_NUM_THREADS="1"),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "2 processes" in done.stderr and done.stderr.count("train: wrote") == 1
+    single, ddp = _records(tmp_path / "single"), _records(tmp_path / "ddp")
+    assert [r["step"] for r in ddp] == [r["step"] for r in single]
+    for a, b in zip(single, ddp):
+        if "loss" in a:
+            assert b["loss"] == pytest.approx(a["loss"], abs=1e-4)
+        else:
+            assert b["eval_loss"]["bn"] == pytest.approx(a["eval_loss"]["bn"], abs=1e-4)

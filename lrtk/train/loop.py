@@ -15,7 +15,7 @@ from typing import Protocol
 from lrtk.errors import UsageError
 from lrtk.io.progress import info, progress
 from lrtk.train.checkpoint import CheckpointStore
-from lrtk.train.loss import loss_sum_and_count, mean_loss
+from lrtk.train.loss import loss_sum_and_count, mean_loss, predicted_count
 from lrtk.train.metrics import MetricsLog
 from lrtk.train.schedule import build_scheduler
 
@@ -67,10 +67,14 @@ def _accelerator():
 
 def is_main_process() -> bool:
     """True in the process that writes outputs (rank 0 under torchrun / accelerate launch)."""
+    import torch
+
     _accelerator_class()
     from accelerate import PartialState
 
-    return PartialState().is_main_process
+    # cpu=True matters: only then does accelerate set up CPU processes (gloo) under torchrun.
+    # The state is shared, so the Accelerator created later sees the same processes.
+    return PartialState(cpu=not torch.cuda.is_available()).is_main_process
 
 
 def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[str, list],
@@ -121,17 +125,24 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
     wrapped.train()
     for step in progress(range(start + 1, config.steps + 1), desc=desc,
                          total=config.steps - start, unit="step"):
-        batch = {k: v[rank::world] for k, v in source.next_batch().items()}
-        total, count = loss_sum_and_count(wrapped, _to(batch, accelerator.device),
-                                           causal=config.causal)
-        loss = total / max(count, 1)
+        global_batch = source.next_batch()
+        if global_batch["input_ids"].size(0) % world:
+            raise UsageError(f"--batch-size must be a multiple of the {world} processes")
+        count = max(predicted_count(global_batch["labels"], causal=config.causal), 1)
+        batch = {k: v[rank::world] for k, v in global_batch.items()}
+        total, _ = loss_sum_and_count(wrapped, _to(batch, accelerator.device),
+                                      causal=config.causal)
+        # Token mean over the *global* batch: DDP averages gradients over processes, so
+        # each contributes its share x world; the curve is the same for any process count.
+        loss = total * world / count
         accelerator.backward(loss)
         if config.max_grad_norm > 0:
             accelerator.clip_grad_norm_(params, config.max_grad_norm)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
-        log.write({"step": step, "loss": round(loss.item(), 6),
+        global_total = accelerator.reduce(total.detach(), "sum") if world > 1 else total
+        log.write({"step": step, "loss": round(global_total.item() / count, 6),
                    "lr": scheduler.get_last_lr()[0]})
         if config.eval_every and step % config.eval_every == 0 and step != config.steps:
             evaluate(step)

@@ -130,6 +130,7 @@ def _seq_len(model) -> int:
 def train(config: TrainConfig) -> TrainResult:
     from transformers import set_seed
 
+    main = is_main_process()
     plan = _plan(config)
     records = mixture_records(plan, seed=config.seed, backend=config.backend)
     set_seed(config.seed)
@@ -142,11 +143,11 @@ def train(config: TrainConfig) -> TrainResult:
     if not held_out:
         warn("no --eval LANG=PATH: no held-out loss will be reported")
     parameters = sum(p.numel() for p in model.parameters())
-    info(f"train: {model.config.model_type} with {parameters:,} parameters, "
-         f"{config.steps} steps x {config.batch_size} examples, languages "
-         f"{', '.join(plan.languages)}")
+    if main:
+        info(f"train: {model.config.model_type} with {parameters:,} parameters, "
+             f"{config.steps} steps x {config.batch_size} examples, languages "
+             f"{', '.join(plan.languages)}")
 
-    main = is_main_process()
     store = CheckpointStore(config.checkpoint_dir)
     if main:
         store.root.mkdir(parents=True, exist_ok=True)
@@ -162,9 +163,9 @@ def train(config: TrainConfig) -> TrainResult:
             "parameters": parameters, "languages": plan.languages,
             "initial_eval_loss": result.initial_eval, "final_eval_loss": result.final_eval,
             "loss_curve": log.series("loss")})
-    summary = ", ".join(f"{k} {result.initial_eval[k]:.3f} -> {v:.3f}"
-                        for k, v in result.final_eval.items())
-    info(f"train: wrote {config.output}" + (f"; held-out loss {summary}" if summary else ""))
+        summary = ", ".join(f"{k} {result.initial_eval[k]:.3f} -> {v:.3f}"
+                            for k, v in result.final_eval.items())
+        info(f"train: wrote {config.output}" + (f"; held-out loss {summary}" if summary else ""))
     return TrainResult(output=Path(config.output), parameters=parameters,
                        initial_eval=result.initial_eval, final_eval=result.final_eval,
                        losses=log.series("loss"))
