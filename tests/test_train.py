@@ -186,8 +186,8 @@ def test_two_processes_give_the_single_process_loss_curve(data, run_cli, tmp_pat
             *SHAPE, "--steps", "3", "--batch-size", "8", "--lr", "3e-3", "--seed", "4"]
     code, _, err = run_cli("train", *args, "-o", tmp_path / "single")
     assert code == 0, err
-    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node",
-                           "2", "-m", "lrtk.cli.main", "train", *args, "-o",
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
+                           "--nproc_per_node", "2", "-m", "lrtk.cli.main", "train", *args, "-o",
                            str(tmp_path / "ddp")], env=dict(os.environ, OMP_NUM_THREADS="1"),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
