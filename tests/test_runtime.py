@@ -136,28 +136,40 @@ def _run_ids(cmd: list[str], model, prompt, n, kernel) -> list[int]:
     return list(map(int, out.stdout.split()))
 
 
-def test_greedy_generation_identical_on_every_kernel(q2_model):
+@pytest.fixture(scope="module")
+def q4_f16_head(trained, tmp_path_factory):
+    """The default export: 4-bit layers, f16 embeddings and f16 (dense, SIMD dot) output head."""
+    from lrtk.export import QuantSpec, export, from_hf
+
+    out = tmp_path_factory.mktemp("q4") / "m.lrtk"
+    export(from_hf(trained[0]), out, QuantSpec(bits="4"))
+    return out
+
+
+@pytest.mark.parametrize("model", ["q2_model", "q4_f16_head"])
+def test_greedy_generation_identical_on_every_kernel(model, request):
     """Python binding (scalar, AVX2), the standalone lrtk-run on x86, and lrtk-run built for
     aarch64 with its NEON and scalar kernels under qemu all produce the same greedy tokens."""
     from lrtk.kernels.binding import kernel_available
 
+    path = request.getfixturevalue(model)
     prompt, n = [1, 45, 67, 89, 12, 150], 12
-    scalar = _greedy_python(q2_model, prompt, n, "scalar")
+    scalar = _greedy_python(path, prompt, n, "scalar")
     assert len(scalar) == n
     host_kernels = ["scalar"] + (["avx2"] if kernel_available("avx2") else [])
     for kernel in host_kernels[1:]:
-        assert _greedy_python(q2_model, prompt, n, kernel) == scalar
+        assert _greedy_python(path, prompt, n, kernel) == scalar
     if shutil.which("cmake") is None:
         pytest.skip("cmake not installed")
     host = _lrtk_run("native-test")
     for kernel in host_kernels:
-        assert _run_ids([str(host)], q2_model, prompt, n, kernel) == scalar, kernel
+        assert _run_ids([str(host)], path, prompt, n, kernel) == scalar, kernel
     for tool in ("aarch64-linux-gnu-gcc", "qemu-aarch64"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} not installed (scripts/setup-system.sh installs it)")
     arm = _lrtk_run("native-aarch64", "-DCMAKE_TOOLCHAIN_FILE=native/cmake/aarch64-linux-gnu.cmake")
     for kernel in ("neon", "scalar"):
-        assert _run_ids(["qemu-aarch64", str(arm)], q2_model, prompt, n, kernel) == scalar, kernel
+        assert _run_ids(["qemu-aarch64", str(arm)], path, prompt, n, kernel) == scalar, kernel
 
 
 def test_run_cli_streams_greedy_text_and_seeded_sampling(q2_model, run_cli):
