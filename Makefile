@@ -54,11 +54,11 @@ $(FS2_STAMP): pyproject.toml scripts/setup-system.sh
 test-fairseq2: setup-fairseq2
 	PYTHONPATH=$(CURDIR) $(FS2_PY) -m pytest -q -p no:cacheprovider tests/fairseq2
 
-demo: setup
-	@mkdir -p $(OUT)/demo
-	$(LRTK) segment --lang bn samples/tico19-bn-en/docs.bn.jsonl -o $(OUT)/demo/bn.sents.jsonl --report $(OUT)/demo/bn.segment.json
-	$(LRTK) segment --lang en samples/tico19-bn-en/docs.en.jsonl -o $(OUT)/demo/en.sents.jsonl --report $(OUT)/demo/en.segment.json
-	$(PY) -m lrtk.demo_summary $(OUT)/demo samples/tico19-bn-en
+# The demo is the bn-en pipeline on the bundled TICO-19 documents (samples/tico19-bn-en),
+# from raw documents to a quantized model running natively; it ends with the summary table.
+demo: bn-en
+
+include pipelines/pipeline.mk
 
 # Every benchmarks/bench_*.py runs its own baseline in the same invocation and writes
 # bench-results/<name>.md (+ .json); the tables are printed as they finish.

@@ -1,0 +1,139 @@
+# Stages of a language-pair build, shared by pipelines/<src>-<tgt>.sh.
+#
+# A pair script sets its knobs (variables named after the stage they belong to: SEGMENT_*,
+# ALIGN_*, ...), then sources this file and calls `pipeline_main "$@"`. Each stage reads the
+# previous stage's files in $WORK and writes its own; nothing here knows about Make.
+# `lrtk` is whatever is first on PATH (make puts .venv/bin there).
+#
+#   pipelines/bn-en.sh                 run every stage in order
+#   pipelines/bn-en.sh align filter    run only these stages (their inputs must exist)
+#   pipelines/bn-en.sh --config align  print the knobs the align stage depends on (Make uses
+#                                      this to rerun a stage only when its knobs changed)
+
+STAGES=(segment align filter corpus tokenizer sample train tune eval export run summary)
+
+say() { printf '== %s: %s\n' "$PAIR" "$*" >&2; }
+
+stage_segment() {
+  for lang in "$SRC" "$TGT"; do
+    # shellcheck disable=SC2086  # SEGMENT_OPTIONS is a list of flags
+    lrtk segment --lang "$lang" "$DOCS_DIR/docs.$lang.jsonl" $SEGMENT_OPTIONS \
+      -o "$WORK/seg.$lang.jsonl" --report "$WORK/reports/segment.$lang.json"
+  done
+}
+
+stage_align() {
+  lrtk align --src-lang "$SRC" --tgt-lang "$TGT" \
+    --src-docs "$WORK/seg.$SRC.jsonl" --tgt-docs "$WORK/seg.$TGT.jsonl" \
+    --aligners "$ALIGN_ALIGNERS" --combine "$ALIGN_COMBINE" \
+    -o "$WORK/aligned.jsonl" --report "$WORK/reports/align.json"
+}
+
+stage_filter() {
+  lrtk filter --src-lang "$SRC" --tgt-lang "$TGT" --seed "$SEED" \
+    ${FILTER_CONFIG:+--config "$FILTER_CONFIG"} "$WORK/aligned.jsonl" \
+    -o "$WORK/filtered.jsonl" --rejects "$WORK/rejects.jsonl" --report "$WORK/reports/filter.json"
+}
+
+stage_corpus() {
+  # The config is written from the knobs so it travels with $WORK; the data card is
+  # byte-identical for identical inputs (no timestamps, paths relative to $WORK).
+  cat > "$WORK/corpus.yaml" <<EOF
+name: $CORPUS_NAME
+src_lang: $SRC
+tgt_lang: $TGT
+description: "$CORPUS_DESCRIPTION"
+sources:
+  - {name: $CORPUS_SOURCE, licence: $CORPUS_LICENCE, path: "-", filter_report: reports/filter.json}
+splits: {test: $CORPUS_TEST, dev: $CORPUS_DEV, train: rest}
+EOF
+  local exclude=()
+  for f in $CORPUS_EXCLUDE; do [ -f "$f" ] && exclude+=(--exclude "$f"); done
+  lrtk corpus build --config "$WORK/corpus.yaml" -o "$WORK/corpus" --card "$CORPUS_CARD" \
+    "${exclude[@]}" --report "$WORK/reports/corpus.json" < "$WORK/filtered.jsonl"
+}
+
+stage_tokenizer() {
+  mkdir -p "$WORK/tokenizer"
+  lrtk tokenizer train --corpus "$SRC=$WORK/corpus/train.$SRC" --corpus "$TGT=$WORK/corpus/train.$TGT" \
+    --vocab-size "$TOKENIZER_VOCAB" --model-type "$TOKENIZER_TYPE" --threads 1 --seed "$SEED" \
+    -o "$WORK/tokenizer/spm"
+}
+
+stage_sample() {
+  lrtk sample plan --corpus "$SRC=$WORK/corpus/train.$SRC" --corpus "$TGT=$WORK/corpus/train.$TGT" \
+    --schedule cooldown --tau "$SAMPLE_TAU" --tau-end "$SAMPLE_TAU_END" --switch "$SAMPLE_SWITCH" \
+    --budget "$SAMPLE_BUDGET" --json "$WORK/sample.plan.json" > "$WORK/sample.plan.txt"
+}
+
+stage_train() {
+  lrtk train --tokenizer "$WORK/tokenizer/spm.model" --plan "$WORK/sample.plan.json" \
+    --layers "$TRAIN_LAYERS" --hidden "$TRAIN_HIDDEN" --heads "$TRAIN_HEADS" --kv-heads "$TRAIN_KV_HEADS" \
+    --seq-len "$TRAIN_SEQ_LEN" --steps "$TRAIN_STEPS" --batch-size "$TRAIN_BATCH" --lr "$TRAIN_LR" \
+    --eval "$SRC=$WORK/corpus/dev.$SRC" --eval "$TGT=$WORK/corpus/dev.$TGT" --seed "$SEED" \
+    -o "$WORK/lm"
+}
+
+# Translation examples in both directions and TaCo chains, then a curriculum: LoRA on
+# translation first, then the TaCo stage continuing the same adapter.
+stage_tune() {
+  lrtk taco build --pairs "$WORK/corpus/train.jsonl" --src-lang "$SRC" --lang "$TUNE_TACO_LANG" \
+    -o "$WORK/tune.translation.jsonl"
+  lrtk taco build --dialogue "$WORK/corpus/train.jsonl" --src-lang "$SRC" --lang "$TUNE_TACO_LANG" \
+    -o "$WORK/tune.taco.jsonl"
+  cat > "$WORK/curriculum.yaml" <<EOF
+seed: $SEED
+adapter: {method: lora, r: $TUNE_LORA_R, alpha: $TUNE_LORA_ALPHA, dropout: $TUNE_LORA_DROPOUT, targets: [$TUNE_LORA_TARGETS]}
+stages:
+  - {name: translation, data: tune.translation.jsonl, steps: $TUNE_TRANSLATION_STEPS, lr: $TUNE_LR}
+  - {name: taco, data: tune.taco.jsonl, steps: $TUNE_TACO_STEPS, lr: $TUNE_LR}
+EOF
+  lrtk tune --model "$WORK/lm" --curriculum "$WORK/curriculum.yaml" --seed "$SEED" --merge -o "$WORK/tuned"
+}
+
+stage_eval() {
+  lrtk eval --model "$WORK/tuned/merged" --test "$WORK/corpus/test.jsonl" --src-lang "$SRC" --lang "$TGT" \
+    --metric "$EVAL_METRICS" --max-new-tokens "$EVAL_MAX_NEW_TOKENS" \
+    --hyp-out "$WORK/eval.hyp.txt" --markdown "$WORK/eval.md" --report "$WORK/reports/eval.json"
+}
+
+stage_export() {
+  lrtk export "$WORK/tuned/merged" -o "$WORK/model.lrtk" --bits "$EXPORT_BITS" --group-size "$EXPORT_GROUP_SIZE"
+}
+
+stage_run() {
+  lrtk run "$WORK/model.lrtk" --prompt "$RUN_PROMPT" -n "$RUN_TOKENS" --seed "$SEED" > "$WORK/run.txt"
+  lrtk bench "$WORK/model.lrtk" --json > "$WORK/reports/bench.jsonl"
+}
+
+stage_summary() {
+  "${PYTHON:-python3}" -m lrtk.pipeline_summary "$WORK" --title "$SUMMARY_TITLE"
+}
+
+# The fingerprint of one stage: its knobs (its own variables and those every stage shares),
+# its code, and for the first stage the checksums of the raw documents.
+stage_config() {
+  local prefix
+  declare -F "stage_$1" >/dev/null || { echo "unknown stage '$1' (stages: ${STAGES[*]})" >&2; exit 2; }
+  prefix=$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')
+  for var in SRC TGT SEED $(compgen -v "${prefix}_"); do
+    printf '%s=%s\n' "$var" "${!var}"
+  done
+  declare -f "stage_$1"
+  if [ "$1" = segment ]; then (cd "$DOCS_DIR" && sha256sum docs.*.jsonl); fi
+}
+
+pipeline_main() {
+  if [ "${1:-}" = "--config" ]; then
+    stage_config "$2"
+    return
+  fi
+  local stages=("$@")
+  [ ${#stages[@]} -gt 0 ] || stages=("${STAGES[@]}")
+  mkdir -p "$WORK/reports"
+  for stage in "${stages[@]}"; do
+    declare -F "stage_$stage" >/dev/null || { echo "unknown stage '$stage' (stages: ${STAGES[*]})" >&2; exit 2; }
+    say "$stage"
+    "stage_$stage"
+  done
+}
