@@ -44,10 +44,11 @@ class LoopConfig:
 
 @dataclass
 class LoopResult:
-    steps: int
+    """Held-out loss per evaluation set before the first and after the last step (the
+    per-step losses are in the MetricsLog)."""
+
     initial_eval: dict[str, float] = field(default_factory=dict)
     final_eval: dict[str, float] = field(default_factory=dict)
-    records: list[dict] = field(default_factory=list)
 
 
 def _accelerator_class():
@@ -120,7 +121,7 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
             log.write({"step": step, "eval_loss": losses})
         return losses
 
-    result = LoopResult(steps=config.steps)
+    result = LoopResult()
     result.initial_eval = evaluate(0) if start == 0 else _first_eval(log.records)
     wrapped.train()
     for step in progress(range(start + 1, config.steps + 1), desc=desc,
@@ -152,7 +153,6 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
                        scheduler=scheduler, data_state=source.state_dict(),
                        records=log.records)
     result.final_eval = evaluate(config.steps)
-    result.records = log.records
     return result
 
 
