@@ -18,7 +18,8 @@ def ppl_cmd(
     data: str = typer.Option(..., "--data", help="Text file, one sentence or paragraph a line."),
     hf: Optional[str] = typer.Option(None, "--hf", help="Score with this HF checkpoint "
                                      "directory (float, PyTorch) instead of MODEL."),
-    ctx: int = typer.Option(256, "--ctx", help="Tokens per scored window."),
+    ctx: int = typer.Option(256, "--ctx", help="Tokens per scored window (at most the "
+                            "model's context)."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Score at most this many."),
     threads: int = typer.Option(1, "--threads", "-t"),
     kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
@@ -39,6 +40,7 @@ def ppl_cmd(
         from transformers import AutoModelForCausalLM
 
         net = AutoModelForCausalLM.from_pretrained(hf, dtype=torch.float32).eval()
+        ctx = min(ctx, net.config.max_position_embeddings)
         bos = net.config.bos_token_id
         ids = encode_file(Tokenizer.from_dir(hf, -1 if bos is None else bos), data, max_tokens)
 
@@ -52,6 +54,7 @@ def ppl_cmd(
 
         set_kernel(kernel)
         net = NativeModel(model, threads, ctx)
+        ctx = min(ctx, net.config["max_seq_len"])  # the model's context may be shorter
         ids = encode_file(Tokenizer.from_model(net), data, max_tokens)
 
         def logits_of(window):
