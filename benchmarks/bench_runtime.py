@@ -32,13 +32,16 @@ COLUMNS = [("bits", "bits"), ("group_size", "group"), ("threads", "threads"),
            ("bandwidth_pct", "% of read BW"), ("peak_rss_mib", "peak RSS MiB")]
 
 
-def model_file(cache: Path, bits: str, group_size: int) -> Path:
+def model_file(cache: Path, variant: str, group_size: int) -> Path:
+    """variant: the bits, with '-symmetric' for codes without zero points."""
     from lrtk.export import QuantSpec, export, random_source
 
-    path = cache / f"tinyllama-q{bits}-g{group_size}.lrtk"
+    path = cache / f"tinyllama-q{variant}-g{group_size}.lrtk"
     if not path.exists():
         print(f"writing {path} (once)", file=sys.stderr, flush=True)
-        spec = QuantSpec(bits=bits, group_size=group_size, head="4", clip_search=False)
+        bits, _, symmetric = variant.partition("-")
+        spec = QuantSpec(bits=bits, group_size=group_size, head="4", clip_search=False,
+                         symmetric=bool(symmetric))
         export(random_source("tinyllama"), path, spec)
     return path
 
@@ -79,7 +82,8 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="Directory for runtime.md and runtime.json.")
     parser.add_argument("--cache", default=str(REPO / "build" / "bench-models"),
                         help="Where the model files are written once and reused.")
-    parser.add_argument("--bits", default="2,4")
+    parser.add_argument("--bits", default="2,2-symmetric,4",
+                        help="Comma list of bit widths; '-symmetric' drops the zero points.")
     parser.add_argument("--group-size", type=int, default=128)
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--decode-tokens", type=int, default=32)
@@ -97,7 +101,7 @@ def main() -> None:
             r = bench(path, t, args.decode_tokens)
             if t not in bandwidth:
                 bandwidth[t] = read_bandwidth_gbps(t, 256 * 2**20)
-            target = TARGETS.get(bits, (None, None))[min(t, 2) - 1]
+            target = TARGETS.get(bits.partition("-")[0], (None, None))[min(t, 2) - 1]
             rows.append({"bits": bits, "group_size": args.group_size, "threads": t,
                          "decode_tok_s": round(r["decode_tok_s"], 1),
                          "prefill_tok_s": round(r["prefill_tok_s"], 1),

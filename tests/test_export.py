@@ -121,6 +121,9 @@ def test_rtn_and_ternary_codes_reconstruct_within_half_a_step():
         searched = quantize.rtn(w, qtype, 64)
         mse = lambda c, s, z: ((quantize.dequantize(c, s, z, qtype, 64) - w) ** 2).sum()  # noqa
         assert mse(*searched) <= mse(codes, s, z)
+    codes, s, z = quantize.rtn(w, 2, 64, clip_search=False, symmetric=True)
+    assert z is None and np.allclose(s[:, 0], np.abs(w[:, :64]).max(1) / 1.5)
+    assert (np.abs(quantize.dequantize(codes, s, z, 2, 64) - w) <= np.repeat(s, 64, 1) / 2 + 1e-6).all()
     codes, s, z = quantize.rtn(w, quantize.TERNARY, 64)
     assert z is None and set(np.unique(codes)) <= {0, 1, 2}
     assert np.allclose(s[:, 0], np.abs(w[:, :64]).mean(1))
@@ -164,7 +167,8 @@ def test_export_cli_then_corrupt_file_errors(tmp_path, spm_model, run_cli):
     assert help_code == 0 and "lrtk export out/model" in help_out
 
 
-@pytest.mark.parametrize("bits", ["1", "2", "3", "4", "ternary", "f16"])
+@pytest.mark.parametrize("bits", ["1", "2", "3", "4", "ternary", "f16", "2-symmetric",
+                                  "4-symmetric"])
 def test_quantized_logits_match_dequantized_hf(bits, tmp_path, spm_model):
     """Every bit width through pack + T-MAC kernels equals the HF model whose linear weights are
     replaced by their dequantized codes, up to the kernels' int8 activation tables."""
@@ -172,15 +176,17 @@ def test_quantized_logits_match_dequantized_hf(bits, tmp_path, spm_model):
 
     model = save_tiny("qwen2", tmp_path / "hf", spm_model)
     out = tmp_path / "m.lrtk"
+    bits, _, symmetric = bits.partition("-")
     export(from_hf(tmp_path / "hf"), out, QuantSpec(bits=bits, group_size=32, head="f32",
-                                                    embed="f32", clip_search=False))
+                                                    embed="f32", symmetric=bool(symmetric)))
     qtype = {"ternary": quantize.TERNARY}.get(bits, int(bits) if bits.isdigit() else None)
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name.startswith("model.layers.") and name.endswith("proj.weight"):
                 w = p.numpy()
                 deq = (w.astype(np.float16).astype(np.float32) if qtype is None else
-                       quantize.dequantize(*quantize.rtn(w, qtype, 32, clip_search=False), qtype, 32))
+                       quantize.dequantize(*quantize.rtn(w, qtype, 32, symmetric=bool(symmetric)),
+                                           qtype, 32))
                 p.copy_(torch.from_numpy(deq))
         ids = list(range(3, 43))
         expected = model(torch.tensor([ids])).logits[0].numpy()

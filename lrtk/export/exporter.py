@@ -31,6 +31,7 @@ class QuantSpec:
     embed: str | None = None  # default: f32 for an f32 export, else f16
     method: str = "rtn"       # rtn or gptq (needs hessians)
     clip_search: bool = True  # rtn: per-group range search (slower export, lower error)
+    symmetric: bool = False   # no zero points: fewer bytes per weight, a little more error
 
     def __post_init__(self):
         wide = "f32" if self.bits == "f32" else "f16"
@@ -67,9 +68,10 @@ def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
         raise UsageError(f"{name} has {k} input columns, not a multiple of --group-size "
                          f"{spec.group_size}")
     if hessian is not None:
-        codes, scales, zeros = quantize.gptq(w, hessian, qtype, spec.group_size)
+        codes, scales, zeros = quantize.gptq(w, hessian, qtype, spec.group_size, spec.symmetric)
     else:
-        codes, scales, zeros = quantize.rtn(w, qtype, spec.group_size, spec.clip_search)
+        codes, scales, zeros = quantize.rtn(w, qtype, spec.group_size, spec.clip_search,
+                                            spec.symmetric)
     p = pack(codes, scales, zeros, qtype=qtype, group_size=spec.group_size)
     writer.packed(name, p.packed, p.scales, p.zeros, qtype=qtype, m=m, k=k,
                   group_size=spec.group_size)
