@@ -31,16 +31,17 @@ def test_defaults_are_tacos_lora(tmp_path):
     ("stages: []\n", "non-empty 'stages'"),
     ("stages:\n  - {name: a, data: d.jsonl}\n", "stage 1 (a): give exactly one of 'steps'"),
     ("stages:\n  - {name: a, data: d.jsonl, steps: 1, lr_rate: 1}\n", "unknown key(s) lr_rate"),
-    ("adapter: {lora_targets: [q, k, v, o]}\nstages:\n  - {data: d.jsonl, steps: 1}\n",
+    ("adapter: {lora_r: 8}\nstages:\n  - {data: d.jsonl, steps: 1}\n", "adapter must be a mapping"),
+    ("adapter: {targets: [q, k, v, o]}\nstages:\n  - {data: d.jsonl, steps: 1}\n",
      "LoRA target 'o'"),
     ("stages:\n  - {data: d.jsonl, steps: 1}\n  - {name: b, data: d.jsonl, steps: 1, "
-     "adapter: {lora_r: 8}}\n", "stage 2 (b): changes the adapter settings"),
+     "adapter: {r: 8}}\n", "stage 2 (b): changes the adapter settings"),
     ("stages:\n  - {data: {schedule: temperature}, steps: 1}\n", "'sources'"),
     ("stages: [\n", "not valid YAML"),
     ("stages:\n  - {data: d.jsonl, steps: 2.5}\n", "steps must be a positive integer, got 2.5"),
     ("stages:\n  - {data: d.jsonl, epochs: 1, lr: fast}\n", "lr must be a positive number"),
     ("stages:\n  - {data: [a], steps: 1}\n", "data must be a file or a mapping"),
-    ("adapter: {lora_dropout: 1.5}\nstages:\n  - {data: d.jsonl, steps: 1}\n",
+    ("adapter: {dropout: 1.5}\nstages:\n  - {data: d.jsonl, steps: 1}\n",
      "adapter: --lora-dropout must be in [0, 1)"),
 ])
 def test_bad_curricula_are_one_usage_error(tmp_path, yaml_text, message):
@@ -132,11 +133,12 @@ stages:
 
 def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_llama, tmp_path,
                                                                run_cli):
+    from lrtk.tune.curriculum import run_curriculum
+
     path = write(taco_data / "curriculum.yaml", CURRICULUM)
-    code, _, err = run_cli("tune", "--model", str(tiny_llama), "-o", str(tmp_path / "out"),
-                           "--curriculum", str(path))
-    assert code == 0, err
-    summary = json.loads((tmp_path / "out" / "curriculum.json").read_text())
+    out = tmp_path / "out"
+    result = run_curriculum(path, model=str(tiny_llama), output=out, merge=True)
+    summary = json.loads((out / "curriculum.json").read_text())
     first, second = summary["stages"]
     assert (first["stage"], second["stage"]) == ("01-translation", "02-taco")
     # stage 2 starts from exactly the adapter stage 1 ended with (same held-out set)
@@ -144,21 +146,42 @@ def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_
     assert second["initial_eval_loss"] == pytest.approx(first["final_eval_loss"], abs=1e-5)
     assert first["final_eval_loss"] < first["initial_eval_loss"]
     assert second["steps"] == 6  # 1 epoch of 24 drawn examples, batch 4
-    adapter = tmp_path / "out" / "02-taco" / "adapter"
-    config = json.loads((adapter / "adapter_config.json").read_text())["config"]
+    # the product: OUT/adapter (= the last stage's) and OUT/merged, as after one lrtk tune
+    assert result.adapter_dir == out / "adapter" and result.merged_dir == out / "merged"
+    config = json.loads((out / "adapter" / "adapter_config.json").read_text())["config"]
     assert (config["r"], config["alpha"], config["dropout"]) == (32, 64, 0.05)
     assert config["attn_matrices"] == ["q", "k", "v"]
+    assert (out / "adapter" / "adapter_config.json").read_bytes() == (
+        out / "02-taco" / "adapter" / "adapter_config.json").read_bytes()
     # the mixture follows the lrtk sample plan: stage 2 goes from proportional (tau 1: 4/5
     # translation) to nearly uniform (tau 100), so its second half has more TaCo examples
     drawn = [json.loads(line)["source"] for line in
-             (tmp_path / "out" / "02-taco.train.jsonl").read_text().splitlines()]
+             (out / "02-taco.train.jsonl").read_text().splitlines()]
     assert len(drawn) == 24 and drawn[12:].count("taco") > drawn[:12].count("taco")
-    # the product is usable by lrtk generate --taco
-    code, out, err = run_cli("generate", "--prompt", "### Instruction:\nनमस्ते\n\n### Response:\n",
-                             "--model", str(tiny_llama), "--adapter", str(adapter),
-                             "--taco", "--lang", "ne", "--max-new-tokens", "5")
+    # the product is usable by lrtk generate --taco (adapter) and lrtk eval --model (merged)
+    code, stdout, err = run_cli("generate", "--prompt", "### Instruction:\nनमस्ते\n\n### Response:\n",
+                                "--model", str(tiny_llama), "--adapter", str(result.adapter_dir),
+                                "--taco", "--lang", "ne", "--max-new-tokens", "5")
     assert code == 0, err
-    assert {"output", "chain", "chain_status"} <= set(json.loads(out))
+    assert {"output", "chain", "chain_status"} <= set(json.loads(stdout))
+    pairs = [json.loads(line) for line in (taco_data / "translate.jsonl").read_text().splitlines()]
+    test = write(tmp_path / "test.jsonl", "".join(json.dumps(
+        {"src": p["prompt"].split("\n")[2], "tgt": p["target"]}, ensure_ascii=False) + "\n"
+        for p in pairs[:4:2]))  # the en->ne examples
+    code, stdout, err = run_cli("eval", "--model", str(result.merged_dir), "--test", str(test),
+                                "--lang", "ne", "--metric", "chrf", "--max-new-tokens", "4",
+                                "--json")
+    assert code == 0, err
+    assert 0 <= json.loads(stdout)["chrf"]["score"] <= 100
+
+
+def test_lrtk_tune_curriculum_reports_yaml_errors(tmp_path, run_cli):
+    path = write(tmp_path / "c.yaml", "stages:\n  - {name: a, data: d.jsonl}\n")
+    code, _, err = run_cli("tune", "--model", str(tmp_path), "-o", str(tmp_path / "o"),
+                           "--curriculum", str(path))
+    assert code == 2
+    assert err.strip() == (f"lrtk: error: {path}: stage 1 (a): give exactly one of 'steps' "
+                           "and 'epochs'")
 
 
 def test_mixture_draw_is_seeded_and_needs_ids(taco_data, tmp_path):

@@ -3,12 +3,12 @@
 A curriculum is a YAML file::
 
     seed: 0
-    adapter:                  # TaCo's published LoRA (Upadhayay & Behzadan 2023); the keys
-      method: lora            # are lrtk tune's (MethodSettings) option names
-      lora_r: 32
-      lora_alpha: 64
-      lora_dropout: 0.05
-      lora_targets: [q, k, v]
+    adapter:                  # TaCo's published LoRA (Upadhayay & Behzadan 2023)
+      method: lora            # lora | seq_bn | seq_bn_inv
+      r: 32
+      alpha: 64
+      dropout: 0.05
+      targets: [q, k, v]      # (reduction_factor: 16 for the bottleneck methods)
     stages:
       - name: translation
         data:
@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+import shutil
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from lrtk.errors import DataError, UsageError
@@ -48,7 +49,10 @@ from lrtk.tune.methods import MethodSettings
 SCHEDULE_KEYS = ("tau", "tau_end", "switch", "unimax_epochs")
 STAGE_KEYS = {"name", "data", "steps", "epochs", "lr", "batch_size", "max_length", "adapter",
               "continue", "eval"}
-ADAPTER_KEYS = {f.name for f in fields(MethodSettings)}
+# Curriculum keys -> lrtk tune's MethodSettings fields (the YAML uses TaCo's short names).
+ADAPTER_KEYS = {"method": "method", "r": "lora_r", "alpha": "lora_alpha",
+                "dropout": "lora_dropout", "targets": "lora_targets",
+                "reduction_factor": "reduction_factor"}
 # The adapter TaCo published, minus `o` (see above).
 TACO_ADAPTER = MethodSettings("lora", lora_r=32, lora_alpha=64, lora_targets=("q", "k", "v"),
                               lora_dropout=0.05)
@@ -88,7 +92,8 @@ class Curriculum:
 @dataclass
 class CurriculumResult:
     stages: list  # one lrtk.tune.TuneResult per stage, in order
-    adapter_dir: Path  # the last stage's adapter: the curriculum's product
+    adapter_dir: Path  # OUT/adapter: the last stage's adapter, the curriculum's product
+    merged_dir: Path | None = None  # OUT/merged, with merge=True
 
 
 def _error(path: str, where: str, message: str, hint: str | None = None) -> UsageError:
@@ -98,10 +103,10 @@ def _error(path: str, where: str, message: str, hint: str | None = None) -> Usag
 def _adapter(raw, base: MethodSettings, path: str, where: str) -> MethodSettings:
     if raw is None:
         return base
-    if not isinstance(raw, dict) or set(raw) - ADAPTER_KEYS:
+    if not isinstance(raw, dict) or set(raw) - set(ADAPTER_KEYS):
         raise _error(path, where, "adapter must be a mapping of "
                      f"{', '.join(sorted(ADAPTER_KEYS))}")
-    settings = replace(base, **{k: (tuple(v) if k == "lora_targets" else v)
+    settings = replace(base, **{ADAPTER_KEYS[k]: (tuple(v) if k == "targets" else v)
                                 for k, v in raw.items()})
     if "o" in settings.lora_targets:
         raise _error(path, where, "LoRA target 'o' (attention output) is not supported by the "
@@ -234,14 +239,18 @@ def stage_steps(stage: Stage, n_examples: int) -> int:
 
 
 def run_curriculum(path: str | os.PathLike, *, model: str, output: str | os.PathLike,
-                   seed: int | None = None, init_adapter: str | None = None) -> CurriculumResult:
+                   seed: int | None = None, init_adapter: str | None = None,
+                   merge: bool = False) -> CurriculumResult:
     """Tune `model` through the stages of the curriculum at `path`, in order.
 
     Each stage draws its mixture (written to `output/NN-name.train.jsonl`), then runs
     `lrtk.tune.tune` into `output/NN-name/`, starting from the previous stage's adapter
     (the first stage from `init_adapter`, or a fresh adapter). `seed` overrides the file's
-    seed; stage k uses seed + k. `output/curriculum.json` summarises the run.
+    seed; stage k uses seed + k. As after a single `lrtk tune`, the product is
+    `output/adapter` (the last stage's adapter) and, with `merge`, `output/merged` (the base
+    model with it folded in); `output/curriculum.json` summarises the run.
     """
+    from lrtk.train.outdir import atomic_dir
     from lrtk.tune.run import TuneConfig, tune
 
     curriculum = load_curriculum(path)
@@ -266,7 +275,8 @@ def run_curriculum(path: str | os.PathLike, *, model: str, output: str | os.Path
             model=model, train=str(train_file), output=str(out / label), objective="translation",
             **asdict(stage.adapter), steps=steps, batch_size=stage.batch_size, lr=stage.lr,
             max_length=stage.max_length, seed=stage_seed, eval=stage.eval,
-            init_adapter=str(init) if init else None))
+            init_adapter=str(init) if init else None,
+            merge=merge and k == len(curriculum.stages) - 1))
         results.append(result)
         previous = result.adapter_dir
         summary.append({"stage": label, "examples": len(examples), "steps": steps,
@@ -275,6 +285,15 @@ def run_curriculum(path: str | os.PathLike, *, model: str, output: str | os.Path
                         "initial_eval_loss": result.initial_eval_loss,
                         "final_eval_loss": result.final_eval_loss,
                         "adapter_dir": str(result.adapter_dir)})
-    write_json({"curriculum": str(path), "seed": base_seed, "stages": summary},
-               out / "curriculum.json")
-    return CurriculumResult(results, Path(previous))
+    last = results[-1]
+    with atomic_dir(out / "adapter") as tmp:
+        shutil.copytree(last.adapter_dir, tmp, dirs_exist_ok=True)
+    merged = None
+    if last.merged_dir is not None:
+        with atomic_dir(out / "merged") as tmp:
+            os.replace(last.merged_dir, tmp)  # a whole model: moved, not copied
+        merged = out / "merged"
+    write_json({"curriculum": str(path), "seed": base_seed, "stages": summary,
+                "adapter_dir": str(out / "adapter"),
+                "merged_dir": str(merged) if merged else None}, out / "curriculum.json")
+    return CurriculumResult(results, out / "adapter", merged)
