@@ -197,3 +197,32 @@ def test_tsv_instructions_equal_jsonl(shared, tmp_path, run_cli):
              for line in from_jsonl.splitlines()]
     assert strip == [{k: v for k, v in json.loads(line).items() if k not in ("id", "meta")}
                      for line in from_tsv.splitlines()]
+
+
+def test_dialogue_pairs_give_the_same_chains_as_instruction_records(shared, tmp_path, run_cli):
+    # The corpus direction (ne->en records, as lrtk corpus build writes them) does not matter:
+    # the English side is found by the pairs' languages.
+    en, ne = tico_pairs(shared)
+    pairs = write_jsonl(tmp_path / "pairs.jsonl", [
+        {"id": f"p{i}", "src": ne[i], "tgt": en[i], "src_lang": "ne", "tgt_lang": "en"}
+        for i in range(N + 1)])
+    code, from_dialogue, err = run_cli("taco", "build", "--dialogue", pairs, "--src-lang", "ne",
+                                       "--lang", "ne")
+    assert code == 0, err
+    inst = write_jsonl(tmp_path / "inst.jsonl", dialogue_instructions(shared, True))
+    _, from_instructions, _ = run_cli("taco", "build", "-i", inst, "--lang", "ne")
+
+    def chains(out):
+        return [(r["prompt"], r["target"]) for r in map(json.loads, out.splitlines())]
+    assert len(chains(from_dialogue)) == N
+    assert chains(from_dialogue) == chains(from_instructions)
+
+
+def test_pairs_need_two_languages(tmp_path, run_cli):
+    pairs = write_jsonl(tmp_path / "p.jsonl", [{"src": "a", "tgt": "b"}])
+    code, _, err = run_cli("taco", "build", "--pairs", pairs, "--src-lang", "bn", "--lang", "bn")
+    assert code == 1 and f"{pairs}:1: both sides of the pair are 'bn'" in err
+    other = write_jsonl(tmp_path / "q.jsonl", [{"src": "a", "tgt": "b", "src_lang": "hi",
+                                               "tgt_lang": "ne"}])
+    code, _, err = run_cli("taco", "build", "--dialogue", other, "--lang", "ne")
+    assert code == 1 and "a dialogue pair must be English and 'ne', not 'hi' and 'ne'" in err

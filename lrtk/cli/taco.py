@@ -28,8 +28,14 @@ def build(
         help="jsonl, or tsv with four columns: instruction, response and their translations."),
     pairs: Optional[str] = typer.Option(
         None, "--pairs", help="Parallel corpus for translation examples in both directions."),
+    dialogue: Optional[str] = typer.Option(
+        None, "--dialogue", help="English-<lang> sentence pairs in order (a dialogue or running "
+                                 "text): TaCo examples with pair i as the instruction and pair "
+                                 "i+1 as its response."),
     pairs_format: str = typer.Option(
-        "jsonl", "--pairs-format", help="jsonl (sentence pairs with src/tgt) or tsv (src TAB tgt)."),
+        "jsonl", "--pairs-format",
+        help="Format of --pairs and --dialogue: jsonl (sentence pairs with src/tgt) or tsv "
+             "(src TAB tgt)."),
     lang: str = typer.Option(..., "--lang", "-l", help="Target language code (bn, ne, si, ur)."),
     lang_name: Optional[str] = typer.Option(
         None, "--lang-name", help="English name for the chain label, if lrtk does not know it."),
@@ -51,28 +57,32 @@ def build(
       lrtk taco build -i alpaca.jsonl --lang ne --translate-cmd 'my-mt --to {tgt}' \\
           --pairs tico.en-ne.tsv --pairs-format tsv -o taco.ne.jsonl
     """
-    from lrtk.taco import (CommandTranslator, InstructionFields, language_name,
-                           taco_examples, translation_examples)
+    from lrtk.taco import (CommandTranslator, InstructionFields, dialogue_records,
+                           language_name, taco_examples, translation_examples)
 
-    if not instructions and not pairs:
-        raise UsageError("nothing to build", hint="give --instructions and/or --pairs")
+    if not (instructions or dialogue or pairs):
+        raise UsageError("nothing to build", hint="give --instructions, --dialogue or --pairs")
     language = language_name(lang, lang_name)
 
     def name_of(code: str) -> str:
         return language_name(code, lang_name if code == lang else None)
 
+    def read_pairs(path: str):
+        return read_records(path, pairs_format, columns=("src", "tgt"), required=("src", "tgt"))
+
     streams = []
+    fields = InstructionFields(instruction_field, response_field, lang)
     if instructions:
-        fields = InstructionFields(instruction_field, response_field, lang)
         translator = CommandTranslator(translate_cmd, "en", lang) if translate_cmd else None
         records = read_records(instructions, instructions_format, columns=(
             fields.instruction, fields.response, fields.instruction_tgt, fields.response_tgt))
         streams.append(taco_examples(records, fields, language, translator=translator))
+    if dialogue:
+        streams.append(taco_examples(dialogue_records(read_pairs(dialogue), fields, src_lang),
+                                     fields, language))
     if pairs:
         name_of(src_lang)  # an unknown code fails here, before any output
-        records = read_records(pairs, pairs_format, columns=("src", "tgt"),
-                               required=("src", "tgt"))
-        streams.append(translation_examples(records, src_lang, lang, name_of))
+        streams.append(translation_examples(read_pairs(pairs), src_lang, lang, name_of))
     counts: dict[str, int] = {}
 
     def counted():

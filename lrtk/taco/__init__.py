@@ -1,6 +1,7 @@
 """TaCo: translation-assisted chain-of-thought examples, chain extraction, prompt formats."""
 
-from lrtk.taco.build import InstructionFields, taco_examples, translation_examples
+from lrtk.taco.build import (InstructionFields, dialogue_records, taco_examples,
+                             translation_examples)
 from lrtk.taco.chain import ChainParse, extract_response
 from lrtk.taco.languages import language_name
 from lrtk.taco.templates import instruction_prompt, taco_chain, translation_prompt
@@ -10,6 +11,7 @@ __all__ = [
     "ChainParse",
     "CommandTranslator",
     "InstructionFields",
+    "dialogue_records",
     "extract_response",
     "instruction_prompt",
     "language_name",

@@ -81,14 +81,49 @@ def taco_examples(records: Iterable[Record], fields: InstructionFields, language
     yield from flush()
 
 
+def pair_languages(pair: Record, src_lang: str, tgt_lang: str) -> tuple[str, str]:
+    """The pair's own src_lang/tgt_lang, else the defaults; both sides strings, two languages."""
+    for side in ("src", "tgt"):
+        if not isinstance(pair.get(side), str):
+            raise pair.error(f"field {side!r} must be a string")
+    s_lang, t_lang = pair.get("src_lang", src_lang), pair.get("tgt_lang", tgt_lang)
+    if s_lang == t_lang:
+        raise pair.error(f"both sides of the pair are {s_lang!r}",
+                         hint="give the pair src_lang/tgt_lang, or --src-lang and --lang")
+    return s_lang, t_lang
+
+
+def dialogue_records(pairs: Iterable[Record], fields: InstructionFields,
+                     src_lang: str) -> Iterator[Record]:
+    """Instruction records from consecutive English-<lang> sentence pairs of a dialogue or
+    running text: pair i is the instruction and pair i+1, which answers or continues it, the
+    response. Both languages are given, so nothing needs translating. A pair with an empty
+    side breaks the sequence: no record spans it."""
+    previous: tuple[Record, dict[str, str]] | None = None
+    for pair in pairs:
+        langs = pair_languages(pair, src_lang, fields.lang)
+        if set(langs) != {"en", fields.lang}:
+            raise pair.error(f"a dialogue pair must be English and {fields.lang!r}, "
+                             f"not {langs[0]!r} and {langs[1]!r}")
+        texts = dict(zip(langs, (pair["src"], pair["tgt"])))
+        if not all(t.strip() for t in texts.values()):
+            previous = None
+            continue
+        if previous is not None:
+            before, before_texts = previous
+            yield Record({"id": before.get("id", before.line),
+                          fields.instruction: before_texts["en"],
+                          fields.response: texts["en"],
+                          fields.instruction_tgt: before_texts[fields.lang],
+                          fields.response_tgt: texts[fields.lang]}, before.path, before.line)
+        previous = (pair, texts)
+
+
 def translation_examples(pairs: Iterable[Record], src_lang: str, tgt_lang: str,
                          name_of: Callable[[str], str]) -> Iterator[dict]:
     """Two examples per sentence pair: src->tgt and tgt->src. `name_of` maps code -> name."""
     for pair in pairs:
-        for side in ("src", "tgt"):
-            if not isinstance(pair.get(side), str):
-                raise pair.error(f"field {side!r} must be a string")
-        s_lang, t_lang = pair.get("src_lang", src_lang), pair.get("tgt_lang", tgt_lang)
+        s_lang, t_lang = pair_languages(pair, src_lang, tgt_lang)
         for (a, a_lang), (b, b_lang) in (((pair["src"], s_lang), (pair["tgt"], t_lang)),
                                          ((pair["tgt"], t_lang), (pair["src"], s_lang))):
             if not a.strip() or not b.strip():
