@@ -176,10 +176,16 @@ def test_run_cli_streams_greedy_text_and_seeded_sampling(q2_model, run_cli):
     from lrtk.runtime.binding import NativeModel
     from lrtk.runtime.tokenizer import Tokenizer
 
+    from lrtk.errors import UsageError
+
     with NativeModel(str(q2_model)) as m:
         tok = Tokenizer.from_model(m)
         ids = tok.encode("The virus spreads")
         eos = m.config["eos_id"]
+        with pytest.raises(UsageError, match="token id out of range"):
+            m.forward([1, VOCAB], 0)
+        with pytest.raises(UsageError, match="context full"):
+            m.forward([1] * 257, 0)
     greedy = _greedy_python(q2_model, ids, 10, "auto")
     expected = tok.decode(greedy[:greedy.index(eos)] if eos in greedy else greedy)
     code, out, err = run_cli("run", str(q2_model), "--prompt", "The virus spreads", "-n", "10")

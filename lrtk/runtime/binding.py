@@ -61,6 +61,8 @@ class NativeModel:
                                       out.ctypes.data_as(_F32P), int(all_logits))
         if rc == -1:
             raise UsageError(f"context full: {pos + n} tokens exceed {self.config['max_seq_len']}")
+        if rc == -3:
+            raise UsageError(f"token id out of range for a vocabulary of {vocab}")
         if rc != 0:
             raise DataError("the native forward pass failed", path=self.path)
         return out if all_logits else out[0]

@@ -78,7 +78,8 @@ const void *lrtk_model_blob(const lrtk_model *model, const char *name, size_t *n
 /*
  * Runs tokens[0..n) at positions pos..pos+n-1, filling the KV cache. logits receives
  * vocab_size floats for every token when all_logits is 1 (perplexity), else only for the last.
- * Returns 0, or -1 when pos + n exceeds max_seq_len.
+ * Returns 0; -1 when pos + n exceeds max_seq_len, -2 when a kernel fails, -3 for a token id
+ * outside the vocabulary.
  */
 int lrtk_model_forward(lrtk_model *model, const int32_t *tokens, int n, int pos,
                        float *logits, int all_logits);

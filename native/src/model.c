@@ -113,10 +113,8 @@ static int forward_batch(lrtk_model *m, const int32_t *tokens, int n, int pos, f
   const lrtk_config *c = &m->config;
   lrtk_run_state *s = &m->state;
   int dim = c->dim;
-  for (int t = 0; t < n; t++) {
-    int tok = tokens[t] >= 0 && tokens[t] < c->vocab_size ? tokens[t] : 0;
-    lrtk_dense_row(&m->weights.embed, (size_t)tok, dim, s->x + t * dim);
-  }
+  for (int t = 0; t < n; t++)
+    lrtk_dense_row(&m->weights.embed, (size_t)tokens[t], dim, s->x + t * dim);
   for (int l = 0; l < c->n_layers; l++)
     if (forward_layer(m, l, n, pos) != 0) return -2;
   if (logits == NULL) return 0;
@@ -131,6 +129,8 @@ static int forward_batch(lrtk_model *m, const int32_t *tokens, int n, int pos, f
 int lrtk_model_forward(lrtk_model *m, const int32_t *tokens, int n, int pos, float *logits,
                        int all_logits) {
   if (n <= 0 || pos < 0 || pos + n > m->config.max_seq_len) return -1;
+  for (int t = 0; t < n; t++)
+    if (tokens[t] < 0 || tokens[t] >= m->config.vocab_size) return -3;
   for (int done = 0; done < n; done += LRTK_MAX_BATCH) {
     int b = n - done < LRTK_MAX_BATCH ? n - done : LRTK_MAX_BATCH;
     /* Without all_logits only the last chunk runs the output head. */

@@ -46,7 +46,6 @@ typedef struct {
 typedef struct {
   float *x, *xb, *xb2;  /* [batch][dim] residual stream and scratch */
   float *q;             /* [batch][n_heads*head_dim] */
-  float *kv_tmp;        /* [batch][kv_dim] new keys before they enter the cache */
   float *hb, *hb2;      /* [batch][hidden_dim] */
   float *att;           /* [batch][n_heads][max_seq_len] attention scores */
   float *key_cache, *value_cache; /* [layer][max_seq_len][kv_dim] */

@@ -81,7 +81,10 @@ int main(int argc, char **argv) {
     if (i + 1 < steps) rc = lrtk_model_forward(model, &next, 1, pos, logits, 0);
   }
   printf("\n");
-  if (rc != 0) fprintf(stderr, "lrtk-run: forward pass failed (%d)\n", rc);
+  if (rc != 0)
+    fprintf(stderr, "lrtk-run: %s\n", rc == -1   ? "prompt longer than the context"
+                                       : rc == -3 ? "token id outside the vocabulary"
+                                                  : "forward pass failed");
   lrtk_sampler_free(sampler);
   free(logits);
   free(tokens);
