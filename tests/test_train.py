@@ -199,3 +199,27 @@ def test_two_processes_give_the_single_process_loss_curve(data, run_cli, tmp_pat
             assert b["loss"] == pytest.approx(a["loss"], abs=1e-4)
         else:
             assert b["eval_loss"]["bn"] == pytest.approx(a["eval_loss"]["bn"], abs=1e-4)
+
+
+def test_output_tokenizer_gives_sentencepiece_ids(data, run_cli, tmp_path):
+    """The fast tokenizer saved with the model must give the ids sentencepiece (and so the
+    native runtime) gives: transformers' Llama conversion drops the NFKC normalizer and
+    changed every Bengali line. Model from `lrtk tokenizer train` (byte fallback on)."""
+    import sentencepiece as spm
+    from transformers import AutoTokenizer
+
+    from lrtk.train.tokenizer import save_tokenizer
+
+    code, _, err = run_cli("tokenizer", "train", "--corpus", f"bn={data['bn']}", "--corpus",
+                           f"en={data['en']}", "--vocab-size", "800", "-o", tmp_path / "spm")
+    assert code == 0, err
+    save_tokenizer(tmp_path / "spm.model", tmp_path / "hf")
+    tok = AutoTokenizer.from_pretrained(tmp_path / "hf")
+    sp = spm.SentencePieceProcessor(model_file=str(tmp_path / "spm.model"))
+    lines = [line for key in ("bn.dev", "en.dev")
+             for line in data[key].read_text(encoding="utf-8").splitlines()]
+    lines += ["দুই  স্পেস, ইমোজি 😷 এবং ﬁ লিগেচার"]  # folded spaces, byte fallback, NFKC
+    same = [sp.encode(line) == tok(line).input_ids[1:] for line in lines]
+    assert sum(same) >= len(lines) - 1 and same[-1]
+    assert tok.decode(tok(lines[-1]).input_ids, skip_special_tokens=True) == \
+        sp.decode(sp.encode(lines[-1]))

@@ -2,6 +2,12 @@
 
 The output directory gets both the original `tokenizer.model` (for the native runtime and
 `lrtk export`) and a LlamaTokenizerFast converted from it (tokenizer.json + config).
+
+transformers' LlamaConverter assumes Llama's own sentencepiece setup and drops the model's
+normalizer (NFKC and white-space folding); for our unigram models that changed the pieces of
+every Bengali line. `_Converter` keeps the normalizer and pre-tokenizer of the generic
+SpmConverter, so the fast tokenizer gives sentencepiece's ids (Viterbi ties and special-token
+text like "<s>" aside), which the model needs at inference in the native runtime.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ def load_spm(path: str | os.PathLike):
 def hf_tokenizer(spm_path: str | os.PathLike):
     """LlamaTokenizerFast over the sentencepiece model; its pad and <mask> pieces, when the
     model defines them, become the pad and mask tokens."""
-    from transformers import LlamaTokenizerFast
+    from transformers import LlamaTokenizer, LlamaTokenizerFast
 
     proc = load_spm(spm_path)
     special = {}
@@ -39,16 +45,32 @@ def hf_tokenizer(spm_path: str | os.PathLike):
         special["pad_token"] = proc.IdToPiece(proc.pad_id())
     if proc.PieceToId(MASK_PIECE) != proc.unk_id():
         special["mask_token"] = MASK_PIECE
+    slow = LlamaTokenizer(vocab_file=str(spm_path), legacy=True)
     try:
-        return LlamaTokenizerFast(vocab_file=str(spm_path), legacy=False, from_slow=True,
-                                  add_bos_token=True, add_eos_token=False, **special)
-    except ImportError as err:  # the slow->fast conversion parses the model with protobuf
+        converted = _converter()(slow).converted()
+    except ImportError as err:  # the conversion parses the model with protobuf
         raise UsageError(f"cannot convert the tokenizer: {err}",
                          hint="pip install protobuf") from None
+    return LlamaTokenizerFast(tokenizer_object=converted, vocab_file=str(spm_path), legacy=True,
+                              add_bos_token=True, add_eos_token=False,
+                              bos_token=proc.IdToPiece(proc.bos_id()),
+                              eos_token=proc.IdToPiece(proc.eos_id()),
+                              unk_token=proc.IdToPiece(proc.unk_id()), **special)
 
 
-def vocab_size(spm_path: str | os.PathLike) -> int:
-    return load_spm(spm_path).GetPieceSize()
+def _converter():
+    from transformers.convert_slow_tokenizer import LlamaConverter, SpmConverter
+
+    class _Converter(LlamaConverter):
+        """LlamaConverter (byte fallback, decoder) with sentencepiece's own normalization."""
+
+        def normalizer(self, proto):
+            return SpmConverter.normalizer(self, proto)
+
+        def pre_tokenizer(self, replacement, add_prefix_space):
+            return SpmConverter.pre_tokenizer(self, replacement, add_prefix_space)
+
+    return _Converter
 
 
 def save_tokenizer(spm_path: str | os.PathLike, directory: str | os.PathLike) -> None:
