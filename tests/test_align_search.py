@@ -99,7 +99,13 @@ def test_read_beads_documents_and_errors(tmp_path):
 
 
 def _scored(*beads: str) -> list[ScoredBead]:
-    return [ScoredBead(_b(b), 0.5) for b in beads]
+    """A path of beads with their start positions, as an aligner returns it."""
+    out, i, j = [], 0, 0
+    for text in beads:
+        bead = _b(text)
+        out.append(ScoredBead(bead, 0.5, (i, j)))
+        i, j = i + len(bead.src), j + len(bead.tgt)
+    return out
 
 
 def test_votes_union_majority_intersection():
@@ -108,16 +114,16 @@ def test_votes_union_majority_intersection():
         "lexical": _scored("[0]:[0]", "[1]:[1]", "[]:[2]", "[2]:[3]"),
         "length": _scored("[0]:[0]", "[1]:[1,2]", "[2]:[]", "[]:[3]"),
     }
-    majority = combine(runs, resolve_min_votes("majority", None, 3), 3, 4)
+    majority = combine(runs, resolve_min_votes("majority", None, 3), 4)
     assert [v.bead for v in majority] == [_b("[0]:[0]"), _b("[1]:[1,2]"), _b("[2]:[3]")]
     assert majority[1].costs == {"embedding": 0.5, "length": 0.5}
-    union = combine(runs, resolve_min_votes("union", None, 3), 3, 4)
+    union = combine(runs, resolve_min_votes("union", None, 3), 4)
     assert [v.bead for v in union] == [v.bead for v in majority]
-    everyone = combine(runs, resolve_min_votes("intersection", None, 3), 3, 4)
+    everyone = combine(runs, resolve_min_votes("intersection", None, 3), 4)
     assert [v.bead for v in everyone] == [_b("[0]:[0]")] and everyone[0].votes == 3
 
 
 def test_union_fills_what_one_aligner_alone_proposes():
     runs = {"a": _scored("[0]:[0]", "[1]:[1]"), "b": _scored("[0]:[0]", "[1]:[]", "[]:[1]")}
-    assert [v.bead for v in combine(runs, 1, 2, 2)] == [_b("[0]:[0]"), _b("[1]:[1]")]
-    assert [v.bead for v in combine(runs, 2, 2, 2)] == [_b("[0]:[0]")]
+    assert [v.bead for v in combine(runs, 1, 2)] == [_b("[0]:[0]"), _b("[1]:[1]")]
+    assert [v.bead for v in combine(runs, 2, 2)] == [_b("[0]:[0]")]

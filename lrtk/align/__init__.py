@@ -8,7 +8,7 @@ Library use::
     docs = [DocPair("d1", src_sentences, tgt_sentences, "bn", "en")]
     aligners = build_aligners(["lexical", "embedding", "length"], docs, AlignerOptions(), "bn")
     beads = combine({a.name: a.align(docs[0]) for a in aligners}, min_votes=2,
-                    n_src=len(src_sentences), n_tgt=len(tgt_sentences))
+                    n_tgt=len(tgt_sentences))
 """
 
 from lrtk.align.beads import Bead, parse_bead, read_beads

@@ -21,6 +21,7 @@ class DocPair:
 class ScoredBead:
     bead: Bead
     cost: float  # the aligner's own cost for this bead; lower is better
+    at: tuple[int, int] = (0, 0)  # (source, target) position where the bead starts
 
 
 class Aligner(Protocol):

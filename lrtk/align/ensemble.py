@@ -2,8 +2,8 @@
 
 Every bead any aligner proposes is a candidate with one vote per aligner that proposed it.
 Candidates with fewer than `min_votes` votes are dropped; among the rest the ensemble keeps
-the monotone, non-overlapping set with the most votes per sentence covered (a longest-path
-search over the candidates), so the output is always a valid alignment. min_votes = 1 is
+the monotone, non-overlapping set with the most votes per sentence covered (a heaviest-chain
+search over the candidates, deletions included), so the output is always a valid alignment. min_votes = 1 is
 the union preset (any aligner may fill a gap the others leave), min_votes = number of
 aligners the intersection preset (only beads all agree on).
 """
@@ -24,10 +24,15 @@ TIE_BREAK = 1e-3  # among equal vote counts, prefer the beads of earlier-listed 
 class VotedBead:
     bead: Bead
     costs: dict[str, float] = field(default_factory=dict)  # aligner name -> its cost
+    at: tuple[int, int] = (0, 0)  # (source, target) start; places deletions in the chain
 
     @property
     def votes(self) -> int:
         return len(self.costs)
+
+    @property
+    def end(self) -> tuple[int, int]:
+        return self.at[0] + len(self.bead.src), self.at[1] + len(self.bead.tgt)
 
 
 def resolve_min_votes(preset: str | None, min_votes: int | None, n_aligners: int) -> int:
@@ -66,24 +71,30 @@ class _MaxTree:
 
 
 def _best_chain(cands: Sequence[VotedBead], weights: Sequence[float], n_tgt: int) -> list[int]:
-    """Indices of the heaviest chain of candidates (both sides non-empty) that is monotone and
-    non-overlapping on both sides."""
-    order = sorted(range(len(cands)), key=lambda k: (cands[k].bead.src[0], cands[k].bead.tgt[0]))
-    by_end = sorted(order, key=lambda k: cands[k].bead.src[-1])
+    """Indices of the heaviest chain of candidates that is monotone and non-overlapping on
+    both sides. A candidate spans [start, end) on each side; deletions are empty on one."""
+    order = sorted(range(len(cands)), key=lambda k: (cands[k].at, cands[k].end))
+    by_end = sorted(order, key=lambda k: cands[k].end[0])
     tree = _MaxTree(n_tgt + 1)
     score = [0.0] * len(cands)
     prev = [-1] * len(cands)
+    done = [False] * len(cands)
     inserted = 0
     for k in order:
-        start = cands[k].bead.src[0]
-        # Candidates ending before this one starts on the source side become predecessors.
-        while inserted < len(by_end) and cands[by_end[inserted]].bead.src[-1] < start:
-            done = by_end[inserted]
-            tree.update(cands[done].bead.tgt[-1] + 1, (score[done], done))
+        src_start, tgt_start = cands[k].at
+        # Candidates ending where this one starts (or before) become possible predecessors;
+        # those not yet scored are inserted when they are (below).
+        while inserted < len(by_end) and cands[by_end[inserted]].end[0] <= src_start:
+            e = by_end[inserted]
+            if done[e]:
+                tree.update(cands[e].end[1], (score[e], e))
             inserted += 1
-        best, before = tree.query(cands[k].bead.tgt[0])
+        best, before = tree.query(tgt_start)
         score[k] = best + weights[k]
         prev[k] = before
+        done[k] = True
+        if cands[k].end[0] <= src_start:  # empty on the source side: a predecessor at once
+            tree.update(cands[k].end[1], (score[k], k))
     if not cands:
         return []
     k = max(range(len(cands)), key=lambda x: (score[x], -x))
@@ -95,39 +106,18 @@ def _best_chain(cands: Sequence[VotedBead], weights: Sequence[float], n_tgt: int
 
 
 def combine(alignments: Mapping[str, Sequence[ScoredBead]], min_votes: int,
-            n_src: int, n_tgt: int) -> list[VotedBead]:
-    """The ensemble alignment of one document; `alignments` in order of trust."""
+            n_tgt: int) -> list[VotedBead]:
+    """The ensemble alignment of one document; `alignments` in order of trust. Each sentence
+    a bead covers earns it the bead's votes, so the chain neither prefers many small beads
+    nor few large ones for their own sake."""
     pool: dict[Bead, VotedBead] = {}
     rank = {name: r for r, name in enumerate(alignments)}
     for name, beads in alignments.items():
         for sb in beads:
-            pool.setdefault(sb.bead, VotedBead(sb.bead)).costs[name] = sb.cost
-    kept = [v for v in pool.values() if v.votes >= min_votes]
-    links = [v for v in kept if v.bead.src and v.bead.tgt]
+            voted = pool.setdefault(sb.bead, VotedBead(sb.bead, at=sb.at))
+            voted.costs[name] = sb.cost
+            voted.at = min(voted.at, sb.at)
+    kept = sorted((v for v in pool.values() if v.votes >= min_votes), key=lambda v: (v.at, v.end))
     weights = [(len(v.bead.src) + len(v.bead.tgt))
-               * (v.votes + TIE_BREAK * sum(len(rank) - rank[a] for a in v.costs)) for v in links]
-    chosen = [links[k] for k in _best_chain(links, weights, n_tgt)]
-    covered_src = {i for v in chosen for i in v.bead.src}
-    covered_tgt = {j for v in chosen for j in v.bead.tgt}
-    # Deletions the aligners voted for stay, where the chosen links left the sentence free.
-    src_dels = sorted((v for v in kept if not v.bead.tgt and v.bead.src[0] not in covered_src),
-                      key=lambda v: v.bead.src)
-    tgt_dels = sorted((v for v in kept if not v.bead.src and v.bead.tgt[0] not in covered_tgt),
-                      key=lambda v: v.bead.tgt)
-    return _in_order(chosen, src_dels, tgt_dels)
-
-
-def _in_order(links: list[VotedBead], src_dels: list[VotedBead],
-              tgt_dels: list[VotedBead]) -> list[VotedBead]:
-    """Links in chain order with each deletion placed before the first link after it."""
-    out: list[VotedBead] = []
-    s = t = 0
-    for link in links:
-        while s < len(src_dels) and src_dels[s].bead.src[0] < link.bead.src[0]:
-            out.append(src_dels[s])
-            s += 1
-        while t < len(tgt_dels) and tgt_dels[t].bead.tgt[0] < link.bead.tgt[0]:
-            out.append(tgt_dels[t])
-            t += 1
-        out.append(link)
-    return out + src_dels[s:] + tgt_dels[t:]
+               * (v.votes + TIE_BREAK * sum(len(rank) - rank[a] for a in v.costs)) for v in kept]
+    return [kept[k] for k in _best_chain(kept, weights, n_tgt)]

@@ -23,7 +23,7 @@ from lrtk.lexicon.hashing import hash_bags
 
 DIM = 1024
 MERGE_PENALTY = 0.05
-DELETION_COST = 0.4
+DELETION_COST = 0.3
 LENGTH_WEIGHT = 0.05
 BOOTSTRAP_SHARE = 0.5  # the most confident share of 1-1 beads that trains the dictionary
 DICTIONARY_MIN_PROB = 0.5  # learned translations less likely than this are noise

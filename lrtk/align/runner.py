@@ -47,7 +47,7 @@ def align_documents(docs: Iterable[DocPair], aligners: Sequence[Aligner], min_vo
             # Nothing to pair; every sentence of the other side is a deletion.
             stats.empty_documents.append(doc.id)
         single = {a.name: a.align(doc) for a in aligners}
-        voted = combine(single, min_votes, len(doc.src), len(doc.tgt))
+        voted = combine(single, min_votes, len(doc.tgt))
         for v in voted:
             stats.shapes[v.bead.kind] += 1
             stats.votes[v.votes] += 1

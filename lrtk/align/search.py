@@ -149,8 +149,9 @@ def score_path(beads: Sequence[Bead], scorer: BeadCosts,
     out = []
     i = j = 0
     for bead in beads:
+        start = (i, j)
         i += len(bead.src)
         j += len(bead.tgt)
         cost = scorer.row(i, np.array([j]), shapes)[shapes.index(bead.kind), 0]
-        out.append(ScoredBead(bead, round(float(cost), 4)))
+        out.append(ScoredBead(bead, round(float(cost), 4), start))
     return out
