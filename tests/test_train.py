@@ -223,3 +223,14 @@ def test_output_tokenizer_gives_sentencepiece_ids(data, run_cli, tmp_path):
     assert sum(same) >= len(lines) - 1 and same[-1]
     assert tok.decode(tok(lines[-1]).input_ids, skip_special_tokens=True) == \
         sp.decode(sp.encode(lines[-1]))
+
+
+def test_a_fresh_run_removes_older_checkpoints(data, run_cli, tmp_path):
+    """Without --resume the run starts over, so a later --resume cannot pick up a
+    checkpoint of an earlier, longer run."""
+    out = tmp_path / "lm"
+    assert run_cli(*_args(data, out, "--steps", "4", "--checkpoint-every", "4"))[0] == 0
+    code, _, err = run_cli(*_args(data, out, "--steps", "2", "--checkpoint-every", "1"))
+    assert code == 0 and "removed the old checkpoints" in err
+    assert [p.name for p in sorted((tmp_path / "lm.ckpt").glob("step-*"))] == \
+        ["step-00000001", "step-00000002"]

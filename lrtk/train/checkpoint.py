@@ -61,6 +61,13 @@ class CheckpointStore:
         found = self.all()
         return found[-1] if found else None
 
+    def clear(self) -> int:
+        """Delete every checkpoint (a fresh run must never resume from an older run's)."""
+        found = self.all()
+        for old in found:
+            shutil.rmtree(old)
+        return len(found)
+
     def save(self, step: int, *, model, optimizer, scheduler, data_state: dict,
              records: list[dict]) -> Path:
         import torch

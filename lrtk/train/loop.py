@@ -94,6 +94,8 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
                                 warmup_steps=config.warmup_steps,
                                 decay_fraction=config.decay_fraction)
     start = 0
+    if not resume and store is not None and store.clear():
+        info(f"{desc}: started afresh; removed the old checkpoints in {store.root}")
     if resume:
         found = store.latest() if store is not None else None
         if found is None:
