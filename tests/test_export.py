@@ -101,7 +101,12 @@ def test_file_layout_is_aligned_and_self_describing(tmp_path, spm_model):
     by_name = {e.name: e for e in entries}
     q = by_name["model.layers.1.mlp.down_proj.weight"]
     assert (q.dtype, q.qtype, q.group_size, q.has_zeros, q.rows, q.cols) == (DT_TMAC, 2, 32, 1, 64, 128)
-    assert "model.layers.0.self_attn.k_proj.bias" in by_name  # Qwen2's q/k/v biases
+    # q/k/v (with Qwen2's biases) and gate/up are stacked into one matrix each.
+    qkv = by_name["model.layers.0.self_attn.qkv_proj.weight"]
+    assert (qkv.rows, qkv.cols) == (64 + 2 * 32, 64)
+    assert by_name["model.layers.0.self_attn.qkv_proj.bias"].rows == 128
+    assert by_name["model.layers.0.mlp.gate_up_proj.weight"].rows == 2 * 128
+    assert not any(part in n for n in by_name for part in ("q_proj", "k_proj", ".up_proj"))
     # Tied embeddings with a higher-precision head: the head is the f16 embedding itself.
     assert "lm_head.weight" not in by_name
     raw = out.read_bytes()

@@ -77,6 +77,29 @@ def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
                   group_size=spec.group_size)
 
 
+# Projections that read the same input are stacked (rows in this order) so the runtime runs
+# one kernel call and builds one activation table for them (lrtk_model.h).
+FUSED = {"self_attn.q_proj": ("self_attn.qkv_proj", ("q_proj", "k_proj", "v_proj")),
+         "mlp.gate_proj": ("mlp.gate_up_proj", ("gate_proj", "up_proj"))}
+
+
+def _stacked(names: list[str]) -> dict[str, list[str]]:
+    """File tensor name -> the source names stacked into it, in file order."""
+    out: dict[str, list[str]] = {}
+    fused_parts = {p for _, parts in FUSED.values() for p in parts[1:]}
+    for name in names:
+        layer, _, rest = name.partition("model.layers.")[2].partition(".")
+        module, _, kind = rest.rpartition(".")  # e.g. self_attn.q_proj / weight
+        if module in FUSED:
+            target, parts = FUSED[module]
+            prefix = f"model.layers.{layer}."
+            base = module.rsplit(".", 1)[0]
+            out[f"{prefix}{target}.{kind}"] = [f"{prefix}{base}.{p}.{kind}" for p in parts]
+        elif not (name.startswith("model.layers.") and module.rsplit(".", 1)[-1] in fused_parts):
+            out[name] = [name]
+    return out
+
+
 def export(source: ModelSource, out: str | os.PathLike, spec: QuantSpec,
            hessians: dict[str, np.ndarray] | None = None, max_seq_len: int | None = None) -> dict:
     """Write the model file atomically; returns a summary for the report."""
@@ -85,7 +108,8 @@ def export(source: ModelSource, out: str | os.PathLike, spec: QuantSpec,
         config["max_seq_len"] = max_seq_len
     # A tied head is the embedding matrix itself unless it must be stored differently.
     separate_head = not source.tied or spec.head != spec.embed
-    names = list(source.names) + (["lm_head.weight"] if source.tied and separate_head else [])
+    names = _stacked(list(source.names) +
+                     (["lm_head.weight"] if source.tied and separate_head else []))
     meta = dict(source.meta, lrtk_version=__version__, quant=asdict(spec),
                 tokenizer=sorted(source.blobs))
     capacity = 3 * len(names) + len(source.blobs) + 3
@@ -96,14 +120,17 @@ def export(source: ModelSource, out: str | os.PathLike, spec: QuantSpec,
             writer.blob(blob_name, data)
         writer.dense("rope.inv_freq", source.inv_freq)
         writer.dense("layer_window", np.array(source.layer_window), "i32")
-        for name in progress(names, desc="export", total=len(names), unit="tensor"):
-            w = source.get("model.embed_tokens.weight" if name == "lm_head.weight" and source.tied
-                           else name)
+        for name, parts in progress(names.items(), desc="export", total=len(names),
+                                    unit="tensor"):
+            if name == "lm_head.weight" and source.tied:
+                parts = ["model.embed_tokens.weight"]
+            w = np.concatenate([source.get(p) for p in parts]) if len(parts) > 1 else source.get(parts[0])
             if name == "model.embed_tokens.weight":
                 writer.dense(name, w, spec.embed)
             elif _is_linear(name):
                 precision = spec.head if name == "lm_head.weight" else spec.bits
-                hessian = (hessians or {}).get(name) if spec.method == "gptq" else None
+                # Stacked projections share their input, hence their Hessian.
+                hessian = (hessians or {}).get(parts[0]) if spec.method == "gptq" else None
                 _write_linear(writer, name, w, precision, spec, hessian)
             else:
                 writer.dense(name, w, "f32")  # norms and biases are tiny: keep them exact

@@ -13,7 +13,7 @@ from typing import IO
 import numpy as np
 
 MAGIC = b"LRTKMODL"
-VERSION = 1
+VERSION = 2
 ALIGN = 64
 NAME_LEN = 64
 DT_F32, DT_F16, DT_I32, DT_U8, DT_TMAC = 0, 1, 2, 3, 4

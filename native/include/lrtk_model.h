@@ -9,7 +9,9 @@
  *   lrtk_file_header                 magic, version, tensor count, config
  *   lrtk_tensor_entry[n_tensors]     name, dtype, shape, offset and size of its data
  *   data                             every tensor starts at a multiple of 64 bytes
- * Weights use the Hugging Face names ("model.layers.0.self_attn.q_proj.weight"). A low-bit
+ * Weights use the Hugging Face names ("model.layers.0.self_attn.o_proj.weight"), except that
+ * q, k and v are stacked into "self_attn.qkv_proj" and gate and up into "mlp.gate_up_proj"
+ * (rows in that order) so each takes one kernel call and one activation table. A low-bit
  * weight is one LRTK_DT_TMAC entry (packed bits, qtype and group size in the entry) plus
  * "<name>.scales" and, with zero points, "<name>.zeros" (f32 in lrtk_tmac_pack's order).
  */
@@ -21,7 +23,7 @@ extern "C" {
 #endif
 
 #define LRTK_MAGIC "LRTKMODL"
-#define LRTK_FILE_VERSION 1
+#define LRTK_FILE_VERSION 2
 #define LRTK_ALIGN 64
 #define LRTK_NAME_LEN 64
 #define LRTK_MAX_BATCH 16 /* tokens per forward step: the largest n lrtk_tmac_gemm takes */

@@ -77,18 +77,20 @@ static int forward_layer(lrtk_model *m, int l, int n, int pos) {
   const lrtk_layer *w = &m->weights.layers[l];
   lrtk_run_state *s = &m->state;
   int dim = c->dim, kv_dim = c->n_kv_heads * c->head_dim, hid = c->hidden_dim;
+  int q_dim = c->n_heads * c->head_dim;
   size_t cache_at = ((size_t)l * c->max_seq_len + pos) * kv_dim;
   float *k = s->key_cache + cache_at, *v = s->value_cache + cache_at;
   int rc = 0;
 
   for (int t = 0; t < n; t++)
     rmsnorm(s->xb + t * dim, s->x + t * dim, w->attn_norm, dim, c->norm_eps);
-  /* Keys and values of consecutive positions are consecutive cache rows: write them there. */
-  rc |= lrtk_linear_forward(m->pool, &w->wq, s->xb, n, s->q);
-  rc |= lrtk_linear_forward(m->pool, &w->wk, s->xb, n, k);
-  rc |= lrtk_linear_forward(m->pool, &w->wv, s->xb, n, v);
+  rc |= lrtk_linear_forward(m->pool, &w->wqkv, s->xb, n, s->qkv);
   for (int t = 0; t < n; t++) {
-    rope(s->q + (size_t)t * w->wq.m, c->n_heads, c->head_dim, pos + t, m->weights.inv_freq,
+    const float *row = s->qkv + (size_t)t * w->wqkv.m;
+    memcpy(s->q + (size_t)t * q_dim, row, (size_t)q_dim * sizeof(float));
+    memcpy(k + (size_t)t * kv_dim, row + q_dim, (size_t)kv_dim * sizeof(float));
+    memcpy(v + (size_t)t * kv_dim, row + q_dim + kv_dim, (size_t)kv_dim * sizeof(float));
+    rope(s->q + (size_t)t * q_dim, c->n_heads, c->head_dim, pos + t, m->weights.inv_freq,
          c->rope_attn_scale);
     rope(k + (size_t)t * kv_dim, c->n_kv_heads, c->head_dim, pos + t, m->weights.inv_freq,
          c->rope_attn_scale);
@@ -100,10 +102,13 @@ static int forward_layer(lrtk_model *m, int l, int n, int pos) {
 
   for (int t = 0; t < n; t++)
     rmsnorm(s->xb + t * dim, s->x + t * dim, w->ffn_norm, dim, c->norm_eps);
-  rc |= lrtk_linear_forward(m->pool, &w->w_gate, s->xb, n, s->hb);
-  rc |= lrtk_linear_forward(m->pool, &w->w_up, s->xb, n, s->hb2);
-  for (int i = 0; i < n * hid; i++) s->hb[i] = s->hb[i] / (1.0f + expf(-s->hb[i])) * s->hb2[i];
-  rc |= lrtk_linear_forward(m->pool, &w->w_down, s->hb, n, s->xb);
+  rc |= lrtk_linear_forward(m->pool, &w->w_gate_up, s->xb, n, s->hb);
+  for (int t = 0; t < n; t++) {
+    const float *gate = s->hb + (size_t)t * 2 * hid, *up = gate + hid;
+    for (int i = 0; i < hid; i++)
+      s->hb2[(size_t)t * hid + i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+  }
+  rc |= lrtk_linear_forward(m->pool, &w->w_down, s->hb2, n, s->xb);
   for (int i = 0; i < n * dim; i++) s->x[i] += s->xb[i];
   return rc;
 }
@@ -149,13 +154,14 @@ static int alloc_state(lrtk_run_state *s, const lrtk_config *c) {
   s->x = calloc(B * c->dim, sizeof(float));
   s->xb = calloc(B * wide, sizeof(float));
   s->xb2 = calloc(B * wide, sizeof(float));
+  s->qkv = calloc(B * (q_dim + 2 * (size_t)c->n_kv_heads * c->head_dim), sizeof(float));
   s->q = calloc(B * q_dim, sizeof(float));
-  s->hb = calloc(B * c->hidden_dim, sizeof(float));
+  s->hb = calloc(B * 2 * (size_t)c->hidden_dim, sizeof(float));
   s->hb2 = calloc(B * c->hidden_dim, sizeof(float));
   s->att = calloc(B * c->n_heads * (size_t)c->max_seq_len, sizeof(float));
   s->key_cache = calloc(kv, sizeof(float));
   s->value_cache = calloc(kv, sizeof(float));
-  return s->x && s->xb && s->xb2 && s->q && s->hb && s->hb2 && s->att && s->key_cache &&
+  return s->x && s->xb && s->xb2 && s->qkv && s->q && s->hb && s->hb2 && s->att && s->key_cache &&
                  s->value_cache
              ? 0
              : -1;
@@ -165,6 +171,7 @@ static void free_state(lrtk_run_state *s) {
   free(s->x);
   free(s->xb);
   free(s->xb2);
+  free(s->qkv);
   free(s->q);
   free(s->hb);
   free(s->hb2);

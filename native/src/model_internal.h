@@ -29,8 +29,8 @@ typedef struct {
 
 typedef struct {
   const float *attn_norm, *ffn_norm;
-  lrtk_linear wq, wk, wv, wo;
-  lrtk_linear w_gate, w_up, w_down;
+  lrtk_linear wqkv, wo;       /* q, k and v projections stacked: one kernel call */
+  lrtk_linear w_gate_up, w_down; /* gate and up stacked */
   int window; /* sliding-window attention span in tokens, 0 for full attention */
 } lrtk_layer;
 
@@ -45,8 +45,10 @@ typedef struct {
 /* Activations for up to LRTK_MAX_BATCH tokens, and the KV cache. */
 typedef struct {
   float *x, *xb, *xb2;  /* [batch][dim] residual stream and scratch */
-  float *q;             /* [batch][n_heads*head_dim] */
-  float *hb, *hb2;      /* [batch][hidden_dim] */
+  float *qkv;           /* [batch][q_dim + 2*kv_dim] */
+  float *q;             /* [batch][q_dim], q_dim = n_heads*head_dim */
+  float *hb;            /* [batch][2*hidden_dim] gate and up */
+  float *hb2;           /* [batch][hidden_dim] */
   float *att;           /* [batch][n_heads][max_seq_len] attention scores */
   float *key_cache, *value_cache; /* [layer][max_seq_len][kv_dim] */
 } lrtk_run_state;

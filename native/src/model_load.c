@@ -101,12 +101,9 @@ static int load_layer(loader *L, const lrtk_config *c, int i, lrtk_layer *l) {
   if ((l->attn_norm = load_f32(L, NAME("input_layernorm.weight"), c->dim)) == NULL) return -1;
   if ((l->ffn_norm = load_f32(L, NAME("post_attention_layernorm.weight"), c->dim)) == NULL)
     return -1;
-  if (load_linear(L, NAME("self_attn.q_proj.weight"), q_dim, c->dim, &l->wq) ||
-      load_linear(L, NAME("self_attn.k_proj.weight"), kv_dim, c->dim, &l->wk) ||
-      load_linear(L, NAME("self_attn.v_proj.weight"), kv_dim, c->dim, &l->wv) ||
+  if (load_linear(L, NAME("self_attn.qkv_proj.weight"), q_dim + 2 * kv_dim, c->dim, &l->wqkv) ||
       load_linear(L, NAME("self_attn.o_proj.weight"), c->dim, q_dim, &l->wo) ||
-      load_linear(L, NAME("mlp.gate_proj.weight"), c->hidden_dim, c->dim, &l->w_gate) ||
-      load_linear(L, NAME("mlp.up_proj.weight"), c->hidden_dim, c->dim, &l->w_up) ||
+      load_linear(L, NAME("mlp.gate_up_proj.weight"), 2 * c->hidden_dim, c->dim, &l->w_gate_up) ||
       load_linear(L, NAME("mlp.down_proj.weight"), c->dim, c->hidden_dim, &l->w_down))
     return -1;
 #undef NAME
