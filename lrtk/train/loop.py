@@ -93,8 +93,9 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
     scheduler = build_scheduler(optimizer, config.schedule, steps=config.steps,
                                 warmup_steps=config.warmup_steps,
                                 decay_fraction=config.decay_fraction)
+    accelerator = _accelerator()
     start = 0
-    if not resume and store is not None and store.clear():
+    if not resume and store is not None and accelerator.is_main_process and store.clear():
         info(f"{desc}: started afresh; removed the old checkpoints in {store.root}")
     if resume:
         found = store.latest() if store is not None else None
@@ -108,7 +109,6 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
         start = progress_state["step"]
         info(f"resumed from {found} at step {start}")
 
-    accelerator = _accelerator()
     # The scheduler is stepped by hand: accelerate would step it once per process.
     wrapped, optimizer = accelerator.prepare(model, optimizer)
     rank, world = accelerator.process_index, accelerator.num_processes
