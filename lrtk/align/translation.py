@@ -16,7 +16,7 @@ import numpy as np
 
 from lrtk.align.document import DocPair, ScoredBead
 from lrtk.align.search import bead_shapes, best_path, score_path
-from lrtk.align.vectors import BlockSums, SimilarityCosts, block_similarity, unrelated_similarity
+from lrtk.align.vectors import BlockSums, SimilarityCosts, block_dots, unrelated_similarity
 from lrtk.errors import DataError, UsageError
 from lrtk.lexicon import numbers, words
 from lrtk.lexicon.hashing import hash_bags
@@ -55,8 +55,8 @@ class BleuCosts:
         """Sentence BLEU-2 (add-one smoothed bigrams, brevity penalty) per bead."""
         a = np.array([[s[0]] for s in shapes])
         b = np.array([[s[1]] for s in shapes])
-        m1 = np.clip(block_similarity(self.hyp1, self.ref1, i, js, shapes, cosine=False), 0, None)
-        m2 = np.clip(block_similarity(self.hyp2, self.ref2, i, js, shapes, cosine=False), 0, None)
+        m1 = np.clip(block_dots(self.hyp1, self.ref1, i, js, shapes), 0, None)
+        m2 = np.clip(block_dots(self.hyp2, self.ref2, i, js, shapes), 0, None)
         h = (self.hyp_len[i] - self.hyp_len[np.maximum(i - a, 0)]).astype(np.float64)
         r = self.ref_len[js][None, :] - self.ref_len[np.maximum(js[None, :] - b, 0)]
         h2 = np.maximum(h - 1, 0)  # bigrams in the hypothesis block

@@ -35,23 +35,18 @@ class BlockSums:
         return self.cum[ends] - self.cum[np.maximum(ends - size, 0)]
 
 
-def block_similarity(src: BlockSums, tgt: BlockSums, i: int, js: np.ndarray,
-                     shapes: Sequence[tuple[int, int]], *, cosine: bool) -> np.ndarray:
-    """(len(shapes), len(js)) dot products (or cosines) of source block [i-a, i) with target
-    blocks [j-b, j); zero for deletion shapes."""
+def block_dots(src: BlockSums, tgt: BlockSums, i: int, js: np.ndarray,
+               shapes: Sequence[tuple[int, int]]) -> np.ndarray:
+    """(len(shapes), len(js)) dot products of source block [i-a, i) with target blocks
+    [j-b, j); zero for deletion shapes."""
     out = np.zeros((len(shapes), len(js)))
     a_sizes = sorted({a for a, b in shapes if a and b})
     if not a_sizes:
         return out
     src_blocks = np.stack([src.blocks(i, a) for a in a_sizes])  # (A, d)
-    if cosine:
-        src_blocks /= np.maximum(np.linalg.norm(src_blocks, axis=1, keepdims=True), 1e-9)
     row_of = {a: r for r, a in enumerate(a_sizes)}
     for b in sorted({b for a, b in shapes if a and b}):
-        tgt_blocks = tgt.blocks(js, b)  # (W, d)
-        if cosine:
-            tgt_blocks /= np.maximum(np.linalg.norm(tgt_blocks, axis=1, keepdims=True), 1e-9)
-        dots = src_blocks @ tgt_blocks.T
+        dots = src_blocks @ tgt.blocks(js, b).T
         for k, (a, bb) in enumerate(shapes):
             if a and bb == b:
                 out[k] = dots[row_of[a]]

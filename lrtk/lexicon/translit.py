@@ -64,32 +64,23 @@ _ARABIC = {
 }
 
 
-def _indic_char(cp: int) -> tuple[str, str] | None:
-    """(kind, latin) for a Devanagari/Bengali code point, kind in consonant/vowel/sign/virama."""
-    for base in _INDIC_BLOCKS:
-        off = cp - base
-        if 0 <= off < 0x80:
-            if off in _INDIC_CONSONANTS:
-                return "consonant", _INDIC_CONSONANTS[off]
-            if off in _INDIC_VOWELS:
-                return "vowel", _INDIC_VOWELS[off]
-            if off in _INDIC_SIGNS:
-                return "sign", _INDIC_SIGNS[off]
-            if off == _INDIC_VIRAMA:
-                return "virama", ""
-            return "other", ""
-    off = cp - 0x0D00  # the Sinhala tables are keyed by the low byte (block U+0D80..U+0DFF)
-    if 0x80 <= off < 0x100:
-        if off in _SINHALA_CONSONANTS:
-            return "consonant", _SINHALA_CONSONANTS[off]
-        if off in _SINHALA:
-            return "vowel", _SINHALA[off]
-        if off in _SINHALA_SIGNS:
-            return "sign", _SINHALA_SIGNS[off]
-        if off == _SINHALA_VIRAMA:
-            return "virama", ""
-        return "other", ""
-    return None
+def _letter_table() -> dict[int, tuple[str, str]]:
+    """Code point -> (kind, Latin) for the Devanagari, Bengali and Sinhala letters, kind one
+    of consonant, vowel, sign, virama."""
+    layouts = [(base, _INDIC_CONSONANTS, _INDIC_VOWELS, _INDIC_SIGNS, _INDIC_VIRAMA)
+               for base in _INDIC_BLOCKS]
+    # The Sinhala tables are keyed by the low byte of U+0D80..U+0DFF.
+    layouts.append((0x0D00, _SINHALA_CONSONANTS, _SINHALA, _SINHALA_SIGNS, _SINHALA_VIRAMA))
+    table: dict[int, tuple[str, str]] = {}
+    for base, consonants, vowels, signs, virama in layouts:
+        for kind, part in (("consonant", consonants), ("vowel", vowels), ("sign", signs)):
+            for offset, latin in part.items():
+                table[base + offset] = (kind, latin)
+        table[base + virama] = ("virama", "")
+    return table
+
+
+_LETTERS = _letter_table()
 
 
 def romanize(word: str) -> str:
@@ -98,7 +89,7 @@ def romanize(word: str) -> str:
     out: list[str] = []
     pending_vowel = False  # a consonant's inherent 'a', written only if no sign follows
     for ch in word:
-        kind_latin = _indic_char(ord(ch))
+        kind_latin = _LETTERS.get(ord(ch))
         if kind_latin is not None:
             kind, latin = kind_latin
             if kind == "consonant":
