@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -79,24 +80,17 @@ def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
 
 # Projections that read the same input are stacked (rows in this order) so the runtime runs
 # one kernel call and builds one activation table for them (lrtk_model.h).
-FUSED = {"self_attn.q_proj": ("self_attn.qkv_proj", ("q_proj", "k_proj", "v_proj")),
-         "mlp.gate_proj": ("mlp.gate_up_proj", ("gate_proj", "up_proj"))}
+STACKS = {"self_attn.qkv_proj": ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"),
+          "mlp.gate_up_proj": ("mlp.gate_proj", "mlp.up_proj")}
 
 
 def _stacked(names: list[str]) -> dict[str, list[str]]:
-    """File tensor name -> the source names stacked into it, in file order."""
+    """File tensor name -> the source tensors stacked into it, in file order."""
     out: dict[str, list[str]] = {}
-    fused_parts = {p for _, parts in FUSED.values() for p in parts[1:]}
     for name in names:
-        layer, _, rest = name.partition("model.layers.")[2].partition(".")
-        module, _, kind = rest.rpartition(".")  # e.g. self_attn.q_proj / weight
-        if module in FUSED:
-            target, parts = FUSED[module]
-            prefix = f"model.layers.{layer}."
-            base = module.rsplit(".", 1)[0]
-            out[f"{prefix}{target}.{kind}"] = [f"{prefix}{base}.{p}.{kind}" for p in parts]
-        elif not (name.startswith("model.layers.") and module.rsplit(".", 1)[-1] in fused_parts):
-            out[name] = [name]
+        m = re.fullmatch(r"(model\.layers\.\d+\.)(.+)\.(weight|bias)", name)
+        stack = next((s for s, parts in STACKS.items() if m and m[2] in parts), None)
+        out.setdefault(f"{m[1]}{stack}.{m[3]}" if stack else name, []).append(name)
     return out
 
 
@@ -124,7 +118,7 @@ def export(source: ModelSource, out: str | os.PathLike, spec: QuantSpec,
                                     unit="tensor"):
             if name == "lm_head.weight" and source.tied:
                 parts = ["model.embed_tokens.weight"]
-            w = np.concatenate([source.get(p) for p in parts]) if len(parts) > 1 else source.get(parts[0])
+            w = np.concatenate([source.get(p) for p in parts])
             if name == "model.embed_tokens.weight":
                 writer.dense(name, w, spec.embed)
             elif _is_linear(name):
