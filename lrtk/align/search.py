@@ -2,8 +2,9 @@
 
 D[i, j] is the cheapest way to align the first i source and first j target sentences. Only a
 band of cells around a guide line is filled, so time and memory grow with n * width, not
-n * m. If the best path runs along the band's edge the band was too narrow: it is doubled and
-the search repeated (documents that really are parallel never pay for this).
+n * m. If the best path runs along the band's edge the band was in the wrong place or too narrow:
+it is re-centred on that path, then doubled, and the search repeated (documents that really
+are parallel never pay for this).
 
 Each row is computed with numpy over the whole band at once; the one dependency inside a row
 (a 0-1 bead continues from the cell to its left) is a min-plus prefix scan.
@@ -121,13 +122,19 @@ def best_path(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCos
     if n == 0 or m == 0:
         return [span_bead(i, 1, m, 0) for i in range(n)] + [span_bead(n, 0, j, 1) for j in range(m)]
     half = max(half_width, 2 * max(max(s) for s in shapes))
+    retries = 0
     while True:
         lo, hi = _band(n, m, half, guide)
         _, back_rows = _fill(n, m, shapes, scorer, lo, hi)
         beads = _trace(n, m, shapes, lo, back_rows)
         if half >= max(n, m) or not _touches_edge(beads, lo, hi, m):
             return beads
-        half *= 2
+        # Long documents drift off the diagonal: first re-centre the band on the path just
+        # found (same width, same cost), and only if that is not enough make it wider.
+        guide = path_guide(beads, n)
+        retries += 1
+        if retries % 2 == 0:
+            half *= 2
 
 
 def path_guide(beads: Sequence[Bead], n: int) -> np.ndarray:
