@@ -206,7 +206,7 @@ def test_pairs_output_mismatched_ids_empty_and_overlong(run_cli, tmp_path):
 def test_document_pair_input_from_stdin(run_cli):
     record = {"id": "d1", "src": {"id": "d1", "lang": "en", "sentences": EN},
               "tgt": {"id": "d1", "lang": "bn", "sentences": BN}}
-    code, out, err = run_cli("align", "--src-lang", "en", "--tgt-lang", "bn", "-",
+    code, out, err = run_cli("align", "--src-lang", "en", "--tgt-lang", "bn",
                              "--output-format", "beads", stdin=json.dumps(record) + "\n")
     assert code == 0, err
     assert out.splitlines() == [f"[{i}]:[{i}]" for i in range(5)]
@@ -216,6 +216,7 @@ def test_document_pair_input_from_stdin(run_cli):
     (("--aligners", "length,magic"), None, 2, "unknown aligner(s): magic"),
     (("--aligners", "translation"), None, 2, "--translations FILE or --translate-cmd"),
     (("--combine", "most"), None, 2, "unknown --combine"),
+    (("--src", "a.txt", "--src-docs", "b.jsonl"), None, 2, "give exactly one input"),
     (("-",), "{not json\n", 1, "<stdin>:1: not valid JSON"),
     (("-",), '{"id": "d", "src": {"sentences": "oops"}, "tgt": {"sentences": []}}\n', 1,
      "<stdin>:1: src.'sentences' must be a list of strings"),

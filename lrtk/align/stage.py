@@ -24,7 +24,9 @@ def _read_input(input_path, src, tgt, src_docs, tgt_docs, src_lang, tgt_lang,
                 seen: InputReport):
     modes = [input_path is not None, src is not None or tgt is not None,
              src_docs is not None or tgt_docs is not None]
-    if sum(modes) != 1:
+    if not any(modes):
+        input_path = "-"  # a stage in a pipeline: document pairs on stdin
+    elif sum(modes) != 1:
         raise UsageError("give exactly one input: INPUT (document pairs), --src/--tgt, or "
                          "--src-docs/--tgt-docs", hint="see lrtk align --help")
     if input_path is not None:

@@ -14,7 +14,7 @@ HELP = """Align the sentences of document pairs with an ensemble of aligners vot
 Input, one of:
 
 \b
-  INPUT (or '-')              document pairs {"id","src":{segmented doc},"tgt":{...}}
+  INPUT (default '-': stdin)  document pairs {"id","src":{segmented doc},"tgt":{...}}
   --src-docs F --tgt-docs F   segmented documents {"id","lang","sentences"} joined by id
   --src F --tgt F             one sentence per line, one document
 
@@ -69,7 +69,7 @@ class _AlignGroup(TyperGroup):
 
 def align_command(
     input_path: Optional[str] = typer.Argument(None, metavar="[INPUT]",
-                                               help="Document-pair JSONL file or '-'."),
+                                               help="Document-pair JSONL file or '-' (the default)."),
     src_lang: str = typer.Option(..., "--src-lang", help="Source language code, e.g. bn."),
     tgt_lang: str = typer.Option(..., "--tgt-lang", help="Target language code, e.g. en."),
     src: Optional[str] = typer.Option(None, "--src", help="Source sentences, one per line."),
