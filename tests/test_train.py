@@ -188,7 +188,10 @@ def test_two_processes_give_the_single_process_loss_curve(data, run_cli, tmp_pat
     assert code == 0, err
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
                            "--nproc_per_node", "2", "-m", "lrtk.cli.main", "train", *args, "-o",
-                           str(tmp_path / "ddp")], env=dict(os.environ, OMP_NUM_THREADS="1"),
+                           str(tmp_path / "ddp")],
+                          # CPU processes (gloo) even where a GPU is present: two processes
+                          # cannot share one GPU through NCCL.
+                          env=dict(os.environ, OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES=""),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "2 processes" in done.stderr and done.stderr.count("train: wrote") == 1
