@@ -99,9 +99,9 @@ def load_adapter(model, directory: str | os.PathLike, name: str) -> str:
 
 def load_tuned(model_path: str | os.PathLike, adapter_dirs: list[str | os.PathLike]):
     """Base model plus saved adapters, stacked in the given order (language first)."""
+    model, tokenizer = load_base(model_path)
     from adapters import Stack
 
-    model, tokenizer = load_base(model_path)
     names = [load_adapter(model, d, f"adapter{i}") for i, d in enumerate(adapter_dirs)]
     model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
     model.eval()

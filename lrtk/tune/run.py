@@ -96,7 +96,6 @@ def _objective(config: TuneConfig) -> tuple[str, bool]:
 
 def tune(config: TuneConfig) -> TuneResult:
     """Train an adapter as `config` says and write the output directory."""
-    from adapters import Stack
     from transformers import set_seed
 
     settings = config.method_settings()
@@ -106,7 +105,9 @@ def tune(config: TuneConfig) -> TuneResult:
                          hint="merge a single adapter")
     objective, causal = _objective(config)
     set_seed(config.seed)
-    model, tokenizer = load_base(config.model)
+    model, tokenizer = load_base(config.model)  # says clearly if adapters is missing
+    from adapters import Stack
+
     if config.language_adapter:
         load_adapter(model, config.language_adapter, LANGUAGE)
     if config.init_adapter:
