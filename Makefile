@@ -49,6 +49,8 @@ $(FS2_STAMP): pyproject.toml scripts/setup-system.sh
 	$(FS2_PY) -m pip install -q --upgrade pip
 	$(FS2_PY) -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" >$(FS2_VENV)/core-requirements.txt
 	$(FS2_PY) -m pip install -q 'fairseq2>=0.8,<0.9' 'torch==2.9.1' 'pytest>=8' -r $(FS2_VENV)/core-requirements.txt
+	# `lrtk train --backend fairseq2` also needs the training stack (not adapters).
+	$(FS2_PY) -m pip install -q 'torch==2.9.1' 'transformers==4.57.6' 'accelerate>=1.0' 'protobuf>=3.20'
 	touch $@
 
 test-fairseq2: setup-fairseq2
