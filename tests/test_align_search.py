@@ -127,3 +127,12 @@ def test_union_fills_what_one_aligner_alone_proposes():
     runs = {"a": _scored("[0]:[0]", "[1]:[1]"), "b": _scored("[0]:[0]", "[1]:[]", "[]:[1]")}
     assert [v.bead for v in combine(runs, 1, 2)] == [_b("[0]:[0]"), _b("[1]:[1]")]
     assert [v.bead for v in combine(runs, 2, 2)] == [_b("[0]:[0]")]
+
+
+def test_a_deletion_needs_one_vote_more_than_a_link():
+    # Two of three aligners delete target 1: a majority for a link, not for a deletion.
+    deleting = _scored("[0]:[0]", "[]:[1]", "[1]:[2]")
+    runs = {"a": deleting, "b": deleting, "c": _scored("[0]:[0,1]", "[1]:[2]")}
+    assert [v.bead for v in combine(runs, 2, 3)] == [_b("[0]:[0]"), _b("[1]:[2]")]
+    runs["c"] = deleting
+    assert [v.bead for v in combine(runs, 3, 3)] == [_b("[0]:[0]"), _b("[]:[1]"), _b("[1]:[2]")]

@@ -5,7 +5,8 @@ Candidates with fewer than `min_votes` votes are dropped; among the rest the ens
 the monotone, non-overlapping set with the most votes per sentence covered (a heaviest-chain
 search over the candidates, deletions included), so the output is always a valid alignment. min_votes = 1 is
 the union preset (any aligner may fill a gap the others leave), min_votes = number of
-aligners the intersection preset (only beads all agree on).
+aligners the intersection preset (only beads all agree on). A deletion (1-0 or 0-1 bead)
+needs one vote more than a link, up to all aligners: see `combine`.
 """
 
 from __future__ import annotations
@@ -117,7 +118,13 @@ def combine(alignments: Mapping[str, Sequence[ScoredBead]], min_votes: int,
             voted = pool.setdefault(sb.bead, VotedBead(sb.bead, at=sb.at))
             voted.costs[name] = sb.cost
             voted.at = min(voted.at, sb.at)
-    kept = sorted((v for v in pool.values() if v.votes >= min_votes), key=lambda v: (v.at, v.end))
+    # A deletion is what an aligner falls back to where no link is cheaper: it says nothing
+    # matched, not that the sentence has no counterpart, so agreeing on one is weaker
+    # evidence than agreeing on a link. A deletion needs one vote more (all aligners at most).
+    deletion_votes = min(min_votes + 1, len(alignments))
+    kept = sorted((v for v in pool.values()
+                   if v.votes >= (min_votes if v.bead.src and v.bead.tgt else deletion_votes)),
+                  key=lambda v: (v.at, v.end))
     weights = [(len(v.bead.src) + len(v.bead.tgt))
                * (v.votes + TIE_BREAK * sum(len(rank) - rank[a] for a in v.costs)) for v in kept]
     return [kept[k] for k in _best_chain(kept, weights, n_tgt)]
