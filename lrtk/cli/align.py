@@ -30,8 +30,9 @@ translation first when --translations or --translate-cmd is given):
   translation  BLEU of a translation against the target (Bleualign)
 
 Beads proposed by fewer than --min-votes aligners are dropped (--combine union = 1,
-majority = more than half, the default, intersection = all); the rest form the
-alignment with the most votes. Output: sentence pairs (JSONL, meta says which aligners
+majority = more than half, the default, intersection = all); a deletion bead (1-0 or
+0-1) needs one vote more, capped at all aligners. The rest form the alignment with the
+most votes. Output: sentence pairs (JSONL, meta says which aligners
 voted and their costs) or --output-format beads, one '[0,1]:[0]' bead per line with a
 blank line between documents. Score with: lrtk align score --gold G --pred P.
 
