@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
             from lrtk.tune.curriculum import run_curriculum
 
             run_curriculum(curriculum, model=model, output=output, seed=seed,
-                           init_adapter=init_adapter)
+                           init_adapter=init_adapter, merge=merge)
             return
         tune(TuneConfig(
             model=model, train=train, output=output, method=method, objective=objective,
