@@ -25,13 +25,13 @@ static float half_to_float(uint16_t h) {
   return f;
 }
 
-float lrtk_dense_get(const lrtk_dense *d, size_t i) {
+static float dense_get(const lrtk_dense *d, size_t i) {
   if (d->dtype == LRTK_DT_F32) return ((const float *)d->data)[i];
   return half_to_float(((const uint16_t *)d->data)[i]);
 }
 
 void lrtk_dense_row(const lrtk_dense *d, size_t row, int cols, float *out) {
-  for (int j = 0; j < cols; j++) out[j] = lrtk_dense_get(d, row * (size_t)cols + j);
+  for (int j = 0; j < cols; j++) out[j] = dense_get(d, row * (size_t)cols + j);
 }
 
 /*

@@ -72,7 +72,6 @@ int lrtk_weights_load(lrtk_weights *w, const lrtk_model_file *f, const lrtk_conf
 void lrtk_weights_free(lrtk_weights *w);
 
 /* linear.c */
-float lrtk_dense_get(const lrtk_dense *d, size_t i);
 void lrtk_dense_row(const lrtk_dense *d, size_t row, int cols, float *out);
 int lrtk_linear_forward(lrtk_pool *pool, const lrtk_linear *l, const float *x, int n, float *y);
 
