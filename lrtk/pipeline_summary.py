@@ -76,7 +76,7 @@ def _tune(work: Path) -> str | None:
     r = _json(work / "tuned" / "curriculum.json")
     if r is None:
         return None
-    stages = [f"{s['name']} {s['initial_eval_loss']:.2f} → {s['final_eval_loss']:.2f}"
+    stages = [f"{s['stage']} {s['initial_eval_loss']:.2f} → {s['final_eval_loss']:.2f}"
               for s in r["stages"]]
     return "LoRA curriculum, held-out loss: " + "; ".join(stages)
 

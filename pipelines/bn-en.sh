@@ -53,6 +53,10 @@ EXPORT_BITS=${EXPORT_BITS:-4}             # 1-4, ternary, or f32 to compare with
 EXPORT_GROUP_SIZE=${EXPORT_GROUP_SIZE:-64}
 RUN_PROMPT=${RUN_PROMPT:-করোনাভাইরাস}       # prompt of the generated sample
 RUN_TOKENS=${RUN_TOKENS:-24}
+RUN_TEMPERATURE=${RUN_TEMPERATURE:-0.7}   # 0 = greedy
+RUN_BENCH_THREADS=${RUN_BENCH_THREADS:-1,2}  # tokens/s of the exported model at these thread counts
+RUN_BENCH_PROMPT_TOKENS=${RUN_BENCH_PROMPT_TOKENS:-64}  # prefill length; with decode within TRAIN_SEQ_LEN
+RUN_BENCH_DECODE_TOKENS=${RUN_BENCH_DECODE_TOKENS:-32}
 SUMMARY_TITLE=${SUMMARY_TITLE:-bn-en on TICO-19}
 
 source "$HERE/lib.sh"

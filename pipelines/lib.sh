@@ -102,8 +102,11 @@ stage_export() {
 }
 
 stage_run() {
-  lrtk run "$WORK/model.lrtk" --prompt "$RUN_PROMPT" -n "$RUN_TOKENS" --seed "$SEED" > "$WORK/run.txt"
-  lrtk bench "$WORK/model.lrtk" --json > "$WORK/reports/bench.jsonl"
+  # run.txt: the prompt followed by what the native runtime generated after it
+  { printf '%s' "$RUN_PROMPT"; lrtk run "$WORK/model.lrtk" --prompt "$RUN_PROMPT" -n "$RUN_TOKENS" \
+      --temperature "$RUN_TEMPERATURE" --top-p 0.9 --seed "$SEED"; } > "$WORK/run.txt"
+  lrtk bench "$WORK/model.lrtk" --threads "$RUN_BENCH_THREADS" --prompt-tokens "$RUN_BENCH_PROMPT_TOKENS" \
+    --decode-tokens "$RUN_BENCH_DECODE_TOKENS" --json > "$WORK/reports/bench.jsonl"
 }
 
 stage_summary() {

@@ -44,11 +44,18 @@ def atomic_output(path: str | os.PathLike, *, binary: bool = False) -> Iterator[
         with raw:
             yield fh
             fh.close()
+        os.chmod(tmp, _default_mode())  # mkstemp creates 0600; outputs get the usual mode
         os.replace(tmp, p)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 class _TextOnBinary:
