@@ -118,3 +118,11 @@ def test_cli_version_and_help(run_cli):
 def test_cli_unknown_command_is_usage_error(run_cli):
     code, _, err = run_cli("no-such-stage")
     assert code == 2 and "No such command" in err
+
+
+def test_cli_lists_stages_in_pipeline_order(run_cli):
+    code, out, _ = run_cli("--help")
+    listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
+    stages = ["segment", "align", "filter", "corpus", "tokenizer", "sample", "train", "tune",
+              "eval", "export", "run"]
+    assert code == 0 and [c for c in listed if c in stages] == stages

@@ -7,12 +7,25 @@ import pkgutil
 import sys
 
 import typer
+from typer.core import TyperGroup
 
 from lrtk import __version__
 from lrtk.errors import LrtkError
 
+# Stage order for `lrtk --help`: a command module is named after its command and says ORDER.
+_STAGE_ORDER: dict[str, int] = {}
+
+
+class _StageOrderGroup(TyperGroup):
+    """Lists commands in pipeline order (typer would list plain commands before groups)."""
+
+    def list_commands(self, ctx):
+        return sorted(super().list_commands(ctx), key=lambda n: (_STAGE_ORDER.get(n, 1000), n))
+
+
 app = typer.Typer(
     name="lrtk",
+    cls=_StageOrderGroup,
     help="Build language models for low-resource languages, one composable stage at a time.\n\n"
          "Stages read JSONL records from a file or stdin ('-') and write to a file or stdout, "
          "so they chain in shell pipelines: lrtk segment ... | lrtk align ... | lrtk filter ...",
@@ -49,6 +62,7 @@ def _register_commands() -> None:
         mod = importlib.import_module(f"lrtk.cli.{info.name}")
         if hasattr(mod, "register"):
             modules.append(mod)
+            _STAGE_ORDER[info.name] = getattr(mod, "ORDER", 100)
     for mod in sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)):
         mod.register(app)
 
