@@ -85,7 +85,7 @@ def _eval(work: Path) -> str | None:
     r = _json(work / "reports" / "eval.json")
     if r is None:
         return None
-    return ", ".join(f"{name.upper()} {m['score']:.1f}" for name, m in r.items()
+    return ", ".join(f"{name.upper()} {m['score']:.2f}" for name, m in r.items()
                      if isinstance(m, dict) and "score" in m)
 
 

@@ -69,7 +69,8 @@ stage_sample() {
 stage_train() {
   lrtk train --tokenizer "$WORK/tokenizer/spm.model" --plan "$WORK/sample.plan.json" \
     --layers "$TRAIN_LAYERS" --hidden "$TRAIN_HIDDEN" --heads "$TRAIN_HEADS" --kv-heads "$TRAIN_KV_HEADS" \
-    --seq-len "$TRAIN_SEQ_LEN" --steps "$TRAIN_STEPS" --batch-size "$TRAIN_BATCH" --lr "$TRAIN_LR" \
+    --intermediate "$TRAIN_INTERMEDIATE" --seq-len "$TRAIN_SEQ_LEN" \
+    --steps "$TRAIN_STEPS" --batch-size "$TRAIN_BATCH" --lr "$TRAIN_LR" \
     --eval "$SRC=$WORK/corpus/dev.$SRC" --eval "$TGT=$WORK/corpus/dev.$TGT" --seed "$SEED" \
     -o "$WORK/lm"
 }
