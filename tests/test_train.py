@@ -19,23 +19,9 @@ SHAPE = ["--layers", "2", "--hidden", "32", "--heads", "4", "--kv-heads", "2",
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     """bn/en training text (lines 0-1799), held-out lines 2000-2039, a tokenizer over both."""
-    from conftest import shared_path
-    from tiny_models import train_spm
+    from tiny_models import bn_en_training_files
 
-    root = tmp_path_factory.mktemp("train")
-    files = {}
-    for lang, parts in (("bn", TICO_BN), ("en", TICO_EN)):
-        lines = shared_path(*parts).read_text(encoding="utf-8").splitlines()
-        files[lang] = root / f"{lang}.txt"
-        files[lang].write_text("\n".join(lines[:1800]) + "\n", encoding="utf-8")
-        files[f"{lang}.dev"] = root / f"{lang}.dev.txt"
-        files[f"{lang}.dev"].write_text("\n".join(lines[2000:2040]) + "\n", encoding="utf-8")
-    both = root / "both.txt"
-    both.write_text(files["bn"].read_text(encoding="utf-8") + files["en"].read_text(
-        encoding="utf-8"), encoding="utf-8")
-    files["spm"] = train_spm(both, root / "bnen", vocab=500)
-    files["root"] = root
-    return files
+    return bn_en_training_files(tmp_path_factory.mktemp("train"), 1800, (2000, 2040), vocab=500)
 
 
 def _args(data, out, *extra):

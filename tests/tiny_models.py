@@ -33,6 +33,25 @@ def train_spm(text_file: Path, prefix: Path, vocab: int = 400) -> Path:
     return prefix.with_suffix(".model")
 
 
+def bn_en_training_files(root: Path, n_train: int, dev: tuple[int, int], vocab: int) -> dict:
+    """TICO-19 bn/en text for `lrtk train` tests: the first n_train lines of each language,
+    held-out lines dev[0]:dev[1], and a sentencepiece model trained over both."""
+    from conftest import shared_path
+
+    files: dict = {"root": root}
+    for lang, parts in (("bn", TICO_BN), ("en", TICO_EN)):
+        lines = shared_path(*parts).read_text(encoding="utf-8").splitlines()
+        files[lang] = root / f"{lang}.txt"
+        files[lang].write_text("\n".join(lines[:n_train]) + "\n", encoding="utf-8")
+        files[f"{lang}.dev"] = root / f"{lang}.dev.txt"
+        files[f"{lang}.dev"].write_text("\n".join(lines[dev[0]:dev[1]]) + "\n", encoding="utf-8")
+    both = root / "both.txt"
+    both.write_text(files["bn"].read_text(encoding="utf-8") + files["en"].read_text(
+        encoding="utf-8"), encoding="utf-8")
+    files["spm"] = train_spm(both, root / "bnen", vocab=vocab)
+    return files
+
+
 def write_text_jsonl(lines: list[str], path: Path) -> Path:
     with open(path, "w", encoding="utf-8") as fh:
         for line in lines:

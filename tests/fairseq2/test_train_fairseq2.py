@@ -15,25 +15,16 @@ pytest.importorskip("fairseq2.data.data_pipeline",
 pytest.importorskip("transformers", reason="the fairseq2 env lacks transformers")
 pytestmark = pytest.mark.fairseq2
 
-from tiny_models import TICO_BN, TICO_EN, one_thread, train_spm  # noqa: E402
+from tiny_models import bn_en_training_files, one_thread  # noqa: E402
 
 one_thread()
 
 
-def test_fairseq2_backend_trains_a_tiny_lm(shared, tmp_path):
+def test_fairseq2_backend_trains_a_tiny_lm(tmp_path):
     from lrtk.train.run import TrainConfig, train
 
-    files = {}
-    for lang, parts in (("bn", TICO_BN), ("en", TICO_EN)):
-        lines = shared(*parts).read_text(encoding="utf-8").splitlines()
-        files[lang] = tmp_path / f"{lang}.txt"
-        files[lang].write_text("\n".join(lines[:600]) + "\n", encoding="utf-8")
-        files[f"{lang}.dev"] = tmp_path / f"{lang}.dev.txt"
-        files[f"{lang}.dev"].write_text("\n".join(lines[2000:2020]) + "\n", encoding="utf-8")
-    both = tmp_path / "both.txt"
-    both.write_text(files["bn"].read_text(encoding="utf-8") + files["en"].read_text(encoding="utf-8"),
-                    encoding="utf-8")
-    spm = train_spm(both, tmp_path / "spm", vocab=300)
+    files = bn_en_training_files(tmp_path, 600, (2000, 2020), vocab=300)
+    spm = files["spm"]
 
     def config(out, **kw):
         return TrainConfig(output=str(out), tokenizer=str(spm), backend="fairseq2",
