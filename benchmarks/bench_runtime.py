@@ -35,8 +35,10 @@ COLUMNS = [("bits", "bits"), ("group_size", "group"), ("threads", "threads"),
 def model_file(cache: Path, variant: str, group_size: int) -> Path:
     """variant: the bits, with '-symmetric' for codes without zero points."""
     from lrtk.export import QuantSpec, export, random_source
+    from lrtk.export.format import VERSION
 
-    path = cache / f"tinyllama-q{variant}-g{group_size}.lrtk"
+    # The file format version is in the name, so a cache from an older lrtk is not reused.
+    path = cache / f"tinyllama-q{variant}-g{group_size}-v{VERSION}.lrtk"
     if not path.exists():
         print(f"writing {path} (once)", file=sys.stderr, flush=True)
         bits, _, symmetric = variant.partition("-")

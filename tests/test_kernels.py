@@ -175,5 +175,7 @@ def test_packed_bytes_follow_the_documented_layout(qtype, planes):
     assert np.array_equal(bits, expected)
     assert w.packed.ctypes.data % 64 == 0
     tile_scales = w.scales.reshape(2, 2, 64)  # (tile, group, row): padding rows hold 0
-    assert np.array_equal(tile_scales[0].T, scales[:64])
-    assert np.array_equal(tile_scales[1, :, :6].T, scales[64:]) and not tile_scales[1, :, 6:].any()
+    halves = scales.astype(np.float16)  # stored as IEEE halves, nearest even
+    assert w.scales.dtype == np.float16 and not np.array_equal(halves, scales)
+    assert np.array_equal(tile_scales[0].T, halves[:64])
+    assert np.array_equal(tile_scales[1, :, :6].T, halves[64:]) and not tile_scales[1, :, 6:].any()

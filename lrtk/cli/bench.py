@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from lrtk.errors import UsageError
+from lrtk.runtime import MMAP_HELP
 
 ORDER = 120
 
@@ -78,6 +79,7 @@ def model_cmd(
     decode_tokens: int = typer.Option(32, "--decode-tokens", help="Greedy decoding steps."),
     repeats: int = typer.Option(2, "--repeats", help="Best of this many runs."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per line."),
+    mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
 ) -> None:
     """Prefill and decode tokens/s, weight bytes read per token and peak RSS of a model.
 
@@ -92,7 +94,7 @@ def model_cmd(
     except ValueError:
         raise UsageError(f"--threads must be a comma list of numbers, not {threads!r}") from None
     for n in counts:
-        row = bench_model(model, n, prompt_tokens, decode_tokens, repeats)
+        row = bench_model(model, n, prompt_tokens, decode_tokens, repeats, mmap=mmap)
         if as_json:
             typer.echo(json.dumps(row))
             continue

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from lrtk.errors import UsageError
+from lrtk.runtime import MMAP_HELP
 from lrtk.io.progress import progress
 
 ORDER = 112
@@ -23,6 +24,7 @@ def ppl_cmd(
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Score at most this many."),
     threads: int = typer.Option(1, "--threads", "-t"),
     kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
+    mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
 ) -> None:
     """Print perplexity as JSON on stdout; lines are tokenized alike on both paths.
 
@@ -53,7 +55,7 @@ def ppl_cmd(
         from lrtk.runtime.binding import NativeModel
 
         set_kernel(kernel)
-        net = NativeModel(model, threads, ctx)
+        net = NativeModel(model, threads, ctx, mmap)
         ctx = min(ctx, net.config["max_seq_len"])  # the model's context may be shorter
         ids = encode_file(Tokenizer.from_model(net), data, max_tokens)
 

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from lrtk.errors import UsageError
+from lrtk.runtime import MMAP_HELP
 
 ORDER = 111
 
@@ -25,6 +26,7 @@ def run_cmd(
     threads: int = typer.Option(1, "--threads", "-t"),
     ctx: int = typer.Option(2048, "--ctx", help="Context length (KV cache size)."),
     kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
+    mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
 ) -> None:
     """Stream generated text to stdout.
 
@@ -40,7 +42,7 @@ def run_cmd(
     if prompt is None and not interactive:
         raise UsageError("give --prompt TEXT or --interactive")
     set_kernel(kernel)
-    with NativeModel(model, threads, ctx) as m:
+    with NativeModel(model, threads, ctx, mmap) as m:
         tok = Tokenizer.from_model(m)
         sampler = Sampler(m.config["vocab_size"], temperature, top_k, top_p, seed)
         prompts = [prompt] if prompt is not None else (line.rstrip("\n") for line in sys.stdin)

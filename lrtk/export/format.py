@@ -13,7 +13,7 @@ from typing import IO
 import numpy as np
 
 MAGIC = b"LRTKMODL"
-VERSION = 2
+VERSION = 3  # LRTK_FILE_VERSION
 ALIGN = 64
 NAME_LEN = 64
 DT_F32, DT_F16, DT_I32, DT_U8, DT_TMAC = 0, 1, 2, 3, 4
@@ -89,9 +89,9 @@ class ModelWriter:
         """A low-bit matrix in the kernels' layout (lrtk_tmac_pack output) with its scales."""
         self._write(name, DT_TMAC, memoryview(np.ascontiguousarray(packed, np.uint8)), m, k,
                     qtype=qtype, group_size=group_size, has_zeros=int(zeros is not None))
-        self.dense(name + ".scales", scales.reshape(-1))
+        self.dense(name + ".scales", scales.reshape(-1), "f16")
         if zeros is not None:
-            self.dense(name + ".zeros", zeros.reshape(-1))
+            self.dense(name + ".zeros", zeros.reshape(-1), "f16")
 
     def close(self) -> None:
         self.fh.seek(0)
@@ -112,7 +112,8 @@ def read_header(path: str) -> tuple[dict, list[Entry]]:
             raise ValueError("not an lrtk model file (bad magic)")
         _, version, n = _HEADER.unpack_from(head)
         if version != VERSION:
-            raise ValueError(f"unsupported model file version {version}")
+            raise ValueError(f"unsupported model file version {version} (this lrtk reads "
+                             f"{VERSION}): export it again with this lrtk")
         config = dict(zip(CONFIG_FIELDS, _CONFIG.unpack_from(head, _HEADER.size)))
         table = fh.read(n * _ENTRY.size)
         if len(table) < n * _ENTRY.size:

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from lrtk.kernels.binding import half_round
+
 TERNARY = 5
+# Scales are stored as IEEE halves; below the smallest normal half they would lose precision
+# (and round to 0 under 2^-25), so smaller groups get this scale, an error under 1e-4.
+SMALLEST_SCALE = 2.0**-14
 
 
 def _groups(w: np.ndarray, group_size: int) -> np.ndarray:
@@ -37,8 +42,10 @@ def group_params(w: np.ndarray, qtype: int, group_size: int, symmetric: bool = F
     else:
         lo, hi = g.min(axis=2) * shrink, g.max(axis=2) * shrink
         scale = (hi - lo) / ((1 << qtype) - 1)
-        zero = -lo / np.where(scale > 0, scale, 1.0)
-    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+    # Codes are chosen against the scale the runtime will use: the stored half.
+    scale = half_round(np.where(scale > 0, np.maximum(scale, SMALLEST_SCALE), 1.0))
+    if qtype != TERNARY and not symmetric:
+        zero = -lo / scale
     return scale, None if zero is None else zero.astype(np.float32)
 
 

@@ -115,8 +115,8 @@ class PackedMatrix:
     k: int
     group_size: int
     packed: np.ndarray            # uint8, 64-byte aligned
-    scales: np.ndarray            # float32, tile order
-    zeros: np.ndarray | None      # float32 biases scale * (mid - zero), tile order
+    scales: np.ndarray            # float16, tile order
+    zeros: np.ndarray | None      # float16 biases half(scale) * (mid - zero), tile order
 
     @property
     def struct(self) -> TmacMatrix:
@@ -130,8 +130,14 @@ class PackedMatrix:
         return self.packed.nbytes + self.scales.nbytes + (0 if self.zeros is None else self.zeros.nbytes)
 
 
+def half_round(a) -> np.ndarray:
+    """float32 values as the packer stores them: rounded to IEEE half, nearest even."""
+    return np.asarray(a, dtype=np.float32).astype(np.float16).astype(np.float32)
+
+
 def pack(codes, scales, zeros=None, *, qtype, group_size: int = 128) -> PackedMatrix:
-    """Pack integer codes (m, k) with per-group scales (and zeros) (m, k/group_size)."""
+    """Pack integer codes (m, k) with per-group scales (and zeros) (m, k/group_size); the
+    scales are stored as halves (half_round)."""
     qtype = qtype_of(qtype)
     codes = np.ascontiguousarray(codes, dtype=np.uint8)
     if codes.ndim != 2:
@@ -151,8 +157,8 @@ def pack(codes, scales, zeros=None, *, qtype, group_size: int = 128) -> PackedMa
             raise KernelError(f"zeros must have shape {groups}, got {zeros.shape}")
     count = c["scale_count"](qtype, m, k, group_size)
     packed = aligned_empty(nbytes, np.uint8)
-    scales_out = aligned_empty(count, np.float32)
-    zeros_out = None if zeros is None else aligned_empty(count, np.float32)
+    scales_out = aligned_empty(count, np.float16)
+    zeros_out = None if zeros is None else aligned_empty(count, np.float16)
     check(c["pack"](qtype, m, k, group_size, int(zeros is not None), codes.ctypes.data,
                     scales.ctypes.data, None if zeros is None else zeros.ctypes.data,
                     packed.ctypes.data, scales_out.ctypes.data,

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtk.kernels.binding import TERNARY, qtype_of
+from lrtk.kernels.binding import TERNARY, half_round, qtype_of
 
 
 def dequantize(codes, scales, zeros=None, *, qtype, group_size: int = 128) -> np.ndarray:
-    """Float64 weights w = scale * (code - zero), with the packer's default zero points."""
+    """Float64 weights as the kernels see them after lrtk_tmac_pack: w = s * (code - mid) + b
+    with s = half(scale), mid the implied zero point (ternary 1, b bits (2^b - 1) / 2) and,
+    with zero points, the stored bias b = half(s * (mid - zero)) (float32 product), so that
+    w ~ scale * (code - zero)."""
     qtype = qtype_of(qtype)
     codes = np.asarray(codes, dtype=np.float64)
+    s = half_round(scales)
+    mid = 1.0 if qtype == TERNARY else ((1 << qtype) - 1) / 2
+    w = _per_column(s, group_size) * (codes - mid)
     if zeros is not None:
-        zero = np.asarray(zeros, dtype=np.float64)
-    else:
-        zero = np.full(np.shape(scales), 1.0 if qtype == TERNARY else ((1 << qtype) - 1) / 2)
-    return _per_column(scales, group_size) * (codes - _per_column(zero, group_size))
+        bias = half_round(s * (np.float32(mid) - np.asarray(zeros, dtype=np.float32)))
+        w += _per_column(bias, group_size)
+    return w
 
 
 def _per_column(per_group, group_size: int) -> np.ndarray:
@@ -47,4 +52,4 @@ def table_error_bound(x, scales, *, qtype, group_size: int = 128) -> np.ndarray:
     step = quad_abs.max(axis=2) / 127.0                               # (n, groups)
     plane_weights = 1.0 if qtype == TERNARY else ((1 << qtype) - 1) / 2
     per_group = (group_size / 4) * (step / 2) * plane_weights          # (n, groups)
-    return per_group @ np.abs(np.asarray(scales, dtype=np.float64)).T  # (n, m)
+    return per_group @ np.abs(half_round(scales).astype(np.float64)).T  # (n, m)

@@ -42,9 +42,9 @@ def peak_rss_mib() -> float:
 
 
 def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tokens: int = 32,
-                repeats: int = 1) -> dict:
+                repeats: int = 1, *, mmap: bool = False) -> dict:
     """Best of `repeats` runs: a prompt of random ids (batched prefill), then greedy decoding."""
-    with NativeModel(path, threads, prompt_tokens + decode_tokens + 1) as m:
+    with NativeModel(path, threads, prompt_tokens + decode_tokens + 1, mmap) as m:
         vocab = m.config["vocab_size"]
         prompt = np.random.default_rng(0).integers(0, vocab, prompt_tokens).tolist()
         greedy = Sampler(vocab)

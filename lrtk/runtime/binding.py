@@ -14,6 +14,7 @@ from lrtk.export.format import CONFIG_FIELDS
 from lrtk.native import load
 
 _F32P = C.POINTER(C.c_float)
+OPEN_MMAP = 1  # LRTK_OPEN_MMAP
 
 
 @functools.lru_cache(maxsize=None)
@@ -21,7 +22,7 @@ def lib() -> C.CDLL:
     """The native library (lrtk.native finds it) with the runtime's prototypes declared."""
     so = load()
     so.lrtk_model_open.restype = C.c_void_p
-    so.lrtk_model_open.argtypes = [C.c_char_p, C.c_int, C.c_int, C.c_char_p, C.c_size_t]
+    so.lrtk_model_open.argtypes = [C.c_char_p, C.c_int, C.c_int, C.c_int, C.c_char_p, C.c_size_t]
     so.lrtk_model_close.argtypes = [C.c_void_p]
     so.lrtk_model_config.restype = C.c_void_p
     so.lrtk_model_config.argtypes = [C.c_void_p]
@@ -39,12 +40,13 @@ def lib() -> C.CDLL:
 class NativeModel:
     """A model file opened by the native runtime: forward passes over a KV cache."""
 
-    def __init__(self, path: str, threads: int = 1, ctx_len: int = 0):
+    def __init__(self, path: str, threads: int = 1, ctx_len: int = 0, mmap: bool = False):
         so = lib()
         if not os.path.isfile(path):
             raise UsageError("model file not found", path=path)
         err = C.create_string_buffer(512)
-        self._h = so.lrtk_model_open(os.fsencode(path), threads, ctx_len, err, len(err))
+        self._h = so.lrtk_model_open(os.fsencode(path), threads, ctx_len,
+                                     OPEN_MMAP if mmap else 0, err, len(err))
         if not self._h:
             raise DataError(err.value.decode(errors="replace"), path=path)
         raw = C.string_at(so.lrtk_model_config(self._h), 48)

@@ -20,8 +20,8 @@ extern "C" {
 typedef struct {
   int planes, m, k, group_size;
   const uint32_t *words;  /* m * (k / 32) * planes */
-  const float *scales;    /* m * (k / group_size), row-major */
-  const float *zeros;     /* same */
+  const uint16_t *scales; /* halves, m * (k / group_size), row-major */
+  const uint16_t *zeros;  /* same */
 } lrtk_dequant_matrix;
 
 /* y[m] = W x: dequantizes each block of 32 weights to floats, then takes the dot product. */

@@ -1,9 +1,10 @@
 #ifndef LRTK_MODEL_H
 #define LRTK_MODEL_H
 /*
- * The on-device runtime for Llama-family decoders (Llama, Mistral, Qwen2): a memory-mapped
- * model file, the forward pass with a KV cache, and token sampling. Tokenization is not done
- * here; the tokenizer travels inside the file as a blob (lrtk_model_blob) for the caller.
+ * The on-device runtime for Llama-family decoders (Llama, Mistral, Qwen2): a model file read
+ * into memory or memory-mapped, the forward pass with a KV cache, and token sampling.
+ * Tokenization is not done here; the tokenizer travels inside the file as a blob
+ * (lrtk_model_blob) for the caller.
  *
  * File layout (little endian), written by lrtk/export/format.py:
  *   lrtk_file_header                 magic, version, tensor count, config
@@ -13,7 +14,7 @@
  * q, k and v are stacked into "self_attn.qkv_proj" and gate and up into "mlp.gate_up_proj"
  * (rows in that order) so each takes one kernel call and one activation table. A low-bit
  * weight is one LRTK_DT_TMAC entry (packed bits, qtype and group size in the entry) plus
- * "<name>.scales" and, with zero points, "<name>.zeros" (f32 in lrtk_tmac_pack's order).
+ * "<name>.scales" and, with zero points, "<name>.zeros" (f16 in lrtk_tmac_pack's order).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +24,7 @@ extern "C" {
 #endif
 
 #define LRTK_MAGIC "LRTKMODL"
-#define LRTK_FILE_VERSION 2
+#define LRTK_FILE_VERSION 3 /* 3: half scales for low-bit weights */
 #define LRTK_ALIGN 64
 #define LRTK_NAME_LEN 64
 #define LRTK_MAX_BATCH 16 /* tokens per forward step: the largest n lrtk_tmac_gemm takes */
@@ -68,9 +69,14 @@ typedef struct {
 typedef struct lrtk_model lrtk_model;
 typedef struct lrtk_sampler lrtk_sampler;
 
+/* lrtk_model_open flags. By default the file is read into memory that asks the OS for
+ * transparent huge pages (faster decoding: fewer TLB misses). LRTK_OPEN_MMAP maps the file
+ * instead: it starts at once and shares the page cache, for devices short of memory. */
+#define LRTK_OPEN_MMAP 1
+
 /* Opens and checks the file; NULL with a one-line reason in err on failure. ctx_len > 0
  * caps the KV cache below the model's max_seq_len (its memory grows with it). */
-lrtk_model *lrtk_model_open(const char *path, int n_threads, int ctx_len, char *err,
+lrtk_model *lrtk_model_open(const char *path, int n_threads, int ctx_len, int flags, char *err,
                             size_t err_len);
 void lrtk_model_close(lrtk_model *model);
 const lrtk_config *lrtk_model_config(const lrtk_model *model);

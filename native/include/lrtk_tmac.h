@@ -6,7 +6,10 @@
  *
  * A weight matrix W has m output rows and k input columns. Each weight is an integer code of
  * `bits` bits with a float scale (and optionally a zero point) per group of `group_size`
- * consecutive columns: w = scale * (code - zero). With has_zeros == 0 the zero point is
+ * consecutive columns: w = scale * (code - zero). Scales (and the zero-point terms) are
+ * stored as IEEE half floats: at group 128 that is 0.125 bit per weight where float32 took
+ * 0.25, and every token's GEMV must read them; their relative rounding (2^-11) is far below
+ * a 4-bit step. With has_zeros == 0 the zero point is
  * implied by the bit width; lrtk_tmac_pack documents the exact convention.
  * Ternary weights are codes {0, 1, 2} meaning {-1, 0, +1} times the group scale.
  *
@@ -64,9 +67,9 @@ typedef struct {
   int k;                /* input columns */
   int group_size;       /* 32, 64 or 128 */
   int has_zeros;        /* 1: asymmetric codes with per-group zero points */
-  const uint8_t *packed;/* lrtk_tmac_packed_bytes() bytes, 64-byte aligned */
-  const float *scales;  /* lrtk_tmac_scale_count() floats, in the order lrtk_tmac_pack wrote */
-  const float *zeros;   /* same count, as lrtk_tmac_pack wrote them, or NULL (has_zeros 0) */
+  const uint8_t *packed;  /* lrtk_tmac_packed_bytes() bytes, 64-byte aligned */
+  const uint16_t *scales; /* lrtk_tmac_scale_count() halves, in the order lrtk_tmac_pack wrote */
+  const uint16_t *zeros;  /* same count, as lrtk_tmac_pack wrote them, or NULL (has_zeros 0) */
 } lrtk_tmac_matrix;
 
 /* Persistent pthread pool; work is split over output rows. The calling thread is thread 0,
@@ -84,8 +87,9 @@ size_t lrtk_tmac_packed_bytes(int qtype, int m, int k, int group_size);
 size_t lrtk_tmac_scale_count(int qtype, int m, int k, int group_size);
 
 /*
- * Pack row-major codes (m*k bytes, one code per byte) and per-group scales/zeros (row-major,
- * m * k/group_size) into the kernel layout. Returns 0 on success or a negative error code
+ * Pack row-major codes (m*k bytes, one code per byte) and per-group float scales/zeros
+ * (row-major, m * k/group_size) into the kernel layout; scales_out and zeros_out receive
+ * halves (round to nearest even), so the dequantized weight uses half(scale). Returns 0 on success or a negative error code
  * whose meaning lrtk_tmac_strerror() gives (e.g. k not a multiple of group_size).
  *
  * Zero-point convention. Each b-bit code is split into b bit planes and each bit is read as
@@ -93,8 +97,8 @@ size_t lrtk_tmac_scale_count(int qtype, int m, int k, int group_size);
  *   has_zeros == 0 (symmetric): w = scale * (code - mid), e.g. 2-bit codes 0..3 mean
  *     {-1.5, -0.5, +0.5, +1.5} * scale and 1-bit codes mean {-0.5, +0.5} * scale.
  *   has_zeros == 1 (asymmetric): w = scale * (code - zero) for any float zero; the packer
- *     stores scale * (mid - zero) in zeros_out and the kernel adds it times the group's
- *     activation sum.
+ *     stores half(half(scale) * (mid - zero)) in zeros_out and the kernel adds it times the
+ *     group's activation sum.
  *   Ternary (has_zeros must be 0): codes {0, 1, 2} become two planes (code >= 1, code >= 2)
  *     and w = scale * (s_0 + s_1) / 2, which is exactly {-1, 0, +1} * scale.
  *
@@ -110,7 +114,7 @@ size_t lrtk_tmac_scale_count(int qtype, int m, int k, int group_size);
  */
 int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
                    const uint8_t *codes, const float *scales, const float *zeros,
-                   uint8_t *packed_out, float *scales_out, float *zeros_out);
+                   uint8_t *packed_out, uint16_t *scales_out, uint16_t *zeros_out);
 
 /* y[n][m] = x[n][k] . W^T for n = 1 (GEMV) up to 16 (small-batch GEMM for prefill).
  * pool may be NULL (run on the calling thread). Each tile's weights are read from memory

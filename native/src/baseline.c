@@ -35,11 +35,12 @@ static INLINE void dequant_block_dot(const uint32_t *restrict words, int planes,
 static INLINE float dequant_dot(const lrtk_dequant_matrix *w, int row, const float *x, int planes) {
   const int groups = w->k / w->group_size, blocks = w->group_size / 32;
   const uint32_t *words = w->words + (size_t)row * (w->k / 32) * planes;
-  const float *scale = w->scales + (size_t)row * groups, *zero = w->zeros + (size_t)row * groups;
+  const uint16_t *scale = w->scales + (size_t)row * groups, *zero = w->zeros + (size_t)row * groups;
   float lane[32] = {0};
   for (int g = 0; g < groups; g++)
     for (int b = 0; b < blocks; b++, words += planes, x += 32)
-      dequant_block_dot(words, planes, scale[g], zero[g], x, lane);
+      dequant_block_dot(words, planes, lrtk_half_to_float(scale[g]), lrtk_half_to_float(zero[g]),
+                        x, lane);
   float acc = 0.0f;
   for (int i = 0; i < 32; i++) acc += lane[i];
   return acc;

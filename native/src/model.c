@@ -180,14 +180,14 @@ static void free_state(lrtk_run_state *s) {
   free(s->value_cache);
 }
 
-lrtk_model *lrtk_model_open(const char *path, int n_threads, int ctx_len, char *err,
+lrtk_model *lrtk_model_open(const char *path, int n_threads, int ctx_len, int flags, char *err,
                             size_t err_len) {
   lrtk_model *m = calloc(1, sizeof(*m));
   if (m == NULL) {
     snprintf(err, err_len, "out of memory");
     return NULL;
   }
-  if (lrtk_file_map(&m->file, path, err, err_len) != 0) {
+  if (lrtk_file_map(&m->file, path, flags, err, err_len) != 0) {
     free(m);
     return NULL;
   }

@@ -1,5 +1,6 @@
-/* Memory-maps a model file and checks its header and tensor table before anything reads it. */
-#define _POSIX_C_SOURCE 200809L /* mmap, fstat */
+/* Loads a model file (into huge-page memory, or memory-mapped) and checks its header and
+ * tensor table before anything reads it. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +39,50 @@ static int check_table(const lrtk_model_file *f, char *err, size_t err_len) {
   return 0;
 }
 
-int lrtk_file_map(lrtk_model_file *f, const char *path, char *err, size_t err_len) {
+/* Copies the file into anonymous memory advised to use transparent huge pages. Decoding
+ * streams every weight once per token; with 4 KiB pages the TLB misses cost 14-17% of the
+ * GEMV's speed on a 2-vCPU x86 VM (measured by alternating both in one process), and a
+ * file mapping cannot get huge pages. The page cache copy the read leaves is reclaimable. */
+static int read_into_memory(lrtk_model_file *f, int fd, size_t size, char *err, size_t err_len) {
+  const size_t huge = (size_t)2 << 20;
+  size_t map_bytes = size + huge;
+  uint8_t *base = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) {
+    snprintf(err, err_len, "out of memory: the model needs %zu MB (try the mmap option)", size >> 20);
+    return -1;
+  }
+  uint8_t *data = base + ((huge - (uintptr_t)base % huge) % huge);
+#ifdef MADV_HUGEPAGE
+  madvise(data, size, MADV_HUGEPAGE); /* advice only: without THP it is ordinary memory */
+#endif
+  for (size_t done = 0; done < size;) {
+    ssize_t got = read(fd, data + done, size - done);
+    if (got <= 0) {
+      munmap(base, map_bytes);
+      snprintf(err, err_len, "cannot read model file (stopped at byte %zu of %zu)", done, size);
+      return -1;
+    }
+    done += (size_t)got;
+  }
+  f->data = data;
+  f->map_base = base;
+  f->map_bytes = map_bytes;
+  return 0;
+}
+
+static int map_file(lrtk_model_file *f, int fd, size_t size, char *err, size_t err_len) {
+  void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) {
+    snprintf(err, err_len, "cannot mmap model file");
+    return -1;
+  }
+  f->data = p;
+  f->map_base = p;
+  f->map_bytes = size;
+  return 0;
+}
+
+int lrtk_file_map(lrtk_model_file *f, const char *path, int flags, char *err, size_t err_len) {
   memset(f, 0, sizeof(*f));
   int fd = open(path, O_RDONLY);
   if (fd < 0) {
@@ -51,20 +95,20 @@ int lrtk_file_map(lrtk_model_file *f, const char *path, char *err, size_t err_le
     snprintf(err, err_len, "not an lrtk model file (too short)");
     return -1;
   }
-  void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd); /* the mapping keeps the file alive */
-  if (p == MAP_FAILED) {
-    snprintf(err, err_len, "cannot mmap model file");
-    return -1;
-  }
-  f->data = p;
-  f->size = (size_t)st.st_size;
+  const size_t size = (size_t)st.st_size;
+  int rc = (flags & LRTK_OPEN_MMAP) ? map_file(f, fd, size, err, err_len)
+                                    : read_into_memory(f, fd, size, err, err_len);
+  close(fd); /* a mapping keeps the file alive */
+  if (rc != 0) return -1;
+  f->size = size;
   f->header = (const lrtk_file_header *)f->data;
   f->tensors = (const lrtk_tensor_entry *)(f->data + sizeof(lrtk_file_header));
   if (memcmp(f->header->magic, LRTK_MAGIC, 8) != 0) {
     snprintf(err, err_len, "not an lrtk model file (bad magic)");
   } else if (f->header->version != LRTK_FILE_VERSION) {
-    snprintf(err, err_len, "unsupported model file version %u (this runtime reads %d)",
+    snprintf(err, err_len,
+             "unsupported model file version %u (this runtime reads %d): export it again with "
+             "this lrtk",
              f->header->version, LRTK_FILE_VERSION);
   } else if (check_table(f, err, err_len) == 0) {
     return 0;
@@ -74,7 +118,7 @@ int lrtk_file_map(lrtk_model_file *f, const char *path, char *err, size_t err_le
 }
 
 void lrtk_file_unmap(lrtk_model_file *f) {
-  if (f->data) munmap((void *)f->data, f->size);
+  if (f->map_base) munmap(f->map_base, f->map_bytes);
   memset(f, 0, sizeof(*f));
 }
 

@@ -4,10 +4,12 @@
 #include "lrtk_model.h"
 #include "lrtk_tmac.h"
 
-/* The mapped file and its tensor table. */
+/* The loaded file and its tensor table. */
 typedef struct {
   const uint8_t *data;
   size_t size;
+  void *map_base; /* what to munmap: the file mapping, or the memory it was read into */
+  size_t map_bytes;
   const lrtk_file_header *header;
   const lrtk_tensor_entry *tensors;
 } lrtk_model_file;
@@ -62,7 +64,7 @@ struct lrtk_model {
 };
 
 /* model_file.c */
-int lrtk_file_map(lrtk_model_file *f, const char *path, char *err, size_t err_len);
+int lrtk_file_map(lrtk_model_file *f, const char *path, int flags, char *err, size_t err_len);
 void lrtk_file_unmap(lrtk_model_file *f);
 const lrtk_tensor_entry *lrtk_file_find(const lrtk_model_file *f, const char *name);
 

@@ -47,15 +47,20 @@ static int load_dense(loader *L, const char *name, int64_t rows, int64_t cols, l
   return 0;
 }
 
-/* Norm weights, biases and RoPE frequencies: small, always f32. */
-static const float *load_f32(loader *L, const char *name, int64_t n) {
+/* A vector of n elements of `dtype` (f32: norm weights, biases, RoPE frequencies; f16: the
+ * scales of low-bit weights). */
+static const void *load_vector(loader *L, const char *name, int64_t n, uint32_t dtype) {
   const lrtk_tensor_entry *t = find_shaped(L, name, n, 1);
   if (t == NULL) return NULL;
-  if (t->dtype != LRTK_DT_F32 || t->nbytes != (uint64_t)n * 4) {
+  if (t->dtype != dtype || t->nbytes != (uint64_t)n * (dtype == LRTK_DT_F16 ? 2 : 4)) {
     bad_size(L, t);
     return NULL;
   }
-  return (const float *)(L->f->data + t->offset);
+  return L->f->data + t->offset;
+}
+
+static const float *load_f32(loader *L, const char *name, int64_t n) {
+  return load_vector(L, name, n, LRTK_DT_F32);
 }
 
 static int load_linear(loader *L, const char *name, int m, int k, lrtk_linear *out) {
@@ -85,10 +90,10 @@ static int load_linear(loader *L, const char *name, int m, int k, lrtk_linear *o
   q->packed = L->f->data + t->offset;
   int64_t n_scales = (int64_t)lrtk_tmac_scale_count(q->qtype, m, k, q->group_size);
   snprintf(sub, sizeof(sub), "%s.scales", name);
-  if ((q->scales = load_f32(L, sub, n_scales)) == NULL) return -1;
+  if ((q->scales = load_vector(L, sub, n_scales, LRTK_DT_F16)) == NULL) return -1;
   if (q->has_zeros) {
     snprintf(sub, sizeof(sub), "%s.zeros", name);
-    if ((q->zeros = load_f32(L, sub, n_scales)) == NULL) return -1;
+    if ((q->zeros = load_vector(L, sub, n_scales, LRTK_DT_F16)) == NULL) return -1;
   }
   out->quantized = 1;
   return 0;

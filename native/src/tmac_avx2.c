@@ -7,13 +7,13 @@
  * xor per quad), and the signed one the weights, which can stay in memory; the 128 * c each
  * lookup adds is subtracted once per span. int16 sums may wrap on the way, but the true sum
  * fits int16 (span_quads), so the wrapped result is exact. Only functions marked TARGET use
- * AVX2, so the library still loads on CPUs without it. */
+ * AVX2 and F16C (half scales), so the library still loads on CPUs without them. */
 #if defined(__x86_64__)
 #include <immintrin.h>
 
 #include "tmac_internal.h"
 
-#define TARGET __attribute__((target("avx2")))
+#define TARGET __attribute__((target("avx2,f16c")))
 #define INLINE inline __attribute__((always_inline))
 /* Weights are read once, front to back: asking for each cache line this far ahead hides
  * memory latency the hardware prefetcher leaves exposed (measured on 1 thread, streamed
@@ -69,7 +69,11 @@ TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lu
 }
 
 /* out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations. */
-TARGET static INLINE void add_scaled(__m256 out[8], const __m256i acc[4], const float *scale,
+TARGET static INLINE __m256 load_halves(const uint16_t *p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
+
+TARGET static INLINE void add_scaled(__m256 out[8], const __m256i acc[4], const uint16_t *scale,
                                      float step) {
   const __m256 vstep = _mm256_set1_ps(step);
   for (int a = 0; a < 4; a++) {
@@ -77,7 +81,7 @@ TARGET static INLINE void add_scaled(__m256 out[8], const __m256i acc[4], const 
     for (int h = 0; h < 2; h++) {
       const int v = 2 * a + h; /* rows 8v .. 8v+7 */
       __m256 f = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(halves[h]));
-      f = _mm256_mul_ps(_mm256_mul_ps(f, _mm256_loadu_ps(scale + 8 * v)), vstep);
+      f = _mm256_mul_ps(_mm256_mul_ps(f, load_halves(scale + 8 * v)), vstep);
       out[v] = _mm256_add_ps(out[v], f);
     }
   }
@@ -88,8 +92,8 @@ TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format
   const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
   const uint8_t *p = w->packed + (size_t)tile_index * lrtk_tmac_tile_bytes(planes, w->k);
   const size_t first = (size_t)tile_index * groups * LRTK_TMAC_TILE_ROWS;
-  const float *scale = w->scales + first;
-  const float *bias = w->zeros ? w->zeros + first : NULL;
+  const uint16_t *scale = w->scales + first;
+  const uint16_t *bias = w->zeros ? w->zeros + first : NULL;
   const int8_t *lut = t->lut;
   weights wt;
   int coef_sum = 0;
@@ -113,7 +117,7 @@ TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format
     if (bias) {
       const __m256 xs = _mm256_set1_ps(t->xsum[g]);
       for (int v = 0; v < 8; v++)
-        out[v] = _mm256_add_ps(out[v], _mm256_mul_ps(_mm256_loadu_ps(bias + 8 * v), xs));
+        out[v] = _mm256_add_ps(out[v], _mm256_mul_ps(load_halves(bias + 8 * v), xs));
       bias += 64;
     }
   }

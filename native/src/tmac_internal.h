@@ -1,7 +1,23 @@
 #ifndef LRTK_TMAC_INTERNAL_H
 #define LRTK_TMAC_INTERNAL_H
 /* Shared between the packer, the table builder and the kernels; not part of the public API. */
+#include <string.h>
+
 #include "lrtk_tmac.h"
+
+/* An IEEE half as a float, exactly; the scalar kernel's conversion, which F16C (x86) and
+ * vcvt_f32_f16 (NEON) do in hardware with the same result. */
+static inline float lrtk_half_to_float(uint16_t h) {
+  const uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
+  if (exp == 0) { /* zero or subnormal: man * 2^-24 is exact in float */
+    const float f = (float)man * 0x1p-24f;
+    return sign ? -f : f;
+  }
+  const uint32_t bits = sign | (exp == 0x1f ? 0x7f800000u | man << 13 : (exp + 112) << 23 | man << 13);
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
 
 /* What a qtype means to the kernels: how many bit planes and the integer weight of each. */
 typedef struct {

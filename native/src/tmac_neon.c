@@ -51,14 +51,18 @@ static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int 
 }
 
 /* out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations. */
-static INLINE void add_scaled(float32x4_t out[16], const int16x8_t acc[8], const float *scale,
+static INLINE float32x4_t load_halves(const uint16_t *p) {
+  return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p)));
+}
+
+static INLINE void add_scaled(float32x4_t out[16], const int16x8_t acc[8], const uint16_t *scale,
                               float step) {
   for (int a = 0; a < 8; a++) {
     const int32x4_t halves[2] = {vmovl_s16(vget_low_s16(acc[a])), vmovl_high_s16(acc[a])};
     for (int h = 0; h < 2; h++) {
       const int v = 2 * a + h; /* rows 4v .. 4v+3 */
       float32x4_t f = vcvtq_f32_s32(halves[h]);
-      f = vmulq_n_f32(vmulq_f32(f, vld1q_f32(scale + 4 * v)), step);
+      f = vmulq_n_f32(vmulq_f32(f, load_halves(scale + 4 * v)), step);
       out[v] = vaddq_f32(out[v], f);
     }
   }
@@ -69,8 +73,8 @@ static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, in
   const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
   const uint8_t *p = w->packed + (size_t)tile_index * lrtk_tmac_tile_bytes(planes, w->k);
   const size_t first = (size_t)tile_index * groups * LRTK_TMAC_TILE_ROWS;
-  const float *scale = w->scales + first;
-  const float *bias = w->zeros ? w->zeros + first : NULL;
+  const uint16_t *scale = w->scales + first;
+  const uint16_t *bias = w->zeros ? w->zeros + first : NULL;
   const int8_t *lut = t->lut;
   float32x4_t out[16];
   for (int v = 0; v < 16; v++) out[v] = vdupq_n_f32(0.0f);
@@ -85,7 +89,7 @@ static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, in
     }
     if (bias) {
       for (int v = 0; v < 16; v++)
-        out[v] = vaddq_f32(out[v], vmulq_n_f32(vld1q_f32(bias + 4 * v), t->xsum[g]));
+        out[v] = vaddq_f32(out[v], vmulq_n_f32(load_halves(bias + 4 * v), t->xsum[g]));
       bias += 64;
     }
   }

@@ -1,4 +1,5 @@
 /* Offline packing: integer codes -> bit planes in the tile layout documented at lrtk_tmac_pack. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,9 +56,27 @@ static int check_codes(int qtype, size_t count, const uint8_t *codes) {
   return LRTK_OK;
 }
 
+/* float -> IEEE half, round to nearest even (what numpy's astype(float16) does). */
+static uint16_t float_to_half(float f) {
+  uint32_t x;
+  memcpy(&x, &f, sizeof x);
+  const uint16_t sign = (uint16_t)((x >> 16) & 0x8000u);
+  uint32_t a = x & 0x7fffffffu;
+  if (a > 0x7f800000u) return sign | 0x7e00u;  /* NaN */
+  if (a >= 0x477ff000u) return sign | 0x7c00u; /* rounds past 65504: infinity */
+  if (a < 0x38800000u) {                       /* below 2^-14: a subnormal half */
+    float v;
+    memcpy(&v, &a, sizeof v);
+    return sign | (uint16_t)lrintf(v * 0x1p24f); /* exact scaling, then nearest even */
+  }
+  a -= 112u << 23; /* rebias the exponent from 127 to 15 */
+  a += 0x0fffu + ((a >> 13) & 1u);
+  return sign | (uint16_t)(a >> 13);
+}
+
 int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
                    const uint8_t *codes, const float *scales, const float *zeros,
-                   uint8_t *packed_out, float *scales_out, float *zeros_out) {
+                   uint8_t *packed_out, uint16_t *scales_out, uint16_t *zeros_out) {
   int err = lrtk_tmac_check_shape(qtype, m, k, group_size);
   if (err != LRTK_OK) return err;
   if (!codes || !scales || !packed_out || !scales_out) return LRTK_E_NULL;
@@ -96,8 +115,10 @@ int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
         size_t dst = ((size_t)t * groups + g) * LRTK_TMAC_TILE_ROWS + r;
         int row = t * LRTK_TMAC_TILE_ROWS + r;
         size_t src = (size_t)row * groups + g;
-        scales_out[dst] = row < m ? scales[src] : 0.0f;
-        if (has_zeros) zeros_out[dst] = row < m ? scales[src] * (mid - zeros[src]) : 0.0f;
+        const uint16_t scale = row < m ? float_to_half(scales[src]) : 0;
+        scales_out[dst] = scale;
+        if (has_zeros)
+          zeros_out[dst] = row < m ? float_to_half(lrtk_half_to_float(scale) * (mid - zeros[src])) : 0;
       }
     }
   }

@@ -8,8 +8,8 @@ void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
   const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
   const uint8_t *p = w->packed + (size_t)tile * lrtk_tmac_tile_bytes(f->planes, w->k);
   const size_t first = (size_t)tile * groups * LRTK_TMAC_TILE_ROWS;
-  const float *scale = w->scales + first;
-  const float *bias = w->zeros ? w->zeros + first : NULL;
+  const uint16_t *scale = w->scales + first;
+  const uint16_t *bias = w->zeros ? w->zeros + first : NULL;
   const int8_t *lut = t->lut;
   for (int r = 0; r < 64; r++) out[r] = 0.0f;
 
@@ -29,10 +29,10 @@ void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
           }
         }
       }
-      for (int r = 0; r < 64; r++) out[r] += ((float)sum[r] * scale[r]) * t->lut_scale[g];
+      for (int r = 0; r < 64; r++) out[r] += ((float)sum[r] * lrtk_half_to_float(scale[r])) * t->lut_scale[g];
     }
     if (bias) {
-      for (int r = 0; r < 64; r++) out[r] += bias[r] * t->xsum[g];
+      for (int r = 0; r < 64; r++) out[r] += lrtk_half_to_float(bias[r]) * t->xsum[g];
       bias += 64;
     }
   }

@@ -35,19 +35,25 @@ typedef struct {
   float *scales, *zeros, *x;
   lrtk_tmac_matrix w;
   void *packed;
-  float *packed_scales, *packed_zeros;
+  uint16_t *packed_scales, *packed_zeros;
 } problem;
 
 static int max_code(int qtype) { return qtype == LRTK_Q_TERNARY ? 2 : (1 << qtype) - 1; }
 
-/* The float weight the codes stand for, following lrtk_tmac_pack's convention. */
+/* Where lrtk_tmac_pack put the scale of (row, group): per tile and group, the tile's rows. */
+static size_t stored_index(const problem *pb, int row, int group) {
+  return ((size_t)(row / LRTK_TMAC_TILE_ROWS) * (pb->k / pb->group_size) + group) *
+             LRTK_TMAC_TILE_ROWS + row % LRTK_TMAC_TILE_ROWS;
+}
+
+/* The float weight the kernels multiply, from the stored half scale and zero-point bias
+ * (lrtk_tmac_pack's convention): scale * (code - mid) + bias. */
 static double weight(const problem *pb, int row, int col) {
-  size_t g = (size_t)row * (pb->k / pb->group_size) + col / pb->group_size;
+  size_t i = stored_index(pb, row, col / pb->group_size);
   int code = pb->codes[(size_t)row * pb->k + col];
-  double zero = pb->qtype == LRTK_Q_TERNARY ? 1.0
-                : pb->has_zeros             ? pb->zeros[g]
-                                            : max_code(pb->qtype) / 2.0;
-  return pb->scales[g] * (code - zero);
+  double mid = pb->qtype == LRTK_Q_TERNARY ? 1.0 : max_code(pb->qtype) / 2.0;
+  double bias = pb->has_zeros ? lrtk_half_to_float(pb->packed_zeros[i]) : 0.0;
+  return lrtk_half_to_float(pb->packed_scales[i]) * (code - mid) + bias;
 }
 
 static problem make_problem(int qtype, int m, int k, int group_size, int has_zeros, int n) {
@@ -66,8 +72,8 @@ static problem make_problem(int qtype, int m, int k, int group_size, int has_zer
   size_t bytes = lrtk_tmac_packed_bytes(qtype, m, k, group_size);
   size_t count = lrtk_tmac_scale_count(qtype, m, k, group_size);
   if (posix_memalign(&pb.packed, 64, bytes) != 0) abort();
-  pb.packed_scales = malloc(count * sizeof(float));
-  pb.packed_zeros = has_zeros ? malloc(count * sizeof(float)) : NULL;
+  pb.packed_scales = malloc(count * sizeof(uint16_t));
+  pb.packed_zeros = has_zeros ? malloc(count * sizeof(uint16_t)) : NULL;
   int err = lrtk_tmac_pack(qtype, m, k, group_size, has_zeros, pb.codes, pb.scales, pb.zeros,
                            pb.packed, pb.packed_scales, pb.packed_zeros);
   CHECK(err == LRTK_OK, "pack: %s", lrtk_tmac_strerror(err));
@@ -94,7 +100,7 @@ static double table_error_bound(const problem *pb, int token, int row) {
       double a = fabs(x[c]) + fabs(x[c + 1]) + fabs(x[c + 2]) + fabs(x[c + 3]);
       amax = a > amax ? a : amax;
     }
-    double s = fabs(pb->scales[(size_t)row * (pb->k / pb->group_size) + g]);
+    double s = fabs(lrtk_half_to_float(pb->packed_scales[stored_index(pb, row, g)]));
     bound += s * (pb->group_size / 4) * (amax / 127.0 / 2.0) * plane_weights;
   }
   for (int c = 0; c < pb->k; c++) magnitude += fabs(weight(pb, row, c) * x[c]);
@@ -201,9 +207,38 @@ static void test_table_builders_agree(void) {
 #endif
 }
 
+/* Scales are stored as halves rounded to nearest even, the zero-point bias from the stored
+ * scale; both convert back exactly. */
+static void test_half_scales(void) {
+  const struct { float in; uint16_t half; } cases[] = {
+      {1.0f, 0x3c00},          {-2.0f, 0xc000},         {0.1f, 0x2e66},
+      {65504.0f, 0x7bff},      {65520.0f, 0x7c00},      {6.103515625e-05f, 0x0400},
+      {1e-7f, 0x0002},         {0.0f, 0x0000},
+      {1.0f + 0x1p-11f, 0x3c00}, /* a tie rounds to the even mantissa */
+      {1.0f + 3 * 0x1p-11f, 0x3c02},
+  };
+  uint8_t codes[32] = {0}, packed[64 * 8 * 2];
+  uint16_t out[64], zeros_out[64];
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    CHECK(lrtk_tmac_pack(2, 1, 32, 32, 0, codes, &cases[c].in, NULL, packed, out, NULL) == LRTK_OK,
+          "pack one row");
+    CHECK(out[0] == cases[c].half, "half of %g: 0x%04x, expected 0x%04x", cases[c].in, out[0],
+          cases[c].half);
+  }
+  CHECK(lrtk_half_to_float(0x0001) == 0x1p-24f && lrtk_half_to_float(0xbc00) == -1.0f &&
+            lrtk_half_to_float(0x7bff) == 65504.0f && lrtk_half_to_float(0x2e66) == 0.0999755859375f &&
+            lrtk_half_to_float(0x0400) == 0x1p-14f,
+        "half to float");
+  const float scale = 0.1f, zero = 1.0f; /* 2-bit: bias = half(half(0.1) * (1.5 - 1)) */
+  CHECK(lrtk_tmac_pack(2, 1, 32, 32, 1, codes, &scale, &zero, packed, out, zeros_out) == LRTK_OK,
+        "pack with zeros");
+  CHECK(zeros_out[0] == 0x2a66, "zero-point bias 0x%04x, expected 0x2a66", zeros_out[0]);
+}
+
 static void test_errors(void) {
   uint8_t codes[64 * 64] = {0}, packed[4096];
-  float scales[64 * 2] = {0}, out_scales[64 * 2], y[64], x[64] = {0};
+  float scales[64 * 2] = {0}, y[64], x[64] = {0};
+  uint16_t out_scales[64 * 2];
   CHECK(lrtk_tmac_pack(6, 64, 64, 32, 0, codes, scales, NULL, packed, out_scales, NULL) ==
             LRTK_E_QTYPE, "qtype");
   CHECK(lrtk_tmac_pack(2, 64, 64, 48, 0, codes, scales, NULL, packed, out_scales, NULL) ==
@@ -248,6 +283,7 @@ int main(void) {
   test_kernels_match(pool);
   test_extreme_activations();
   test_table_builders_agree();
+  test_half_scales();
   test_errors();
   lrtk_pool_free(pool);
   if (failures) fprintf(stderr, "%d failure(s)\n", failures);

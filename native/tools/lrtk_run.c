@@ -3,7 +3,8 @@
  * harness of the cross-architecture tests (the same token ids must come out of every kernel).
  * Tokenization stays in Python, so prompts and outputs are token ids:
  *   lrtk-run MODEL [-i "1 42 7"] [-n 32] [-t threads] [-k auto|scalar|avx2|neon]
- *            [-T temperature] [-K top_k] [-P top_p] [-s seed]
+ *            [-T temperature] [-K top_k] [-P top_p] [-s seed] [-m 0|1]
+ * (-m 1 memory-maps the model instead of reading it into memory; see lrtk_model_open)
  * prints the generated ids, space separated, as they are produced.
  */
 #include <stdio.h>
@@ -15,7 +16,7 @@
 
 static int usage(void) {
   fprintf(stderr, "usage: lrtk-run MODEL [-i \"ids\"] [-n steps] [-t threads] "
-                  "[-k auto|scalar|avx2|neon] [-T temp] [-K top_k] [-P top_p] [-s seed]\n");
+                  "[-k auto|scalar|avx2|neon] [-T temp] [-K top_k] [-P top_p] [-s seed] [-m 0|1]\n");
   return 2;
 }
 
@@ -29,7 +30,7 @@ static int parse_kernel(const char *name) {
 int main(int argc, char **argv) {
   if (argc < 2) return usage();
   const char *path = argv[1], *ids = "", *kernel = "auto";
-  int steps = 32, threads = 1, top_k = 0;
+  int steps = 32, threads = 1, top_k = 0, mmap = 0;
   float temperature = 0.0f, top_p = 1.0f;
   unsigned long long seed = 0;
   for (int i = 2; i + 1 < argc; i += 2) {
@@ -44,6 +45,7 @@ int main(int argc, char **argv) {
       case 'K': top_k = atoi(v); break;
       case 'P': top_p = strtof(v, NULL); break;
       case 's': seed = strtoull(v, NULL, 10); break;
+      case 'm': mmap = atoi(v) != 0; break;
       default: return usage();
     }
   }
@@ -53,7 +55,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   char err[256];
-  lrtk_model *model = lrtk_model_open(path, threads, 0, err, sizeof(err));
+  lrtk_model *model = lrtk_model_open(path, threads, 0, mmap ? LRTK_OPEN_MMAP : 0, err, sizeof(err));
   if (model == NULL) {
     fprintf(stderr, "lrtk-run: %s: %s\n", path, err);
     return 1;
