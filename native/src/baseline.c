@@ -37,10 +37,19 @@ static INLINE float dequant_dot(const lrtk_dequant_matrix *w, int row, const flo
   const uint32_t *words = w->words + (size_t)row * (w->k / 32) * planes;
   const uint16_t *scale = w->scales + (size_t)row * groups, *zero = w->zeros + (size_t)row * groups;
   float lane[32] = {0};
-  for (int g = 0; g < groups; g++)
-    for (int b = 0; b < blocks; b++, words += planes, x += 32)
-      dequant_block_dot(words, planes, lrtk_half_to_float(scale[g]), lrtk_half_to_float(zero[g]),
-                        x, lane);
+  /* Halves are converted a chunk of groups ahead: converted inside the block loop, their
+   * branches kept GCC from vectorizing it (10x slower). */
+  for (int g0 = 0; g0 < groups; g0 += 64) {
+    const int n = groups - g0 < 64 ? groups - g0 : 64;
+    float s[64], z[64];
+    for (int g = 0; g < n; g++) {
+      s[g] = lrtk_half_to_float(scale[g0 + g]);
+      z[g] = lrtk_half_to_float(zero[g0 + g]);
+    }
+    for (int g = 0; g < n; g++)
+      for (int b = 0; b < blocks; b++, words += planes, x += 32)
+        dequant_block_dot(words, planes, s[g], z[g], x, lane);
+  }
   float acc = 0.0f;
   for (int i = 0; i < 32; i++) acc += lane[i];
   return acc;
