@@ -35,7 +35,7 @@ def cpu_name() -> str:
 def markdown(rows: list[dict], meta: dict) -> str:
     lines = [f"# T-MAC kernels: GEMV, batch 1, group {meta['group_size']}, weights streamed",
              "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores), kernel "
-             f"`{meta['kernel']}`, {meta['date']}. GB/s counts packed weights + fp32 scales; "
+             f"`{meta['kernel']}`, {meta['date']}. GB/s counts packed weights + half scales (huge-page memory); "
              "% of read BW compares it with a plain read of the same bytes, timed alternately with "
              "the kernel; tables ms: one token's lookup tables plus one 64-row tile.", "",
              "| " + " | ".join(title for _, title in COLUMNS) + " |",

@@ -71,7 +71,7 @@ def markdown(rows: list[dict], meta: dict) -> str:
     lines = [f"# Native runtime: TinyLlama-1.1B shape, random weights, decode after a 32-token prompt",
              "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores), {meta['date']}. "
              f"Read bandwidth measured in the same run: {meta['read_gbps']}. Weights MB/token counts "
-             "packed weights, fp32 scales/zeros, the 4-bit head and norms. llama.cpp llama-bench "
+             "packed weights, half scales/zeros, the 4-bit head and norms. llama.cpp llama-bench "
              f"decode tok/s on this machine kind (1 / 2 threads, from the issue): {ref}.", "",
              "| " + " | ".join(t for _, t in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in rows:

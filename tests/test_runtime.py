@@ -214,7 +214,7 @@ def test_bench_cli_reports_speed_and_memory(q2_model, run_cli):
     assert code == 0, err
     row = json.loads(out)
     assert row["prefill_tok_s"] > 0 and row["decode_tok_s"] > 0 and row["peak_rss_mib"] > 1
-    # 2-bit body: packed planes + fp32 scales and zeros + a 4-bit head + norms.
+    # 2-bit body: packed planes + half scales and zeros + a 4-bit head + norms.
     assert 40_000 < row["weight_bytes_per_token"] < q2_model.stat().st_size
     code, out, _ = run_cli("bench", "model", str(q2_model), "-t", "1", "--decode-tokens", "2",
                            "--repeats", "1")
