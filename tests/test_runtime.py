@@ -191,6 +191,9 @@ def test_run_cli_streams_greedy_text_and_seeded_sampling(q2_model, run_cli):
     code, out, err = run_cli("run", str(q2_model), "--prompt", "The virus spreads", "-n", "10")
     assert code == 0, err
     assert out == expected + "\n"
+    # Mapping the file instead of reading it into huge-page memory changes nothing but speed.
+    assert run_cli("run", str(q2_model), "--prompt", "The virus spreads", "-n", "10",
+                   "--mmap") == (0, out, err)
 
     sample = ("run", str(q2_model), "--prompt", "The virus", "-n", "16", "--temperature", "0.9",
               "--top-p", "0.9", "--top-k", "40")
