@@ -26,7 +26,7 @@ def export_cmd(
                                "(needs --calib)."),
     clip_search: bool = typer.Option(True, "--clip-search/--no-clip-search", help="rtn: search "
                                      "each group's clipping range (slower, lower error)."),
-    symmetric: bool = typer.Option(False, "--symmetric", help="No zero points: 0.25 fewer bits "
+    symmetric: bool = typer.Option(False, "--symmetric", help="No zero points: 0.125 fewer bits "
                                    "per weight at group 128, a little more error."),
     calib: Optional[str] = typer.Option(None, "--calib", help="Text file (one sentence a line) "
                                         "from the corpus for --method gptq."),

@@ -1,9 +1,9 @@
 """Group-wise weight quantization to b-bit codes with scales (and zero points).
 
 The convention is the kernels' (lrtk_tmac.h): w ~ scale * (code - zero) per group of
-`group_size` consecutive input columns. b-bit codes are asymmetric by default (min and max of a
-group are exactly representable, float zero point); symmetric codes store no zero point and
-mean code - (2^b - 1) / 2 (a quarter fewer bytes per weight at 2 bits, group 128); ternary codes
+`group_size` consecutive input columns. b-bit codes are asymmetric by default (a float zero point; the
+group's min and max are representable up to the half rounding of the stored scale); symmetric codes store no zero point and
+mean code - (2^b - 1) / 2 (0.125 bit per weight less at group 128); ternary codes
 {0, 1, 2} mean {-1, 0, +1} * scale. Functions take and return zero=None for the latter two.
 """
 
