@@ -29,21 +29,13 @@ typedef struct {
   int index;
 } worker_arg;
 
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield");
-#endif
-}
-
 static void *worker_main(void *p) {
   worker_arg arg = *(worker_arg *)p;
   free(p);
   lrtk_pool *pool = arg.pool;
   unsigned seen = 0;
   for (;;) {
-    for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->generation) == seen; i++) cpu_relax();
+    for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->generation) == seen; i++) lrtk_cpu_relax();
     pthread_mutex_lock(&pool->mu);
     while (atomic_load(&pool->generation) == seen && !pool->stop)
       pthread_cond_wait(&pool->start_cv, &pool->mu);
@@ -123,7 +115,7 @@ void lrtk_pool_run(lrtk_pool *pool, void (*fn)(void *ctx, int ti, int nt), void 
   pthread_cond_broadcast(&pool->start_cv);
   pthread_mutex_unlock(&pool->mu);
   fn(ctx, 0, pool->n_threads);
-  for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->pending) != 0; i++) cpu_relax();
+  for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->pending) != 0; i++) lrtk_cpu_relax();
   pthread_mutex_lock(&pool->mu);
   while (atomic_load(&pool->pending) != 0) pthread_cond_wait(&pool->done_cv, &pool->mu);
   pthread_mutex_unlock(&pool->mu);

@@ -99,6 +99,15 @@ void lrtk_tmac_tile_neon(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, i
                          const lrtk_tmac_tables *t, float out[64]);
 #endif
 
+/* A spin-wait hint for the pool and the kernels' barriers. */
+static inline void lrtk_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 /* Scratch memory owned by a pool, reused across calls (grows, never shrinks). */
 void *lrtk_pool_scratch(lrtk_pool *pool, size_t bytes);
 
