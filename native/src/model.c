@@ -21,6 +21,35 @@ static float dot(const float *a, const float *b, int n) {
   return sum;
 }
 
+/* e^x that GCC vectorizes: libm's expf is one call per element, and SwiGLU's 5632 per layer
+ * took 0.8 ms of a TinyLlama decode step (4%). x = n ln2 + r with |r| <= ln2/2, e^r by its
+ * degree-6 Taylor polynomial (truncation < 2e-7 relative), 2^n written into the exponent bits.
+ * x is clamped to +-87 so 2^n stays a normal float; SiLU's result there is 0 or x anyway.
+ * Plain float operations in a fixed order: the same result on every CPU. */
+static inline float exp_approx(float x) {
+  x = x > -87.0f ? x : -87.0f; /* selects: maxps / minps under -fno-trapping-math */
+  x = x < 87.0f ? x : 87.0f;
+  const float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f; /* round(x / ln2), exact */
+  const float r = (x - n * 0.693145752f) - n * 1.42860677e-6f;    /* ln2 in two parts */
+  float p = 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const int32_t bits = ((int32_t)n + 127) * (1 << 23);
+  float two_n;
+  memcpy(&two_n, &bits, sizeof two_n);
+  return p * two_n;
+}
+
+/* out = SiLU(gate) * up, elementwise. */
+static void swiglu(float *restrict out, const float *restrict gate, const float *restrict up,
+                   int n) {
+  for (int i = 0; i < n; i++) out[i] = gate[i] / (1.0f + exp_approx(-gate[i])) * up[i];
+}
+
 static void rmsnorm(float *out, const float *x, const float *w, int dim, float eps) {
   float ss = dot(x, x, dim);
   float inv = 1.0f / sqrtf(ss / (float)dim + eps);
@@ -113,9 +142,8 @@ static int forward_layer(lrtk_model *m, int l, int n, int pos) {
     rmsnorm(s->xb + t * dim, s->x + t * dim, w->ffn_norm, dim, c->norm_eps);
   rc |= lrtk_linear_forward(m->pool, &w->w_gate_up, s->xb, n, s->hb);
   for (int t = 0; t < n; t++) {
-    const float *gate = s->hb + (size_t)t * 2 * hid, *up = gate + hid;
-    for (int i = 0; i < hid; i++)
-      s->hb2[(size_t)t * hid + i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+    const float *gate = s->hb + (size_t)t * 2 * hid;
+    swiglu(s->hb2 + (size_t)t * hid, gate, gate + hid, hid);
   }
   rc |= lrtk_linear_forward(m->pool, &w->w_down, s->hb2, n, s->xb);
   for (int i = 0; i < n * dim; i++) s->x[i] += s->xb[i];

@@ -115,22 +115,27 @@ static void build_tables_share(gemm_job *job, int ti, int nt) {
   while (atomic_load(&job->tables_built) < nt) lrtk_cpu_relax();
 }
 
-/* Threads take tiles one at a time, so a thread the OS descheduled (a shared machine, a
- * slower core) delays only its current tile; each tile's result does not depend on which
- * thread computed it. */
+/* Threads take runs of adjacent tiles, about four per thread: each run is one sequential
+ * stream for the hardware prefetcher (tiles taken one at a time interleaved the threads'
+ * streams, 3-14% slower on 2 threads at 2-bit TinyLlama and 4096x4096 shapes, alternated in
+ * one process), and a thread the OS deschedules (a shared machine, a slower core) delays
+ * only its current run, not a fixed share. A tile's result does not depend on its thread. */
 static void gemm_worker(void *ctx, int ti, int nt) {
   gemm_job *job = ctx;
   build_tables_share(job, ti, nt);
   const int m = job->w->m;
   const int tiles = (m + LRTK_TMAC_TILE_ROWS - 1) / LRTK_TMAC_TILE_ROWS;
+  const int run = tiles / (4 * nt) > 1 ? tiles / (4 * nt) : 1;
   float out[LRTK_TMAC_TILE_ROWS];
-  for (int tile; (tile = atomic_fetch_add(&job->next_tile, 1)) < tiles;) {
-    const int row0 = tile * LRTK_TMAC_TILE_ROWS;
-    const int rows = m - row0 < LRTK_TMAC_TILE_ROWS ? m - row0 : LRTK_TMAC_TILE_ROWS;
-    /* The tile's weights come from memory for token 0 and from cache for the others. */
-    for (int i = 0; i < job->n; i++) {
-      job->tile_fn(job->w, &job->format, tile, &job->tables[i], out);
-      memcpy(job->y + (size_t)i * m + row0, out, (size_t)rows * sizeof(float));
+  for (int first; (first = atomic_fetch_add(&job->next_tile, run)) < tiles;) {
+    for (int tile = first; tile < first + run && tile < tiles; tile++) {
+      const int row0 = tile * LRTK_TMAC_TILE_ROWS;
+      const int rows = m - row0 < LRTK_TMAC_TILE_ROWS ? m - row0 : LRTK_TMAC_TILE_ROWS;
+      /* The tile's weights come from memory for token 0 and from cache for the others. */
+      for (int i = 0; i < job->n; i++) {
+        job->tile_fn(job->w, &job->format, tile, &job->tables[i], out);
+        memcpy(job->y + (size_t)i * m + row0, out, (size_t)rows * sizeof(float));
+      }
     }
   }
 }
