@@ -100,10 +100,10 @@ class StreamArena:
 
     def copy(self, a: np.ndarray) -> np.ndarray:
         """A 64-byte aligned copy of `a` (flattened) inside the arena."""
-        nbytes = (a.nbytes + 63) // 64 * 64
-        if nbytes > self._free.size:
+        if a.nbytes > self._free.size:
             raise MemoryError("stream arena is full")
-        out, self._free = self._free[:a.nbytes].view(a.dtype), self._free[nbytes:]
+        step = min((a.nbytes + 63) // 64 * 64, self._free.size)  # the last copy needs no padding
+        out, self._free = self._free[:a.nbytes].view(a.dtype), self._free[step:]
         out[:] = a.ravel()
         return out
 

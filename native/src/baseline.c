@@ -4,13 +4,9 @@
 #include <stdatomic.h>
 
 #include "lrtk_bench.h"
+#include "simd_clones.h"
 #include "tmac_internal.h"
 
-#if defined(__x86_64__)
-#define CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define CLONES
-#endif
 #define INLINE inline __attribute__((always_inline))
 
 typedef struct {
@@ -55,7 +51,7 @@ static INLINE float dequant_dot(const lrtk_dequant_matrix *w, int row, const flo
   return acc;
 }
 
-CLONES static void dequant_rows(void *ctx, int ti, int nt) {
+LRTK_SIMD_CLONES static void dequant_rows(void *ctx, int ti, int nt) {
   const dequant_job *job = ctx;
   const int m = job->w->m;
   for (int r = (int)((long)m * ti / nt); r < (int)((long)m * (ti + 1) / nt); r++) {
@@ -84,7 +80,7 @@ typedef struct {
   atomic_uint_least64_t sum;
 } read_job;
 
-CLONES static void read_rows(void *ctx, int ti, int nt) {
+LRTK_SIMD_CLONES static void read_rows(void *ctx, int ti, int nt) {
   read_job *job = ctx;
   size_t begin = job->count * ti / nt, end = job->count * (ti + 1) / nt;
   uint64_t sum = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model_internal.h"
+#include "simd_clones.h"
 
 /* a . b with 8 running sums: with one sum every add waits for the last, and the attention
  * scores alone took ~10% of a TinyLlama-sized decode step at 100 positions. The order of
@@ -45,8 +46,8 @@ static inline float exp_approx(float x) {
 }
 
 /* out = SiLU(gate) * up, elementwise. */
-static void swiglu(float *restrict out, const float *restrict gate, const float *restrict up,
-                   int n) {
+LRTK_SIMD_CLONES static void swiglu(float *restrict out, const float *restrict gate,
+                                    const float *restrict up, int n) {
   for (int i = 0; i < n; i++) out[i] = gate[i] / (1.0f + exp_approx(-gate[i])) * up[i];
 }
 
@@ -78,7 +79,7 @@ typedef struct {
 } attn_job;
 
 /* One (token, head) pair per iteration, spread over the pool's threads. */
-static void attention(void *ctx, int ti, int nt) {
+LRTK_SIMD_CLONES static void attention(void *ctx, int ti, int nt) {
   const attn_job *job = ctx;
   const lrtk_config *c = &job->m->config;
   lrtk_run_state *s = &job->m->state;
