@@ -20,7 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 # llama.cpp llama-bench decode tok/s on this machine kind (1 / 2 threads), from the issue.
@@ -49,16 +48,6 @@ def model_file(cache: Path, variant: str, group_size: int) -> Path:
     return path
 
 
-def read_bandwidth_gbps(threads: int, nbytes: int) -> float:
-    """GB/s of a plain threaded read of nbytes (the kernels' probe), median over repeats."""
-    from lrtk.kernels.bench import read_calls, timed
-    from lrtk.kernels.binding import Pool
-
-    with Pool(threads) as pool:
-        (times,) = timed(read_calls(pool, nbytes), min_iters=5, min_seconds=0.5)
-    return nbytes / (float(np.median(times)) / 1e3) / 1e9
-
-
 def bench(path: Path, threads: int, decode_tokens: int, repeats: int) -> dict:
     out = subprocess.run([sys.executable, "-m", "lrtk.cli.main", "bench", "model", str(path),
                           "--threads", str(threads), "--decode-tokens", str(decode_tokens),
@@ -71,9 +60,9 @@ def markdown(rows: list[dict], meta: dict) -> str:
     ref = ", ".join(f"{k} {a} / {b}" for k, (a, b) in LLAMA_CPP.items())
     lines = [f"# Native runtime: TinyLlama-1.1B shape, random weights, decode after a 32-token prompt",
              "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores), {meta['date']}. "
-             f"Decode: {meta['decode']}. Read BW: a plain threaded read of 256 MB (huge pages), "
-             "measured before and after each row; bound tok/s = read BW / weights per token, "
-             "the most any runtime can decode then. Weights MB/token counts "
+             f"Decode: {meta['decode']}. Read BW: the best of plain threaded reads of 96 MB "
+             "(huge pages) timed after each decode run, in the same process; bound tok/s = read "
+             "BW / weights per token, the most any runtime can decode then. Weights MB/token counts "
              "packed weights, half scales/zeros, the 4-bit head and norms. llama.cpp llama-bench "
              f"decode tok/s on this machine kind (1 / 2 threads, from the issue): {ref}.", "",
              "| " + " | ".join(t for _, t in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
@@ -104,10 +93,8 @@ def main() -> None:
     for bits in args.bits.split(","):
         path = model_file(cache, bits, args.group_size)
         for t in threads:
-            # A shared machine's bandwidth drifts: read it right before and after each model.
-            before = read_bandwidth_gbps(t, 256 * 2**20)
             r = bench(path, t, args.decode_tokens, args.repeats)
-            bandwidth = (before + read_bandwidth_gbps(t, 256 * 2**20)) / 2
+            bandwidth = r["read_bandwidth_gbps"]  # timed between the decode runs
             target = TARGETS.get(bits.partition("-")[0], (None, None))[min(t, 2) - 1]
             rows.append({"bits": bits, "group_size": args.group_size, "threads": t,
                          "decode_tok_s": round(r["decode_tok_s"], 1),

@@ -83,6 +83,9 @@ def model_cmd(
 ) -> None:
     """Prefill and decode tokens/s, weight bytes read per token and peak RSS of a model.
 
+    Decoding reads every weight once per token, so memory bandwidth bounds it: after each run
+    a plain read (96 MB, same threads) is timed and decode GB/s is shown as a share of it.
+
     Example:
 
         lrtk bench model-q2.lrtk --threads 1,2
@@ -100,8 +103,9 @@ def model_cmd(
             continue
         typer.echo(f"{model} x{n}: prefill {row['prefill_tok_s']:.1f} tok/s, decode "
                    f"{row['decode_tok_s']:.1f} tok/s ({row['weight_bytes_per_token'] / 1e6:.1f} MB "
-                   f"of weights per token, {row['decode_weight_gb_s']:.2f} GB/s), peak RSS "
-                   f"{row['peak_rss_mib']:.0f} MiB")
+                   f"of weights per token, {row['decode_weight_gb_s']:.2f} GB/s = "
+                   f"{100 * row['bandwidth_fraction']:.0f}% of a plain read's "
+                   f"{row['read_bandwidth_gbps']:.2f} GB/s), peak RSS {row['peak_rss_mib']:.0f} MiB")
 
 
 def register(app: typer.Typer) -> None:

@@ -98,12 +98,19 @@ class StreamArena:
         start = (-raw.ctypes.data) % HUGE_PAGE
         self._free = raw[start:start + nbytes]
 
+    def take(self, count: int, dtype) -> np.ndarray:
+        """`count` items of `dtype`, 64-byte aligned, not yet written (write them before
+        timing: untouched pages all map the kernel's one zero page)."""
+        nbytes = count * np.dtype(dtype).itemsize
+        if nbytes > self._free.size:
+            raise MemoryError("stream arena is full")
+        step = min((nbytes + 63) // 64 * 64, self._free.size)  # the last one needs no padding
+        out, self._free = self._free[:nbytes].view(dtype), self._free[step:]
+        return out
+
     def copy(self, a: np.ndarray) -> np.ndarray:
         """A 64-byte aligned copy of `a` (flattened) inside the arena."""
-        if a.nbytes > self._free.size:
-            raise MemoryError("stream arena is full")
-        step = min((a.nbytes + 63) // 64 * 64, self._free.size)  # the last copy needs no padding
-        out, self._free = self._free[:a.nbytes].view(a.dtype), self._free[step:]
+        out = self.take(a.size, a.dtype)
         out[:] = a.ravel()
         return out
 
@@ -166,8 +173,9 @@ def read_calls(pool: Pool, chunk_bytes: int, *, stream_mb: float = 256):
     GEMV's memory traffic without its arithmetic."""
     c = _c()
     chunk_words = max(1, chunk_bytes // 8)
-    ones = np.ones(chunk_words * _copies(chunk_words * 8, stream_mb), dtype=np.uint64)
-    buffer = StreamArena(ones.nbytes).copy(ones)
+    count = chunk_words * _copies(chunk_words * 8, stream_mb)
+    buffer = StreamArena(count * 8).take(count, np.uint64)
+    buffer.fill(1)
     handle = pool.handle
     return [lambda ptr=buffer[i:].ctypes.data, keep=buffer: c["read_sum"](handle, ptr, chunk_words)
             for i in range(0, buffer.size, chunk_words)]

@@ -28,6 +28,16 @@ def weight_bytes_per_token(path: str) -> int:
     return total
 
 
+def reset_peak_rss() -> None:
+    """Start the peak count again from the current RSS (Linux: clear_refs 5), so that a model
+    benchmarked after another in the same process reports its own peak."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
 def peak_rss_mib() -> float:
     """Peak resident memory of this process. VmHWM, unlike ru_maxrss, does not inherit the
     high-water mark of a parent that forked this process before exec."""
@@ -41,15 +51,29 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+PROBE_MB = 96  # three times the largest L3 of the machines we bench on: read from memory
+PROBE_CHUNK_MB = 16
+
+
 def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tokens: int = 32,
                 repeats: int = 1, *, mmap: bool = False) -> dict:
-    """Best of `repeats` runs: a prompt of random ids (batched prefill), then greedy decoding."""
-    with NativeModel(path, threads, prompt_tokens + decode_tokens + 1, mmap) as m:
+    """Best of `repeats` runs: a prompt of random ids (batched prefill), then greedy decoding.
+    After each run the kernels' bandwidth probe (a plain threaded read over 96 MB) reads as
+    many bytes as the decoding did, so both are timed alike on a shared machine."""
+    from lrtk.kernels.bench import read_calls
+    from lrtk.kernels.binding import Pool
+
+    reset_peak_rss()
+    per_token = weight_bytes_per_token(path)
+    chunk = PROBE_CHUNK_MB * 2**20
+    probe_calls = max(1, round(per_token * decode_tokens / chunk))
+    with NativeModel(path, threads, prompt_tokens + decode_tokens + 1, mmap) as m, \
+            Pool(threads) as pool:
         vocab = m.config["vocab_size"]
         prompt = np.random.default_rng(0).integers(0, vocab, prompt_tokens).tolist()
         greedy = Sampler(vocab)
-        best_prefill = best_decode = float("inf")
-        for _ in range(repeats):
+        best_prefill = best_decode = best_read = float("inf")
+        for r in range(repeats):
             t0 = time.perf_counter()
             logits = m.forward(prompt, 0)
             t1 = time.perf_counter()
@@ -57,11 +81,21 @@ def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tok
                 logits = m.forward([greedy(logits)], prompt_tokens + i)
             t2 = time.perf_counter()
             best_prefill, best_decode = min(best_prefill, t1 - t0), min(best_decode, t2 - t1)
-    per_token = weight_bytes_per_token(path)
+            if r == 0:  # the model's own peak, before the probe's buffer exists
+                peak_mib = peak_rss_mib()
+                probe = read_calls(pool, chunk, stream_mb=PROBE_MB)
+            t3 = time.perf_counter()
+            for i in range(probe_calls):
+                probe[i % len(probe)]()
+            best_read = min(best_read, time.perf_counter() - t3)
+    decode_gb_s = per_token * decode_tokens / best_decode / 1e9
+    read_gb_s = probe_calls * chunk / best_read / 1e9
     return {"model": path, "threads": threads, "prompt_tokens": prompt_tokens,
             "decode_tokens": decode_tokens,
             "prefill_tok_s": prompt_tokens / best_prefill,
             "decode_tok_s": decode_tokens / best_decode,
             "weight_bytes_per_token": per_token,
-            "decode_weight_gb_s": per_token * decode_tokens / best_decode / 1e9,
-            "peak_rss_mib": peak_rss_mib()}
+            "decode_weight_gb_s": decode_gb_s,
+            "read_bandwidth_gbps": read_gb_s,
+            "bandwidth_fraction": decode_gb_s / read_gb_s,
+            "peak_rss_mib": peak_mib}

@@ -9,25 +9,46 @@
 #include "model_internal.h"
 #include "simd_clones.h"
 
+/* Helpers of the LRTK_SIMD_CLONES functions are forced inline: called, they would run the
+ * baseline (SSE) code from the AVX2 copy, a call per element and a mode switch each time
+ * (13% of a decode step when attention called dot). */
+#define INLINE inline __attribute__((always_inline))
+
+/* 8 running sums in a fixed order: the same float result on every CPU and vector width. */
+static INLINE float combine_lanes(const float lane[8]) {
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
 /* a . b with 8 running sums: with one sum every add waits for the last, and the attention
  * scores alone took ~10% of a TinyLlama-sized decode step at 100 positions. The order of
  * operations is fixed, so every CPU (and kernel choice) gets the same result. */
-static float dot(const float *a, const float *b, int n) {
+static INLINE float dot(const float *a, const float *b, int n) {
   float lane[8] = {0};
   int i = 0;
   for (; i + 8 <= n; i += 8)
     for (int l = 0; l < 8; l++) lane[l] += a[i + l] * b[i + l];
-  float sum = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  float sum = combine_lanes(lane);
   for (; i < n; i++) sum += a[i] * b[i];
   return sum;
 }
 
-/* e^x that GCC vectorizes: libm's expf is one call per element, and SwiGLU's 5632 per layer
- * took 0.8 ms of a TinyLlama decode step (4%). x = n ln2 + r with |r| <= ln2/2, e^r by its
+/* The sum of a[0..n) in 8 running sums, combined in a fixed order (as in dot). */
+static INLINE float lane_sum(const float *a, int n) {
+  float lane[8] = {0};
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++) lane[l] += a[i + l];
+  float sum = combine_lanes(lane);
+  for (; i < n; i++) sum += a[i];
+  return sum;
+}
+
+/* e^x that GCC vectorizes, for SwiGLU and the attention softmax: libm's expf is one call per
+ * element, and SwiGLU's 5632 per layer took 0.8 ms of a TinyLlama decode step (4%). x = n ln2 + r with |r| <= ln2/2, e^r by its
  * degree-6 Taylor polynomial (truncation < 2e-7 relative), 2^n written into the exponent bits.
  * x is clamped to +-87 so 2^n stays a normal float; SiLU's result there is 0 or x anyway.
  * Plain float operations in a fixed order: the same result on every CPU. */
-static inline float exp_approx(float x) {
+static INLINE float exp_approx(float x) {
   x = x > -87.0f ? x : -87.0f; /* selects: maxps / minps under -fno-trapping-math */
   x = x < 87.0f ? x : 87.0f;
   const float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f; /* round(x / ln2), exact */
@@ -99,8 +120,8 @@ LRTK_SIMD_CLONES static void attention(void *ctx, int ti, int nt) {
       att[p] = dot(q, kbase + (size_t)p * kv_dim, c->head_dim) * scale;
       if (att[p] > max) max = att[p];
     }
-    float sum = 0.0f;
-    for (int p = start; p <= pos; p++) sum += (att[p] = expf(att[p] - max));
+    for (int p = start; p <= pos; p++) att[p] = exp_approx(att[p] - max); /* vectorizes */
+    const float sum = lane_sum(att + start, pos - start + 1);
     float *out = s->xb2 + (size_t)t * q_dim + h * c->head_dim;
     memset(out, 0, (size_t)c->head_dim * sizeof(float));
     for (int p = start; p <= pos; p++) {
