@@ -115,17 +115,18 @@ static void build_tables_share(gemm_job *job, int ti, int nt) {
   while (atomic_load(&job->tables_built) < nt) lrtk_cpu_relax();
 }
 
-/* Threads take runs of adjacent tiles, about four per thread: each run is one sequential
+/* Threads take runs of adjacent tiles, about two per thread: each run is one sequential
  * stream for the hardware prefetcher (tiles taken one at a time interleaved the threads'
  * streams, 3-14% slower on 2 threads at 2-bit TinyLlama and 4096x4096 shapes, alternated in
- * one process), and a thread the OS deschedules (a shared machine, a slower core) delays
- * only its current run, not a fixed share. A tile's result does not depend on its thread. */
+ * one process; four runs per thread decoded 1-2% slower than two), and a thread the OS
+ * deschedules (a shared machine, a slower core) delays only its current run, not a fixed
+ * share. A tile's result does not depend on its thread. */
 static void gemm_worker(void *ctx, int ti, int nt) {
   gemm_job *job = ctx;
   build_tables_share(job, ti, nt);
   const int m = job->w->m;
   const int tiles = (m + LRTK_TMAC_TILE_ROWS - 1) / LRTK_TMAC_TILE_ROWS;
-  const int run = tiles / (4 * nt) > 1 ? tiles / (4 * nt) : 1;
+  const int run = tiles / (2 * nt) > 1 ? tiles / (2 * nt) : 1;
   float out[LRTK_TMAC_TILE_ROWS];
   for (int first; (first = atomic_fetch_add(&job->next_tile, run)) < tiles;) {
     for (int tile = first; tile < first + run && tile < tiles; tile++) {
