@@ -60,9 +60,10 @@ def markdown(rows: list[dict], meta: dict) -> str:
     ref = ", ".join(f"{k} {a} / {b}" for k, (a, b) in LLAMA_CPP.items())
     lines = [f"# Native runtime: TinyLlama-1.1B shape, random weights, decode after a 32-token prompt",
              "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores), {meta['date']}. "
-             f"Decode: {meta['decode']}. Read BW: the best of plain threaded reads of 96 MB "
-             "(huge pages) timed after each decode run, in the same process; bound tok/s = read "
-             "BW / weights per token, the most any runtime can decode then. Weights MB/token counts "
+             f"Decode: {meta['decode']}. Read BW: after each decode run, a plain threaded read "
+             "of as many bytes as it read (over 96 MB of huge pages) in the same process, best "
+             "run; bound tok/s = read BW / weights per token, the most any runtime can decode "
+             "then. Weights MB/token counts "
              "packed weights, half scales/zeros, the 4-bit head and norms. llama.cpp llama-bench "
              f"decode tok/s on this machine kind (1 / 2 threads, from the issue): {ref}.", "",
              "| " + " | ".join(t for _, t in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
