@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -31,6 +32,22 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+def run_meta(script: str, **extra) -> dict:
+    """What every benchmark records about its run: the command, the machine and the time."""
+    return {"command": f"python benchmarks/{script} " + " ".join(sys.argv[1:]), "cpu": cpu_name(),
+            "cores": os.cpu_count(), **extra,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def write_report(out_dir: str, name: str, table: str, meta: dict, rows: list[dict]) -> None:
+    """NAME.md (the table) and NAME.json (meta and rows) in out_dir; the table to stdout."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.md").write_text(table)
+    (out / f"{name}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
+    print(table)
+
 
 def markdown(rows: list[dict], meta: dict) -> str:
     lines = [f"# T-MAC kernels: GEMV, batch 1, group {meta['group_size']}, weights streamed",
@@ -72,15 +89,8 @@ def main() -> None:
                 rows.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
 
-    meta = {"command": "python benchmarks/bench_kernels.py " + " ".join(sys.argv[1:]),
-            "cpu": cpu_name(), "cores": __import__("os").cpu_count(), "kernel": get_kernel(),
-            "group_size": args.group_size, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table = markdown(rows, meta)
-    (out / "kernels.md").write_text(table)
-    (out / "kernels.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
-    print(table)
+    meta = run_meta("bench_kernels.py", kernel=get_kernel(), group_size=args.group_size)
+    write_report(args.out, "kernels", markdown(rows, meta), meta, rows)
 
 if __name__ == "__main__":
     main()

@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 
@@ -85,7 +84,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="Best of this many runs.")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "benchmarks"))
-    from bench_kernels import cpu_name
+    from bench_kernels import run_meta, write_report
 
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
@@ -108,16 +107,9 @@ def main() -> None:
                          "bound_tok_s": round(bandwidth * 1e9 / r["weight_bytes_per_token"], 1),
                          "peak_rss_mib": round(r["peak_rss_mib"])})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-    meta = {"command": "python benchmarks/bench_runtime.py " + " ".join(sys.argv[1:]),
-            "cpu": cpu_name(), "cores": os.cpu_count(),
-            "decode": f"best of {args.repeats} runs of {args.decode_tokens} tokens",
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table = markdown(rows, meta)
-    (out / "runtime.md").write_text(table)
-    (out / "runtime.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1) + "\n")
-    print(table)
+    meta = run_meta("bench_runtime.py",
+                    decode=f"best of {args.repeats} runs of {args.decode_tokens} tokens")
+    write_report(args.out, "runtime", markdown(rows, meta), meta, rows)
 
 
 if __name__ == "__main__":
