@@ -44,10 +44,11 @@ static INLINE float lane_sum(const float *a, int n) {
 }
 
 /* e^x that GCC vectorizes, for SwiGLU and the attention softmax: libm's expf is one call per
- * element, and SwiGLU's 5632 per layer took 0.8 ms of a TinyLlama decode step (4%). x = n ln2 + r with |r| <= ln2/2, e^r by its
- * degree-6 Taylor polynomial (truncation < 2e-7 relative), 2^n written into the exponent bits.
- * x is clamped to +-87 so 2^n stays a normal float; SiLU's result there is 0 or x anyway.
- * Plain float operations in a fixed order: the same result on every CPU. */
+ * element, and SwiGLU's 5632 per layer took 0.8 ms of a TinyLlama decode step (4%).
+ * x = n ln2 + r with |r| <= ln2/2, e^r by its degree-6 Taylor polynomial (truncation < 2e-7
+ * relative), 2^n written into the exponent bits. x is clamped to +-87 so 2^n stays a normal
+ * float; SiLU's result there is 0 or x anyway. Plain float operations in a fixed order: the
+ * same result on every CPU. */
 static INLINE float exp_approx(float x) {
   x = x > -87.0f ? x : -87.0f; /* selects: maxps / minps under -fno-trapping-math */
   x = x < 87.0f ? x : 87.0f;

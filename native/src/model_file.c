@@ -48,7 +48,8 @@ static int read_into_memory(lrtk_model_file *f, int fd, size_t size, char *err, 
   size_t map_bytes = size + huge;
   uint8_t *base = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) {
-    snprintf(err, err_len, "out of memory: the model needs %zu MB (try the mmap option)", size >> 20);
+    snprintf(err, err_len, "out of memory: the model needs %zu MB (try the mmap option)",
+             size >> 20);
     return -1;
   }
   uint8_t *data = base + ((huge - (uintptr_t)base % huge) % huge);

@@ -35,7 +35,8 @@ static void *worker_main(void *p) {
   lrtk_pool *pool = arg.pool;
   unsigned seen = 0;
   for (;;) {
-    for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->generation) == seen; i++) lrtk_cpu_relax();
+    for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->generation) == seen; i++)
+      lrtk_cpu_relax();
     pthread_mutex_lock(&pool->mu);
     while (atomic_load(&pool->generation) == seen && !pool->stop)
       pthread_cond_wait(&pool->start_cv, &pool->mu);

@@ -13,7 +13,8 @@ static inline float lrtk_half_to_float(uint16_t h) {
     const float f = (float)man * 0x1p-24f;
     return sign ? -f : f;
   }
-  const uint32_t bits = sign | (exp == 0x1f ? 0x7f800000u | man << 13 : (exp + 112) << 23 | man << 13);
+  const uint32_t magnitude = exp == 0x1f ? 0x7f800000u | man << 13 : (exp + 112) << 23 | man << 13;
+  const uint32_t bits = sign | magnitude;
   float f;
   memcpy(&f, &bits, sizeof f);
   return f;

@@ -118,7 +118,8 @@ int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
         const uint16_t scale = row < m ? float_to_half(scales[src]) : 0;
         scales_out[dst] = scale;
         if (has_zeros)
-          zeros_out[dst] = row < m ? float_to_half(lrtk_half_to_float(scale) * (mid - zeros[src])) : 0;
+          zeros_out[dst] =
+              row < m ? float_to_half(lrtk_half_to_float(scale) * (mid - zeros[src])) : 0;
       }
     }
   }
