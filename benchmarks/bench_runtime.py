@@ -55,6 +55,30 @@ def bench(path: Path, threads: int, decode_tokens: int, repeats: int) -> dict:
     return json.loads(out.stdout.splitlines()[-1])
 
 
+def matmul_weights() -> int:
+    """Weights each decode step multiplies: every linear layer and the output head."""
+    from lrtk.export.source import PRESETS
+
+    c = PRESETS["tinyllama"]
+    h, ffn = c["hidden_size"], c["intermediate_size"]
+    kv = h * c["num_key_value_heads"] // c["num_attention_heads"]
+    per_layer = h * (h + 2 * kv) + h * h + 3 * h * ffn  # q, k, v; o; gate, up, down
+    return c["num_hidden_layers"] * per_layer + c["vocab_size"] * h
+
+
+def ceilings(rows: list[dict]) -> dict:
+    """The most tok/s any runtime could decode at the best read bandwidth of this run if it read
+    exactly `bits` bits per multiplied weight and nothing else (no scales, norms or activations):
+    where a target is above this, this machine cannot give it at that bit width."""
+    weights = matmul_weights()
+    out = {}
+    for t in sorted({r["threads"] for r in rows}):
+        best = max(r["read_bandwidth_gbps"] for r in rows if r["threads"] == t)
+        out[t] = {"best_read_gbps": best,
+                  **{f"{b}_bit_tok_s": round(best * 1e9 / (weights * b / 8), 1) for b in (2, 4)}}
+    return out
+
+
 def markdown(rows: list[dict], meta: dict) -> str:
     ref = ", ".join(f"{k} {a} / {b}" for k, (a, b) in LLAMA_CPP.items())
     lines = [f"# Native runtime: TinyLlama-1.1B shape, random weights, decode after a 32-token prompt",
@@ -68,6 +92,13 @@ def markdown(rows: list[dict], meta: dict) -> str:
              "| " + " | ".join(t for _, t in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in rows:
         lines.append("| " + " | ".join(str(r[k]) for k, _ in COLUMNS) + " |")
+    lines += ["", f"Ceiling: {meta['matmul_weights'] / 1e6:.1f} M weights are multiplied per "
+              "token. Read at exactly 2.00 or 4.00 bits each and nothing else (no scales, norms or "
+              "activations), the best read bandwidth of this run allows at most:", ""]
+    for t, c in meta["ceilings"].items():
+        lines.append(f"- {t} thread(s), {c['best_read_gbps']} GB/s: {c['2_bit_tok_s']} tok/s at "
+                     f"2 bits (target >= {TARGETS['2'][min(t, 2) - 1]}), {c['4_bit_tok_s']} tok/s "
+                     f"at 4 bits (target >= {TARGETS['4'][min(t, 2) - 1]})")
     return "\n".join(lines) + "\n"
 
 
@@ -108,7 +139,8 @@ def main() -> None:
                          "peak_rss_mib": round(r["peak_rss_mib"])})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     meta = run_meta("bench_runtime.py",
-                    decode=f"best of {args.repeats} runs of {args.decode_tokens} tokens")
+                    decode=f"best of {args.repeats} runs of {args.decode_tokens} tokens",
+                    matmul_weights=matmul_weights(), ceilings=ceilings(rows))
     write_report(args.out, "runtime", markdown(rows, meta), meta, rows)
 
 
