@@ -211,6 +211,32 @@ def test_run_cli_streams_greedy_text_and_seeded_sampling(q2_model, run_cli):
     assert code == 2 and "--prompt" in err
 
 
+def test_run_cli_refuses_bad_sampling_and_says_when_the_context_fills(q2_model, run_cli):
+    for option, value, what in [("--temperature", "-1", "temperature"), ("--top-p", "1.5", "top-p"),
+                                ("--top-p", "0", "top-p"), ("--top-k", "-3", "top-k"),
+                                ("--temperature", "nan", "temperature")]:
+        code, out, err = run_cli("run", str(q2_model), "--prompt", "The virus", option, value)
+        assert code == 2 and out == "", (option, value)
+        assert len(err.strip().splitlines()) == 1 and f"{what} must be" in err, err
+    # A 12-token context holds the prompt and then fills: fewer tokens than asked, and a warning.
+    code, out, err = run_cli("run", str(q2_model), "--prompt", "The virus spreads", "-n", "50",
+                             "--ctx", "12")
+    assert code == 0 and out.strip()
+    assert "context of 12 tokens is full" in err, err
+    code, _, err = run_cli("run", str(q2_model), "--prompt", "The virus spreads", "-n", "3")
+    assert code == 0 and "context" not in err
+
+
+def test_lrtk_run_refuses_bad_sampling(q2_model):
+    if shutil.which("cmake") is None:
+        pytest.skip("cmake not installed")
+    host = _lrtk_run("native-test")
+    out = subprocess.run([str(host), str(q2_model), "-i", "1 45", "-n", "4", "-P", "1.5"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip() == "lrtk-run: top-p must be in (0, 1] (1: off)"
+
+
 def test_bench_cli_reports_speed_and_memory(q2_model, run_cli):
     code, out, err = run_cli("bench", str(q2_model), "--threads", "1", "--decode-tokens", "4",
                              "--prompt-tokens", "20", "--repeats", "1", "--json")

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from lrtk.errors import UsageError
-from lrtk.runtime import MMAP_HELP
+from lrtk.runtime import MMAP_HELP, THREADS_HELP
 from lrtk.io.progress import progress
 
 ORDER = 112
@@ -22,7 +22,7 @@ def ppl_cmd(
     ctx: int = typer.Option(256, "--ctx", help="Tokens per scored window (at most the "
                             "model's context)."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Score at most this many."),
-    threads: int = typer.Option(1, "--threads", "-t"),
+    threads: int = typer.Option(1, "--threads", "-t", min=0, help=THREADS_HELP),
     kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
     mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
 ) -> None:

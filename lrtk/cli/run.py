@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
 from lrtk.errors import UsageError
-from lrtk.runtime import MMAP_HELP
+from lrtk.runtime import MMAP_HELP, THREADS_HELP
 
 ORDER = 111
 
@@ -18,13 +18,16 @@ def run_cmd(
     prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="Prompt text."),
     interactive: bool = typer.Option(False, "--interactive", "-i",
                                      help="Read prompts from stdin, one per line."),
-    max_new_tokens: int = typer.Option(128, "--max-new-tokens", "-n"),
+    max_new_tokens: int = typer.Option(128, "--max-new-tokens", "-n", min=0,
+                                       help="Stop after this many tokens (or at EOS, or when "
+                                       "the context is full)."),
     temperature: float = typer.Option(0.0, "--temperature", help="0 means greedy."),
     top_k: int = typer.Option(0, "--top-k", help="Sample from the k likeliest (0: all)."),
     top_p: float = typer.Option(1.0, "--top-p", help="Nucleus sampling mass (1: off)."),
     seed: int = typer.Option(0, "--seed"),
-    threads: int = typer.Option(1, "--threads", "-t"),
-    ctx: int = typer.Option(2048, "--ctx", help="Context length (KV cache size)."),
+    threads: int = typer.Option(1, "--threads", "-t", min=0, help=THREADS_HELP),
+    ctx: int = typer.Option(2048, "--ctx", min=1, help="Context length, prompt included (KV "
+                            "cache size; at most the model's)."),
     kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
     mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
 ) -> None:
@@ -34,26 +37,40 @@ def run_cmd(
 
         lrtk run model-q4.lrtk --prompt "The virus spreads" -n 40 --temperature 0.8 --top-p 0.9
     """
+    from lrtk.io.progress import warn
     from lrtk.kernels.binding import set_kernel
-    from lrtk.runtime.binding import NativeModel, Sampler
+    from lrtk.runtime.binding import NativeModel, Sampler, check_sampling
     from lrtk.runtime.generate import generate_ids, stream_text
     from lrtk.runtime.tokenizer import Tokenizer
 
     if prompt is None and not interactive:
         raise UsageError("give --prompt TEXT or --interactive")
+    check_sampling(temperature, top_k, top_p)  # before the model is read
     set_kernel(kernel)
     with NativeModel(model, threads, ctx, mmap) as m:
         tok = Tokenizer.from_model(m)
         sampler = Sampler(m.config["vocab_size"], temperature, top_k, top_p, seed)
         prompts = [prompt] if prompt is not None else (line.rstrip("\n") for line in sys.stdin)
         for text in prompts:
-            ids = generate_ids(m, tok.encode(text), max_new_tokens, sampler,
-                               stop=m.config["eos_id"])
-            for piece in stream_text(tok, ids):
+            prompt_ids = tok.encode(text)
+            made: list[int] = []
+            ids = generate_ids(m, prompt_ids, max_new_tokens, sampler, stop=m.config["eos_id"])
+            for piece in stream_text(tok, _recorded(ids, made)):
                 sys.stdout.write(piece)
                 sys.stdout.flush()
             sys.stdout.write("\n")
             sys.stdout.flush()
+            full = m.config["max_seq_len"]
+            if len(made) < max_new_tokens and len(prompt_ids) + len(made) >= full:
+                warn(f"run: stopped after {len(made)} new tokens: the context of {full} tokens "
+                     "is full (--ctx, up to the model's maximum)")
+
+
+def _recorded(ids: Iterator[int], into: list[int]) -> Iterator[int]:
+    """The ids, each also appended to `into` (to tell afterwards why generation stopped)."""
+    for token in ids:
+        into.append(token)
+        yield token
 
 
 def register(app: typer.Typer) -> None:

@@ -32,6 +32,8 @@ def lib() -> C.CDLL:
                                       _F32P, C.c_int]
     so.lrtk_sampler_create.restype = C.c_void_p
     so.lrtk_sampler_create.argtypes = [C.c_int, C.c_float, C.c_int, C.c_float, C.c_uint64]
+    so.lrtk_sampler_invalid.restype = C.c_char_p
+    so.lrtk_sampler_invalid.argtypes = [C.c_float, C.c_int, C.c_float]
     so.lrtk_sampler_free.argtypes = [C.c_void_p]
     so.lrtk_sampler_sample.argtypes = [C.c_void_p, _F32P]
     return so
@@ -88,12 +90,23 @@ class NativeModel:
         self.close()
 
 
+def check_sampling(temperature: float, top_k: int, top_p: float) -> None:
+    """UsageError for sampling settings the native sampler would refuse."""
+    bad = lib().lrtk_sampler_invalid(temperature, top_k, top_p)
+    if bad:
+        raise UsageError(f"{bad.decode()}; got temperature {temperature}, top-k {top_k}, "
+                         f"top-p {top_p}")
+
+
 class Sampler:
     """Greedy (temperature 0) or temperature / top-k / top-p sampling with a seed."""
 
     def __init__(self, vocab_size: int, temperature: float = 0.0, top_k: int = 0,
                  top_p: float = 1.0, seed: int = 0):
+        check_sampling(temperature, top_k, top_p)
         self._h = lib().lrtk_sampler_create(vocab_size, temperature, top_k, top_p, seed)
+        if not self._h:
+            raise MemoryError("the sampler's candidate buffer")
 
     def __call__(self, logits: np.ndarray) -> int:
         logits = np.ascontiguousarray(logits, np.float32)

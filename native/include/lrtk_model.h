@@ -92,9 +92,13 @@ const void *lrtk_model_blob(const lrtk_model *model, const char *name, size_t *n
 int lrtk_model_forward(lrtk_model *model, const int32_t *tokens, int n, int pos,
                        float *logits, int all_logits);
 
-/* temperature 0 means greedy; top_k 0 and top_p 1 disable those filters. */
+/* temperature 0 means greedy; top_k 0 and top_p 1 disable those filters. NULL for settings
+ * lrtk_sampler_invalid rejects, or when memory runs out. */
 lrtk_sampler *lrtk_sampler_create(int vocab_size, float temperature, int top_k, float top_p,
                                   uint64_t seed);
+/* NULL when the settings are usable, else what is wrong with them (a static string): a finite
+ * temperature >= 0, top_k >= 0, 0 < top_p <= 1. */
+const char *lrtk_sampler_invalid(float temperature, int top_k, float top_p);
 void lrtk_sampler_free(lrtk_sampler *sampler);
 int lrtk_sampler_sample(lrtk_sampler *sampler, const float *logits);
 

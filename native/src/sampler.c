@@ -18,8 +18,18 @@ struct lrtk_sampler {
   prob_index *cand; /* scratch: vocab_size candidates */
 };
 
+const char *lrtk_sampler_invalid(float temperature, int top_k, float top_p) {
+  /* Written so that NaN fails each test. */
+  if (!(temperature >= 0.0f) || isinf(temperature))
+    return "temperature must be a finite number >= 0 (0: greedy)";
+  if (top_k < 0) return "top-k must be >= 0 (0: off)";
+  if (!(top_p > 0.0f && top_p <= 1.0f)) return "top-p must be in (0, 1] (1: off)";
+  return NULL;
+}
+
 lrtk_sampler *lrtk_sampler_create(int vocab_size, float temperature, int top_k, float top_p,
                                   uint64_t seed) {
+  if (vocab_size <= 0 || lrtk_sampler_invalid(temperature, top_k, top_p)) return NULL;
   lrtk_sampler *s = calloc(1, sizeof(*s));
   if (s == NULL) return NULL;
   s->cand = malloc((size_t)vocab_size * sizeof(prob_index));

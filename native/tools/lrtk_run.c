@@ -49,6 +49,11 @@ int main(int argc, char **argv) {
       default: return usage();
     }
   }
+  const char *bad = lrtk_sampler_invalid(temperature, top_k, top_p);
+  if (bad) {
+    fprintf(stderr, "lrtk-run: %s\n", bad);
+    return 2;
+  }
   int kid = parse_kernel(kernel);
   if (kid < 0 || lrtk_tmac_set_kernel(kid) != 0) {
     fprintf(stderr, "lrtk-run: kernel %s is not available here\n", kernel);
