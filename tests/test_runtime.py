@@ -227,6 +227,27 @@ def test_run_cli_refuses_bad_sampling_and_says_when_the_context_fills(q2_model, 
     assert code == 0 and "context" not in err
 
 
+def test_ppl_and_bench_refuse_what_they_cannot_measure(q2_model, tmp_path, run_cli):
+    data = tmp_path / "d.txt"
+    data.write_text("The virus spreads from person to person.\n")
+    # --hf with a path that is not a checkpoint: one line, not a Hub download traceback.
+    code, out, err = run_cli("ppl", "--hf", str(tmp_path / "missing"), "--data", str(data))
+    assert code == 2 and out == "" and err.strip().splitlines() == [
+        f"lrtk: error: {tmp_path / 'missing'}: directory not found (--hf takes a local directory)"]
+    code, _, err = run_cli("ppl", "--hf", str(tmp_path), "--data", str(data))
+    assert code == 2 and "no config.json in this directory" in err
+    # A window of one token scores nothing.
+    code, out, _ = run_cli("ppl", str(q2_model), "--data", str(data), "--ctx", "1")
+    assert code == 2 and out == ""
+    # The q2 model's context is 256 tokens.
+    code, out, err = run_cli("bench", str(q2_model), "--threads", "1", "--prompt-tokens", "250",
+                             "--decode-tokens", "10", "--repeats", "1")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "250 prompt + 10 decoded tokens do not fit this model's context of 256" in err
+    code, _, err = run_cli("bench", str(q2_model), "--threads", "1,0")
+    assert code == 2 and "positive numbers" in err
+
+
 def test_lrtk_run_refuses_bad_sampling(q2_model):
     if shutil.which("cmake") is None:
         pytest.skip("cmake not installed")

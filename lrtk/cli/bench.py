@@ -75,9 +75,11 @@ def kernels_cmd(
 def model_cmd(
     model: str = typer.Argument(..., help="Model file written by lrtk export."),
     threads: str = typer.Option("1,2", "--threads", "-t", help="Comma list of thread counts."),
-    prompt_tokens: int = typer.Option(64, "--prompt-tokens", help="Prefill length (batched)."),
-    decode_tokens: int = typer.Option(32, "--decode-tokens", help="Greedy decoding steps."),
-    repeats: int = typer.Option(2, "--repeats", help="Best of this many runs."),
+    prompt_tokens: int = typer.Option(64, "--prompt-tokens", min=1,
+                                      help="Prefill length (batched)."),
+    decode_tokens: int = typer.Option(32, "--decode-tokens", min=1,
+                                      help="Greedy decoding steps."),
+    repeats: int = typer.Option(2, "--repeats", min=1, help="Best of this many runs."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per line."),
     mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
 ) -> None:
@@ -95,7 +97,9 @@ def model_cmd(
     try:
         counts = [int(t) for t in threads.split(",")]
     except ValueError:
-        raise UsageError(f"--threads must be a comma list of numbers, not {threads!r}") from None
+        counts = []
+    if not counts or min(counts) < 1:
+        raise UsageError(f"--threads must be a comma list of positive numbers, not {threads!r}")
     for n in counts:
         row = bench_model(model, n, prompt_tokens, decode_tokens, repeats, mmap=mmap)
         if as_json:

@@ -19,9 +19,10 @@ def ppl_cmd(
     data: str = typer.Option(..., "--data", help="Text file, one sentence or paragraph a line."),
     hf: Optional[str] = typer.Option(None, "--hf", help="Score with this HF checkpoint "
                                      "directory (float, PyTorch) instead of MODEL."),
-    ctx: int = typer.Option(256, "--ctx", help="Tokens per scored window (at most the "
+    ctx: int = typer.Option(256, "--ctx", min=2, help="Tokens per scored window (at most the "
                             "model's context)."),
-    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Score at most this many."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=2,
+                                             help="Score at most this many."),
     threads: int = typer.Option(1, "--threads", "-t", min=0, help=THREADS_HELP),
     kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
     mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
@@ -41,6 +42,9 @@ def ppl_cmd(
         import torch
         from transformers import AutoModelForCausalLM
 
+        from lrtk.io.checkpoint import require_dir
+
+        require_dir(hf, "--hf")
         net = AutoModelForCausalLM.from_pretrained(hf, dtype=torch.float32).eval()
         ctx = min(ctx, net.config.max_position_embeddings)
         bos = net.config.bos_token_id

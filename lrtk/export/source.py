@@ -11,6 +11,7 @@ from typing import Callable
 import numpy as np
 
 from lrtk.errors import DataError, UsageError
+from lrtk.io.checkpoint import require_dir
 
 ARCHITECTURES = {"LlamaForCausalLM": "llama", "MistralForCausalLM": "mistral",
                  "Qwen2ForCausalLM": "qwen2"}
@@ -150,9 +151,8 @@ def _open_weights(d: Path) -> Callable[[str], np.ndarray | None]:
 
 def from_hf(directory: str | Path) -> ModelSource:
     d = Path(directory)
+    require_dir(d, "MODEL_DIR")
     cfg_path = d / "config.json"
-    if not cfg_path.is_file():
-        raise UsageError("not a Hugging Face model directory (no config.json)", path=str(d))
     try:
         cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 from lrtk.errors import UsageError
+from lrtk.io.checkpoint import require_dir
 
 
 @dataclass
@@ -25,14 +25,6 @@ class LoadedModel:
         return not hasattr(self.model, "adapters_config")
 
 
-def _check_dir(path: str, option: str, marker: str, what: str) -> None:
-    if not os.path.isdir(path):
-        raise UsageError("directory not found", path=path, hint=f"{option} takes a local directory")
-    if not os.path.isfile(os.path.join(path, marker)):
-        raise UsageError(f"no {marker} in this directory", path=path,
-                         hint=f"{option} must point at a saved {what}")
-
-
 def load_model(model_dir: str, adapter_dir: str | None = None) -> LoadedModel:
     """Model and tokenizer from `model_dir` (never the network); the adapter, if given, is
     one saved by `lrtk tune` and is loaded the way `lrtk tune` loads it.
@@ -40,11 +32,11 @@ def load_model(model_dir: str, adapter_dir: str | None = None) -> LoadedModel:
     Without an adapter the model is loaded plain, not through the adapters library: its
     wrapped attention cannot use the KV cache (see `LoadedModel.kv_cache`).
     """
-    _check_dir(model_dir, "--model", "config.json", "Hugging Face model")
+    require_dir(model_dir, "--model")
     if adapter_dir:
         from lrtk.tune.model import load_tuned
 
-        _check_dir(adapter_dir, "--adapter", "adapter_config.json", "adapter (lrtk tune)")
+        require_dir(adapter_dir, "--adapter", "adapter_config.json", "adapter (lrtk tune)")
         model, tokenizer = load_tuned(model_dir, [adapter_dir])
         return LoadedModel(model, tokenizer, adapter_dir)
     from transformers import AutoModelForCausalLM, AutoTokenizer

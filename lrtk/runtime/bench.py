@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from lrtk.errors import UsageError
 from lrtk.export.format import DT_U8, read_header
 from lrtk.runtime.binding import NativeModel, Sampler
 
@@ -69,6 +70,10 @@ def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tok
     probe_calls = max(1, round(per_token * decode_tokens / chunk))
     with NativeModel(path, threads, prompt_tokens + decode_tokens + 1, mmap) as m, \
             Pool(threads) as pool:
+        if prompt_tokens + decode_tokens > m.config["max_seq_len"]:
+            raise UsageError(f"{prompt_tokens} prompt + {decode_tokens} decoded tokens do not "
+                             f"fit this model's context of {m.config['max_seq_len']}",
+                             path=path, hint="lower --prompt-tokens or --decode-tokens")
         vocab = m.config["vocab_size"]
         prompt = np.random.default_rng(0).integers(0, vocab, prompt_tokens).tolist()
         greedy = Sampler(vocab)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 
 from lrtk.errors import UsageError
+from lrtk.io.checkpoint import require_dir
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,7 @@ def from_checkpoint(path: str | os.PathLike, tokenizer_path: str | None):
 
     from lrtk.train.tokenizer import hf_tokenizer
 
-    if not (Path(path) / "config.json").is_file():
-        raise UsageError("not a Hugging Face model directory (no config.json)", path=str(path),
-                         hint="--init-model takes a local checkpoint directory")
+    require_dir(path, "--init-model")
     model = AutoModelForCausalLM.from_pretrained(path)
     tokenizer = hf_tokenizer(tokenizer_path) if tokenizer_path else \
         AutoTokenizer.from_pretrained(path)

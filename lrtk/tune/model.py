@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from lrtk.errors import UsageError
+from lrtk.io.checkpoint import require_dir
 from lrtk.tune.methods import is_adapter_parameter
 
 CAUSAL_FAMILIES = ("llama", "mistral", "gpt2", "qwen2")
@@ -37,10 +38,8 @@ def _require_adapters():
 
 def model_family(model_path: str | os.PathLike) -> tuple[str, bool]:
     """(model_type, is_causal) from the checkpoint's config.json, without loading weights."""
+    require_dir(model_path, "--model")
     config = Path(model_path) / "config.json"
-    if not config.is_file():
-        raise UsageError("not a Hugging Face model directory (no config.json)",
-                         path=str(model_path), hint="point --model at a local checkpoint")
     model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type", "")
     if model_type in CAUSAL_FAMILIES:
         return model_type, True
