@@ -145,6 +145,24 @@ def test_unsupported_architecture_is_one_error_line(tmp_path, run_cli):
     assert not (tmp_path / "m.lrtk").exists()
 
 
+def test_export_refuses_options_it_would_ignore(tmp_path, spm_model, run_cli):
+    save_tiny("llama", tmp_path / "hf", spm_model)
+    calib = tmp_path / "calib.txt"
+    calib.write_text("The virus spreads.\n")
+    out = tmp_path / "m.lrtk"
+    for args, message in [(["--bits", "f32", "--symmetric"], "keep every layer dense"),
+                          (["--bits", "f16", "--method", "gptq", "--calib", str(calib)],
+                           "keep every layer dense"),
+                          (["--calib", str(calib)], "--calib is read only by --method gptq")]:
+        code, _, err = run_cli("export", str(tmp_path / "hf"), "-o", str(out), *args)
+        assert code == 2 and message in err and err.count("\n") == 1, (args, err)
+        assert not out.exists()
+    # A dense body with a quantized head may still be symmetric.
+    code, _, err = run_cli("export", str(tmp_path / "hf"), "-o", str(out), "--bits", "f16",
+                           "--head", "4", "--symmetric", "--group-size", "32")
+    assert code == 0, err
+
+
 def test_dynamic_rope_is_rejected(tmp_path, spm_model, run_cli):
     save_tiny("llama", tmp_path, spm_model, rope_scaling={"type": "dynamic", "factor": 2.0})
     code, _, err = run_cli("export", str(tmp_path), "-o", str(tmp_path / "m.lrtk"))

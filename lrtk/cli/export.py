@@ -30,9 +30,10 @@ def export_cmd(
                                    "per weight at group 128, a little more error."),
     calib: Optional[str] = typer.Option(None, "--calib", help="Text file (one sentence a line) "
                                         "from the corpus for --method gptq."),
-    calib_tokens: int = typer.Option(4096, "--calib-tokens", help="Calibration tokens to read."),
-    max_seq_len: Optional[int] = typer.Option(None, "--max-seq-len", help="Context length the "
-                                              "runtime allows [the model's]."),
+    calib_tokens: int = typer.Option(4096, "--calib-tokens", min=1,
+                                     help="Calibration tokens to read."),
+    max_seq_len: Optional[int] = typer.Option(None, "--max-seq-len", min=1, help="Context length "
+                                              "the runtime allows [the model's]."),
     random_config: Optional[str] = typer.Option(None, "--random-config", help="Write random "
                                                 "weights for a shape instead of MODEL_DIR: "
                                                 "'tinyllama' or a config.json (benchmarks)."),
@@ -53,6 +54,8 @@ def export_cmd(
     spec = QuantSpec(bits=bits, group_size=group_size, head=head, embed=embed, method=method,
                      clip_search=clip_search, symmetric=symmetric)
     hessians = None
+    if calib is not None and method != "gptq":
+        raise UsageError("--calib is read only by --method gptq")
     if method == "gptq":
         if calib is None or model_dir is None:
             raise UsageError("--method gptq needs MODEL_DIR and --calib TEXT_FILE")
@@ -62,9 +65,11 @@ def export_cmd(
         hessians = collect(model_dir, calib, calib_tokens)
     source = from_hf(model_dir) if model_dir else random_source(random_config, seed)
     summary = export(source, output, spec, hessians, max_seq_len)
+    layers = spec.bits if spec.bits in ("f32", "f16") else \
+        f"{spec.bits if spec.bits == 'ternary' else spec.bits + ' bits'} (group {spec.group_size}, " \
+        f"{spec.method}{', symmetric' if spec.symmetric else ''})"
     info(f"wrote {output}: {summary['bytes'] / 2**20:.1f} MiB, {summary['tensors']} tensors, "
-         f"linear layers {spec.bits}" + ("" if spec.bits in ("f32", "f16") else
-                                         f" bits (group {spec.group_size}, {spec.method})"))
+         f"linear layers {layers}")
 
 
 def register(app: typer.Typer) -> None:

@@ -49,6 +49,9 @@ class QuantSpec:
             raise UsageError(f"--group-size must be 32, 64 or 128, not {self.group_size}")
         if self.method not in ("rtn", "gptq"):
             raise UsageError(f"--method must be rtn or gptq, not {self.method}")
+        if self.bits in DENSE and self.head in DENSE and (self.symmetric or self.method != "rtn"):
+            raise UsageError(f"--symmetric and --method gptq quantize, but --bits {self.bits} "
+                             f"and --head {self.head} keep every layer dense")
 
 
 def _is_linear(name: str) -> bool:
