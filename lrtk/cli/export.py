@@ -65,9 +65,12 @@ def export_cmd(
         hessians = collect(model_dir, calib, calib_tokens)
     source = from_hf(model_dir) if model_dir else random_source(random_config, seed)
     summary = export(source, output, spec, hessians, max_seq_len)
-    layers = spec.bits if spec.bits in ("f32", "f16") else \
-        f"{spec.bits if spec.bits == 'ternary' else spec.bits + ' bits'} (group {spec.group_size}, " \
-        f"{spec.method}{', symmetric' if spec.symmetric else ''})"
+    if spec.bits in ("f32", "f16"):
+        layers = spec.bits
+    else:
+        width = spec.bits if spec.bits == "ternary" else f"{spec.bits} bits"
+        layers = f"{width} (group {spec.group_size}, {spec.method}" + \
+            (", symmetric)" if spec.symmetric else ")")
     info(f"wrote {output}: {summary['bytes'] / 2**20:.1f} MiB, {summary['tensors']} tensors, "
          f"linear layers {layers}")
 
