@@ -74,26 +74,40 @@ def test_quantized_agreement_and_perplexity(trained, tmp_path, run_cli):
         code, _, err = run_cli("export", str(hf_dir), "-o", str(files[name]), *extra)
         assert code == 0, err
 
-    # Top-1 next-token agreement of the 4-bit export with the float model.
+    # Each export against the float model on held-out windows: top-1 agreement, and the mean
+    # KL divergence of its next-token distribution. Uniform quantization error shrinks about
+    # 2x per extra bit (4x in squared error), so the KL of 2, 3 and 4 bits is ordered with a
+    # wide margin; perplexities of this small model differ by less than 1% between bit widths,
+    # an order that summation order and CPU features (AVX2 vs AVX-512) can flip.
     model = transformers.LlamaForCausalLM.from_pretrained(hf_dir).eval()
     ids = encode_file(Tokenizer.from_dir(hf_dir, 1), str(eval_txt), 2048)
-    with NativeModel(str(files["4"])) as native:
-        agree = []
-        for w in windows(ids, 128):
-            with torch.no_grad():
-                expected = model(torch.tensor([w])).logits[0].numpy().argmax(1)
-            agree.append(native.forward(w, 0, all_logits=True).argmax(1) == expected)
-    agreement = np.concatenate(agree).mean()
-    assert agreement >= 0.95
+    reference = []
+    for w in windows(ids, 128):
+        with torch.no_grad():
+            reference.append(torch.log_softmax(model(torch.tensor([w])).logits[0].double(), -1))
+    agreement, kl = {}, {}
+    for name, path in files.items():
+        agree, div = [], []
+        with NativeModel(str(path)) as native:
+            for w, ref in zip(windows(ids, 128), reference):
+                logp = torch.log_softmax(torch.from_numpy(
+                    native.forward(w, 0, all_logits=True)).double(), -1)
+                agree.append((logp.argmax(1) == ref.argmax(1)).numpy())
+                div.append((ref.exp() * (ref - logp)).sum(1).numpy())
+        agreement[name] = float(np.concatenate(agree).mean())
+        kl[name] = float(np.concatenate(div).mean())
 
     ppl = {"hf": _ppl(run_cli, "--hf", str(hf_dir), "--data", str(eval_txt))}
     ppl.update({name: _ppl(run_cli, str(f), "--data", str(eval_txt)) for name, f in files.items()})
-    print(f"\n4-bit top-1 agreement {agreement:.4f}; perplexity on {len(ids)}+ TICO-19 tokens: "
-          + ", ".join(f"{k} {v:.3f} ({v / ppl['hf'] - 1:+.2%})" for k, v in ppl.items()))
+    print(f"\non {len(ids)}+ TICO-19 tokens: " + "; ".join(
+        f"{k}: top-1 {agreement[k]:.4f}, KL {kl[k]:.2e}, ppl {ppl[k]:.3f} "
+        f"({ppl[k] / ppl['hf'] - 1:+.2%})" for k in files))
+    assert agreement["f32"] >= 0.999 and agreement["4"] >= 0.95
     assert ppl["f32"] == pytest.approx(ppl["hf"], rel=1e-4)
-    assert ppl["hf"] < ppl["4"] * 1.02 and ppl["4"] < ppl["3"] < ppl["2"]
-    assert ppl["2-gptq"] < ppl["2"]  # calibration measurably helps at 2 bits
-
+    assert ppl["4"] < ppl["hf"] * 1.02
+    assert kl["f32"] < kl["4"] / 100
+    assert kl["4"] * 2 < kl["3"] and kl["3"] * 2 < kl["2"]
+    assert kl["2-gptq"] < kl["2"] * 0.9  # calibration measurably helps at 2 bits
 
 @pytest.fixture(scope="module")
 def q2_model(trained, tmp_path_factory):
