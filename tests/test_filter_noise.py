@@ -1,7 +1,9 @@
-"""The default chain on TICO-19 en-bn with 30% injected noise of known kinds.
+"""The default chain on TICO-19 en-bn and FLORES v1 ne-en with 30% injected noise of known kinds.
 
-Acceptance: every noise kind >= 90% flagged and >= 90% of clean pairs kept, with no model
-download (lexical margin trained on the pairs themselves).
+Acceptance: every noise kind >= 90% flagged and >= 95% of clean pairs kept on TICO-19, with no
+model download (lexical margin trained on the pairs themselves); on FLORES Wikipedia text,
+a domain the chain was not first built on, >= 95% clean kept and >= 88% of each kind flagged
+(benchmarks/bench_filter.py measures 96.7% and 91.6% for shifted pairs, the weakest).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def test_default_chain_flags_noise_and_keeps_clean(noisy, run_cli, tmp_path):
     kept = [json.loads(line) for line in out.splitlines()]
     rates = detection_rates(noisy, [r["id"] for r in kept])
     print(json.dumps(rates))  # the figures quoted in README.md
-    assert rates["clean"]["kept"] >= 0.9
+    assert rates["clean"]["kept"] >= 0.95
     for kind in NOISE_KINDS:
         assert rates[kind]["flagged"] >= 0.9, (kind, rates)
 
@@ -62,3 +64,21 @@ def test_default_chain_flags_noise_and_keeps_clean(noisy, run_cli, tmp_path):
     hist = summary["histograms"]["margin.margin"]
     assert len(hist["edges"]) == len(hist["counts"]) + 1
     assert "kept" in err and "margin" in err
+
+
+def test_default_chain_on_wikipedia_text():
+    from lrtk.filter import Pair, default_chain
+
+    def flores(lang: str) -> list[str]:
+        path = shared_path("floresv1_dev", f"wikipedia.dev.ne-en.{lang}")
+        return path.read_text("utf-8").splitlines()
+
+    foreign = shared_path("floresv1_dev", "wikipedia.dev.si-en.si").read_text("utf-8")
+    records = inject_noise(flores("ne"), flores("en"), [foreign.splitlines()], "ne", "en",
+                           rate=0.3, seed=0)
+    outcomes = default_chain("ne", "en", 0).run([Pair(r["src"], r["tgt"]) for r in records])
+    rates = detection_rates(records, [r["id"] for r, o in zip(records, outcomes) if o.kept])
+    print(json.dumps(rates))
+    assert rates["clean"]["kept"] >= 0.95
+    for kind in NOISE_KINDS:
+        assert rates[kind]["flagged"] >= 0.88, (kind, rates)

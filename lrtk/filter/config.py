@@ -22,7 +22,7 @@ from lrtk.filter.chain import FilterChain
 from lrtk.filter.copy import CopyFilter
 from lrtk.filter.duplicate import DuplicateFilter
 from lrtk.filter.langid import LangIdFilter
-from lrtk.filter.length import LengthFilter, LengthRatioFilter
+from lrtk.filter.length import LengthFilter, LengthOutlierFilter, LengthRatioFilter
 from lrtk.filter.lexical import LexicalScoreFilter
 from lrtk.filter.margin import MarginFilter
 from lrtk.filter.markup import MarkupFilter
@@ -32,13 +32,14 @@ from lrtk.filter.script import NonNativeCharFilter, ScriptRatioFilter
 from lrtk.io.lines import open_lines
 
 FILTERS: dict[str, type[Filter]] = {cls.name: cls for cls in (
-    DuplicateFilter, LengthFilter, LengthRatioFilter, MarkupFilter, RepetitionFilter,
-    ScriptRatioFilter, NonNativeCharFilter, CopyFilter, LangIdFilter, NumeralFilter,
+    DuplicateFilter, LengthFilter, LengthRatioFilter, LengthOutlierFilter, MarkupFilter,
+    RepetitionFilter, ScriptRatioFilter, NonNativeCharFilter, CopyFilter, LangIdFilter, NumeralFilter,
     LexicalScoreFilter, MarginFilter,
 )}
 
 # Cheap rules first, so the corpus-trained lexical model behind the margin learns from pairs
-# that are at least in the right languages and not copies.
+# that are at least in the right languages and not copies; the length outlier check measures
+# the corpus's usual length ratio on those pairs too.
 DEFAULT_CHAIN: list[tuple[str, dict]] = [
     ("duplicate", {}),
     ("length", {}),
@@ -50,6 +51,7 @@ DEFAULT_CHAIN: list[tuple[str, dict]] = [
     ("copy", {}),
     ("langid", {}),
     ("numerals", {}),
+    ("length_outlier", {}),
     ("margin", {}),
 ]
 

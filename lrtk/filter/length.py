@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Sequence
+
+import numpy as np
 
 from lrtk.filter.base import Filter, Pair, Scores
+
+MIN_SPREAD = 0.05  # floor of the log-ratio spread of LengthOutlierFilter
 
 
 @dataclasses.dataclass
@@ -38,9 +43,44 @@ class LengthRatioFilter(Filter):
     slack: int = 5
 
     def score(self, pair: Pair) -> Scores:
-        a = len("".join(pair.src.split())) + self.slack
-        b = len("".join(pair.tgt.split())) + self.slack
+        a = _chars(pair.src) + self.slack
+        b = _chars(pair.tgt) + self.slack
         return {"ratio": max(a, b) / min(a, b)}
 
     def keep(self, scores: Scores) -> bool:
         return scores["ratio"] <= self.max_ratio
+
+
+@dataclasses.dataclass
+class LengthOutlierFilter(Filter):
+    """Length ratio far from what this corpus usually has: |z| of the log character-length
+    ratio (with `slack`) at most `max_z`, median and spread (MAD) measured on the pairs given.
+
+    A fixed ratio cannot fit every pair: Sinhala runs 5% shorter than its English on FLORES,
+    Nepali 9%, and the spread differs with the domain (sd 0.11 on TICO-19 bn-en, 0.18 on FLORES
+    ne-en). A side cut to 40% of its words is about 5 spreads away on both. Below `min_pairs`
+    the spread is not trusted and nothing is rejected.
+    """
+
+    name = "length_outlier"
+    max_z: float = 3.0
+    slack: int = 5
+    min_pairs: int = 50
+
+    def score_all(self, pairs: Sequence[Pair]) -> list[Scores]:
+        ratio = np.log(np.array([(_chars(p.src) + self.slack) / (_chars(p.tgt) + self.slack)
+                                 for p in pairs], dtype=float))
+        if len(pairs) < self.min_pairs:
+            return [{"log_ratio": float(r), "z": 0.0} for r in ratio]
+        median = float(np.median(ratio))
+        # 1.4826 x MAD estimates a standard deviation; the floor keeps a corpus of
+        # near-identical lengths from turning small differences into outliers.
+        spread = max(1.4826 * float(np.median(np.abs(ratio - median))), MIN_SPREAD)
+        return [{"log_ratio": float(r), "z": float((r - median) / spread)} for r in ratio]
+
+    def keep(self, scores: Scores) -> bool:
+        return abs(scores["z"]) <= self.max_z
+
+
+def _chars(text: str) -> int:
+    return len("".join(text.split()))
