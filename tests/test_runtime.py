@@ -190,13 +190,13 @@ def test_run_cli_streams_greedy_text_and_seeded_sampling(q2_model, run_cli):
     from lrtk.runtime.binding import NativeModel
     from lrtk.runtime.tokenizer import Tokenizer
 
-    from lrtk.errors import UsageError
+    from lrtk.errors import DataError, UsageError
 
     with NativeModel(str(q2_model)) as m:
         tok = Tokenizer.from_model(m)
         ids = tok.encode("The virus spreads")
         eos = m.config["eos_id"]
-        with pytest.raises(UsageError, match="token id out of range"):
+        with pytest.raises(DataError, match="outside the model's vocabulary of 320"):
             m.forward([1, VOCAB], 0)
         with pytest.raises(UsageError, match="context full"):
             m.forward([1] * 257, 0)

@@ -13,21 +13,27 @@ import typer
 from typer.core import TyperGroup
 
 from lrtk.errors import UsageError
-from lrtk.runtime import MMAP_HELP
+from lrtk.runtime import MMAP_HELP, usable_threads
 
 ORDER = 120
 
 class _BenchGroup(TyperGroup):
-    """Treats `lrtk bench FILE ...` as `lrtk bench model FILE ...`."""
+    """Treats `lrtk bench FILE ...` as `lrtk bench model FILE ...` (the form README shows). A
+    word that is neither a subcommand nor a file is a model file not found, not click's "No
+    such command", since that is what the user most likely meant."""
 
     def resolve_command(self, ctx, args):
-        if args and args[0] not in self.commands and os.path.isfile(args[0]):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            if not os.path.isfile(args[0]):
+                raise UsageError("model file not found", path=args[0],
+                                 hint="lrtk bench takes a model file, model MODEL_FILE or kernels")
             args = ["model", *args]
         return super().resolve_command(ctx, args)
 
 
 bench_app = typer.Typer(
-    name="bench", help="Benchmark the native kernels and models.", no_args_is_help=True,
+    name="bench", help="Benchmark the native kernels and models (lrtk bench MODEL_FILE is "
+    "short for lrtk bench model MODEL_FILE).", no_args_is_help=True,
     add_completion=False, rich_markup_mode=None, cls=_BenchGroup,
 )
 
@@ -37,7 +43,8 @@ def kernels_cmd(
     bits: str = typer.Option("2", "--bits", "-b", help="1, 2, 3, 4 or ternary."),
     m: int = typer.Option(4096, "--m", help="Output rows."),
     k: int = typer.Option(4096, "--k", help="Input columns (a multiple of the group size)."),
-    threads: int = typer.Option(1, "--threads", "-t", help="Threads of the kernel pool."),
+    threads: int = typer.Option(1, "--threads", "-t", help="Threads of the kernel pool (more "
+                                "than the cores: the cores)."),
     group_size: int = typer.Option(128, "--group-size", "-g", help="32, 64 or 128."),
     stream_mb: float = typer.Option(256, "--stream-mb",
                                     help="Rotate over weight copies of at least this many MB."),
@@ -56,6 +63,7 @@ def kernels_cmd(
 
     if m < 1 or k < 1 or threads < 1:
         raise UsageError("--m, --k and --threads must be positive")
+    threads = usable_threads(threads)
     info(f"bench kernels: {bits}-bit {m}x{k}, {threads} thread(s), weights streamed over "
          f">= {stream_mb:g} MB")
     row = bench_gemv(bits, m, k, threads, group_size, stream_mb=stream_mb, kernel=kernel)
@@ -74,7 +82,8 @@ def kernels_cmd(
 @bench_app.command("model")
 def model_cmd(
     model: str = typer.Argument(..., help="Model file written by lrtk export."),
-    threads: str = typer.Option("1,2", "--threads", "-t", help="Comma list of thread counts."),
+    threads: str = typer.Option("1,2", "--threads", "-t", help="Comma list of thread counts "
+                                "(more than the cores: the cores)."),
     prompt_tokens: int = typer.Option(64, "--prompt-tokens", min=1,
                                       help="Prefill length (batched)."),
     decode_tokens: int = typer.Option(32, "--decode-tokens", min=1,
@@ -100,7 +109,8 @@ def model_cmd(
         counts = []
     if not counts or min(counts) < 1:
         raise UsageError(f"--threads must be a comma list of positive numbers, not {threads!r}")
-    for n in counts:
+    # Counts capped to the same number of cores are benchmarked once.
+    for n in dict.fromkeys(usable_threads(n) for n in counts):
         row = bench_model(model, n, prompt_tokens, decode_tokens, repeats, mmap=mmap)
         if as_json:
             typer.echo(json.dumps(row))

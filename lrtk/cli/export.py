@@ -56,14 +56,15 @@ def export_cmd(
     hessians = None
     if calib is not None and method != "gptq":
         raise UsageError("--calib is read only by --method gptq")
+    if method == "gptq" and (calib is None or model_dir is None):
+        raise UsageError("--method gptq needs MODEL_DIR and --calib TEXT_FILE")
+    # Before calibrating: from_hf refuses a checkpoint without a usable tokenizer.
+    source = from_hf(model_dir) if model_dir else random_source(random_config, seed)
     if method == "gptq":
-        if calib is None or model_dir is None:
-            raise UsageError("--method gptq needs MODEL_DIR and --calib TEXT_FILE")
         from lrtk.export.calibrate import hessians as collect
 
         info(f"calibrating on up to {calib_tokens} tokens of {calib}")
         hessians = collect(model_dir, calib, calib_tokens)
-    source = from_hf(model_dir) if model_dir else random_source(random_config, seed)
     summary = export(source, output, spec, hessians, max_seq_len)
     if spec.bits in ("f32", "f16"):
         layers = spec.bits

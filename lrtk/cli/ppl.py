@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Optional
 
 import typer
 
-from lrtk.errors import UsageError
-from lrtk.runtime import MMAP_HELP, THREADS_HELP
+from lrtk.errors import DataError, UsageError
 from lrtk.io.progress import progress
+from lrtk.runtime import MMAP_HELP, THREADS_HELP, usable_threads
 
 ORDER = 112
 
@@ -28,6 +29,9 @@ def ppl_cmd(
     mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
 ) -> None:
     """Print perplexity as JSON on stdout; lines are tokenized alike on both paths.
+
+    When the model's logits are not finite (corrupt weights) or the perplexity overflows, the
+    JSON still prints, with "ppl": null, and lrtk exits with status 1 after one error line.
 
     Example:
 
@@ -59,18 +63,26 @@ def ppl_cmd(
         from lrtk.runtime.binding import NativeModel
 
         set_kernel(kernel)
-        net = NativeModel(model, threads, ctx, mmap)
+        net = NativeModel(model, usable_threads(threads), ctx, mmap)
         ctx = min(ctx, net.config["max_seq_len"])  # the model's context may be shorter
         ids = encode_file(Tokenizer.from_model(net), data, max_tokens)
 
         def logits_of(window):
             return net.forward(window, 0, all_logits=True)
         source = model
+    if ctx < 2:  # every scored token needs one before it in its window
+        raise DataError(f"the model's context of {ctx} token is too short to score",
+                        path=source, hint="perplexity needs a context of at least 2 tokens")
     chunks = windows(ids, ctx)
     value, count = perplexity(logits_of, progress(chunks, desc="ppl", total=len(chunks),
                                                   unit="window"))
-    print(json.dumps({"model": source, "data": data, "ppl": round(value, 4), "tokens": count,
-                      "ctx": ctx}))
+    finite = math.isfinite(value)
+    print(json.dumps({"model": source, "data": data, "ppl": round(value, 4) if finite else None,
+                      "tokens": count, "ctx": ctx}), flush=True)
+    if not finite:
+        raise DataError("the perplexity is not a finite number: the model's logits are "
+                        + ("not finite" if math.isnan(value) else "too large"), path=source,
+                        hint="its weights are corrupt; export it again")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 import typer
 
 from lrtk.errors import UsageError
-from lrtk.runtime import MMAP_HELP, THREADS_HELP
+from lrtk.runtime import MMAP_HELP, THREADS_HELP, usable_threads
 
 ORDER = 111
 
@@ -37,6 +37,7 @@ def run_cmd(
 
         lrtk run model-q4.lrtk --prompt "The virus spreads" -n 40 --temperature 0.8 --top-p 0.9
     """
+    from lrtk.io import read_lines
     from lrtk.io.progress import warn
     from lrtk.kernels.binding import set_kernel
     from lrtk.runtime.binding import NativeModel, Sampler, check_sampling
@@ -45,12 +46,15 @@ def run_cmd(
 
     if prompt is None and not interactive:
         raise UsageError("give --prompt TEXT or --interactive")
+    if prompt is not None:
+        _require_utf8(prompt)
     check_sampling(temperature, top_k, top_p)  # before the model is read
     set_kernel(kernel)
-    with NativeModel(model, threads, ctx, mmap) as m:
+    with NativeModel(model, usable_threads(threads), ctx, mmap) as m:
         tok = Tokenizer.from_model(m)
         sampler = Sampler(m.config["vocab_size"], temperature, top_k, top_p, seed)
-        prompts = [prompt] if prompt is not None else (line.rstrip("\n") for line in sys.stdin)
+        # read_lines: a line that is not UTF-8 is one error naming <stdin> and the line.
+        prompts = [prompt] if prompt is not None else (line for _, line in read_lines("-"))
         for text in prompts:
             prompt_ids = tok.encode(text)
             made: list[int] = []
@@ -64,6 +68,16 @@ def run_cmd(
             if len(made) < max_new_tokens and len(prompt_ids) + len(made) >= full:
                 warn(f"run: stopped after {len(made)} new tokens: the context of {full} tokens "
                      "is full (--ctx, up to the model's maximum)")
+
+
+def _require_utf8(prompt: str) -> None:
+    """Python hands bytes of the command line that are not UTF-8 over as lone surrogates,
+    which no tokenizer can encode."""
+    try:
+        prompt.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise UsageError(f"--prompt is not valid UTF-8 (at character {e.start + 1})",
+                         hint="give the prompt in UTF-8") from None
 
 
 def _recorded(ids: Iterator[int], into: list[int]) -> Iterator[int]:

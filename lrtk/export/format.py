@@ -1,7 +1,9 @@
 """The lrtk model file (see native/include/lrtk_model.h): header, tensor table, 64-byte aligned data.
 
-ModelWriter is the one code path that writes model files; read_header reads the table back
-for inspection and tests. Keep the struct layouts here in step with lrtk_model.h.
+ModelWriter is the one code path that writes model files. Reading one is checked in one place,
+the native loader (lrtk_model_open, behind lrtk.runtime.binding.NativeModel), which run, ppl,
+bench and lrtk-run share; read_header and read_entries only unpack what it accepted. Keep the
+struct layouts here in step with lrtk_model.h.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from typing import IO
 
 import numpy as np
+
+from lrtk.errors import DataError
 
 MAGIC = b"LRTKMODL"
 VERSION = 3  # LRTK_FILE_VERSION
@@ -104,22 +108,29 @@ class ModelWriter:
         self.fh.seek(0, 2)
 
 
-def read_header(path: str) -> tuple[dict, list[Entry]]:
-    """The config and tensor table of a model file (raises ValueError if it is not one)."""
+def read_entries(path: str) -> list[Entry]:
+    """The tensor table of a model file that the native loader has accepted (it checked every
+    field; this only unpacks them, and refuses a file that changed in between)."""
     with open(path, "rb") as fh:
         head = fh.read(HEADER_SIZE)
-        if len(head) < HEADER_SIZE or head[:8] != MAGIC:
-            raise ValueError("not an lrtk model file (bad magic)")
-        _, version, n = _HEADER.unpack_from(head)
-        if version != VERSION:
-            raise ValueError(f"unsupported model file version {version} (this lrtk reads "
-                             f"{VERSION}): export it again with this lrtk")
-        config = dict(zip(CONFIG_FIELDS, _CONFIG.unpack_from(head, _HEADER.size)))
+        n = _HEADER.unpack_from(head)[2] if len(head) == HEADER_SIZE else 0
         table = fh.read(n * _ENTRY.size)
-        if len(table) < n * _ENTRY.size:
-            raise ValueError("truncated model file: tensor table")
+    if n == 0 or len(table) < n * _ENTRY.size:
+        raise DataError("the model file changed while it was opened", path=path)
     entries = []
     for i in range(n):
         name, dtype, qtype, gs, hz, rows, cols, off, nb = _ENTRY.unpack_from(table, i * _ENTRY.size)
-        entries.append(Entry(name.rstrip(b"\0").decode(), dtype, rows, cols, off, nb, qtype, gs, hz))
-    return config, entries
+        # The loader checks names are terminated, not that they are UTF-8: such a name matches
+        # no tensor the runtime reads, so it only has to print.
+        entries.append(Entry(name.split(b"\0", 1)[0].decode("utf-8", "backslashreplace"),
+                             dtype, rows, cols, off, nb, qtype, gs, hz))
+    return entries
+
+
+def read_header(path: str) -> tuple[dict, list[Entry]]:
+    """The config and tensor table of a model file, checked by the native loader: a malformed
+    file is a DataError naming it and what is wrong, as in run, ppl and bench."""
+    from lrtk.runtime.binding import NativeModel
+
+    with NativeModel(path, ctx_len=1, mmap=True) as model:  # mapped: the weights are not read
+        return model.config, model.entries

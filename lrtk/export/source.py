@@ -18,7 +18,6 @@ ARCHITECTURES = {"LlamaForCausalLM": "llama", "MistralForCausalLM": "mistral",
 # RoPE variants whose frequencies do not depend on the sequence length, so the exporter can
 # compute them once with transformers' own code and store them in the file.
 ROPE_TYPES = ("default", "linear", "llama3", "yarn")
-TOKENIZER_FILES = ("tokenizer.model", "tokenizer.json", "tokenizer_config.json")
 
 # Shapes for `lrtk export --random-config NAME`; TinyLlama-1.1B is the benchmark model.
 PRESETS = {
@@ -158,6 +157,7 @@ def from_hf(directory: str | Path) -> ModelSource:
     except (ValueError, UnicodeDecodeError) as e:
         raise DataError(f"invalid JSON: {e}", path=str(cfg_path)) from None
     header = _header_config(cfg, str(cfg_path))
+    blobs = _tokenizer_blobs(d, header["bos_id"])
     inv_freq, header["rope_attn_scale"] = _rope(cfg, str(cfg_path))
     tied = bool(cfg.get("tie_word_embeddings", False))  # the default of all three configs
     names = layer_names(header["n_layers"], _bias(cfg), tied)
@@ -169,10 +169,20 @@ def from_hf(directory: str | Path) -> ModelSource:
             raise DataError(f"weight {name} is missing from the checkpoint", path=str(d))
         return array
 
-    blobs = {f: (d / f).read_bytes() for f in TOKENIZER_FILES if (d / f).is_file()}
     meta = {"source": str(d), "architecture": cfg["architectures"][0],
             "model_type": cfg.get("model_type")}
     return ModelSource(header, inv_freq, _layer_windows(cfg), names, get, tied, blobs, meta)
+
+
+def _tokenizer_blobs(d: Path, bos_id: int) -> dict[str, bytes]:
+    """The tokenizer files the model file embeds, refused here if the runtime could not load
+    them: run and ppl need one, and a model without it would fail only there."""
+    from lrtk.runtime.tokenizer import FILES, Tokenizer
+
+    blobs = {f: (d / f).read_bytes() for f in FILES if (d / f).is_file()}
+    Tokenizer(blobs, bos_id, str(d), "copy the tokenizer the model was trained with into the "
+              "checkpoint: lrtk train saves tokenizer.model and tokenizer.json next to the weights")
+    return blobs
 
 
 def random_source(preset: str, seed: int = 0) -> ModelSource:

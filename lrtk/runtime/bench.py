@@ -8,21 +8,20 @@ import time
 import numpy as np
 
 from lrtk.errors import UsageError
-from lrtk.export.format import DT_U8, read_header
+from lrtk.export.format import DT_U8
 from lrtk.runtime.binding import NativeModel, Sampler
 
 
-def weight_bytes_per_token(path: str) -> int:
+def weight_bytes_per_token(model: NativeModel) -> int:
     """Bytes of weights one decode step reads: every matrix but the embedding, of which it
     reads one row."""
-    config, entries = read_header(path)
     total = 0
-    for e in entries:
+    for e in model.entries:
         if e.dtype == DT_U8:
             continue
         if e.name == "model.embed_tokens.weight":
-            total += e.nbytes // config["vocab_size"]
-            if not any(x.name == "lm_head.weight" for x in entries):
+            total += e.nbytes // model.config["vocab_size"]
+            if not any(x.name == "lm_head.weight" for x in model.entries):
                 total += e.nbytes  # tied: the head reads the whole matrix
         else:
             total += e.nbytes
@@ -65,11 +64,11 @@ def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tok
     from lrtk.kernels.binding import Pool
 
     reset_peak_rss()
-    per_token = weight_bytes_per_token(path)
     chunk = PROBE_CHUNK_MB * 2**20
-    probe_calls = max(1, round(per_token * decode_tokens / chunk))
     with NativeModel(path, threads, prompt_tokens + decode_tokens + 1, mmap) as m, \
             Pool(threads) as pool:
+        per_token = weight_bytes_per_token(m)
+        probe_calls = max(1, round(per_token * decode_tokens / chunk))
         if prompt_tokens + decode_tokens > m.config["max_seq_len"]:
             raise UsageError(f"{prompt_tokens} prompt + {decode_tokens} decoded tokens do not "
                              f"fit this model's context of {m.config['max_seq_len']}",

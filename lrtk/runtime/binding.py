@@ -10,7 +10,7 @@ import struct
 import numpy as np
 
 from lrtk.errors import DataError, UsageError
-from lrtk.export.format import CONFIG_FIELDS
+from lrtk.export.format import CONFIG_FIELDS, read_entries
 from lrtk.native import load
 
 _F32P = C.POINTER(C.c_float)
@@ -40,7 +40,13 @@ def lib() -> C.CDLL:
 
 
 class NativeModel:
-    """A model file opened by the native runtime: forward passes over a KV cache."""
+    """A model file opened by the native runtime: forward passes over a KV cache.
+
+    This is the one way lrtk opens a model file (run, ppl, bench, read_header): the native
+    loader checks the header, the tensor table and every tensor's type, shape and size before
+    anything reads them, so a malformed file is one DataError naming it and what is wrong.
+    `entries` is the tensor table, `config` the header's dimensions.
+    """
 
     def __init__(self, path: str, threads: int = 1, ctx_len: int = 0, mmap: bool = False):
         so = lib()
@@ -55,6 +61,7 @@ class NativeModel:
         self.config = dict(zip(CONFIG_FIELDS, struct.unpack("<10i2f", raw)))
         self.path = path
         self.threads = threads
+        self.entries = read_entries(path)
 
     def forward(self, tokens, pos: int, all_logits: bool = False) -> np.ndarray:
         """Logits of the last token (vocab,), or of every token (n, vocab) with all_logits."""
@@ -64,9 +71,11 @@ class NativeModel:
         rc = lib().lrtk_model_forward(self._h, ids.ctypes.data_as(C.POINTER(C.c_int32)), n, pos,
                                       out.ctypes.data_as(_F32P), int(all_logits))
         if rc == -1:
-            raise UsageError(f"context full: {pos + n} tokens exceed {self.config['max_seq_len']}")
-        if rc == -3:
-            raise UsageError(f"token id out of range for a vocabulary of {vocab}")
+            raise UsageError(f"context full: {pos + n} tokens exceed {self.config['max_seq_len']}",
+                             path=self.path)
+        if rc == -3:  # the ids come from the embedded tokenizer (run, ppl) or from `vocab`
+            raise DataError(f"a token id is outside the model's vocabulary of {vocab}",
+                            path=self.path, hint="its tokenizer does not match the weights")
         if rc != 0:
             raise DataError("the native forward pass failed", path=self.path)
         return out if all_logits else out[0]

@@ -49,12 +49,21 @@ def windows(ids: list[int], ctx: int) -> list[list[int]]:
 def perplexity(logits_of: Callable[[list[int]], np.ndarray],
                windows: Iterable[list[int]]) -> tuple[float, int]:
     """exp(mean NLL of every token after the first of each window); logits_of(window) returns
-    (len(window), vocab) logits. Returns (perplexity, tokens scored)."""
+    (len(window), vocab) logits. Returns (perplexity, tokens scored). The perplexity is NaN
+    when some logits are not finite (corrupt weights: scoring stops there) or no token was
+    scored, and infinity when it overflows a float."""
     nll, count = 0.0, 0
     for window in windows:
         logits = np.asarray(logits_of(window), np.float64)[:-1]
+        if not np.isfinite(logits).all():
+            return math.nan, count
         logits -= logits.max(axis=1, keepdims=True)
         logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
         nll -= logp[np.arange(len(window) - 1), window[1:]].sum()
         count += len(window) - 1
-    return math.exp(nll / max(count, 1)), count
+    if count == 0:
+        return math.nan, 0
+    try:
+        return math.exp(nll / count), count
+    except OverflowError:  # a mean NLL above ~709 nats: huge but finite logits
+        return math.inf, count

@@ -10,18 +10,35 @@
 
 #include "model_internal.h"
 
+/* Every number in these messages is the field as stored (unsigned where the field is), never a
+ * sum that could wrap: a fuzzed offset or size must not read as a plausible one. */
 static int check_table(const lrtk_model_file *f, char *err, size_t err_len) {
   const lrtk_file_header *h = f->header;
+  if (h->n_tensors == 0) {
+    snprintf(err, err_len, "corrupt model file: the tensor table is empty");
+    return -1;
+  }
   size_t table_end = sizeof(*h) + (size_t)h->n_tensors * sizeof(lrtk_tensor_entry);
-  if (h->n_tensors == 0 || table_end > f->size) {
-    snprintf(err, err_len, "truncated model file: tensor table of %u entries ends past byte %zu",
-             h->n_tensors, f->size);
+  if (table_end > f->size) {
+    snprintf(err, err_len,
+             "truncated model file: a tensor table of %u entries needs %zu bytes but the file "
+             "has %zu",
+             h->n_tensors, table_end, f->size);
     return -1;
   }
   for (uint32_t i = 0; i < h->n_tensors; i++) {
     const lrtk_tensor_entry *t = &f->tensors[i];
     if (memchr(t->name, 0, LRTK_NAME_LEN) == NULL) {
       snprintf(err, err_len, "corrupt model file: tensor %u has an unterminated name", i);
+      return -1;
+    }
+    if (t->dtype > LRTK_DT_TMAC) {
+      snprintf(err, err_len, "corrupt model file: tensor %s has unknown dtype %u", t->name,
+               t->dtype);
+      return -1;
+    }
+    if (t->rows < 0 || t->cols < 0) {
+      snprintf(err, err_len, "corrupt model file: tensor %s has a negative shape", t->name);
       return -1;
     }
     if (t->offset % LRTK_ALIGN != 0 || t->offset < table_end) {
@@ -31,8 +48,9 @@ static int check_table(const lrtk_model_file *f, char *err, size_t err_len) {
     }
     if (t->nbytes > f->size || t->offset > f->size - t->nbytes) {
       snprintf(err, err_len,
-               "truncated model file: tensor %s needs bytes up to %llu but the file has %zu",
-               t->name, (unsigned long long)(t->offset + t->nbytes), f->size);
+               "truncated model file: tensor %s has %llu bytes at offset %llu but the file has "
+               "%zu",
+               t->name, (unsigned long long)t->nbytes, (unsigned long long)t->offset, f->size);
       return -1;
     }
   }

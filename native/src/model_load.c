@@ -1,4 +1,6 @@
 /* Points the weights struct into the mapped file, checking each tensor's type and shape. */
+#include <float.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,11 +117,51 @@ static int load_layer(loader *L, const lrtk_config *c, int i, lrtk_layer *l) {
   return 0;
 }
 
+/* The header's numbers must be sane before any size is derived from them: positive
+ * dimensions, consistent heads, token ids inside the vocabulary, and every size the loader and
+ * the run state compute from them within an int. (Each shape is then checked against a tensor
+ * whose bytes the file holds.) The message names the field and its value as stored. */
 static int check_config(loader *L, const lrtk_config *c) {
-  if (c->dim <= 0 || c->hidden_dim <= 0 || c->n_layers <= 0 || c->n_heads <= 0 ||
-      c->n_kv_heads <= 0 || c->n_heads % c->n_kv_heads != 0 || c->head_dim <= 0 ||
-      c->head_dim % 2 != 0 || c->vocab_size <= 0 || c->max_seq_len <= 0) {
-    snprintf(L->err, L->err_len, "corrupt model file: invalid dimensions in the header");
+  const struct {
+    const char *name;
+    int32_t value;
+  } dims[] = {{"dim", c->dim},
+              {"hidden_dim", c->hidden_dim},
+              {"n_layers", c->n_layers},
+              {"n_heads", c->n_heads},
+              {"n_kv_heads", c->n_kv_heads},
+              {"head_dim", c->head_dim},
+              {"vocab_size", c->vocab_size},
+              {"max_seq_len", c->max_seq_len}};
+  const char *what = "corrupt model file: header field";
+  for (size_t i = 0; i < sizeof(dims) / sizeof(dims[0]); i++)
+    if (dims[i].value <= 0) {
+      snprintf(L->err, L->err_len, "%s %s is %d, not a positive number", what, dims[i].name,
+               (int)dims[i].value);
+      return -1;
+    }
+  if (c->n_heads % c->n_kv_heads != 0 || c->head_dim % 2 != 0) {
+    snprintf(L->err, L->err_len,
+             "%s n_heads %d is not a multiple of n_kv_heads %d, or head_dim %d is odd", what,
+             (int)c->n_heads, (int)c->n_kv_heads, (int)c->head_dim);
+    return -1;
+  }
+  int64_t qkv_rows = ((int64_t)c->n_heads + 2 * (int64_t)c->n_kv_heads) * c->head_dim;
+  if (qkv_rows > INT32_MAX || 2 * (int64_t)c->hidden_dim > INT32_MAX) {
+    snprintf(L->err, L->err_len, "%s n_heads %d x head_dim %d or hidden_dim %d is too large",
+             what, (int)c->n_heads, (int)c->head_dim, (int)c->hidden_dim);
+    return -1;
+  }
+  if (c->bos_id < -1 || c->bos_id >= c->vocab_size || c->eos_id < -1 ||
+      c->eos_id >= c->vocab_size) {
+    snprintf(L->err, L->err_len, "%s bos_id %d or eos_id %d is outside the vocabulary of %d",
+             what, (int)c->bos_id, (int)c->eos_id, (int)c->vocab_size);
+    return -1;
+  }
+  if (!(c->norm_eps > 0 && c->norm_eps <= FLT_MAX) ||
+      !(c->rope_attn_scale > 0 && c->rope_attn_scale <= FLT_MAX)) { /* NaN fails both */
+    snprintf(L->err, L->err_len, "%s norm_eps %g or rope_attn_scale %g is not a positive number",
+             what, (double)c->norm_eps, (double)c->rope_attn_scale);
     return -1;
   }
   return 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lrtk_model.h"
 #include "lrtk_tmac.h"
@@ -58,6 +59,14 @@ int main(int argc, char **argv) {
   if (kid < 0 || lrtk_tmac_set_kernel(kid) != 0) {
     fprintf(stderr, "lrtk-run: kernel %s is not available here\n", kernel);
     return 2;
+  }
+  /* More threads than cores only contend (a pool of thousands takes minutes to start and
+   * barriers on every step): use the cores, as lrtk run does. */
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores > 0 && threads > cores) {
+    fprintf(stderr, "lrtk-run: note: -t %d is more than the %ld cores here; using %ld\n", threads,
+            cores, cores);
+    threads = (int)cores;
   }
   char err[256];
   lrtk_model *model = lrtk_model_open(path, threads, 0, mmap ? LRTK_OPEN_MMAP : 0, err, sizeof(err));
