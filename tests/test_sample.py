@@ -154,7 +154,7 @@ def test_jsonl_corpus_uses_the_named_field_and_keeps_ids(tmp_path):
     corpus = scan_corpora([CorpusSpec.parse(f"bn={path}", field="src")])["bn"]
     assert corpus.lines == 2 and corpus.get(1) == ("দুই", "b")
     path.write_text('{"id": "a", "src": "এক"}\n{"id": "b", "text": "দুই"}\n', encoding="utf-8")
-    with pytest.raises(DataError, match=r"bn.jsonl:2: record has no text field 'src'"):
+    with pytest.raises(DataError, match=r"bn.jsonl:2: missing field 'src' \(a text record is"):
         scan_corpora([CorpusSpec.parse(f"bn={path}", field="src")])
 
 
@@ -176,7 +176,7 @@ def test_cli_draw_resumes_from_a_state_file(tico_mix, run_cli, tmp_path, monkeyp
     plan = tmp_path / "plan.json"
     assert run_cli("sample", "plan", *_corpus_args(tico_mix), "--tau", "2", "--budget", "500",
                    "--json", plan)[0] == 0
-    assert json.loads(plan.read_text("utf-8"))["corpora"][0]["path"] == "bn.txt"  # relative
+    assert json.loads(plan.read_text("utf-8"))["corpora"][0]["paths"] == ["bn.txt"]  # relative
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # the plan finds its corpora from any working directory
