@@ -106,10 +106,10 @@ def open_lines(path: str | os.PathLike) -> io.TextIOBase:
     return io.StringIO(text)
 
 
-def read_bytes(path: str | os.PathLike, size: int = -1) -> bytes:
-    """The (unzipped) content of the file, or its first `size` bytes."""
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """The whole (unzipped) content of the file."""
     with _opened(path) as fh, readable(path):
-        return fh.read(size)
+        return fh.read()
 
 
 def copy_unzipped(path: str | os.PathLike, dst: IO[bytes]) -> None:

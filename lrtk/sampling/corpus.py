@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import IO, Callable, Sequence
 
 from lrtk.errors import DataError, UsageError
-from lrtk.io.lines import copy_unzipped, read_bytes, read_lines
+from lrtk.io.lines import copy_unzipped, read_lines
 from lrtk.io.records import parse_record
 from lrtk.io.schema import record_id, text_record
 
@@ -124,12 +124,14 @@ class Corpus:
         """`count_tokens` None skips token counting (drawing needs only the offsets)."""
         self.spec = spec
         self.schema = text_record(spec.field)
-        self.starts = array("q")  # byte range of example i in its file
+        # Byte range of example i in its file, not counting a byte order mark (read_lines
+        # drops it; get() adds it back).
+        self.starts = array("q")
         self.ends = array("q")
         self.firsts: list[int] = []  # index of each file's first example
         self.tokens = 0
         self._scan(count_tokens)
-        self._files: dict[int, IO[bytes]] = {}
+        self._files: dict[int, tuple[IO[bytes], int]] = {}  # part -> (handle, BOM length)
 
     def __getstate__(self) -> dict:
         # A descriptor number means nothing in a spawned DataLoader worker: reopen there.
@@ -146,7 +148,7 @@ class Corpus:
     def _scan(self, count_tokens: Callable[[str], int] | None) -> None:
         for path in self.spec.paths:
             self.firsts.append(len(self.starts))
-            offset = _bom_length(path)  # read_lines drops a BOM; offsets must still count it
+            offset = 0
             for lineno, raw in read_lines(path, keep_newline=True):
                 start = offset
                 offset += len(raw.encode("utf-8"))
@@ -173,33 +175,30 @@ class Corpus:
         """(text, id) of example `index` (0-based over non-empty lines of all files)."""
         part = bisect_right(self.firsts, index) - 1
         path = self.spec.paths[part]
-        start, end = self.starts[index], self.ends[index]
+        fh, bom = self._file(part)
         # pread keeps no file position, so forked DataLoader workers can share the descriptor.
-        raw = os.pread(self._file(part).fileno(), end - start, start)
+        raw = os.pread(fh.fileno(), self.ends[index] - self.starts[index],
+                       self.starts[index] + bom)
         text, ident = self._parse(raw.split(b"\n", 1)[0].decode("utf-8", "replace"), path, 0)
         if text is None:
             raise DataError("corpus changed while sampling", path=path,
                             hint="re-run `lrtk sample plan`")
         return text, ident
 
-    def _file(self, part: int) -> IO[bytes]:
+    def _file(self, part: int) -> tuple[IO[bytes], int]:
         if part not in self._files:
             path = self.spec.paths[part]
             if path.endswith(".gz"):
                 fh = tempfile.TemporaryFile(prefix="lrtk-corpus-")
                 copy_unzipped(path, fh)
+                fh.flush()  # pread below reads the descriptor, not the buffer
             else:
                 fh = open(path, "rb")
-            self._files[part] = fh
+            bom = len(_BOM) if os.pread(fh.fileno(), len(_BOM), 0) == _BOM else 0
+            self._files[part] = (fh, bom)
         return self._files[part]
 
     def close(self) -> None:
-        for fh in self._files.values():
+        for fh, _ in self._files.values():
             fh.close()
         self._files.clear()
-
-
-def _bom_length(path: str) -> int:
-    if not os.path.isfile(path):
-        return 0  # read_lines says what is wrong with it
-    return len(_BOM) if read_bytes(path, len(_BOM)) == _BOM else 0
