@@ -143,8 +143,8 @@ def _training_error(message: str, options: TrainOptions) -> UsageError:
     if m := re.search(r"smaller than required_chars\. (\d+) vs (\d+)", text):
         return UsageError(f"--vocab-size {m[1]} is smaller than the {m[2]} pieces this text "
                           "needs (its characters and the fixed pieces)",
-                          hint=f"use at least {m[2]}, or lower --character-coverage "
-                               f"(now {options.character_coverage:g})")
+                          hint=f"use at least {m[2]}, or lower --character-coverage from "
+                               f"{options.character_coverage:g}")
     if m := re.search(r"Vocabulary size too high \((\d+)\).*<= (\d+)", text):
         return UsageError(f"--vocab-size {m[1]} is more pieces than this text yields (at most "
                           f"{m[2]})", hint=f"use --vocab-size {m[2]} or less, or train on more text")
