@@ -219,7 +219,7 @@ def test_document_pair_input_from_stdin(run_cli):
     (("--src", "a.txt", "--src-docs", "b.jsonl"), None, 2, "give exactly one input"),
     (("-",), "{not json\n", 1, "<stdin>:1: not valid JSON"),
     (("-",), '{"id": "d", "src": {"sentences": "oops"}, "tgt": {"sentences": []}}\n', 1,
-     "<stdin>:1: src.'sentences' must be a list of strings"),
+     "<stdin>:1: field 'src.sentences' must be a list of strings"),
 ])
 def test_user_mistakes_are_one_line(run_cli, args, stdin, code, message):
     base = ("align", "--src-lang", "en", "--tgt-lang", "bn")

@@ -9,6 +9,7 @@ import pytest
 
 from lrtk.errors import DataError, UsageError
 from lrtk.io import atomic_output, read_jsonl, read_lines, read_records, write_jsonl, write_records
+from lrtk.io.schema import DOCUMENT
 
 
 def test_jsonl_roundtrip_keeps_unicode_and_order(tmp_path):
@@ -53,8 +54,8 @@ def test_skip_bad_counts_instead_of_failing(tmp_path, capsys):
 def test_missing_field_is_reported(tmp_path):
     path = tmp_path / "d.jsonl"
     path.write_text('{"id": "a", "text": "t"}\n{"id": "b"}\n', encoding="utf-8")
-    with pytest.raises(DataError, match=r":2: missing field\(s\) 'text'"):
-        list(read_jsonl(path, required=("id", "text")))
+    with pytest.raises(DataError, match=r":2: missing field 'text' \(a document is"):
+        list(read_jsonl(path, schema=DOCUMENT))
 
 
 def test_invalid_utf8_reports_byte_offset(tmp_path):

@@ -10,8 +10,8 @@ import pytest
 
 from lrtk.errors import DataError, UsageError
 from lrtk.sampling import (
-    CorpusSpec, MixtureStream, Schedule, build_plan, load_plan, plan_corpora,
-    scalarization_weights, scan_corpora, temperature_probs, unimax_allocation,
+    CorpusSpec, MixtureStream, Schedule, build_plan, load_plan, parse_corpus_options,
+    plan_corpora, scalarization_weights, scan_corpora, temperature_probs, unimax_allocation,
 )
 
 SIZES = {"bn": 2100.0, "ne": 700.0, "ur": 210.0, "en": 4200.0}
@@ -154,8 +154,27 @@ def test_jsonl_corpus_uses_the_named_field_and_keeps_ids(tmp_path):
     corpus = scan_corpora([CorpusSpec.parse(f"bn={path}", field="src")])["bn"]
     assert corpus.lines == 2 and corpus.get(1) == ("দুই", "b")
     path.write_text('{"id": "a", "src": "এক"}\n{"id": "b", "text": "দুই"}\n', encoding="utf-8")
-    with pytest.raises(DataError, match=r"bn.jsonl:2: record has no text field 'src'"):
+    with pytest.raises(DataError, match=r"bn.jsonl:2: missing field 'src' \(a text record is"):
         scan_corpora([CorpusSpec.parse(f"bn={path}", field="src")])
+
+
+def test_one_language_from_several_files_with_bom_and_gzip(tico_mix, tmp_path):
+    """Files of one language are one corpus in order; example i is fetched by offset from a
+    plain file or the unzipped copy of a .gz, a byte order mark or not."""
+    import gzip
+
+    lines = tico_mix["bn"].read_text("utf-8").splitlines()[:30]
+    plain = tmp_path / "a.bn"
+    plain.write_bytes(b"\xef\xbb\xbf" + ("\n".join(lines[:10]) + "\n").encode("utf-8"))
+    packed = tmp_path / "b.bn.gz"
+    packed.write_bytes(gzip.compress(b"\xef\xbb\xbf" + ("\n\n".join(lines[10:]) + "\n").encode()))
+    (spec,) = parse_corpus_options([f"bn={plain}", f"bn={packed}"])
+    corpus = scan_corpora([spec])["bn"]
+    assert corpus.lines == 30
+    assert [corpus.get(i)[0] for i in range(30)] == lines
+    corpus.close()
+    with pytest.raises(UsageError, match="a language is given twice: bn"):
+        scan_corpora([CorpusSpec("bn", plain), CorpusSpec("bn", packed)])
 
 
 def test_cli_plan_prints_phases_warns_and_writes_json(tico_mix, run_cli, tmp_path):
@@ -176,7 +195,7 @@ def test_cli_draw_resumes_from_a_state_file(tico_mix, run_cli, tmp_path, monkeyp
     plan = tmp_path / "plan.json"
     assert run_cli("sample", "plan", *_corpus_args(tico_mix), "--tau", "2", "--budget", "500",
                    "--json", plan)[0] == 0
-    assert json.loads(plan.read_text("utf-8"))["corpora"][0]["path"] == "bn.txt"  # relative
+    assert json.loads(plan.read_text("utf-8"))["corpora"][0]["paths"] == ["bn.txt"]  # relative
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # the plan finds its corpora from any working directory

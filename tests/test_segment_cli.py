@@ -63,7 +63,8 @@ def test_bad_record_names_line_and_leaves_no_output(run_cli, tmp_path):
     bad = '{"id": "a", "text": "Fine."}\n{"id": "b", "text": 7}\n'
     code, _, err = run_cli("segment", "--lang", "en", "-o", str(out_path), stdin=bad)
     assert code == 1
-    assert err.strip() == "lrtk: error: <stdin>:2: 'text' must be a string, got int"
+    assert err.strip() == ("lrtk: error: <stdin>:2: field 'text' must be a string, got a number "
+                           '(a document is {"id", "text"[, "lang"]})')
     assert out_path.read_text(encoding="utf-8") == "good old output\n"
     assert list(tmp_path.iterdir()) == [out_path]  # no temporary file left behind
 

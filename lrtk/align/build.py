@@ -44,12 +44,9 @@ def parse_aligner_names(spec: str | None, opts: AlignerOptions) -> list[str]:
 
 def _seed_pairs(path: str) -> list[tuple[str, str]]:
     from lrtk.io import read_jsonl
+    from lrtk.io.schema import TEXT_PAIR
 
-    pairs = []
-    for rec in read_jsonl(path, required=("src", "tgt")):
-        if not isinstance(rec["src"], str) or not isinstance(rec["tgt"], str):
-            raise rec.error("'src' and 'tgt' must be strings")
-        pairs.append((rec["src"], rec["tgt"]))
+    pairs = [(rec["src"], rec["tgt"]) for rec in read_jsonl(path, schema=TEXT_PAIR)]
     if not pairs:
         raise UsageError("--seed-pairs file has no sentence pairs", path=path)
     return pairs

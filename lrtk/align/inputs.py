@@ -1,5 +1,6 @@
 """Reading what `lrtk align` aligns: document-pair JSONL, two segmented-document JSONL files
-joined by id, or two one-sentence-per-line files."""
+joined by id, or two one-sentence-per-line files. A record's own `lang` must be the run's
+--src-lang / --tgt-lang: a mismatch is an error, never a silent override."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from lrtk.align.document import DocPair
 from lrtk.errors import DataError
 from lrtk.io import read_jsonl, read_lines
 from lrtk.io.records import Record
+from lrtk.io.schema import (DOCUMENT_PAIR, SEGMENTED, UniqueIds, check_record_language,
+                            record_id)
 
 
 @dataclass
@@ -20,51 +23,42 @@ class InputReport:
     tgt_only: list[str] = field(default_factory=list)
 
 
-def _sentences(rec: Record, side: dict, where: str) -> list[str]:
-    sents = side.get("sentences")
-    if not isinstance(sents, list) or not all(isinstance(s, str) for s in sents):
-        raise rec.error(f"{where}'sentences' must be a list of strings",
-                        hint="segment documents first: lrtk segment --lang XX")
-    return sents
-
-
-def _lang(side: dict, default: str) -> str:
-    lang = side.get("lang")
-    return lang if isinstance(lang, str) and lang else default
+def _checked_lang(rec: Record, field: str, side: dict, lang: str, option: str) -> str:
+    check_record_language(rec, field, side.get("lang"), lang, option)
+    return lang
 
 
 def read_document_pairs(path: str | os.PathLike, src_lang: str, tgt_lang: str) -> list[DocPair]:
-    """JSONL {"id", "src": {segmented document}, "tgt": {segmented document}}."""
+    """JSONL document pairs (lrtk.io.schema.DOCUMENT_PAIR)."""
     docs = []
-    for rec in read_jsonl(path, required=("id", "src", "tgt")):
-        if not isinstance(rec["src"], dict) or not isinstance(rec["tgt"], dict):
-            raise rec.error("'src' and 'tgt' must be segmented documents (JSON objects)")
-        docs.append(DocPair(str(rec["id"]), _sentences(rec, rec["src"], "src."),
-                            _sentences(rec, rec["tgt"], "tgt."),
-                            _lang(rec["src"], src_lang), _lang(rec["tgt"], tgt_lang)))
+    ids = UniqueIds()
+    for rec in read_jsonl(path, schema=DOCUMENT_PAIR):
+        ids.add(record_id(rec), rec.path, rec.line)
+        docs.append(DocPair(record_id(rec), rec["src"]["sentences"], rec["tgt"]["sentences"],
+                            _checked_lang(rec, "src.lang", rec["src"], src_lang, "--src-lang"),
+                            _checked_lang(rec, "tgt.lang", rec["tgt"], tgt_lang, "--tgt-lang")))
     return docs
 
 
-def _segmented_by_id(path: str | os.PathLike) -> dict[str, tuple[Record, list[str]]]:
-    out: dict[str, tuple[Record, list[str]]] = {}
-    for rec in read_jsonl(path, required=("id", "sentences")):
-        doc_id = str(rec["id"])
-        if doc_id in out:
-            raise rec.error(f"document id {doc_id!r} appears twice (first at line "
-                            f"{out[doc_id][0].line})", hint="ids must be unique per file")
-        out[doc_id] = (rec, _sentences(rec, rec, ""))
+def _segmented_by_id(path: str | os.PathLike, lang: str, option: str) -> dict[str, list[str]]:
+    """Sentences of each segmented document (lrtk.io.schema.SEGMENTED), by id."""
+    out: dict[str, list[str]] = {}
+    ids = UniqueIds()
+    for rec in read_jsonl(path, schema=SEGMENTED):
+        ids.add(record_id(rec), rec.path, rec.line)
+        _checked_lang(rec, "lang", rec, lang, option)
+        out[record_id(rec)] = rec["sentences"]
     return out
 
 
 def read_joined_documents(src_path, tgt_path, src_lang: str, tgt_lang: str,
                           report: InputReport) -> list[DocPair]:
     """Two segmented-document files joined on id, in the source file's order."""
-    src = _segmented_by_id(src_path)
-    tgt = _segmented_by_id(tgt_path)
+    src = _segmented_by_id(src_path, src_lang, "--src-lang")
+    tgt = _segmented_by_id(tgt_path, tgt_lang, "--tgt-lang")
     report.src_only = [i for i in src if i not in tgt]
     report.tgt_only = [i for i in tgt if i not in src]
-    return [DocPair(i, s, tgt[i][1], _lang(rec, src_lang), _lang(tgt[i][0], tgt_lang))
-            for i, (rec, s) in src.items() if i in tgt]
+    return [DocPair(i, s, tgt[i], src_lang, tgt_lang) for i, s in src.items() if i in tgt]
 
 
 def read_sentence_files(src_path, tgt_path, src_lang: str, tgt_lang: str,

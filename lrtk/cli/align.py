@@ -117,6 +117,10 @@ def align_command(
 ) -> None:
     options = {k: v for k, v in locals().items() if k != "seed"}  # the arguments, as given
     from lrtk.align.stage import run_align
+    from lrtk.io.schema import check_language
+
+    check_language(src_lang, "--src-lang")
+    check_language(tgt_lang, "--tgt-lang")
 
     run_align(**options)
 

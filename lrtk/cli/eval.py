@@ -12,6 +12,7 @@ from lrtk.cli.generate import DEVICE_HELP, generation_options
 from lrtk.errors import DataError, UsageError
 from lrtk.io import atomic_output, read_jsonl, write_json
 from lrtk.io.progress import info
+from lrtk.io.schema import TEST_PAIR
 
 ORDER = 90
 
@@ -24,7 +25,7 @@ def _model_hyps_and_refs(model: str, adapter: Optional[str], test: str, src_lang
     from lrtk.generate import Generator, generate_records, load_model
     from lrtk.taco import language_name, translation_prompt
 
-    pairs = list(read_jsonl(test, required=("src", "tgt")))
+    pairs = list(read_jsonl(test, schema=TEST_PAIR))
     if not pairs:
         raise DataError("no test pairs", path=test)
     n_refs = len(pairs[0]["tgt"]) if isinstance(pairs[0]["tgt"], list) else 1
@@ -32,8 +33,9 @@ def _model_hyps_and_refs(model: str, adapter: Optional[str], test: str, src_lang
     src_name, tgt_name = language_name(src_lang), language_name(lang, lang_name)
     for pair in pairs:
         tgt = pair["tgt"] if isinstance(pair["tgt"], list) else [pair["tgt"]]
-        if len(tgt) != n_refs or not all(isinstance(t, str) for t in tgt):
-            raise pair.error(f"'tgt' must be a string or a list of {n_refs} strings, as on line 1")
+        if len(tgt) != n_refs:
+            raise pair.error(f"'tgt' must hold {n_refs} reference(s), as on line "
+                             f"{pairs[0].line}", hint="every pair needs as many references")
         for stream, text in zip(refs, tgt):
             stream.append(text)
         if "prompt" not in pair:
@@ -67,7 +69,7 @@ def evaluate(
     baseline: Optional[str] = typer.Option(
         None, "--baseline", help="A second system's output: paired bootstrap test of --hyp "
                                  "against it (sacrebleu metrics)."),
-    bootstrap: int = typer.Option(1000, "--bootstrap", help="Resamples for --baseline."),
+    bootstrap: int = typer.Option(1000, "--bootstrap", min=1, help="Resamples for --baseline."),
     seed: int = typer.Option(12345, "--seed", help="Bootstrap seed (sacrebleu's default)."),
     tokenize: str = typer.Option("13a", "--tokenize", help="BLEU tokenizer, e.g. 13a, intl, "
                                  "char, flores200 (flores* need --spm-model offline)."),

@@ -39,7 +39,9 @@ Example:
 
 
 def plan_command(
-    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH, repeated; one example a line."),
+    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH, repeated; one example a "
+                                     "line (.gz read too). A language given again gets its "
+                                     "files concatenated in order."),
     fmt: str = typer.Option("auto", "--format", help="auto|text|jsonl (auto: jsonl for *.jsonl)."),
     field: str = typer.Option("text", "--field", help="Text field of JSONL corpora."),
     unit: str = typer.Option("lines", "--unit", help="Size unit n_i and budget unit: lines|tokens."),
@@ -60,9 +62,10 @@ def plan_command(
     json_out: Optional[str] = typer.Option(None, "--json", help="Write the plan as JSON."),
 ) -> None:
     from lrtk.io.progress import warn
-    from lrtk.sampling import CorpusSpec, Schedule, plan_corpora, save_plan, scan_corpora, token_counter
+    from lrtk.sampling import (Schedule, parse_corpus_options, plan_corpora, save_plan,
+                               scan_corpora, token_counter)
 
-    specs = [CorpusSpec.parse(c, fmt, field) for c in corpus]
+    specs = parse_corpus_options(corpus, fmt, field)
     counter = token_counter(tokenizer) if unit == "tokens" else None
     plan = plan_corpora(scan_corpora(specs, counter), unit=unit,
                         schedule=Schedule(schedule, tau, tau_end, switch, unimax_epochs),

@@ -10,6 +10,7 @@ import typer
 from lrtk.errors import UsageError
 from lrtk.io import read_records, write_jsonl
 from lrtk.io.progress import info
+from lrtk.io.schema import TEXT_PAIR, instruction_record
 
 ORDER = 75
 
@@ -68,14 +69,16 @@ def build(
         return language_name(code, lang_name if code == lang else None)
 
     def read_pairs(path: str):
-        return read_records(path, pairs_format, columns=("src", "tgt"), required=("src", "tgt"))
+        return read_records(path, pairs_format, columns=("src", "tgt"), schema=TEXT_PAIR)
 
     streams = []
     fields = InstructionFields(instruction_field, response_field, lang)
     if instructions:
         translator = CommandTranslator(translate_cmd, "en", lang) if translate_cmd else None
-        records = read_records(instructions, instructions_format, columns=(
-            fields.instruction, fields.response, fields.instruction_tgt, fields.response_tgt))
+        columns = (fields.instruction, fields.response, fields.instruction_tgt,
+                   fields.response_tgt)
+        records = read_records(instructions, instructions_format, columns=columns,
+                               schema=instruction_record(*columns))
         streams.append(taco_examples(records, fields, language, translator=translator))
     if dialogue:
         streams.append(taco_examples(dialogue_records(read_pairs(dialogue), fields, src_lang),

@@ -39,7 +39,9 @@ Example:
 
 
 def train_command(
-    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH, repeated; one sentence a line."),
+    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH, repeated; one sentence a "
+                                     "line (.gz read too). A language given again gets its "
+                                     "files concatenated in order."),
     output: str = typer.Option(..., "-o", "--output", help="Output prefix: PREFIX.model/.vocab/.json."),
     fmt: str = typer.Option("auto", "--format", help="auto|text|jsonl (auto: jsonl for *.jsonl)."),
     field: str = typer.Option("text", "--field", help="Text field of JSONL corpora."),
@@ -62,7 +64,7 @@ def train_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the sentence selection."),
 ) -> None:
     from lrtk.io.progress import info
-    from lrtk.sampling import CorpusSpec
+    from lrtk.sampling import parse_corpus_options
     from lrtk.tokenize import TrainOptions, train_tokenizer
 
     options = TrainOptions(model_type=model_type, vocab_size=vocab_size,
@@ -70,25 +72,26 @@ def train_command(
                            lang_tags=lang_tags, symbols=list(symbol), max_sentences=max_sentences,
                            tau=tau, per_language=per_language, normalization=normalization,
                            threads=threads, seed=seed)
-    specs = [CorpusSpec.parse(c, fmt, field) for c in corpus]
+    specs = parse_corpus_options(corpus, fmt, field)
     for path in train_tokenizer(specs, output, options):
         info(f"tokenizer: wrote {path}")
 
 
 def report_command(
     model: str = typer.Option(..., "--model", help="sentencepiece .model file."),
-    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH of held-out text, repeated."),
+    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH of held-out text, repeated "
+                                     "(a language's files are concatenated in order)."),
     fmt: str = typer.Option("auto", "--format", help="auto|text|jsonl (auto: jsonl for *.jsonl)."),
     field: str = typer.Option("text", "--field", help="Text field of JSONL corpora."),
     json_out: Optional[str] = typer.Option(None, "--json", help="Write the statistics as JSON."),
 ) -> None:
     from lrtk.io import write_json
-    from lrtk.sampling import CorpusSpec
+    from lrtk.sampling import parse_corpus_options
     from lrtk.tokenize import load_model, tokenizer_report
     from lrtk.tokenize.report import render_report
 
     processor = load_model(model)
-    results = tokenizer_report(processor, [CorpusSpec.parse(c, fmt, field) for c in corpus])
+    results = tokenizer_report(processor, parse_corpus_options(corpus, fmt, field))
     typer.echo(render_report(results))
     if json_out:
         write_json({"model": model, "languages": [r.to_dict() for r in results]}, json_out)

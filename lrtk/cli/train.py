@@ -44,7 +44,8 @@ def register(app: typer.Typer) -> None:
         plan: Optional[str] = typer.Option(None, help="Mixture plan from `lrtk sample plan "
                                            "--json`."),
         corpus: Optional[List[str]] = typer.Option(None, "--corpus", help="LANG=PATH, repeated: "
-                                                   "plan the mixture here."),
+                                                   "plan the mixture here (a language given "
+                                                   "again gets its files concatenated)."),
         mix: str = typer.Option("temperature", help="temperature | cooldown | unimax."),
         tau: float = typer.Option(1.0, help="Sampling temperature (cooldown: before the "
                                   "switch)."),
@@ -53,7 +54,8 @@ def register(app: typer.Typer) -> None:
                                                "the run [default: the WSD decay start]."),
         unimax_epochs: float = typer.Option(4.0, help="UniMax cap on epochs per language."),
         eval_path: Optional[List[str]] = typer.Option(None, "--eval", help="LANG=PATH held-out "
-                                                      "set, repeated: eval loss per language."),
+                                                      "set, repeated: eval loss per language "
+                                                      "(files of one language concatenated)."),
         eval_examples: int = typer.Option(200, help="Examples per evaluation set."),
         eval_every: int = typer.Option(0, help="Evaluate every N steps [start and end]."),
         steps: int = typer.Option(1000, help="Optimizer steps."),

@@ -6,7 +6,7 @@ so a failed build never leaves a half-written corpus or damages the previous one
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -23,8 +23,9 @@ from lrtk.corpus.split import SPLIT_RULE, assign_splits
 from lrtk.corpus.writer import sha256_files, write_corpus
 from lrtk.errors import DataError, UsageError
 from lrtk.io import atomic_output
-from lrtk.io.lines import open_lines
+from lrtk.io.lines import open_lines, read_bytes
 from lrtk.io.progress import progress
+from lrtk.io.schema import UniqueIds
 from lrtk.text.normalize import normalize
 
 
@@ -35,7 +36,7 @@ def _normalised(entries: Iterable[Entry], langs: Sequence[str]) -> Iterable[Entr
     for e in entries:
         texts = tuple(" ".join(normalize(t, lang).split()) for t, lang in zip(e.texts, langs))
         if all(texts):
-            yield Entry(e.id, e.source, texts)
+            yield dataclasses.replace(e, texts=texts)
 
 
 class Pipeline:
@@ -61,6 +62,14 @@ class Pipeline:
         return entries
 
 
+def _check_ids(pairs: Iterable[Entry]) -> None:
+    """Pair ids are written out, so they must be unique across all sources. A pair repeated
+    as read (same id, same texts) is fine: exact deduplication keeps one."""
+    ids = UniqueIds("pair")
+    for e in pairs:
+        ids.add(e.id, *e.origin, content=e.texts)
+
+
 def _filter_report(config: CorpusConfig, path: str) -> dict:
     try:
         rep = json.load(open_lines(config.resolve(path)))
@@ -72,10 +81,7 @@ def _filter_report(config: CorpusConfig, path: str) -> dict:
 
 
 def _sha256_file(path: str) -> str:
-    from lrtk.io.lines import open_binary
-
-    with contextlib.closing(open_binary(path)) as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path: str,
@@ -90,6 +96,7 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
                            "path": src.path or f"{src.src_path} + {src.tgt_path}",
                            "pairs": len(entries)})
         pairs += entries
+    _check_ids(pairs)
     pipeline = Pipeline(pairs, langs, keys)
     kept = pipeline.run()
     splits = assign_splits(kept, config.splits)

@@ -8,25 +8,21 @@ from typing import Iterator
 
 from lrtk.corpus.config import CorpusConfig, Source
 from lrtk.errors import DataError
-from lrtk.io import read_jsonl
+from lrtk.io import read_jsonl, read_records
 from lrtk.io.lines import display_name, read_lines
-from lrtk.io.records import read_tsv
+from lrtk.io.schema import (SENTENCE_PAIR, TEXT_PAIR, check_record_language, record_id,
+                            text_record)
 
 
 @dataclasses.dataclass
 class Entry:
-    """One unit of the corpus: `texts` is (src, tgt) for a pair, (text,) for a sentence."""
+    """One unit of the corpus: `texts` is (src, tgt) for a pair, (text,) for a sentence;
+    `origin` is where it was read (file, line), for errors that name it."""
 
     id: str
     source: str
     texts: tuple[str, ...]
-
-
-def _string(rec, field: str) -> str:
-    value = rec[field]
-    if not isinstance(value, str):
-        raise rec.error(f"field {field!r} must be a string, got {type(value).__name__}")
-    return value
+    origin: tuple[str, int] = ("<memory>", 0)
 
 
 def read_pairs(config: CorpusConfig, source: Source) -> Iterator[Entry]:
@@ -35,15 +31,14 @@ def read_pairs(config: CorpusConfig, source: Source) -> Iterator[Entry]:
         return
     path = config.resolve(source.path)
     if source.format == "tsv":
-        for rec in read_tsv(path, ("src", "tgt")):
-            yield Entry(f"{source.name}:{rec.line}", source.name, (rec["src"], rec["tgt"]))
+        for rec in read_records(path, "tsv", columns=("src", "tgt"), schema=TEXT_PAIR):
+            yield Entry(f"{source.name}:{rec.line}", source.name, (rec["src"], rec["tgt"]),
+                        (rec.path, rec.line))
         return
-    for rec in read_jsonl(path, required=("id", "src", "tgt")):
+    for rec in read_jsonl(path, schema=SENTENCE_PAIR):
         for field, lang in (("src_lang", config.src_lang), ("tgt_lang", config.tgt_lang)):
-            if field in rec and rec[field] != lang:
-                raise rec.error(f"{field} is {rec[field]!r} but corpus {config.name} is "
-                                f"{config.src_lang}-{config.tgt_lang}")
-        yield Entry(str(rec["id"]), source.name, (_string(rec, "src"), _string(rec, "tgt")))
+            check_record_language(rec, field, rec.get(field), lang, f"the config's {field}")
+        yield Entry(record_id(rec), source.name, (rec["src"], rec["tgt"]), (rec.path, rec.line))
 
 
 def _parallel_text(config: CorpusConfig, source: Source) -> Iterator[Entry]:
@@ -54,15 +49,17 @@ def _parallel_text(config: CorpusConfig, source: Source) -> Iterator[Entry]:
             raise DataError(f"{display_name(shorter)} ends before line {line} of its parallel "
                             "file", path=display_name(shorter),
                             hint="parallel text files must be line-aligned")
-        yield Entry(f"{source.name}:{src[0]}", source.name, (src[1], tgt[1]))
+        yield Entry(f"{source.name}:{src[0]}", source.name, (src[1], tgt[1]),
+                    (display_name(src_path), src[0]))
 
 
 def read_monolingual(config: CorpusConfig, source: Source) -> Iterator[Entry]:
     path = config.resolve(source.path)
     if source.path.endswith((".jsonl", ".jsonl.gz")):
-        for rec in read_jsonl(path, required=("text",)):
-            yield Entry(str(rec.get("id", f"{source.name}:{rec.line}")), source.name,
-                        (_string(rec, "text"),))
+        for rec in read_jsonl(path, schema=text_record("text")):
+            ident = record_id(rec) if "id" in rec else f"{source.name}:{rec.line}"
+            yield Entry(ident, source.name, (rec["text"],), (rec.path, rec.line))
         return
+    name = display_name(path)
     for lineno, text in read_lines(path):
-        yield Entry(f"{source.name}:{lineno}", source.name, (text,))
+        yield Entry(f"{source.name}:{lineno}", source.name, (text,), (name, lineno))

@@ -31,6 +31,7 @@ import numpy as np
 
 from lrtk.filter.base import Filter, Pair, Scores
 from lrtk.io import read_jsonl
+from lrtk.io.schema import TEXT_PAIR
 
 # Translations less likely than this are left out (0.05 lets every word match a little of
 # everything). With stems, 0.15 kept the most clean pairs at the same shifted-pair detection
@@ -136,7 +137,7 @@ class LexicalModels:
 
 @functools.lru_cache(maxsize=4)
 def _seed_pairs(path: str) -> tuple[Pair, ...]:
-    return tuple(Pair(r["src"], r["tgt"]) for r in read_jsonl(path, required=("src", "tgt")))
+    return tuple(Pair(r["src"], r["tgt"]) for r in read_jsonl(path, schema=TEXT_PAIR))
 
 
 def learn(pairs: Sequence[Pair], seed_pairs: str = "", iterations: int = 5) -> LexicalModels:

@@ -12,15 +12,7 @@ from lrtk.filter.config import default_chain, load_chain
 from lrtk.io import RecordReader, write_json, write_jsonl
 from lrtk.io.progress import info
 from lrtk.io.records import Record
-
-PAIR_FIELDS = ("id", "src", "tgt")
-
-
-def _text(rec: Record, field: str) -> str:
-    value = rec[field]
-    if not isinstance(value, str):
-        raise rec.error(f"field {field!r} must be a string, got {type(value).__name__}")
-    return value
+from lrtk.io.schema import SENTENCE_PAIR, check_language, check_record_language
 
 
 def resolve_langs(records: list[Record], src_lang: Optional[str],
@@ -32,11 +24,17 @@ def resolve_langs(records: list[Record], src_lang: Optional[str],
     if not src or not tgt:
         raise UsageError("source/target language unknown",
                          hint="pass --src-lang and --tgt-lang (e.g. --src-lang bn --tgt-lang en)")
+    # Without the options the first record sets the languages; errors say where they came from.
+    source = {}
+    for given, field in ((src_lang, "src_lang"), (tgt_lang, "tgt_lang")):
+        if given:
+            source[field] = f"--{field.replace('_', '-')}"  # checked before reading
+        else:
+            check_language(first[field], field, first)
+            source[field] = f"line {first.line}'s {field}"
     for rec in records:
         for field, lang in (("src_lang", src), ("tgt_lang", tgt)):
-            if field in rec and rec[field] != lang:
-                raise rec.error(f"{field} is {rec[field]!r} but this run filters {src}-{tgt}",
-                                hint="filter each language pair separately")
+            check_record_language(rec, field, rec.get(field), lang, source[field])
     return src, tgt
 
 
@@ -63,12 +61,12 @@ class FilterRun:
     @classmethod
     def from_options(cls, input: str, src_lang: Optional[str], tgt_lang: Optional[str],
                      config: Optional[str], seed: int, skip_bad: bool) -> "FilterRun":
+        for code, option in ((src_lang, "--src-lang"), (tgt_lang, "--tgt-lang")):
+            if code:
+                check_language(code, option)
         # Batch filters need the whole input (shuffled batches, corpus-trained models).
-        reader = RecordReader(input, skip_bad=skip_bad, required=PAIR_FIELDS)
+        reader = RecordReader(input, skip_bad=skip_bad, schema=SENTENCE_PAIR)
         records = list(reader)
-        for rec in records:
-            for field in ("src", "tgt"):
-                _text(rec, field)
         src, tgt = resolve_langs(records, src_lang, tgt_lang)
         chain = load_chain(config, src, tgt, seed) if config else default_chain(src, tgt, seed)
         return cls(records, chain, src, tgt, reader.skipped)

@@ -6,7 +6,6 @@ from lrtk.io.records import (
     RecordReader,
     read_jsonl,
     read_records,
-    require_fields,
     write_jsonl,
     write_records,
 )
@@ -18,7 +17,6 @@ __all__ = [
     "read_jsonl",
     "read_lines",
     "read_records",
-    "require_fields",
     "write_json",
     "write_jsonl",
     "write_records",

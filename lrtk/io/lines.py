@@ -1,12 +1,20 @@
-"""Line reading with strict UTF-8: a bad byte is a DataError naming file, line and byte offset."""
+"""Line reading with strict UTF-8: a bad byte is a DataError naming file, line and byte offset.
+
+Every reader of user files goes through here, so a `.gz` input is unzipped transparently
+everywhere and a truncated or corrupt one is one error line naming the file, never click's
+bare "Aborted!" (which is what an EOFError escaping a command turns into).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import os
+import shutil
 import sys
-from typing import BinaryIO, Iterator
+import zlib
+from typing import IO, BinaryIO, Iterator
 
 from lrtk.errors import DataError, UsageError
 
@@ -18,7 +26,8 @@ def display_name(path: str | os.PathLike) -> str:
 
 
 def open_binary(path: str | os.PathLike) -> BinaryIO:
-    """Open a path (or '-' for stdin) for binary reading, unzipping .gz transparently."""
+    """Open a path (or '-' for stdin) for binary reading, unzipping .gz transparently.
+    Read it inside `readable(path)` so a damaged .gz becomes a DataError."""
     p = str(path)
     if p == STDIO:
         return sys.stdin.buffer
@@ -32,13 +41,50 @@ def open_binary(path: str | os.PathLike) -> BinaryIO:
     return raw
 
 
+@contextlib.contextmanager
+def readable(path: str | os.PathLike, line: int | None = None) -> Iterator[None]:
+    """Turn what reading a damaged file raises into a DataError naming it (and `line`)."""
+    name = display_name(path)
+    try:
+        yield
+    except EOFError:
+        # gzip raises EOFError when the compressed stream stops before its end marker.
+        raise DataError("truncated gzip file: it ends before its end-of-stream marker",
+                        path=name, line=line,
+                        hint="the file is incomplete, e.g. an interrupted copy or download; "
+                             "fetch or compress it again") from None
+    except (gzip.BadGzipFile, zlib.error) as e:
+        raise DataError(f"not a valid gzip file: {e}", path=name, line=line,
+                        hint="check that the file really is gzip-compressed") from None
+    except OSError as e:
+        raise DataError(f"cannot read: {e.strerror or e}", path=name, line=line) from None
+
+
+@contextlib.contextmanager
+def _opened(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """open_binary, closed afterwards unless it is stdin."""
+    fh = open_binary(path)
+    try:
+        yield fh
+    finally:
+        if fh is not sys.stdin.buffer:
+            fh.close()
+
+
 def read_lines(path: str | os.PathLike, *, keep_newline: bool = False) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, text) pairs; trailing '\\n' / '\\r\\n' stripped by default."""
     name = display_name(path)
-    fh = open_binary(path)
     offset = 0
-    try:
-        for lineno, raw in enumerate(fh, start=1):
+    lineno = 0
+    with _opened(path) as fh:
+        lines = iter(fh)
+        while True:
+            # The next line is read inside `readable`: a .gz fails while being iterated.
+            with readable(path, lineno + 1):
+                raw = next(lines, None)
+            if raw is None:
+                return
+            lineno += 1
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:
@@ -46,22 +92,27 @@ def read_lines(path: str | os.PathLike, *, keep_newline: bool = False) -> Iterat
                     f"invalid UTF-8 at byte offset {offset + e.start} (byte 0x{raw[e.start]:02x})",
                     path=name, line=lineno, hint="convert the file to UTF-8, e.g. with iconv",
                 ) from None
-            except (OSError, EOFError) as e:  # truncated or corrupt .gz
-                raise DataError(f"cannot read: {e}", path=name, line=lineno) from None
             offset += len(raw)
             if lineno == 1 and text.startswith("\ufeff"):
                 text = text[1:]  # a UTF-8 byte order mark is not content
             if not keep_newline:
                 text = text.rstrip("\r\n") if text.endswith("\n") else text
             yield lineno, text
-    except gzip.BadGzipFile as e:
-        raise DataError(f"not a valid gzip file: {e}", path=name) from None
-    finally:
-        if fh is not sys.stdin.buffer:
-            fh.close()
 
 
 def open_lines(path: str | os.PathLike) -> io.TextIOBase:
     """A text handle for small whole-file reads (configs, dictionaries); strict UTF-8."""
     text = "".join(t for _, t in read_lines(path, keep_newline=True))
     return io.StringIO(text)
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """The whole (unzipped) content of the file."""
+    with _opened(path) as fh, readable(path):
+        return fh.read()
+
+
+def copy_unzipped(path: str | os.PathLike, dst: IO[bytes]) -> None:
+    """Copy the (unzipped) content of `path` into the open binary handle `dst`."""
+    with _opened(path) as fh, readable(path):
+        shutil.copyfileobj(fh, dst)

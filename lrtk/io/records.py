@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from lrtk.errors import DataError, UsageError
 from lrtk.io.atomic import atomic_output
 from lrtk.io.lines import display_name, read_lines
+
+if TYPE_CHECKING:
+    from lrtk.io.schema import Schema
 
 FORMATS = ("jsonl", "tsv", "text")
 
@@ -29,13 +33,14 @@ class Record(dict):
 
 
 class RecordReader:
-    """Iterates records and counts the bad ones skipped under --skip-bad."""
+    """Iterates records (each validated against `schema`, a lrtk.io.schema kind) and counts
+    the bad ones skipped under --skip-bad."""
 
     def __init__(self, path: str | os.PathLike, *, skip_bad: bool = False,
-                 required: Sequence[str] = ()):
+                 schema: Schema | None = None):
         self.path = path
         self.skip_bad = skip_bad
-        self.required = tuple(required)
+        self.schema = schema
         self.skipped = 0
 
     def _warn(self, err: DataError) -> None:
@@ -48,8 +53,9 @@ class RecordReader:
             if not text.strip():
                 continue  # blank lines are tolerated (e.g. a trailing empty line)
             try:
-                rec = _parse_json_object(text, name, lineno)
-                require_fields(rec, self.required)
+                rec = parse_record(text, name, lineno)
+                if self.schema is not None:
+                    self.schema.validate(rec)
             except DataError as err:
                 if not self.skip_bad:
                     raise
@@ -58,28 +64,37 @@ class RecordReader:
             yield rec
 
 
-def _parse_json_object(text: str, name: str, lineno: int) -> Record:
+# A JSON \uXXXX escape of a UTF-16 surrogate, which alone is not a character.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def parse_record(text: str, name: str, lineno: int) -> Record:
+    """One JSONL line as a Record; anything but a JSON object is a DataError at name:lineno."""
+    where = {"path": name, "line": lineno}
     try:
         obj = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):
+            # A lone surrogate would fail later, when a stage writes the text: refuse it now.
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as e:
-        raise DataError(f"not valid JSON: {e.msg} at column {e.colno}", path=name, line=lineno,
+        raise DataError(f"not valid JSON: {e.msg} at column {e.colno}", **where,
                         hint="each line must be one JSON object") from None
+    except UnicodeEncodeError:
+        raise DataError("a string holds a lone UTF-16 surrogate escape (\\ud800-\\udfff)",
+                        **where, hint="it is not a character; fix or drop the escape") from None
+    except ValueError as e:  # an integer of more digits than Python converts
+        raise DataError(f"not usable JSON: {str(e).split(':')[0]}", **where) from None
+    except RecursionError:
+        raise DataError("not usable JSON: nested too deeply", **where) from None
     if not isinstance(obj, dict):
-        raise DataError(f"expected a JSON object, got {type(obj).__name__}", path=name,
-                        line=lineno)
+        raise DataError(f"expected a JSON object, got {type(obj).__name__}", **where,
+                        hint="each line must be one JSON object")
     return Record(obj, name, lineno)
 
 
-def require_fields(rec: Record, fields: Iterable[str]) -> None:
-    missing = [f for f in fields if f not in rec]
-    if missing:
-        raise rec.error(f"missing field(s) {', '.join(repr(m) for m in missing)}",
-                        hint=f"record has {', '.join(sorted(rec)) or 'no fields'}")
-
-
 def read_jsonl(path: str | os.PathLike, *, skip_bad: bool = False,
-               required: Sequence[str] = ()) -> Iterator[Record]:
-    return iter(RecordReader(path, skip_bad=skip_bad, required=required))
+               schema: Schema | None = None) -> Iterator[Record]:
+    return iter(RecordReader(path, skip_bad=skip_bad, schema=schema))
 
 
 def read_tsv(path: str | os.PathLike, columns: Sequence[str]) -> Iterator[Record]:
@@ -105,14 +120,17 @@ def read_text(path: str | os.PathLike, field: str = "text") -> Iterator[Record]:
 
 def read_records(path: str | os.PathLike, fmt: str = "jsonl", *, columns: Sequence[str] = (),
                  text_field: str = "text", skip_bad: bool = False,
-                 required: Sequence[str] = ()) -> Iterator[Record]:
+                 schema: Schema | None = None) -> Iterator[Record]:
+    """Records of any FORMATS; TSV and text records are validated against `schema` too."""
     if fmt == "jsonl":
-        return read_jsonl(path, skip_bad=skip_bad, required=required)
+        return read_jsonl(path, skip_bad=skip_bad, schema=schema)
     if fmt == "tsv":
-        return read_tsv(path, columns)
-    if fmt == "text":
-        return read_text(path, text_field)
-    raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+        records = read_tsv(path, columns)
+    elif fmt == "text":
+        records = read_text(path, text_field)
+    else:
+        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+    return records if schema is None else (schema.validate(r) for r in records)
 
 
 def dumps(rec: dict) -> str:

@@ -2,9 +2,10 @@
 
 Usage (the same objects back `lrtk sample plan` and `lrtk sample draw`)::
 
-    from lrtk.sampling import CorpusSpec, MixtureStream, Schedule, plan_corpora, scan_corpora
+    from lrtk.sampling import MixtureStream, Schedule, parse_corpus_options, plan_corpora, scan_corpora
 
-    specs = [CorpusSpec.parse("bn=bn.txt"), CorpusSpec.parse("en=en.jsonl", field="text")]
+    specs = parse_corpus_options(["bn=bn.txt", "bn=more.bn.txt.gz", "en=en.jsonl"])
+    # -> [CorpusSpec("bn", ("bn.txt", "more.bn.txt.gz")), CorpusSpec("en", ("en.jsonl",), "jsonl")]
     corpora = scan_corpora(specs)                      # sizes + offsets, one pass per file
     plan = plan_corpora(corpora, schedule=Schedule("cooldown", tau=5, tau_end=1, switch=0.5),
                         budget=100_000)                # examples (unit="lines")
@@ -23,7 +24,9 @@ For a torch DataLoader / HF Trainer use `lrtk.sampling.torch_dataset.MixtureData
 With `mode="upweight"` each record carries `weight`, the scalarization loss weight.
 """
 
-from lrtk.sampling.corpus import Corpus, CorpusSpec, scan_corpora, token_counter
+from lrtk.sampling.corpus import (
+    Corpus, CorpusSpec, parse_corpus_options, scan_corpora, token_counter,
+)
 from lrtk.sampling.mixing import scalarization_weights, temperature_probs, unimax_allocation
 from lrtk.sampling.plan import (
     Phase, Plan, Schedule, build_plan, load_plan, plan_corpora, save_plan,
@@ -32,6 +35,6 @@ from lrtk.sampling.stream import MixtureStream
 
 __all__ = [
     "Corpus", "CorpusSpec", "MixtureStream", "Phase", "Plan", "Schedule", "build_plan",
-    "load_plan", "plan_corpora", "save_plan", "scalarization_weights", "scan_corpora",
+    "load_plan", "parse_corpus_options", "plan_corpora", "save_plan", "scalarization_weights", "scan_corpora",
     "temperature_probs", "token_counter", "unimax_allocation",
 ]

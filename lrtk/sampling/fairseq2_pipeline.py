@@ -28,7 +28,8 @@ def build_pipeline(plan: Plan, *, seed: int = 0):
         raise UsageError("fairseq2 is not installed in this environment",
                          hint="run `make setup-fairseq2` and use .venv-fairseq2/bin/python") from None
     for spec in plan.corpora:
-        _check_readable(spec)
+        for path in spec.paths:
+            _check_readable(path)
     # One scan up front turns bad records into file:line errors instead of pipeline errors.
     check_corpora(plan, scan_corpora(plan.corpora))
     phases = []
@@ -43,6 +44,7 @@ def build_pipeline(plan: Plan, *, seed: int = 0):
 
 
 def _language_source(spec: CorpusSpec, phase: int, seed: int, weight: float | None):
+    from fairseq2.data.data_pipeline import DataPipeline
     from fairseq2.data.text import read_text
 
     def to_record(line: str) -> dict:
@@ -59,7 +61,8 @@ def _language_source(spec: CorpusSpec, phase: int, seed: int, weight: float | No
             rec["weight"] = weight
         return rec
 
-    return (read_text(Path(spec.path), skip_empty=True)
+    files = [read_text(Path(path), skip_empty=True).and_return() for path in spec.paths]
+    return (DataPipeline.concat(files)
             .filter(lambda line: bool(line.strip()))
             .shuffle(SHUFFLE_WINDOW, seed=seed)
             .map(to_record)
@@ -67,18 +70,19 @@ def _language_source(spec: CorpusSpec, phase: int, seed: int, weight: float | No
             .and_return())
 
 
-def _check_readable(spec: CorpusSpec) -> None:
-    """read_text fails obscurely on a missing final newline; say so up front."""
-    if spec.path.endswith(".gz"):
-        raise UsageError("the fairseq2 backend reads plain text only", path=spec.path,
-                         hint="decompress it first (gunzip -k)")
-    if not os.path.isfile(spec.path):
-        raise UsageError("file not found", path=spec.path, hint="check the path")
-    with open(spec.path, "rb") as fh:
+def _check_readable(path: str) -> None:
+    """read_text cannot unzip and fails obscurely on a missing final newline; say so up
+    front (the python backend reads both)."""
+    if path.endswith(".gz"):
+        raise UsageError("the fairseq2 backend reads plain text only", path=path,
+                         hint="decompress it first (gunzip -k), or use --backend python")
+    if not os.path.isfile(path):
+        raise UsageError("file not found", path=path, hint="check the path")
+    with open(path, "rb") as fh:
         fh.seek(0, os.SEEK_END)
         if fh.tell() == 0:
             return
         fh.seek(-1, os.SEEK_END)
         if fh.read(1) != b"\n":
             raise DataError("last line has no newline, which fairseq2's read_text rejects",
-                            path=spec.path, hint=f"append one: echo >> {spec.path}")
+                            path=path, hint=f"append one: echo >> {path}")

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from lrtk.errors import UsageError
 from lrtk.io.atomic import write_json
 from lrtk.io.lines import open_lines
-from lrtk.sampling.corpus import Corpus, CorpusSpec
+from lrtk.sampling.corpus import Corpus, CorpusSpec, check_one_per_language
 from lrtk.sampling.mixing import normalise, temperature_probs, unimax_allocation
 
 SCHEDULES = ("temperature", "cooldown", "unimax")
@@ -104,7 +104,7 @@ class Plan:
         """Identifies the plan a stream state belongs to: languages, sizes and phases, not
         where the files lie (a plan loaded from JSON resolves them against its folder)."""
         d = self.to_dict()
-        d["corpora"] = [{**c, "path": None} for c in d["corpora"]]
+        d["corpora"] = [{**c, "paths": None} for c in d["corpora"]]
         blob = json.dumps(d, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -136,10 +136,7 @@ def build_plan(corpora: list[CorpusSpec], lines: dict[str, int], units: dict[str
         raise UsageError(f"unknown unit {unit!r}", hint=f"choose one of {', '.join(UNITS)}")
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}", hint=f"choose one of {', '.join(MODES)}")
-    langs = [c.lang for c in corpora]
-    if len(set(langs)) != len(langs):
-        raise UsageError(f"a language is given twice: {', '.join(langs)}",
-                         hint="concatenate its files, or give each a distinct name")
+    check_one_per_language(corpora)
     budget = float(sum(units.values()) if budget is None else budget)
     if budget <= 0:
         raise UsageError(f"--budget must be positive, got {budget:g}")
@@ -200,7 +197,7 @@ def save_plan(plan: Plan, path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     d = plan.to_dict()
     for c in d["corpora"]:
-        c["path"] = os.path.relpath(os.path.abspath(c["path"]), folder)
+        c["paths"] = [os.path.relpath(os.path.abspath(p), folder) for p in c["paths"]]
     write_json(d, path)
 
 
@@ -209,9 +206,11 @@ def load_plan(path: str) -> Plan:
     folder = os.path.dirname(os.path.abspath(path))
     try:
         d = json.load(open_lines(path))
-        for c in d["corpora"]:
-            c["path"] = os.path.normpath(os.path.join(folder, c["path"]))
-        return Plan.from_dict(d)
+        plan = Plan.from_dict(d)
+        plan.corpora = [CorpusSpec(c.lang, [os.path.normpath(os.path.join(folder, p))
+                                            for p in c.paths], c.fmt, c.field)
+                        for c in plan.corpora]
+        return plan
     except json.JSONDecodeError as e:
         raise UsageError(f"not a plan file: {e.msg} at line {e.lineno}", path=path,
                          hint="write one with `lrtk sample plan ... --json PLAN`") from None

@@ -116,7 +116,8 @@ def check_corpora(plan: Plan, corpora: dict[str, Corpus]) -> None:
             raise UsageError(f"no corpus for language {lang!r} of the plan")
         if corpora[lang].lines != plan.lines[lang]:
             raise UsageError(f"{lang} has {corpora[lang].lines} examples now but "
-                             f"{plan.lines[lang]} when planned", path=corpora[lang].spec.path,
+                             f"{plan.lines[lang]} when planned",
+                             path=", ".join(corpora[lang].spec.paths),
                              hint="re-run `lrtk sample plan`")
 
 

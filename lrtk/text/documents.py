@@ -22,6 +22,7 @@ from lrtk.io import RecordReader, read_lines
 from lrtk.io.lines import display_name
 from lrtk.io.progress import warn
 from lrtk.io.records import Record, dumps
+from lrtk.io.schema import DOCUMENT
 from lrtk.text.normalize import normalize
 from lrtk.text.segmenter import Segmenter
 
@@ -37,18 +38,10 @@ def check_format(fmt: str, allowed: tuple[str, ...], option: str) -> str:
 
 def read_documents(path: str | os.PathLike, fmt: str, lang: str,
                    stats: "SegmentStats", *, skip_bad: bool = False) -> Iterator[Record]:
-    """Document records from any input form, each with a string "text"."""
+    """Document records (lrtk.io.schema.DOCUMENT) from any input form."""
     if fmt == "jsonl":
-        reader = RecordReader(path, skip_bad=skip_bad, required=("text",))
-        for rec in reader:
-            if not isinstance(rec["text"], str):
-                err = rec.error(f"'text' must be a string, got {type(rec['text']).__name__}")
-                if not skip_bad:
-                    raise err
-                stats.skipped += 1
-                warn(f"skipped {err.format()}")
-                continue
-            yield rec
+        reader = RecordReader(path, skip_bad=skip_bad, schema=DOCUMENT)
+        yield from reader
         stats.skipped += reader.skipped
         return
     name = display_name(path)

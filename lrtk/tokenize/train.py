@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zlib
 from dataclasses import asdict, dataclass, field
 
@@ -98,6 +99,7 @@ def _train_one(corpora: dict[str, Corpus], prefix: str, options: TrainOptions) -
 
     symbols = [f"<{lang}>" for lang in corpora] if options.lang_tags else []
     symbols += [s for s in options.symbols if s not in symbols]
+    _check_vocab_size(options, symbols)
     model = io.BytesIO()
     try:
         spm.SentencePieceTrainer.train(
@@ -110,10 +112,43 @@ def _train_one(corpora: dict[str, Corpus], prefix: str, options: TrainOptions) -
             max_sentence_length=1 << 16,
         )
     except RuntimeError as e:
-        raise UsageError(f"sentencepiece could not train: {e}",
-                         hint="a smaller --vocab-size usually fixes 'Vocabulary size is too high'") from None
+        raise _training_error(str(e), options) from None
     _write_outputs(prefix, model.getvalue(), corpora, chosen, options, symbols)
     return f"{prefix}.model"
+
+
+# unk, bos and eos: sentencepiece adds them to every model.
+_META_PIECES = 3
+_BYTE_PIECES = 256
+
+
+def _check_vocab_size(options: TrainOptions, symbols: list[str]) -> None:
+    """The pieces every model holds whatever the text, plus at least one character."""
+    fixed = _META_PIECES + len(symbols) + (_BYTE_PIECES if options.byte_fallback else 0)
+    if options.vocab_size <= fixed:
+        parts = ["unk, bos, eos"]
+        if options.byte_fallback:
+            parts.append(f"{_BYTE_PIECES} bytes of --byte-fallback")
+        if symbols:
+            parts.append(" ".join(symbols[:4]) + (" ..." if len(symbols) > 4 else ""))
+        raise UsageError(f"--vocab-size {options.vocab_size} leaves no room for text: every "
+                         f"model holds {fixed} fixed pieces ({', '.join(parts)})",
+                         hint=f"use more than {fixed}, typically thousands")
+
+
+def _training_error(message: str, options: TrainOptions) -> UsageError:
+    """sentencepiece's RuntimeError ("INTERNAL: src/trainer_interface.cc(638) [check] text")
+    as one line saying what to change."""
+    text = message.split("] ", 1)[-1].strip()
+    if m := re.search(r"smaller than required_chars\. (\d+) vs (\d+)", text):
+        return UsageError(f"--vocab-size {m[1]} is smaller than the {m[2]} pieces this text "
+                          "needs (its characters and the fixed pieces)",
+                          hint=f"use at least {m[2]}, or lower --character-coverage from "
+                               f"{options.character_coverage:g}")
+    if m := re.search(r"Vocabulary size too high \((\d+)\).*<= (\d+)", text):
+        return UsageError(f"--vocab-size {m[1]} is more pieces than this text yields (at most "
+                          f"{m[2]})", hint=f"use --vocab-size {m[2]} or less, or train on more text")
+    return UsageError(f"sentencepiece could not train: {text}")
 
 
 def _write_outputs(prefix, model_bytes, corpora, chosen, options, symbols) -> None:

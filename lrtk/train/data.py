@@ -133,25 +133,18 @@ class MixtureBatches:
 
 def eval_sets(specs: list[str], tokenizer, *, seq_len: int, batch_size: int,
               limit: int) -> dict[str, list[dict]]:
-    """Held-out batches per language from LANG=PATH specs (the first `limit` examples)."""
-    from lrtk.sampling import CorpusSpec
-    from lrtk.io import read_records
+    """Held-out batches per language from LANG=PATH specs (the first `limit` examples;
+    a language given twice has its files concatenated, as for --corpus)."""
+    from lrtk.sampling import parse_corpus_options, scan_corpora
 
     sets = {}
-    for text in specs:
-        spec = CorpusSpec.parse(text)
-        if spec.lang in sets:
-            raise UsageError(f"--eval gives language {spec.lang!r} twice")
-        rows = []
-        for rec in read_records(spec.path, spec.fmt, text_field=spec.field,
-                                required=(spec.field,)):
-            if rec[spec.field].strip():
-                rows.append(encode(tokenizer, rec[spec.field], seq_len))
-            if len(rows) == limit:
-                break
+    pad = pad_id(tokenizer)
+    for lang, corpus in scan_corpora(parse_corpus_options(specs, option="--eval")).items():
+        rows = [encode(tokenizer, corpus.get(i)[0], seq_len)
+                for i in range(min(limit, corpus.lines))]
+        corpus.close()
         if not rows:
-            raise UsageError("no evaluation examples", path=spec.path)
-        pad = pad_id(tokenizer)
-        sets[spec.lang] = [pad_batch(rows[i:i + batch_size], pad)
-                           for i in range(0, len(rows), batch_size)]
+            raise UsageError("no evaluation examples", path=", ".join(corpus.spec.paths))
+        sets[lang] = [pad_batch(rows[i:i + batch_size], pad)
+                      for i in range(0, len(rows), batch_size)]
     return sets

@@ -71,7 +71,7 @@ class TrainResult:
 
 
 def _plan(config: TrainConfig):
-    from lrtk.sampling import CorpusSpec, Schedule, load_plan, plan_corpora, scan_corpora
+    from lrtk.sampling import Schedule, load_plan, parse_corpus_options, plan_corpora, scan_corpora
 
     examples = config.steps * config.batch_size
     if bool(config.plan) == bool(config.corpora):
@@ -91,7 +91,7 @@ def _plan(config: TrainConfig):
         schedule = Schedule(config.mix, tau=config.tau, tau_end=config.tau_end,
                             switch=0.5 if switch is None else switch,
                             unimax_epochs=config.unimax_epochs)
-        specs = [CorpusSpec.parse(c) for c in config.corpora]
+        specs = parse_corpus_options(config.corpora)
         plan = plan_corpora(scan_corpora(specs), schedule=schedule, budget=examples)
     if plan.mode != "upsample":
         raise UsageError(f"lrtk train draws upsampled mixtures; this plan uses mode "

@@ -43,6 +43,7 @@ from pathlib import Path
 from lrtk.errors import DataError, UsageError
 from lrtk.io import read_jsonl, write_json, write_jsonl
 from lrtk.io.lines import open_lines
+from lrtk.io.schema import EXAMPLE, UniqueIds, record_id
 from lrtk.io.progress import info
 from lrtk.tune.methods import MethodSettings
 
@@ -204,12 +205,10 @@ def load_curriculum(path: str | os.PathLike) -> Curriculum:
 def _examples_by_id(name: str, path: str) -> dict[str, dict]:
     """A source's {prompt, target} records keyed by id (how drawn examples are found again)."""
     out: dict[str, dict] = {}
-    for rec in read_jsonl(path, required=("id", "prompt", "target")):
-        key = str(rec["id"])
-        if key in out:
-            raise rec.error(f"duplicate id {key!r} in source {name!r}",
-                            hint="ids must be unique within a source "
-                                 "(lrtk taco build makes them so)")
+    ids = UniqueIds()
+    for rec in read_jsonl(path, schema=EXAMPLE):
+        key = record_id(rec)
+        ids.add(key, rec.path, rec.line)
         out[key] = {"id": key, "source": name, "prompt": rec["prompt"], "target": rec["target"]}
     return out
 
@@ -218,7 +217,7 @@ def draw_mixture(mixture: Mixture, seed: int) -> list[dict]:
     """The stage's training examples: drawn with an lrtk.sampling plan over the sources."""
     from lrtk.sampling import CorpusSpec, MixtureStream, Schedule, plan_corpora, scan_corpora
 
-    specs = [CorpusSpec(name, path, "jsonl", "target") for name, path in mixture.sources.items()]
+    specs = [CorpusSpec(name, (path,), "jsonl", "target") for name, path in mixture.sources.items()]
     corpora = scan_corpora(specs)
     plan = plan_corpora(corpora, schedule=Schedule(mixture.schedule, **mixture.options),
                         budget=mixture.budget)

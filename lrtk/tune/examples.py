@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 from lrtk.errors import DataError, UsageError
 from lrtk.io import read_records
+from lrtk.io.schema import EXAMPLE, TEXT_PAIR, text_record
 from lrtk.train.data import pad_batch, pad_id
 from lrtk.train.loss import IGNORE
 
 OBJECTIVES = ("clm", "mlm", "translation")
 PROMPT = "{src_lang}: {src}\n{tgt_lang}: "
 MASK_RATE = 0.15
+_PROMPTED = EXAMPLE.optional("id")
 
 
 @dataclass
@@ -31,24 +33,21 @@ class Example:
 
 def _texts(path: str, text_field: str):
     fmt = "jsonl" if str(path).endswith((".jsonl", ".jsonl.gz")) or str(path) == "-" else "text"
-    for rec in read_records(path, fmt, text_field=text_field, required=(text_field,)):
-        text = rec[text_field]
-        if not isinstance(text, str):
-            raise rec.error(f"field {text_field!r} must be a string")
-        if text.strip():
-            yield text
+    for rec in read_records(path, fmt, text_field=text_field, schema=text_record(text_field)):
+        if rec[text_field].strip():
+            yield rec[text_field]
 
 
 def _prompt_pairs(path: str, src_lang: str, tgt_lang: str):
     for rec in read_records(path, "jsonl"):
-        if "prompt" in rec and "target" in rec:
+        # {prompt, target} as `lrtk taco build` writes it, else a sentence pair.
+        if "prompt" in rec or "target" in rec:
+            _PROMPTED.validate(rec)
             yield rec["prompt"], rec["target"]
-        elif "src" in rec and "tgt" in rec:
+        else:
+            TEXT_PAIR.validate(rec)
             yield PROMPT.format(src_lang=rec.get("src_lang", src_lang), src=rec["src"],
                                 tgt_lang=rec.get("tgt_lang", tgt_lang)), rec["tgt"]
-        else:
-            raise rec.error("a translation example needs 'src' and 'tgt' or 'prompt' and "
-                            "'target'", hint=f"record has {', '.join(sorted(rec))}")
 
 
 def build_examples(path: str, tokenizer, *, objective: str, max_length: int,

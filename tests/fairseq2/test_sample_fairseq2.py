@@ -63,7 +63,7 @@ def test_both_backends_follow_the_analytic_probabilities(cooldown_plan):
             assert abs(got_py[phase.index, lang] - got_fs[phase.index, lang]) < 4 * math.sqrt(2) * sd
     # the phases really differ: ur is upsampled before the switch, proportional after it
     assert got_fs[0, "ur"] > 3 * got_fs[1, "ur"]
-    texts = {lang: set(open(plan.corpora[i].path, encoding="utf-8").read().splitlines())
+    texts = {lang: set(open(plan.corpora[i].paths[0], encoding="utf-8").read().splitlines())
              for i, lang in enumerate(plan.languages)}
     assert all(r["text"] in texts[r["lang"]] for r in fairseq2)
 
@@ -90,7 +90,7 @@ def test_cli_draw_with_the_fairseq2_backend(cooldown_plan, run_cli, tmp_path):
 
 def test_missing_final_newline_is_a_clear_error(cooldown_plan, tmp_path):
     plan, _ = cooldown_plan
-    path = plan.corpora[0].path
+    path = plan.corpora[0].paths[0]
     with open(path, "rb+") as fh:
         fh.seek(-1, 2)
         fh.truncate()
