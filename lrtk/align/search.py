@@ -3,8 +3,8 @@
 D[i, j] is the cheapest way to align the first i source and first j target sentences. Only a
 band of cells around a guide line is filled, so time and memory grow with n * width, not
 n * m. If the best path runs along the band's edge the band was in the wrong place or too narrow:
-it is re-centred on that path, then doubled, and the search repeated (documents that really
-are parallel never pay for this).
+it is re-centred on that path, then doubled up to MAX_HALF_WIDTH, and the search repeated
+(documents that really are parallel never pay for this).
 
 Each row is computed with numpy over the whole band at once; the one dependency inside a row
 (a 0-1 bead continues from the cell to its left) is a min-plus prefix scan.
@@ -21,6 +21,14 @@ from lrtk.align.document import ScoredBead
 
 INITIAL_HALF_WIDTH = 24
 EDGE_MARGIN = 3  # a path this close to a band edge may have been pushed by it
+# The band stops doubling at this half width. Parallel text never leaves the first band
+# (TICO-19, Text+Berg and the 10k-sentence benchmark align at 24); a side that lacks a long
+# run of sentences needs more (2,000 sentences against their last 70% align at 192). Without
+# a cap a path that keeps touching the edge (a few sentences against thousands, a side that
+# misses thousands) doubles the band until it covers the whole n x m matrix: quadratic time
+# and memory. With it a pass fills at most (n + 1) x 513 cells plus m (rows must overlap,
+# see _band), and there are at most 10 passes (each width as found, then re-centred).
+MAX_HALF_WIDTH = 256
 
 
 class BeadCosts(Protocol):
@@ -51,6 +59,10 @@ def _band(n: int, m: int, half: int, guide: np.ndarray | None) -> tuple[np.ndarr
     lo = np.minimum.accumulate(lo[::-1])[::-1]
     hi = np.maximum.accumulate(hi)
     lo[0], hi[-1] = 0, m
+    # Each row must overlap the one before it, or no bead links them: where the target has
+    # many more sentences than the source, the diagonal's rows lie further apart than the
+    # band is wide. The overlap costs at most m cells in all.
+    lo[1:] = np.minimum(lo[1:], hi[:-1])
     return lo, hi
 
 
@@ -134,7 +146,9 @@ def best_path(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCos
         guide = path_guide(beads, n)
         retries += 1
         if retries % 2 == 0:
-            half *= 2
+            if half >= MAX_HALF_WIDTH:
+                return beads  # the widest band, re-centred: the best path it holds
+            half = min(2 * half, MAX_HALF_WIDTH)
 
 
 def path_guide(beads: Sequence[Bead], n: int) -> np.ndarray:
