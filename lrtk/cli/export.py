@@ -80,7 +80,8 @@ def export_cmd(
                      "--no-clip-search": not clip_search}
         given = [name for name, used in lrtk_only.items() if used]
         if given:
-            raise UsageError(f"{', '.join(given)} apply to --format lrtk only (GGUF types fix "
+            verb = "applies" if len(given) == 1 else "apply"
+            raise UsageError(f"{', '.join(given)} {verb} to --format lrtk only (GGUF types fix "
                              "their own blocks and scales)")
         _export_gguf(model_dir, output, bits, head, embed, max_seq_len, random_config, seed,
                      base if lora else None)

@@ -41,8 +41,9 @@ def add_vocab(writer, blobs: dict[str, bytes], config: dict, where: str) -> int:
     elif hf is not None and hf["model"]["type"] == "BPE":
         vocab = _hf_byte_bpe(hf, where)
     else:
-        raise DataError("no tokenizer llama.cpp can use (tokenizer.model, or tokenizer.json "
-                        "with a Unigram or byte-level BPE model)", path=where)
+        raise DataError("no tokenizer llama.cpp can use", path=where,
+                        hint="the directory needs tokenizer.model, or a tokenizer.json with a "
+                        "Unigram or byte-level BPE model")
     tokens, scores, types = vocab["tokens"], vocab["scores"], vocab["types"]
     n_vocab = config["vocab_size"]
     if len(tokens) > n_vocab:
