@@ -19,7 +19,7 @@ transformers = pytest.importorskip("transformers")
 gguf = pytest.importorskip("gguf", reason="the export extra (pip install 'lrtk[export]')")
 
 from conftest import shared_path  # noqa: E402
-from test_export import spm_model  # noqa: E402,F401  (fixture)
+from test_export import CASES, save_tiny, spm_model, tico_lines  # noqa: E402,F401  (spm_model: fixture)
 from test_runtime import trained  # noqa: E402,F401  (fixture: Llama trained on TICO-19)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -136,6 +136,29 @@ def test_float_gguf_logits_equal_hf_and_lrtk_runtime(trained, exports, llama_cpp
     assert max(diffs["f32"]) <= 1e-3
     assert max(diffs["f16"]) <= 5e-2
     assert max(diffs["f16"]) > max(diffs["f32"])  # the f16 file really holds halves
+
+
+# test_export's architecture cases; Mistral's window here is longer than the text, since
+# llama.cpp's llama architecture has no sliding window.
+ARCH_CASES = {**{k: v for k, v in CASES.items() if not k.startswith("mistral")},
+              "mistral": ("mistral", dict(sliding_window=4096))}
+
+
+@pytest.mark.parametrize("case", sorted(ARCH_CASES))
+def test_f32_gguf_of_each_architecture_equals_hf(case, tmp_path, spm_model, llama_cpp, run_cli):  # noqa: F811
+    """llama (llama3 and linear RoPE scaling, attention bias, HF tokenizer), qwen2 (tied head,
+    so no output.weight; q/k/v bias; no q/k permutation) and mistral as llama."""
+    kind, overrides = ARCH_CASES[case]
+    model = save_tiny(kind, tmp_path / "hf", spm_model, **overrides)
+    out = _export(run_cli, tmp_path / "hf", tmp_path / "m.gguf", "--bits", "f32")
+    names = {t.name for t in gguf.GGUFReader(out).tensors}
+    assert ("output.weight" in names) == (not model.config.tie_word_embeddings)
+    ids = [1] + list(range(3, 60))
+    with torch.no_grad():
+        expected = model(torch.tensor([ids])).logits[0].numpy()
+    with Llama(llama_cpp, out) as m:
+        got = m.logits(ids)
+    assert np.abs(got - expected).max() <= 1e-3
 
 
 def test_quantized_gguf_top1_agreement(trained, exports, llama_cpp):  # noqa: F811
