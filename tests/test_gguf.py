@@ -18,6 +18,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 gguf = pytest.importorskip("gguf", reason="the export extra (pip install 'lrtk[export]')")
 
+from badinput import kit  # noqa: E402,F401  (fixture: tiny Llama with lrtk train's tokenizer)
 from conftest import shared_path  # noqa: E402
 from test_export import CASES, save_tiny, spm_model, tico_lines  # noqa: E402,F401  (spm_model: fixture)
 from test_runtime import trained  # noqa: E402,F401  (fixture: Llama trained on TICO-19)
@@ -338,3 +339,33 @@ def test_low_bit_types_load_and_follow_their_dequantized_weights(bits, block, tm
     # far closer than the quantization itself moves the model.
     corr = np.corrcoef(got.ravel(), expected.ravel())[0, 1]
     assert corr > 0.99, corr
+
+
+def test_pipeline_export_stage_writes_gguf_on_request(kit, tmp_path, llama_cpp):  # noqa: F811
+    """EXPORT_FORMATS=lrtk,gguf: the pair pipeline's export stage also writes model.gguf,
+    which llama.cpp loads with the tokenizer of the tuned model."""
+    import os
+    import subprocess
+
+    from lrtk.runtime.tokenizer import Tokenizer
+    from lrtk.train.tokenizer import save_tokenizer
+
+    work = tmp_path / "work"
+    merged = work / "tuned" / "merged"
+    shutil.copytree(kit.hf, merged)
+    # The tokenizer files as `lrtk train` writes them (the kit's tokenizer.json is transformers'
+    # plain LlamaTokenizerFast conversion, which drops sentencepiece's normalizer).
+    save_tokenizer(kit.spm, merged)
+    shim = tmp_path / "bin" / "lrtk"  # `lrtk` as the pipeline calls it: this checkout's CLI
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m lrtk.cli.main "$@"\n')
+    shim.chmod(0o755)
+    env = {**os.environ, "WORK": str(work), "EXPORT_FORMATS": "lrtk,gguf",
+           "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    subprocess.run([str(REPO / "pipelines" / "bn-en.sh"), "export"], cwd=REPO, env=env,
+                   check=True, capture_output=True)
+    assert (work / "model.lrtk").stat().st_size > 0
+    text = "The virus spreads among people in close contact."
+    with Llama(llama_cpp, work / "model.gguf") as m:
+        assert m.tokenize(text) == Tokenizer.from_dir(merged, 1).encode(text)

@@ -145,7 +145,10 @@ def export_gguf(source: ModelSource, out: str | os.PathLike, spec: GGUFSpec,
     writer.add_file_type(gguf.LlamaFileType[FILE_TYPES[spec.bits]])
     writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
     rope_freqs = _rope(writer, gguf, arch, source, where)
-    add_vocab(writer, source.blobs, c, where)
+    if source.blobs or not where.startswith("random:"):
+        add_vocab(writer, source.blobs, c, where)
+    else:  # --random-config (benchmarks): llama.cpp fills llama.vocab_size dummy tokens
+        writer.add_tokenizer_model("none")
 
     if rope_freqs is not None:
         writer.add_tensor(gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.ROPE_FREQS] + ".weight", rope_freqs)
