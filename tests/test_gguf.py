@@ -267,8 +267,7 @@ def test_tokenizer_travels_intact(indic_model, llama_cpp, tmp_path):
     report = []
     with Llama(llama_cpp, tmp_path / "m.gguf", vocab_only=True) as m:
         for lang, parts in LANGUAGES.items():
-            lines = [x for x in shared_path(*parts).read_text(encoding="utf-8").splitlines()[HELD_OUT]
-                     if x.strip()]
+            lines = _held_out(parts)
             counts = {"lines": len(lines), "mismatches": 0, "byte fallback": 0, "lrtk != spm": 0}
             for line in lines:
                 ours, llama, ref = lrtk.encode(line), m.tokenize(line), [1] + sp.encode(line)
@@ -282,6 +281,48 @@ def test_tokenizer_travels_intact(indic_model, llama_cpp, tmp_path):
             report.append(f"{lang}: {counts}")
             assert counts["mismatches"] <= 0.1 * counts["lines"]
     print("\n" + "\n".join(report))
+
+
+def _held_out(parts) -> list[str]:
+    lines = shared_path(*parts).read_text(encoding="utf-8").splitlines()[HELD_OUT]
+    return [x for x in lines if x.strip()]
+
+
+def test_byte_level_bpe_tokenizer_json_travels_intact(tmp_path, llama_cpp):
+    """A tokenizer.json-only byte-level BPE (GPT-2 pre-tokenizer, as Qwen2-style checkpoints
+    carry) trained here on the five languages: vocabulary, merges and pre-tokenizer give
+    llama.cpp exactly lrtk's ids on every held-out line."""
+    from tokenizers import Tokenizer as HFTokenizer
+    from tokenizers import decoders, models, pre_tokenizers, trainers
+
+    from lrtk.export import from_hf
+    from lrtk.export.gguf_model import GGUFSpec, export_gguf
+    from lrtk.runtime.tokenizer import Tokenizer
+
+    bpe = HFTokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    lines = [x for parts in LANGUAGES.values()
+             for x in shared_path(*parts).read_text(encoding="utf-8").splitlines()[TRAIN]]
+    bpe.train_from_iterator(lines, trainers.BpeTrainer(
+        vocab_size=4000, special_tokens=["<|endoftext|>"], show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    hf = tmp_path / "hf"
+    config = transformers.LlamaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=1,
+                                      num_attention_heads=4, num_key_value_heads=2,
+                                      vocab_size=4000, bos_token_id=0, eos_token_id=0)
+    transformers.LlamaForCausalLM(config).save_pretrained(hf)
+    bpe.save(str(hf / "tokenizer.json"))
+    export_gguf(from_hf(hf), tmp_path / "m.gguf", GGUFSpec(bits="f16"))
+    ours = Tokenizer.from_dir(hf, 0)
+    report = []
+    with Llama(llama_cpp, tmp_path / "m.gguf", vocab_only=True) as m:
+        for lang, parts in LANGUAGES.items():
+            held = _held_out(parts)
+            bad = sum(ours.encode(x) != m.tokenize(x) for x in held)
+            report.append(f"{lang}: {len(held)} lines, {bad} mismatches")
+            assert bad == 0, report
+    print("\nbyte-level BPE: " + "; ".join(report))
 
 
 def test_lora_adapter_applied_by_llama_cpp_equals_merged_model(trained, exports, llama_cpp,  # noqa: F811
