@@ -42,6 +42,13 @@ def _no_tokenizer(hf: Path) -> Path:
     return hf
 
 
+def _tie(hf: Path) -> Path:
+    config = json.loads((hf / "config.json").read_text())
+    config["tie_word_embeddings"] = True
+    (hf / "config.json").write_text(json.dumps(config))
+    return hf
+
+
 def _garbage_spm(hf: Path) -> Path:
     (hf / "tokenizer.json").unlink()
     (hf / "tokenizer.model").write_bytes(b"\xff\x00 not a model")
@@ -75,6 +82,7 @@ MODEL_CASES = {
     "unknown-gguf-bits": (None, ["--bits", "3"], ["--bits", "3"], 2),
     "q2_k-rows-too-short": (None, ["--bits", "2"], ["q_proj", "Q2_K", "256"], 2),
     "lora-without-base": (None, ["--lora"], ["--lora", "--base"], 2),
+    "head-of-a-tied-model": (_tie, ["--head", "8"], ["--head", "--embed"], 2),
     "no-tokenizer": (_no_tokenizer, [], ["tokenizer", "{hf}"], 1),
     "garbage-tokenizer-model": (_garbage_spm, [], ["tokenizer.model", "{hf}"], 1),
     "yarn-rope": (_yarn, [], ["yarn", "{hf}"], 1),

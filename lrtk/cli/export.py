@@ -128,6 +128,9 @@ def _export_gguf(model_dir, output, bits, head, embed, max_seq_len, random_confi
         return
     spec = GGUFSpec(bits=bits, head=head, embed=embed)  # bad types fail before reading weights
     source = from_hf(model_dir) if model_dir else random_source(random_config, seed)
+    if source.tied and head is not None:
+        raise UsageError("--head: this model's output head is its embedding (tied), which "
+                         "GGUF stores once", hint="set both with --embed")
     summary = export_gguf(source, output, spec, max_seq_len)
     info(f"wrote {output}: {summary['bytes'] / 2**20:.1f} MiB, GGUF, {summary['tensors']} "
          f"tensors, linear layers {spec.bits}, embeddings {spec.embed}")
