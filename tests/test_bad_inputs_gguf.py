@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from badinput import REPO, assert_one_line_error, assert_unchanged, kit, lrtk, snapshot  # noqa: F401
+from badinput import (REPO, assert_one_line_error, assert_unchanged, kit,  # noqa: F401
+                      lrtk, snapshot)
 from test_export import spm_model  # noqa: F401  (fixture kit needs)
 
 pytest.importorskip("gguf")

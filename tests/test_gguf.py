@@ -20,7 +20,7 @@ gguf = pytest.importorskip("gguf", reason="the export extra (pip install 'lrtk[e
 
 from badinput import kit  # noqa: E402,F401  (fixture: tiny Llama with lrtk train's tokenizer)
 from conftest import shared_path  # noqa: E402
-from test_export import CASES, save_tiny, spm_model, tico_lines  # noqa: E402,F401  (spm_model: fixture)
+from test_export import CASES, save_tiny, spm_model, tico_lines  # noqa: E402,F401  (fixture)
 from test_runtime import trained  # noqa: E402,F401  (fixture: Llama trained on TICO-19)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +29,8 @@ EVAL = slice(1800, 2100)  # TICO-19 lines neither the model nor its tokenizer sa
 
 def _bindings():
     """llama_cpp (llama-cpp-python) over the libllama of `make llamacpp`, or a skip."""
-    libs = sorted((REPO / "build" / "llamacpp").glob("llama_cpp_python-*/llama_cpp/lib/libllama.so"))
+    built = REPO / "build" / "llamacpp"
+    libs = sorted(built.glob("llama_cpp_python-*/llama_cpp/lib/libllama.so"))
     if not libs:
         pytest.skip("llama.cpp is not built: `make llamacpp` builds it into build/llamacpp "
                     "(make test does)")
@@ -90,8 +91,7 @@ def _export(run_cli, model_dir, out, *args) -> Path:
 def _eval_ids(hf_dir, n: int) -> list[int]:
     from lrtk.runtime.tokenizer import Tokenizer
 
-    lines = shared_path("tico19", "en-bn", "tico19-test.en").read_text(encoding="utf-8")
-    return Tokenizer.from_dir(hf_dir, 1).encode(" ".join(lines.splitlines()[EVAL]))[:n]
+    return Tokenizer.from_dir(hf_dir, 1).encode(" ".join(tico_lines(shared_path)[EVAL]))[:n]
 
 
 def _hf_logits(hf_dir, ids) -> np.ndarray:
@@ -114,7 +114,8 @@ def exports(trained, tmp_path_factory, llama_cpp):  # noqa: F811
     return files
 
 
-def test_float_gguf_logits_equal_hf_and_lrtk_runtime(trained, exports, llama_cpp, tmp_path):  # noqa: F811
+def test_float_gguf_logits_equal_hf_and_lrtk_runtime(trained, exports, llama_cpp,  # noqa: F811
+                                                     tmp_path):
     from lrtk.export import QuantSpec, export, from_hf
     from lrtk.runtime.binding import NativeModel
 
@@ -146,7 +147,8 @@ ARCH_CASES = {**{k: v for k, v in CASES.items() if not k.startswith("mistral")},
 
 
 @pytest.mark.parametrize("case", sorted(ARCH_CASES))
-def test_f32_gguf_of_each_architecture_equals_hf(case, tmp_path, spm_model, llama_cpp, run_cli):  # noqa: F811
+def test_f32_gguf_of_each_architecture_equals_hf(case, tmp_path, spm_model,  # noqa: F811
+                                                 llama_cpp, run_cli):
     """llama (llama3 and linear RoPE scaling, attention bias, HF tokenizer), qwen2 (tied head,
     so no output.weight; q/k/v bias; no q/k permutation) and mistral as llama."""
     kind, overrides = ARCH_CASES[case]
@@ -205,7 +207,8 @@ def test_greedy_text_identical_to_lrtk(trained, exports, llama_cpp, tmp_path):  
 
 
 # Held-out lines of each language: TICO-19 (bn, ne, ur, en) and FLORES v1 dev (si).
-LANGUAGES = {"bn": ("tico19", "en-bn", "tico19-test.bn"), "ne": ("tico19", "en-ne", "tico19-test.ne"),
+LANGUAGES = {"bn": ("tico19", "en-bn", "tico19-test.bn"),
+             "ne": ("tico19", "en-ne", "tico19-test.ne"),
              "ur": ("tico19", "en-ur", "tico19-test.ur"),
              "si": ("floresv1_dev", "wikipedia.dev.si-en.si"),
              "en": ("tico19", "en-bn", "tico19-test.en")}
@@ -325,8 +328,8 @@ def test_byte_level_bpe_tokenizer_json_travels_intact(tmp_path, llama_cpp):
     print("\nbyte-level BPE: " + "; ".join(report))
 
 
-def test_lora_adapter_applied_by_llama_cpp_equals_merged_model(trained, exports, llama_cpp,  # noqa: F811
-                                                               tmp_path, run_cli):
+def test_lora_adapter_applied_by_llama_cpp_equals_merged_model(  # noqa: F811
+        trained, exports, llama_cpp, tmp_path, run_cli):
     hf_dir = trained[0]
     train = tmp_path / "tune.txt"
     lines = shared_path("tico19", "en-ne", "tico19-test.en").read_text(encoding="utf-8")
@@ -350,8 +353,8 @@ def test_lora_adapter_applied_by_llama_cpp_equals_merged_model(trained, exports,
 
 
 @pytest.mark.parametrize("bits,block", [("2", 256), ("ternary", 256), ("tq1_0", 256)])
-def test_low_bit_types_load_and_follow_their_dequantized_weights(bits, block, tmp_path,
-                                                                 spm_model, llama_cpp, run_cli):  # noqa: F811
+def test_low_bit_types_load_and_follow_their_dequantized_weights(  # noqa: F811
+        bits, block, tmp_path, spm_model, llama_cpp, run_cli):
     """Q2_K / TQ2_0 / TQ1_0 need rows of 256: a 256-wide model. llama.cpp's logits follow an HF
     model holding the dequantized weights (gguf's own dequantizer reads our packing)."""
     from lrtk.export.gguf_quant import quantize
