@@ -7,7 +7,7 @@ LRTK := $(VENV)/bin/lrtk
 STAMP := $(VENV)/.setup-stamp
 OUT ?= out
 
-.PHONY: setup test demo bench native-test clean setup-fairseq2 test-fairseq2
+.PHONY: setup test demo bench native-test llamacpp clean setup-fairseq2 test-fairseq2
 
 setup: $(STAMP)
 
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt CMakeLists.txt native/CMakeLists.txt sc
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
-test: setup native-test
+test: setup native-test llamacpp
 	$(PY) -m pytest -q tests
 	$(MAKE) test-fairseq2
 
@@ -34,6 +34,16 @@ native-test:
 	  -DCMAKE_TOOLCHAIN_FILE=native/cmake/aarch64-linux-gnu.cmake >/dev/null
 	cmake --build build/native-aarch64 -j 2 >/dev/null
 	ctest --test-dir build/native-aarch64/native --output-on-failure
+
+# llama.cpp's libllama under the llama-cpp-python bindings, for tests/test_gguf.py: built once
+# from the llama-cpp-python sdist into build/llamacpp (11.5 minutes on 2 cores), then cached.
+LLAMACPP_STAMP := build/llamacpp/.bindings-stamp
+
+llamacpp: $(LLAMACPP_STAMP)
+
+$(LLAMACPP_STAMP): benchmarks/llamacpp_setup.sh $(STAMP)
+	PYTHON=$(PY) JOBS=2 benchmarks/llamacpp_setup.sh --bindings build/llamacpp
+	touch $@
 
 # fairseq2 0.8 pins torch==2.9.1 (the main venv has a newer torch), so it gets its own venv.
 # lrtk itself is imported from the checkout (PYTHONPATH): its core needs no native build.

@@ -6,15 +6,21 @@
 #
 #   benchmarks/llamacpp_setup.sh [DIR]      # default build/llamacpp; about 10 minutes on 2 cores
 #
+# With --bindings it builds only libllama (shared) and puts it where the sdist's llama_cpp
+# package loads it from, so `PYTHONPATH=DIR/llama_cpp_python-VERSION` gives tests/test_gguf.py
+# llama.cpp's own loader, tokenizer and forward pass (`make llamacpp`, called by `make test`;
+# 11.5 minutes on the 2-core VM with -j2).
+#
 # The tokenizer only has to exist (decode speed does not depend on it): TOKENIZER names a
 # sentencepiece model, by default the one `make demo` trains.
 set -euo pipefail
 
+BINDINGS=0
+if [ "${1:-}" = --bindings ]; then BINDINGS=1; shift; fi
 DIR=${1:-build/llamacpp}
 PY=${PYTHON:-.venv/bin/python}
 VERSION=${LLAMA_CPP_PYTHON_VERSION:-0.3.36}
 TOKENIZER=${TOKENIZER:-out/bn-en/lm/tokenizer.model}
-[ -f "$TOKENIZER" ] || { echo "llamacpp_setup: $TOKENIZER: no tokenizer (run make demo, or set TOKENIZER)" >&2; exit 2; }
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 
@@ -23,6 +29,22 @@ if [ ! -d "$SRC" ]; then
   "$PY" -m pip download --no-deps --no-binary :all: "llama-cpp-python==$VERSION" -d "$DIR" -q
   tar xzf "$DIR/llama_cpp_python-$VERSION.tar.gz" -C "$DIR"
 fi
+
+if [ "$BINDINGS" = 1 ]; then
+  LIB="$DIR/llama_cpp_python-$VERSION/llama_cpp/lib"
+  if [ ! -f "$LIB/libllama.so" ]; then
+    cmake -S "$SRC" -B "$DIR/libbuild" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
+      -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_COMMON=OFF \
+      -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+      -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF >/dev/null
+    cmake --build "$DIR/libbuild" -j "${JOBS:-2}" --target llama >/dev/null
+    mkdir -p "$LIB"
+    cp -a "$DIR"/libbuild/bin/lib*.so* "$LIB/"
+  fi
+  exit 0
+fi
+
+[ -f "$TOKENIZER" ] || { echo "llamacpp_setup: $TOKENIZER: no tokenizer (run make demo, or set TOKENIZER)" >&2; exit 2; }
 BIN="$SRC/build/bin"
 if [ ! -x "$BIN/llama-bench" ]; then
   cmake -S "$SRC" -B "$SRC/build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \

@@ -52,6 +52,8 @@ EVAL_METRICS=${EVAL_METRICS:-bleu,chrf}
 EVAL_MAX_NEW_TOKENS=${EVAL_MAX_NEW_TOKENS:-32}
 EXPORT_BITS=${EXPORT_BITS:-4}             # 1-4, ternary, or f32 to compare with the HF model
 EXPORT_GROUP_SIZE=${EXPORT_GROUP_SIZE:-64}
+EXPORT_FORMATS=${EXPORT_FORMATS:-lrtk}    # lrtk,gguf also writes model.gguf for llama.cpp
+EXPORT_GGUF_BITS=${EXPORT_GGUF_BITS:-4}   # its linear layers: f32, f16, 8 (Q8_0), 4 (Q4_0), ...
 RUN_PROMPT=${RUN_PROMPT:-করোনাভাইরাস}       # prompt of the generated sample
 RUN_TOKENS=${RUN_TOKENS:-24}
 RUN_TEMPERATURE=${RUN_TEMPERATURE:-0.7}   # 0 = greedy

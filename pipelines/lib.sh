@@ -100,6 +100,10 @@ stage_eval() {
 
 stage_export() {
   lrtk export "$WORK/tuned/merged" -o "$WORK/model.lrtk" --bits "$EXPORT_BITS" --group-size "$EXPORT_GROUP_SIZE"
+  # EXPORT_FORMATS=lrtk,gguf: also model.gguf for llama.cpp (docs/gguf.md)
+  if [[ ",$EXPORT_FORMATS," == *,gguf,* ]]; then
+    lrtk export "$WORK/tuned/merged" -o "$WORK/model.gguf" --format gguf --bits "$EXPORT_GGUF_BITS"
+  fi
 }
 
 stage_run() {

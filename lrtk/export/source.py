@@ -169,9 +169,15 @@ def from_hf(directory: str | Path) -> ModelSource:
             raise DataError(f"weight {name} is missing from the checkpoint", path=str(d))
         return array
 
-    meta = {"source": str(d), "architecture": cfg["architectures"][0],
-            "model_type": cfg.get("model_type")}
-    return ModelSource(header, inv_freq, _layer_windows(cfg), names, get, tied, blobs, meta)
+    return ModelSource(header, inv_freq, _layer_windows(cfg), names, get, tied, blobs,
+                       _meta(cfg, str(d)))
+
+
+def _meta(cfg: dict, source: str, **extra) -> dict:
+    """Where the weights came from, and the RoPE settings a GGUF header spells out."""
+    return {"source": source, "architecture": cfg["architectures"][0],
+            "model_type": cfg.get("model_type"), "rope_theta": cfg.get("rope_theta", 10000.0),
+            "rope_scaling": cfg.get("rope_scaling"), **extra}
 
 
 def _tokenizer_blobs(d: Path, bos_id: int) -> dict[str, bytes]:
@@ -209,9 +215,8 @@ def random_source(preset: str, seed: int = 0) -> ModelSource:
                 rng.standard_normal(shape, np.float32) * 0.02
         return rng.standard_normal(shape, np.float32) * 0.02
 
-    meta = {"source": f"random:{preset}", "architecture": cfg["architectures"][0],
-            "model_type": cfg.get("model_type"), "seed": seed}
-    return ModelSource(header, inv_freq, _layer_windows(cfg), names, get, tied, {}, meta)
+    return ModelSource(header, inv_freq, _layer_windows(cfg), names, get, tied, {},
+                       _meta(cfg, f"random:{preset}", seed=seed))
 
 
 def _shapes(c: dict) -> Callable[[str], tuple[int, ...]]:
