@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 from lrtk.errors import UsageError
@@ -38,16 +37,6 @@ def resolve_langs(records: list[Record], src_lang: Optional[str],
                 raise rec.error(f"{field} is {rec[field]!r} but this run filters {src}-{tgt}",
                                 hint="filter each language pair separately")
     return src, tgt
-
-
-def check_outputs(*paths: Optional[str]) -> None:
-    """Fail on a bad output path before the (long) filtering, not after it."""
-    for path in paths:
-        if path and path != "-":
-            directory = os.path.dirname(os.path.abspath(path))
-            if not os.path.isdir(directory):
-                raise UsageError("output directory does not exist", path=directory,
-                                 hint="create it first")
 
 
 class FilterRun:
