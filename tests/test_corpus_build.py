@@ -186,6 +186,7 @@ def test_bad_config_or_data_keeps_previous_output(run_cli, tmp_path, edit, code,
     config = write_config(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
+    (out / ".lrtk-output").write_text("lrtk corpus build\n", encoding="utf-8")  # a build's
     (out / "keep.txt").write_text("previous build", encoding="utf-8")
     cfg = yaml.safe_load(config.read_text("utf-8"))
     edit(cfg)

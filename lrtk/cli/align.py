@@ -7,6 +7,8 @@ from typing import List, Optional
 import typer
 from typer.core import TyperGroup
 
+from lrtk.cli._outputs import writes
+
 ORDER = 20
 
 HELP = """Align the sentences of document pairs with an ensemble of aligners voting on beads.
@@ -68,6 +70,7 @@ class _AlignGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
+@writes("output", "report")
 def align_command(
     input_path: Optional[str] = typer.Argument(None, metavar="[INPUT]",
                                                help="Document-pair JSONL file or '-' (the default)."),
@@ -125,6 +128,7 @@ def align_command(
     run_align(**options)
 
 
+@writes("report")
 def score_command(
     gold: str = typer.Option(..., "--gold", help="Gold beads file."),
     pred: List[str] = typer.Option(..., "--pred", help="Predicted beads: FILE or NAME=FILE; "

@@ -8,6 +8,8 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli._outputs import OVERWRITE_HELP, writes
+
 ORDER = 40
 
 corpus_app = typer.Typer(help="Build corpora with data cards.", no_args_is_help=True)
@@ -40,9 +42,12 @@ Config (paths relative to the config file):
 
 
 @corpus_app.command("build", help=BUILD_HELP)
+@writes("report", folder="output", command="corpus build", inputs=("config", "exclude"))
 def build_command(
     config: str = typer.Option(..., "--config", "-c", help="YAML corpus config."),
-    output: str = typer.Option(..., "-o", "--output", help="Output directory (replaced)."),
+    output: str = typer.Option(..., "-o", "--output", help="Output directory (replaced only "
+                                  "if `lrtk corpus build` made it)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     exclude: List[str] = typer.Option([], "--exclude",
                                       help="Evaluation set to remove (text or JSONL); repeatable."),
     card: Optional[str] = typer.Option(None, "--card",
@@ -51,10 +56,16 @@ def build_command(
 ) -> None:
     from lrtk.corpus import build_corpus, load_config
     from lrtk.io import write_json
+    from lrtk.io.output_checks import check_output_dir, check_output_file
     from lrtk.io.progress import info
 
     cfg = load_config(config)
     card_path = card or f"data_cards/{cfg.name}.md"
+    check_output_file(card_path, make_parents=True)
+    # The sources the config names are inputs too: the output must not hold them.
+    check_output_dir(output, "corpus build", overwrite=overwrite,
+                     inputs=[cfg.resolve(p) for s in (*cfg.sources, *cfg.monolingual)
+                             for p in s.inputs()])
     command = "lrtk " + shlex.join(sys.argv[1:])
     front = build_corpus(cfg, output, exclude, card_path, command)
     if report:

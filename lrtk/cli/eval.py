@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli._outputs import writes
 from lrtk.cli.generate import DEVICE_HELP, generation_options
 from lrtk.errors import DataError, UsageError
 from lrtk.io import atomic_output, read_jsonl, write_json
@@ -46,6 +47,7 @@ def _model_hyps_and_refs(model: str, adapter: Optional[str], test: str, src_lang
     return [o["output"] for o in outputs], refs
 
 
+@writes("hyp_out", "sentence_scores", "report", "markdown")
 def evaluate(
     metric: str = typer.Option("bleu,chrf", "--metric",
                                help="Comma list of bleu, chrf, chrf++, ter, rouge "

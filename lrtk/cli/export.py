@@ -7,12 +7,14 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli._outputs import writes
 from lrtk.errors import UsageError
 from lrtk.io.progress import info
 
 ORDER = 110
 
 
+@writes("output")
 def export_cmd(
     model_dir: Optional[str] = typer.Argument(None, help="HF checkpoint directory (config.json, "
                                               "model.safetensors, tokenizer); with --lora the "

@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli._outputs import writes
+
 ORDER = 30
 
 HELP = """Filter sentence pairs (JSONL records with id, src, tgt) and write the kept ones.
@@ -32,6 +34,7 @@ A config lists filters in order, with options (unknown names/options are errors)
 """
 
 
+@writes("output", "rejects", "report")
 def filter_command(
     input: str = typer.Argument("-", help="Sentence-pair JSONL file, or '-' for stdin."),
     output: str = typer.Option("-", "-o", "--output", help="Kept pairs (JSONL); '-' = stdout."),
@@ -46,9 +49,8 @@ def filter_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the margin batches' shuffle."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed records, counted."),
 ) -> None:
-    from lrtk.filter.run import FilterRun, check_outputs
+    from lrtk.filter.run import FilterRun
 
-    check_outputs(output, rejects, report)
     run = FilterRun.from_options(input, src_lang, tgt_lang, config, seed, skip_bad)
     run.execute()
     run.write(output, rejects, report)

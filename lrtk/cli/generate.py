@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli._outputs import writes
 from lrtk.errors import UsageError
 from lrtk.io import read_jsonl, write_jsonl
 from lrtk.io.progress import info
@@ -27,6 +28,7 @@ def generation_options(max_new_tokens: int, batch_size: int, sample: bool, tempe
                               device)
 
 
+@writes("output")
 def generate(
     input: Optional[str] = typer.Argument(
         None, help="JSONL with a 'prompt' per record (with --taco, 'instruction' also works); "

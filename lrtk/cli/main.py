@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import pkgutil
 import sys
@@ -11,6 +12,7 @@ from typer.core import TyperGroup
 
 from lrtk import __version__
 from lrtk.errors import LrtkError
+from lrtk.io.signals import Interrupted, stop_signals_raise
 
 # Stage order for `lrtk --help`: a command module is named after its command and says ORDER.
 _STAGE_ORDER: dict[str, int] = {}
@@ -28,7 +30,9 @@ app = typer.Typer(
     cls=_StageOrderGroup,
     help="Build language models for low-resource languages, one composable stage at a time.\n\n"
          "Stages read JSONL records from a file or stdin ('-') and write to a file or stdout, "
-         "so they chain in shell pipelines: lrtk segment ... | lrtk align ... | lrtk filter ...",
+         "so they chain in shell pipelines: lrtk segment ... | lrtk align ... | lrtk filter ...\n\n"
+         "Outputs appear only when a stage succeeds; after an error, Ctrl-C or SIGTERM the "
+         "previous outputs are left as they were.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -70,9 +74,29 @@ def _register_commands() -> None:
 _register_commands()
 
 
+# What to do about an OSError on a named file; the exit code is 2 where the command line has
+# to change (a wrong or forbidden path) and 1 where the system failed (disk full, I/O error).
+_OS_HINTS = {
+    errno.ENOENT: ("check the path", 2),
+    errno.EACCES: ("check the permissions, or use another path", 2),
+    errno.EPERM: ("check the permissions, or use another path", 2),
+    errno.EROFS: ("write somewhere else", 2),
+    errno.EISDIR: ("give a file, not a directory", 2),
+    errno.ENOTDIR: ("a part of the path is a file, not a directory", 2),
+    errno.ENOSPC: ("free some disk space", 1),
+}
+
+
+def _os_error_line(err: OSError) -> tuple[str, int]:
+    hint, code = _OS_HINTS.get(err.errno, (None, 1))
+    tail = f" ({hint})" if hint else ""
+    return f"lrtk: error: {err.filename}: {(err.strerror or str(err)).lower()}{tail}", code
+
+
 def main() -> None:
     try:
-        app(prog_name="lrtk")
+        with stop_signals_raise():
+            app(prog_name="lrtk")
     except LrtkError as err:
         print(f"lrtk: error: {err.format()}", file=sys.stderr)
         sys.exit(err.exit_code)
@@ -80,9 +104,17 @@ def main() -> None:
         # Downstream closed the pipe (e.g. `| head`): stop quietly, as Unix tools do.
         sys.stderr.close()
         sys.exit(0)
-    except KeyboardInterrupt:
-        print("lrtk: interrupted", file=sys.stderr)
-        sys.exit(130)
+    except OSError as err:
+        if err.filename is None:
+            raise  # not about a file the user named: a fault to be reported with its traceback
+        line, code = _os_error_line(err)
+        print(line, file=sys.stderr)
+        sys.exit(code)
+    except Interrupted as stop:
+        # Every staged output was removed while the stack unwound.
+        print(f"lrtk: error: interrupted by {stop} (nothing half-written is left behind)",
+              file=sys.stderr)
+        sys.exit(128 + stop.signum)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli._outputs import writes
+
 ORDER = 50
 
 PLAN_HELP = """Compute the per-phase language probabilities and expected epochs of a mixture.
@@ -38,6 +40,7 @@ Example:
 """
 
 
+@writes("json_out")
 def plan_command(
     corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH, repeated; one example a "
                                      "line (.gz read too). A language given again gets its "
@@ -77,6 +80,7 @@ def plan_command(
         save_plan(plan, json_out)
 
 
+@writes("output", "state", "report")
 def draw_command(
     plan: str = typer.Option(..., "--plan", help="Plan JSON from `lrtk sample plan --json`."),
     output: str = typer.Option("-", "-o", "--output", help="JSONL records; '-' = stdout."),

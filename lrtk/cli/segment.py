@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli._outputs import writes
+
 ORDER = 10
 
 HELP = """Split documents into sentences (danda, Urdu and Latin stops, abbreviations, initials,
@@ -33,6 +35,7 @@ Examples:
 """
 
 
+@writes("output", "report")
 def segment_command(
     input_path: str = typer.Argument("-", metavar="INPUT",
                                      help="Input file ('-' = stdin, .gz read transparently)."),

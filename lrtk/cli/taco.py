@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli._outputs import writes
 from lrtk.errors import UsageError
 from lrtk.io import read_records, write_jsonl
 from lrtk.io.progress import info
@@ -19,6 +20,7 @@ taco_app = typer.Typer(help="TaCo (translation-assisted chain of thought) data."
 
 
 @taco_app.command("build")
+@writes("output")
 def build(
     instructions: Optional[str] = typer.Option(
         None, "--instructions", "-i",

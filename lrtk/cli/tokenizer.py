@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli._outputs import writes
+
 ORDER = 45
 
 TRAIN_HELP = """Train a sentencepiece model (unigram or BPE) on one or more languages.
@@ -73,10 +75,12 @@ def train_command(
                            tau=tau, per_language=per_language, normalization=normalization,
                            threads=threads, seed=seed)
     specs = parse_corpus_options(corpus, fmt, field)
+    # train_tokenizer checks and stages PREFIX.model/.vocab/.json itself, before training.
     for path in train_tokenizer(specs, output, options):
         info(f"tokenizer: wrote {path}")
 
 
+@writes("json_out")
 def report_command(
     model: str = typer.Option(..., "--model", help="sentencepiece .model file."),
     corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH of held-out text, repeated "

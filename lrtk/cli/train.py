@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli._outputs import OVERWRITE_HELP, writes
+
 ORDER = 60
 
 EXAMPLE = """
@@ -26,8 +28,12 @@ OUT.ckpt/. Several GPUs: `accelerate launch -m lrtk.cli.main train ...` or torch
 def register(app: typer.Typer) -> None:
     @app.command("train", help="Train a causal LM from scratch or continue pre-training, on "
                                "an `lrtk sample` mixture.\n\n" + EXAMPLE)
+    @writes(folder="output", command="train",
+            inputs=("tokenizer", "init_model", "model_config", "plan", "corpus", "eval_path"))
     def train_command(
-        output: str = typer.Option(..., "-o", "--output", help="Output model directory."),
+        output: str = typer.Option(..., "-o", "--output", help="Output model directory "
+                                    "(replaced only if `lrtk train` made it)."),
+        overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
         tokenizer: Optional[str] = typer.Option(None, help="Sentencepiece .model; sets the "
                                                 "vocabulary (required from scratch)."),
         init_model: Optional[str] = typer.Option(None, help="Continue pre-training this local "

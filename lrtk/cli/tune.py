@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli._outputs import OVERWRITE_HELP, writes
+
 ORDER = 61
 
 EXAMPLE = """
@@ -24,6 +26,9 @@ cannot be folded, so merged/ then holds the adapters-wrapped model (see lrtk_mer
 def register(app: typer.Typer) -> None:
     @app.command("tune", help="Parameter-efficient tuning with adapters: seq_bn, seq_bn_inv "
                               "or LoRA, on causal or masked LMs.\n\n" + EXAMPLE)
+    @writes(folder="output", command="tune",
+            inputs=("model", "train", "eval_path", "init_adapter", "language_adapter",
+                    "curriculum"))
     def tune_command(
         model: str = typer.Option(..., "--model", help="Local Hugging Face checkpoint "
                                   "directory (llama, mistral, qwen2, gpt2, bert, xlm-roberta)."),
@@ -31,7 +36,9 @@ def register(app: typer.Typer) -> None:
                                             "a text field, pair JSONL ({src,tgt} or "
                                             "{prompt,target}) for translation, or a plain "
                                             "text file."),
-        output: str = typer.Option(..., "-o", "--output", help="Output directory."),
+        output: str = typer.Option(..., "-o", "--output", help="Output directory (replaced "
+                                    "only if `lrtk tune` made it)."),
+        overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
         method: str = typer.Option("seq_bn", help="seq_bn | seq_bn_inv | lora."),
         objective: Optional[str] = typer.Option(None, help="clm | mlm | translation "
                                                 "[default: clm or mlm by model type]."),

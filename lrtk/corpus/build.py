@@ -1,7 +1,8 @@
 """`lrtk corpus build`: sources -> normalise -> dedup -> decontaminate -> split -> outputs.
 
-The output directory is assembled in a temporary sibling and renamed into place at the end,
-so a failed build never leaves a half-written corpus or damages the previous one.
+The output directory is assembled in a temporary sibling and renamed into place at the end
+(lrtk.io.atomic_dir), so a failed build never leaves a half-written corpus or damages the
+previous one.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from typing import Iterable, Sequence
 
 from lrtk.corpus.card import corpus_lengths, render_card
@@ -21,8 +20,8 @@ from lrtk.corpus.dedup import NEAR_DUPLICATE_RULE, fold_all, unique
 from lrtk.corpus.sources import Entry, read_monolingual, read_pairs
 from lrtk.corpus.split import SPLIT_RULE, assign_splits
 from lrtk.corpus.writer import sha256_files, write_corpus
-from lrtk.errors import DataError, UsageError
-from lrtk.io import atomic_output
+from lrtk.errors import DataError
+from lrtk.io import atomic_dir, atomic_output
 from lrtk.io.lines import open_lines, read_bytes
 from lrtk.io.progress import progress
 from lrtk.io.schema import UniqueIds
@@ -143,24 +142,6 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
 
 
 def _write_atomically(outdir: str, config: CorpusConfig, splits, mono) -> dict[str, str]:
-    parent = os.path.dirname(os.path.abspath(outdir))
-    if not os.path.isdir(parent):
-        raise UsageError("parent of the output directory does not exist", path=parent)
-    if os.path.exists(outdir) and not os.path.isdir(outdir):
-        raise UsageError("output exists and is not a directory", path=outdir)
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(outdir)}.", dir=parent)
-    try:
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; the corpus is for everyone
-        write_corpus(tmp, config, splits, mono)
-        files = sha256_files(tmp)
-        old = None
-        if os.path.exists(outdir):
-            old = tempfile.mkdtemp(prefix=f".{os.path.basename(outdir)}.old.", dir=parent)
-            os.replace(outdir, os.path.join(old, "corpus"))
-        os.replace(tmp, outdir)
-        if old:
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return files
+    with atomic_dir(outdir, "corpus build") as tmp:
+        write_corpus(str(tmp), config, splits, mono)
+        return sha256_files(str(tmp))

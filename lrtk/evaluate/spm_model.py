@@ -11,6 +11,7 @@ import os
 from functools import lru_cache
 
 from lrtk.errors import UsageError
+from lrtk.io.lines import require_readable
 
 SPM_TOKENIZERS = ("spm", "flores101", "flores200", "spBLEU-1K")
 
@@ -38,6 +39,7 @@ class LocalSpmTokenizer:
             raise UsageError("sentencepiece model not found", path=model_path,
                              hint="--spm-model must name a .model file")
         self.name = tokenizer_spm.SPM_MODELS[tokenize]["signature"]
+        require_readable(model_path)
         self.sp = spm.SentencePieceProcessor()
         try:
             self.sp.Load(model_path)

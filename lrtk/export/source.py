@@ -12,6 +12,7 @@ import numpy as np
 
 from lrtk.errors import DataError, UsageError
 from lrtk.io.checkpoint import require_dir
+from lrtk.io.lines import require_readable
 
 ARCHITECTURES = {"LlamaForCausalLM": "llama", "MistralForCausalLM": "mistral",
                  "Qwen2ForCausalLM": "qwen2"}
@@ -133,6 +134,7 @@ def _open_weights(d: Path) -> Callable[[str], np.ndarray | None]:
 
         files = (sorted({d / f for f in json.loads(index.read_text())["weight_map"].values()})
                  if index.exists() else [d / "model.safetensors"])
+        require_readable(*files)
         try:
             handles = [safe_open(str(f), framework="pt") for f in files]
         except Exception as e:  # safetensors reports a corrupt header as a generic error

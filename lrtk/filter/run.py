@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 from lrtk.errors import UsageError
@@ -36,16 +35,6 @@ def resolve_langs(records: list[Record], src_lang: Optional[str],
         for field, lang in (("src_lang", src), ("tgt_lang", tgt)):
             check_record_language(rec, field, rec.get(field), lang, source[field])
     return src, tgt
-
-
-def check_outputs(*paths: Optional[str]) -> None:
-    """Fail on a bad output path before the (long) filtering, not after it."""
-    for path in paths:
-        if path and path != "-":
-            directory = os.path.dirname(os.path.abspath(path))
-            if not os.path.isdir(directory):
-                raise UsageError("output directory does not exist", path=directory,
-                                 hint="create it first")
 
 
 class FilterRun:

@@ -1,6 +1,6 @@
 """Record streams between stages: JSONL on stdin/stdout or files, .gz, TSV and text edges."""
 
-from lrtk.io.atomic import atomic_output, write_json
+from lrtk.io.atomic import atomic_dir, atomic_output, output_group, write_json
 from lrtk.io.lines import open_lines, read_lines
 from lrtk.io.records import (
     RecordReader,
@@ -12,8 +12,10 @@ from lrtk.io.records import (
 
 __all__ = [
     "RecordReader",
+    "atomic_dir",
     "atomic_output",
     "open_lines",
+    "output_group",
     "read_jsonl",
     "read_lines",
     "read_records",

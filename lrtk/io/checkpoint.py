@@ -7,6 +7,10 @@ from __future__ import annotations
 import os
 
 from lrtk.errors import UsageError
+from lrtk.io.lines import require_readable
+
+# The files a saved model is loaded from: weights, configs, tokenizer.
+MODEL_FILE_SUFFIXES = (".safetensors", ".bin", ".json", ".model")
 
 
 def require_dir(path: str | os.PathLike, option: str, marker: str = "config.json",
@@ -15,6 +19,12 @@ def require_dir(path: str | os.PathLike, option: str, marker: str = "config.json
     if not os.path.isdir(path):
         raise UsageError("directory not found", path=str(path),
                          hint=f"{option} takes a local directory")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise UsageError("permission denied: cannot read this directory", path=str(path),
+                         hint="check its permissions")
     if not os.path.isfile(os.path.join(path, marker)):
         raise UsageError(f"no {marker} in this directory", path=str(path),
                          hint=f"{option} must point at a saved {what}")
+    # transformers and safetensors report an unreadable weight file as a missing one.
+    require_readable(*(os.path.join(path, name) for name in sorted(os.listdir(path))
+                       if name.endswith(MODEL_FILE_SUFFIXES)))

@@ -71,6 +71,15 @@ def _opened(path: str | os.PathLike) -> Iterator[BinaryIO]:
             fh.close()
 
 
+def require_readable(*paths: str | os.PathLike) -> None:
+    """Raise the OSError that reading each path would (the main entry point prints it as one
+    line naming the file) before a C library gets the path: sentencepiece and safetensors
+    report an unreadable file as a bad model or as "No such file"."""
+    for path in paths:
+        with open(path, "rb"):
+            pass
+
+
 def read_lines(path: str | os.PathLike, *, keep_newline: bool = False) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, text) pairs; trailing '\\n' / '\\r\\n' stripped by default."""
     name = display_name(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from lrtk.errors import UsageError
+from lrtk.io.lines import require_readable
 
 
 def load_model(path: str):
@@ -13,6 +14,7 @@ def load_model(path: str):
     if not os.path.isfile(path):
         raise UsageError("tokenizer model not found", path=path,
                          hint="train one with `lrtk tokenizer train`")
+    require_readable(path)
     processor = spm.SentencePieceProcessor()
     try:
         processor.Load(path)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from lrtk.errors import UsageError
-from lrtk.io.atomic import atomic_output, write_json
+from lrtk.io.atomic import atomic_output, output_group, write_json
 from lrtk.io.progress import progress
 from lrtk.sampling.corpus import Corpus, CorpusSpec, scan_corpora
 from lrtk.sampling.mixing import capped_allocation, temperature_probs
@@ -78,12 +78,25 @@ def _round_preserving_total(shares: dict[str, float], total: int) -> dict[str, i
     return counts
 
 
+OUTPUT_EXTENSIONS = ("model", "vocab", "json")
+
+
 def train_tokenizer(specs: list[CorpusSpec], prefix: str, options: TrainOptions) -> list[str]:
-    """Train the joint model (or one per language) and return the .model paths written."""
-    corpora = scan_corpora(specs)
-    if options.per_language:
-        return [_train_one({lang: c}, f"{prefix}.{lang}", options) for lang, c in corpora.items()]
-    return [_train_one(corpora, prefix, options)]
+    """Train the joint model (or one per language) and return the .model paths written.
+
+    Every output file is checked and staged before training; all of them appear together
+    when the last model is done, or none does (a .model beside an older .vocab would
+    tokenize with one vocabulary and report another)."""
+    prefixes = [f"{prefix}.{s.lang}" for s in specs] if options.per_language else [prefix]
+    with output_group() as outputs:
+        for p in prefixes:
+            for ext in OUTPUT_EXTENSIONS:
+                outputs.claim_file(f"{p}.{ext}")
+        corpora = scan_corpora(specs)
+        if options.per_language:
+            return [_train_one({lang: c}, f"{prefix}.{lang}", options)
+                    for lang, c in corpora.items()]
+        return [_train_one(corpora, prefix, options)]
 
 
 def _train_one(corpora: dict[str, Corpus], prefix: str, options: TrainOptions) -> str:

@@ -23,7 +23,7 @@ from lrtk.train.data import MixtureBatches, eval_sets, mixture_records
 from lrtk.train.loop import LoopConfig, is_main_process, run_loop
 from lrtk.train.metrics import MetricsLog
 from lrtk.train.model import ModelShape, from_checkpoint, from_scratch
-from lrtk.train.outdir import atomic_dir
+from lrtk.io.atomic import atomic_dir
 from lrtk.train.schedule import decay_start
 
 
@@ -173,7 +173,7 @@ def train(config: TrainConfig) -> TrainResult:
 
 def _write_output(config: TrainConfig, model, tokenizer, log: MetricsLog, report: dict) -> None:
     """Model, tokenizer, metrics.jsonl and train_report.json, atomically."""
-    with atomic_dir(config.output) as tmp:
+    with atomic_dir(config.output, "train") as tmp:
         model.save_pretrained(tmp)
         if config.tokenizer:
             from lrtk.train.tokenizer import save_tokenizer

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from lrtk.errors import UsageError
+from lrtk.io.lines import require_readable
 
 MASK_PIECE = "<mask>"
 
@@ -26,6 +27,7 @@ def load_spm(path: str | os.PathLike):
     if not Path(path).is_file():
         raise UsageError("tokenizer model not found", path=str(path),
                          hint="train one with `lrtk tokenizer train`")
+    require_readable(path)
     proc = spm.SentencePieceProcessor()
     try:
         proc.Load(str(path))

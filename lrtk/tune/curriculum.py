@@ -249,13 +249,39 @@ def run_curriculum(path: str | os.PathLike, *, model: str, output: str | os.Path
     `output/adapter` (the last stage's adapter) and, with `merge`, `output/merged` (the base
     model with it folded in); `output/curriculum.json` summarises the run.
     """
-    from lrtk.train.outdir import atomic_dir
-    from lrtk.tune.run import TuneConfig, tune
+    from lrtk.io.atomic import atomic_dir
 
     curriculum = load_curriculum(path)
     base_seed = curriculum.seed if seed is None else seed
-    out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
+    final = Path(output)
+    # The whole run is one output folder, staged and renamed into place at the end: an
+    # interrupted curriculum leaves no half-done stages behind (nor replaces an old run's).
+    with atomic_dir(final, "tune") as staged:
+        results = _run_stages(curriculum, path, staged, final, model, base_seed, init_adapter,
+                              merge)
+    moved = [replace(r, output=_moved(r.output, staged, final),
+                     adapter_dir=_moved(r.adapter_dir, staged, final),
+                     merged_dir=_moved(r.merged_dir, staged, final)) for r in results]
+    return CurriculumResult(moved, final / "adapter", final / "merged" if merge else None)
+
+
+def _moved(p, staged: Path, final: Path) -> Path | None:
+    """Where a path inside the staged output folder is once the folder is in place."""
+    if p is None or not Path(p).is_relative_to(staged):
+        return p
+    return final / Path(p).relative_to(staged)
+
+
+def _run_stages(curriculum: Curriculum, path, out: Path, final: Path, model: str,
+                base_seed: int, init_adapter: str | None, merge: bool) -> list:
+    """Every stage into `out`, the staged output folder; the summary names the paths each
+    file will have in `final`."""
+    from lrtk.tune.run import TuneConfig, tune
+
+    def named(p):
+        moved = _moved(p, out, final)
+        return None if moved is None else str(moved)
+
     results, summary = [], []
     previous = init_adapter
     for k, stage in enumerate(curriculum.stages):
@@ -280,19 +306,16 @@ def run_curriculum(path: str | os.PathLike, *, model: str, output: str | os.Path
         previous = result.adapter_dir
         summary.append({"stage": label, "examples": len(examples), "steps": steps,
                         "lr": stage.lr, "seed": stage_seed, "adapter": asdict(stage.adapter),
-                        "continued_from": str(init) if init else None,
+                        "continued_from": named(init),
                         "initial_eval_loss": result.initial_eval_loss,
                         "final_eval_loss": result.final_eval_loss,
-                        "adapter_dir": str(result.adapter_dir)})
+                        "adapter_dir": named(result.adapter_dir)})
     last = results[-1]
-    with atomic_dir(out / "adapter") as tmp:
-        shutil.copytree(last.adapter_dir, tmp, dirs_exist_ok=True)
-    merged = None
+    shutil.copytree(last.adapter_dir, out / "adapter")
     if last.merged_dir is not None:
-        with atomic_dir(out / "merged") as tmp:
-            os.replace(last.merged_dir, tmp)  # a whole model: moved, not copied
-        merged = out / "merged"
+        os.replace(last.merged_dir, out / "merged")  # a whole model: moved, not copied
     write_json({"curriculum": str(path), "seed": base_seed, "stages": summary,
-                "adapter_dir": str(out / "adapter"),
-                "merged_dir": str(merged) if merged else None}, out / "curriculum.json")
-    return CurriculumResult(results, out / "adapter", merged)
+                "adapter_dir": named(out / "adapter"),
+                "merged_dir": named(out / "merged" if last.merged_dir is not None else None)},
+               out / "curriculum.json")
+    return results

@@ -22,7 +22,7 @@ from lrtk.io import write_json
 from lrtk.io.progress import info
 from lrtk.train.loop import LoopConfig, is_main_process, run_loop
 from lrtk.train.metrics import MetricsLog
-from lrtk.train.outdir import atomic_dir
+from lrtk.io.atomic import atomic_dir
 from lrtk.tune.examples import (Collator, EpochBatches, build_examples, fixed_batches,
                                 held_out)
 from lrtk.tune.methods import BOTTLENECK, MethodSettings, adapter_parameter_count
@@ -170,7 +170,7 @@ def tune(config: TuneConfig) -> TuneResult:
 def _write_output(config: TuneConfig, model, tokenizer, output: Path, log: MetricsLog,
                   report: dict) -> None:
     """adapter/, merged/ (with --merge), metrics.jsonl and report.json, atomically."""
-    with atomic_dir(output) as tmp:
+    with atomic_dir(output, "tune") as tmp:
         save_adapter(model, ADAPTER, tmp / "adapter")
         if config.merge:
             foldable = getattr(model.adapters_config.get(ADAPTER), "architecture", None) == "lora"
