@@ -84,8 +84,6 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
     """Train `model` in place for `config.steps` optimizer steps; returns losses and evals."""
     import torch
 
-    if config.steps < 1:
-        raise UsageError(f"--steps must be at least 1, got {config.steps}")
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise UsageError("the model has no trainable parameters")

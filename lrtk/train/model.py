@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 
 from lrtk.errors import UsageError
 from lrtk.io.checkpoint import require_dir
+from lrtk.io.numbers import COUNT, check_options
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,10 @@ class ModelShape:
         return shape
 
     def validate(self) -> None:
+        check_options(self, {f.name: COUNT for f in fields(self) if f.name != "tie_embeddings"})
+        if not isinstance(self.tie_embeddings, bool):
+            raise UsageError(f"tie_embeddings must be true or false, got {self.tie_embeddings!r}")
         kv = self.kv_heads or self.heads
-        for name in ("layers", "hidden", "heads", "seq_len"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise UsageError(f"model {name} must be a positive integer, "
-                                 f"got {getattr(self, name)!r}")
         if self.hidden % self.heads or (self.hidden // self.heads) % 2:
             raise UsageError(f"hidden size {self.hidden} must split into {self.heads} heads of "
                              "even width (rotary embeddings rotate pairs)")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from lrtk.errors import UsageError
 from lrtk.io import write_json
+from lrtk.io.numbers import (COUNT, EVERY, FRACTION, NON_NEGATIVE, POSITIVE, SEED, Limits,
+                              check_options)
 from lrtk.io.progress import info, warn
 from lrtk.train.checkpoint import CheckpointStore
 from lrtk.train.data import MixtureBatches, eval_sets, mixture_records
@@ -25,6 +27,13 @@ from lrtk.train.metrics import MetricsLog
 from lrtk.train.model import ModelShape, from_checkpoint, from_scratch
 from lrtk.train.outdir import atomic_dir
 from lrtk.train.schedule import decay_start
+
+
+LIMITS = {"tau": POSITIVE, "tau_end": POSITIVE, "switch": Limits(0, 1, True, True),
+          "unimax_epochs": POSITIVE, "eval_examples": COUNT, "eval_every": EVERY,
+          "steps": COUNT, "batch_size": COUNT, "lr": POSITIVE, "warmup_steps": EVERY,
+          "decay_fraction": FRACTION, "weight_decay": NON_NEGATIVE, "checkpoint_every": EVERY,
+          "seed": SEED}
 
 
 @dataclass
@@ -59,6 +68,10 @@ class TrainConfig:
     @property
     def checkpoint_dir(self) -> Path:
         return Path(f"{str(self.output).rstrip('/')}.ckpt")
+
+    def validate(self) -> None:
+        """Refuse numbers out of range before anything is planned, loaded or written."""
+        check_options(self, LIMITS)
 
 
 @dataclass
@@ -128,6 +141,7 @@ def _seq_len(model) -> int:
 
 
 def train(config: TrainConfig) -> TrainResult:
+    config.validate()
     from transformers import set_seed
 
     main = is_main_process()
