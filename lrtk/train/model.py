@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass, fields, replace
 
 from lrtk.errors import UsageError
-from lrtk.io.checkpoint import require_dir
 from lrtk.io.numbers import COUNT, check_options
 
 
@@ -80,14 +79,11 @@ def from_scratch(shape: ModelShape, tokenizer):
 
 def from_checkpoint(path: str | os.PathLike, tokenizer_path: str | None):
     """A local causal-LM checkpoint and its tokenizer (or the given sentencepiece model)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
+    from lrtk.io.hf_model import load_hf_model, load_hf_tokenizer
     from lrtk.train.tokenizer import hf_tokenizer
 
-    require_dir(path, "--init-model")
-    model = AutoModelForCausalLM.from_pretrained(path)
-    tokenizer = hf_tokenizer(tokenizer_path) if tokenizer_path else \
-        AutoTokenizer.from_pretrained(path)
+    model = load_hf_model(path, "--init-model")
+    tokenizer = hf_tokenizer(tokenizer_path) if tokenizer_path else load_hf_tokenizer(path)
     if len(tokenizer) > model.get_input_embeddings().num_embeddings:
         raise UsageError(f"the tokenizer has {len(tokenizer)} tokens but the model only "
                          f"{model.get_input_embeddings().num_embeddings} embeddings",

@@ -121,9 +121,9 @@ def tune(config: TuneConfig) -> TuneResult:
     from adapters import Stack
 
     if config.language_adapter:
-        load_adapter(model, config.language_adapter, LANGUAGE)
+        load_adapter(model, config.language_adapter, LANGUAGE, "--language-adapter")
     if config.init_adapter:
-        load_adapter(model, config.init_adapter, ADAPTER)
+        load_adapter(model, config.init_adapter, ADAPTER, "--init-adapter")
         info(f"continuing adapter {config.init_adapter} (its saved config overrides --method)")
     else:
         model.add_adapter(ADAPTER, config=settings.adapter_config())
