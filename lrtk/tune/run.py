@@ -148,15 +148,14 @@ def tune(config: TuneConfig) -> TuneResult:
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
     adapter_params = adapter_parameter_count(model, ADAPTER)
-    info(f"tune: {settings.method if not config.init_adapter else 'continued adapter'} on "
-         f"{model_family(config.model)[0]} ({objective}), {trainable:,} trainable of "
-         f"{total:,} parameters, {len(train_examples)} train / {len(eval_examples)} held-out "
-         "examples")
-
     log = MetricsLog(None)
     result = run_loop(model, source, loop, eval_sets={
         HELDOUT: fixed_batches(eval_examples, config.batch_size, collate)},
-        log=log, desc="tune")
+        log=log, desc="tune", summary=(
+            f"tune: {settings.method if not config.init_adapter else 'continued adapter'} on "
+            f"{model_family(config.model)[0]} ({objective}), {trainable:,} trainable of "
+            f"{total:,} parameters, {len(train_examples)} train / {len(eval_examples)} "
+            "held-out examples"))
     model.eval()
     output = Path(config.output)
     merged = output / "merged" if config.merge else None
