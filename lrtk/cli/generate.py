@@ -22,8 +22,6 @@ def generation_options(max_new_tokens: int, batch_size: int, sample: bool, tempe
                        top_p: float, seed: int, device: str):
     from lrtk.generate import GenerationSettings
 
-    if max_new_tokens < 1 or batch_size < 1:
-        raise UsageError("--max-new-tokens and --batch-size must be at least 1")
     return GenerationSettings(max_new_tokens, batch_size, sample, temperature, top_p, seed,
                               device)
 

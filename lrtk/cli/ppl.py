@@ -44,15 +44,15 @@ def ppl_cmd(
         raise UsageError("give either MODEL or --hf DIR")
     if hf is not None:
         import torch
-        from transformers import AutoModelForCausalLM
 
-        from lrtk.io.checkpoint import require_dir
+        from lrtk.io.hf_model import load_hf_model, loading
 
-        require_dir(hf, "--hf")
-        net = AutoModelForCausalLM.from_pretrained(hf, dtype=torch.float32).eval()
+        net = load_hf_model(hf, "--hf", dtype=torch.float32).eval()
         ctx = min(ctx, net.config.max_position_embeddings)
         bos = net.config.bos_token_id
-        ids = encode_file(Tokenizer.from_dir(hf, -1 if bos is None else bos), data, max_tokens)
+        with loading(hf, "tokenizer"):
+            tokenizer = Tokenizer.from_dir(hf, -1 if bos is None else bos)
+        ids = encode_file(tokenizer, data, max_tokens)
 
         def logits_of(window):
             with torch.no_grad():

@@ -7,6 +7,7 @@ from typing import Iterator, Sequence
 
 from lrtk.errors import UsageError
 from lrtk.generate.model import LoadedModel
+from lrtk.io.numbers import COUNT, FRACTION, POSITIVE, SEED, check_options
 from lrtk.io.progress import progress
 
 
@@ -19,6 +20,10 @@ class GenerationSettings:
     top_p: float = 1.0
     seed: int = 0
     device: str = "auto"        # auto: the GPU when torch sees one, else the CPU
+
+    def __post_init__(self):
+        check_options(self, {"max_new_tokens": COUNT, "batch_size": COUNT,
+                             "temperature": POSITIVE, "top_p": FRACTION, "seed": SEED})
 
 
 def resolve_device(name: str):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lrtk.errors import UsageError
-from lrtk.io.checkpoint import require_dir
+from lrtk.io.hf_model import load_hf_model, load_hf_tokenizer
 
 
 @dataclass
@@ -32,18 +31,10 @@ def load_model(model_dir: str, adapter_dir: str | None = None) -> LoadedModel:
     Without an adapter the model is loaded plain, not through the adapters library: its
     wrapped attention cannot use the KV cache (see `LoadedModel.kv_cache`).
     """
-    require_dir(model_dir, "--model")
     if adapter_dir:
         from lrtk.tune.model import load_tuned
 
-        require_dir(adapter_dir, "--adapter", "adapter_config.json", "adapter (lrtk tune)")
         model, tokenizer = load_tuned(model_dir, [adapter_dir])
         return LoadedModel(model, tokenizer, adapter_dir)
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
-    except (OSError, ValueError) as e:
-        raise UsageError(f"cannot load model: {str(e).splitlines()[0]}", path=model_dir) from None
-    return LoadedModel(model.eval(), tokenizer)
+    model = load_hf_model(model_dir, "--model")
+    return LoadedModel(model.eval(), load_hf_tokenizer(model_dir))

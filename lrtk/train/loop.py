@@ -80,12 +80,12 @@ def is_main_process() -> bool:
 
 def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[str, list],
              log: MetricsLog, store: CheckpointStore | None = None, resume: bool = False,
-             desc: str = "train") -> LoopResult:
-    """Train `model` in place for `config.steps` optimizer steps; returns losses and evals."""
+             desc: str = "train", summary: str | None = None) -> LoopResult:
+    """Train `model` in place for `config.steps` optimizer steps; returns losses and evals.
+    `summary` (what is trained) is printed once a resume has succeeded, so a refused resume
+    prints its error alone."""
     import torch
 
-    if config.steps < 1:
-        raise UsageError(f"--steps must be at least 1, got {config.steps}")
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise UsageError("the model has no trainable parameters")
@@ -98,21 +98,22 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
     if not resume and store is not None and accelerator.is_main_process and store.clear():
         info(f"{desc}: started afresh; removed the old checkpoints in {store.root}")
     if resume:
-        found = store.latest() if store is not None else None
-        if found is None:
-            raise UsageError("--resume: no checkpoint to resume from",
-                             path=str(store.root) if store else None)
-        progress_state = CheckpointStore.load(found, model=model, optimizer=optimizer,
-                                              scheduler=scheduler)
-        source.load_state_dict(progress_state["data"])
+        if store is None:
+            raise UsageError("--resume: this run keeps no checkpoints")
+        found, progress_state = store.resume(model=model, optimizer=optimizer,
+                                             scheduler=scheduler, source=source)
         log.restore(progress_state["records"])
         start = progress_state["step"]
         info(f"resumed from {found} at step {start}")
+    else:
+        log.restore([])
 
     # The scheduler is stepped by hand: accelerate would step it once per process.
     wrapped, optimizer = accelerator.prepare(model, optimizer)
     rank, world = accelerator.process_index, accelerator.num_processes
     if accelerator.is_main_process:
+        if summary:
+            info(summary)
         info(f"{desc}: on {accelerator.device}" + (f", {world} processes" if world > 1 else ""))
 
     def evaluate(step: int) -> dict[str, float]:

@@ -9,15 +9,14 @@ import os
 class MetricsLog:
     """Appends records to a JSONL file as they happen and keeps them for checkpoints.
 
-    On resume the file is rewritten from the checkpoint's records, so an interrupted and a
-    resumed run leave the same log as one uninterrupted run.
+    The file is first written by `restore`: empty for a fresh run, the checkpoint's records
+    on resume, so an interrupted and a resumed run leave the same log as one uninterrupted
+    run, and a resume refused before it starts leaves the old log alone.
     """
 
     def __init__(self, path: str | os.PathLike | None):
         self.path = path
         self.records: list[dict] = []
-        if path is not None:
-            open(path, "w", encoding="utf-8").close()
 
     def write(self, record: dict) -> None:
         self.records.append(record)

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, fields, replace
 
 from lrtk.errors import UsageError
-from lrtk.io.checkpoint import require_dir
+from lrtk.io.numbers import COUNT, check_options
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,10 @@ class ModelShape:
         return shape
 
     def validate(self) -> None:
+        check_options(self, {f.name: COUNT for f in fields(self) if f.name != "tie_embeddings"})
+        if not isinstance(self.tie_embeddings, bool):
+            raise UsageError(f"tie_embeddings must be true or false, got {self.tie_embeddings!r}")
         kv = self.kv_heads or self.heads
-        for name in ("layers", "hidden", "heads", "seq_len"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise UsageError(f"model {name} must be a positive integer, "
-                                 f"got {getattr(self, name)!r}")
         if self.hidden % self.heads or (self.hidden // self.heads) % 2:
             raise UsageError(f"hidden size {self.hidden} must split into {self.heads} heads of "
                              "even width (rotary embeddings rotate pairs)")
@@ -80,14 +79,11 @@ def from_scratch(shape: ModelShape, tokenizer):
 
 def from_checkpoint(path: str | os.PathLike, tokenizer_path: str | None):
     """A local causal-LM checkpoint and its tokenizer (or the given sentencepiece model)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
+    from lrtk.io.hf_model import load_hf_model, load_hf_tokenizer
     from lrtk.train.tokenizer import hf_tokenizer
 
-    require_dir(path, "--init-model")
-    model = AutoModelForCausalLM.from_pretrained(path)
-    tokenizer = hf_tokenizer(tokenizer_path) if tokenizer_path else \
-        AutoTokenizer.from_pretrained(path)
+    model = load_hf_model(path, "--init-model")
+    tokenizer = hf_tokenizer(tokenizer_path) if tokenizer_path else load_hf_tokenizer(path)
     if len(tokenizer) > model.get_input_embeddings().num_embeddings:
         raise UsageError(f"the tokenizer has {len(tokenizer)} tokens but the model only "
                          f"{model.get_input_embeddings().num_embeddings} embeddings",

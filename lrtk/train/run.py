@@ -12,11 +12,15 @@ an interrupted run; that folder also holds the live metrics log.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lrtk.errors import UsageError
 from lrtk.io import write_json
+from lrtk.io.numbers import (COUNT, EVERY, FRACTION, NON_NEGATIVE, POSITIVE, SEED, Limits,
+                              check_options, option_name)
 from lrtk.io.progress import info, warn
 from lrtk.train.checkpoint import CheckpointStore
 from lrtk.train.data import MixtureBatches, eval_sets, mixture_records
@@ -25,6 +29,13 @@ from lrtk.train.metrics import MetricsLog
 from lrtk.train.model import ModelShape, from_checkpoint, from_scratch
 from lrtk.io.atomic import atomic_dir
 from lrtk.train.schedule import decay_start
+
+
+LIMITS = {"tau": POSITIVE, "tau_end": POSITIVE, "switch": Limits(0, 1, True, True),
+          "unimax_epochs": POSITIVE, "eval_examples": COUNT, "eval_every": EVERY,
+          "steps": COUNT, "batch_size": COUNT, "lr": POSITIVE, "warmup_steps": EVERY,
+          "decay_fraction": FRACTION, "weight_decay": NON_NEGATIVE, "checkpoint_every": EVERY,
+          "seed": SEED}
 
 
 @dataclass
@@ -59,6 +70,10 @@ class TrainConfig:
     @property
     def checkpoint_dir(self) -> Path:
         return Path(f"{str(self.output).rstrip('/')}.ckpt")
+
+    def validate(self) -> None:
+        """Refuse numbers out of range before anything is planned, loaded or written."""
+        check_options(self, LIMITS)
 
 
 @dataclass
@@ -123,11 +138,38 @@ def _model_and_tokenizer(config: TrainConfig):
     return from_scratch(shape, tokenizer), tokenizer
 
 
+# TrainConfig fields a resumed run must repeat: they shape the optimisation and the data.
+SAME_ON_RESUME = ("steps", "batch_size", "lr", "schedule", "warmup_steps", "decay_fraction",
+                  "weight_decay", "seed", "backend")
+# ... and, when the mixture is planned here from --corpus, the options that plan it.
+SAME_MIXTURE = ("mix", "tau", "tau_end", "switch", "unimax_epochs")
+# The model's shape, by the option that sets it from scratch.
+SHAPE_OPTIONS = {"--layers": "num_hidden_layers", "--hidden": "hidden_size",
+                 "--heads": "num_attention_heads", "--kv-heads": "num_key_value_heads",
+                 "--intermediate": "intermediate_size", "--seq-len": "max_position_embeddings",
+                 "--model-config tie_embeddings": "tie_word_embeddings"}
+
+
+def _run_identity(config: TrainConfig, model, tokenizer, plan) -> dict:
+    """What `--resume` must find unchanged, keyed by the option a user would change: the
+    model's shape, the vocabulary, the mixture and the optimisation options."""
+    vocab = json.dumps(sorted(tokenizer.get_vocab().items()), ensure_ascii=False)
+    identity = {option: getattr(model.config, attr, None)
+                for option, attr in SHAPE_OPTIONS.items()}
+    identity["--tokenizer"] = (f"{len(tokenizer)} tokens, "
+                               f"#{hashlib.sha256(vocab.encode('utf-8')).hexdigest()[:12]}")
+    fields = SAME_ON_RESUME + (() if config.plan else SAME_MIXTURE)
+    identity.update({option_name(f): getattr(config, f) for f in fields})
+    identity["the mixture (--corpus or --plan)"] = f"#{plan.fingerprint()}"
+    return identity
+
+
 def _seq_len(model) -> int:
     return int(getattr(model.config, "max_position_embeddings", 0) or 1024)
 
 
 def train(config: TrainConfig) -> TrainResult:
+    config.validate()
     from transformers import set_seed
 
     main = is_main_process()
@@ -143,13 +185,9 @@ def train(config: TrainConfig) -> TrainResult:
     if not held_out:
         warn("no --eval LANG=PATH: no held-out loss will be reported")
     parameters = sum(p.numel() for p in model.parameters())
-    if main:
-        info(f"train: {model.config.model_type} with {parameters:,} parameters, "
-             f"{config.steps} steps x {config.batch_size} examples, languages "
-             f"{', '.join(plan.languages)}")
 
-    store = CheckpointStore(config.checkpoint_dir)
-    if main:
+    store = CheckpointStore(config.checkpoint_dir, _run_identity(config, model, tokenizer, plan))
+    if main and not config.resume:  # a resume finds the folder there or fails untouched
         store.root.mkdir(parents=True, exist_ok=True)
     log = MetricsLog(store.root / "metrics.jsonl" if main else None)
     loop = LoopConfig(steps=config.steps, lr=config.lr, schedule=config.schedule,
@@ -157,7 +195,10 @@ def train(config: TrainConfig) -> TrainResult:
                       weight_decay=config.weight_decay, eval_every=config.eval_every,
                       checkpoint_every=config.checkpoint_every, causal=True)
     result = run_loop(model, source, loop, eval_sets=held_out, log=log, store=store,
-                      resume=config.resume, desc="train")
+                      resume=config.resume, desc="train", summary=(
+                          f"train: {model.config.model_type} with {parameters:,} parameters, "
+                          f"{config.steps} steps x {config.batch_size} examples, languages "
+                          f"{', '.join(plan.languages)}"))
     if main:
         _write_output(config, model, tokenizer, log, {
             "parameters": parameters, "languages": plan.languages,

@@ -7,15 +7,14 @@ step range; `decay_start` exposes it so a data mixture can switch to its cooldow
 from __future__ import annotations
 
 from lrtk.errors import UsageError
+from lrtk.io.numbers import FRACTION
 
 SCHEDULES = ("wsd", "cosine", "constant")
 
 
 def decay_steps_for(steps: int, decay_fraction: float) -> int:
     """Length of the WSD decay phase: a fraction of the run (MiniCPM uses about 10%)."""
-    if not 0.0 < decay_fraction <= 1.0:
-        raise UsageError(f"--decay-fraction must be in (0, 1], got {decay_fraction}")
-    return max(1, round(steps * decay_fraction))
+    return max(1, round(steps * FRACTION.check(decay_fraction, "--decay-fraction")))
 
 
 def decay_start(steps: int, schedule: str, decay_fraction: float) -> int:

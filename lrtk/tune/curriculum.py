@@ -44,8 +44,11 @@ from lrtk.errors import DataError, UsageError
 from lrtk.io import read_jsonl, write_json, write_jsonl
 from lrtk.io.lines import open_lines
 from lrtk.io.schema import EXAMPLE, UniqueIds, record_id
+from lrtk.io.numbers import COUNT, POSITIVE, SEED, Limits
 from lrtk.io.progress import info
 from lrtk.tune.methods import MethodSettings
+from lrtk.tune.run import LIMITS as TUNE_LIMITS
+from lrtk.tune.run import TuneConfig, tune
 
 SCHEDULE_KEYS = ("tau", "tau_end", "switch", "unimax_epochs")
 STAGE_KEYS = {"name", "data", "steps", "epochs", "lr", "batch_size", "max_length", "adapter",
@@ -97,8 +100,8 @@ class CurriculumResult:
     merged_dir: Path | None = None  # OUT/merged, with merge=True
 
 
-def _error(path: str, where: str, message: str, hint: str | None = None) -> UsageError:
-    return UsageError(f"{where}: {message}", path=path, hint=hint)
+def _error(path: str, where: str | None, message: str, hint: str | None = None) -> UsageError:
+    return UsageError(f"{where}: {message}" if where else message, path=path, hint=hint)
 
 
 def _adapter(raw, base: MethodSettings, path: str, where: str) -> MethodSettings:
@@ -119,20 +122,20 @@ def _adapter(raw, base: MethodSettings, path: str, where: str) -> MethodSettings
     return settings
 
 
-def _number(raw: dict, key: str, kind: type, default, path: str, where: str):
-    """raw[key] as a positive int or float (YAML reads 3e-4 as a string: convert it too)."""
+def _number(raw: dict, key: str, limits: Limits, default, path: str, where: str | None):
+    """raw[key] within `limits` (YAML reads 3e-4 as a string: convert it too)."""
     value = raw.get(key, default)
     if value is None:
         return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
     try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or number <= 0 or isinstance(value, bool) or (
-            kind is int and number != float(value)):
-        raise _error(path, where, f"{key} must be a positive "
-                     f"{'integer' if kind is int else 'number'}, got {value!r}")
-    return number
+        return limits.check(value, key)
+    except UsageError as e:
+        raise _error(path, where, e.message) from None
 
 
 def _resolve(base_dir: str, p, path: str, where: str) -> str:
@@ -153,9 +156,9 @@ def _mixture(raw, base_dir: str, path: str, where: str) -> Mixture:
     return Mixture({str(k): _resolve(base_dir, v, path, where)
                     for k, v in raw["sources"].items()},
                    raw.get("schedule", "temperature"),
-                   {k: _number(raw, k, float, None, path, where) for k in SCHEDULE_KEYS
+                   {k: _number(raw, k, POSITIVE, None, path, where) for k in SCHEDULE_KEYS
                     if k in raw},
-                   _number(raw, "budget", int, None, path, where))
+                   _number(raw, "budget", COUNT, None, path, where))
 
 
 def load_curriculum(path: str | os.PathLike) -> Curriculum:
@@ -191,15 +194,17 @@ def load_curriculum(path: str | os.PathLike) -> Curriculum:
                          "stage's adapter", hint="set 'continue: false' to start a new adapter")
         stage = Stage(name=str(raw.get("name", f"stage{i}")),
                       data=_mixture(raw.get("data"), base_dir, path, where),
-                      steps=_number(raw, "steps", int, None, path, where),
-                      epochs=_number(raw, "epochs", float, None, path, where),
-                      lr=_number(raw, "lr", float, 1e-4, path, where),
-                      batch_size=_number(raw, "batch_size", int, 8, path, where),
-                      max_length=_number(raw, "max_length", int, 256, path, where),
+                      steps=_number(raw, "steps", TUNE_LIMITS["steps"], None, path, where),
+                      epochs=_number(raw, "epochs", POSITIVE, None, path, where),
+                      lr=_number(raw, "lr", TUNE_LIMITS["lr"], 1e-4, path, where),
+                      batch_size=_number(raw, "batch_size", TUNE_LIMITS["batch_size"], 8, path,
+                                         where),
+                      max_length=_number(raw, "max_length", TUNE_LIMITS["max_length"], 256,
+                                         path, where),
                       adapter=adapter, continues=continues,
                       eval=_resolve(base_dir, raw["eval"], path, where) if "eval" in raw else None)
         stages.append(stage)
-    return Curriculum(path, stages, int(doc.get("seed", 0)))
+    return Curriculum(path, stages, _number(doc, "seed", SEED, 0, path, None))
 
 
 def _examples_by_id(name: str, path: str) -> dict[str, dict]:
@@ -276,8 +281,6 @@ def _run_stages(curriculum: Curriculum, path, out: Path, final: Path, model: str
                 base_seed: int, init_adapter: str | None, merge: bool) -> list:
     """Every stage into `out`, the staged output folder; the summary names the paths each
     file will have in `final`."""
-    from lrtk.tune.run import TuneConfig, tune
-
     def named(p):
         moved = _moved(p, out, final)
         return None if moved is None else str(moved)

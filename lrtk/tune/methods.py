@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lrtk.errors import UsageError
+from lrtk.io.numbers import COUNT, DROPOUT, check_options
 
 METHODS = ("seq_bn", "seq_bn_inv", "lora")
 LORA_TARGETS = ("q", "k", "v", "intermediate", "output")
@@ -30,10 +31,8 @@ class MethodSettings:
         if self.method not in METHODS:
             raise UsageError(f"unknown method {self.method!r}",
                              hint=f"choose one of {', '.join(METHODS)}")
-        if self.reduction_factor < 1 or self.lora_r < 1:
-            raise UsageError("--reduction-factor and --lora-r must be positive")
-        if not 0.0 <= self.lora_dropout < 1.0:
-            raise UsageError(f"--lora-dropout must be in [0, 1), got {self.lora_dropout}")
+        check_options(self, {"reduction_factor": COUNT, "lora_r": COUNT, "lora_alpha": COUNT,
+                             "lora_dropout": DROPOUT})
         bad = [t for t in self.lora_targets if t not in LORA_TARGETS]
         if bad or not self.lora_targets:
             raise UsageError(f"unknown LoRA target(s) {', '.join(bad) or '(none)'}",

@@ -19,7 +19,8 @@ import os
 from pathlib import Path
 
 from lrtk.errors import UsageError
-from lrtk.io.checkpoint import require_dir
+from lrtk.io.checkpoint import check_model_dir, read_json
+from lrtk.io.hf_model import check_adapter_dir, load_hf_model, load_hf_tokenizer, loading
 from lrtk.tune.methods import is_adapter_parameter
 
 CAUSAL_FAMILIES = ("llama", "mistral", "gpt2", "qwen2")
@@ -36,11 +37,9 @@ def _require_adapters():
     return adapters
 
 
-def model_family(model_path: str | os.PathLike) -> tuple[str, bool]:
+def model_family(model_path: str | os.PathLike, option: str = "--model") -> tuple[str, bool]:
     """(model_type, is_causal) from the checkpoint's config.json, without loading weights."""
-    require_dir(model_path, "--model")
-    config = Path(model_path) / "config.json"
-    model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type", "")
+    model_type = check_model_dir(model_path, option)["model_type"]
     if model_type in CAUSAL_FAMILIES:
         return model_type, True
     if model_type in MASKED_FAMILIES:
@@ -49,19 +48,20 @@ def model_family(model_path: str | os.PathLike) -> tuple[str, bool]:
                      hint=f"supported: {', '.join(CAUSAL_FAMILIES + MASKED_FAMILIES)}")
 
 
-def load_base(model_path: str | os.PathLike):
-    """The checkpoint with its original class, adapter-ready (adapters.init) and its tokenizer."""
-    from transformers import AutoModelForCausalLM, AutoModelForMaskedLM, AutoTokenizer
+def load_plain(model_path: str | os.PathLike, option: str = "--model"):
+    """The checkpoint with its original class (AutoModelForCausalLM or AutoModelForMaskedLM)."""
+    from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
 
+    _, causal = model_family(model_path, option)
+    return load_hf_model(model_path, option, AutoModelForCausalLM if causal else
+                         AutoModelForMaskedLM)
+
+
+def load_base(model_path: str | os.PathLike, option: str = "--model"):
+    """The checkpoint with its original class, adapter-ready (adapters.init) and its tokenizer."""
     adapters = _require_adapters()
-    _, causal = model_family(model_path)
-    cls = AutoModelForCausalLM if causal else AutoModelForMaskedLM
-    model = cls.from_pretrained(model_path)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(model_path)
-    except (OSError, ValueError) as err:
-        raise UsageError(f"cannot load the tokenizer: {str(err).splitlines()[0]}",
-                         path=str(model_path), hint="save the tokenizer next to the model") from None
+    model = load_plain(model_path, option)
+    tokenizer = load_hf_tokenizer(model_path)
     adapters.init(model)
     return model, tokenizer
 
@@ -89,19 +89,22 @@ def save_adapter(model, adapter: str, directory: str | os.PathLike) -> None:
     model.save_adapter(str(directory), adapter, with_head=False, use_safetensors=True)
 
 
-def load_adapter(model, directory: str | os.PathLike, name: str) -> str:
-    if not (Path(directory) / "adapter_config.json").is_file():
-        raise UsageError("not an adapter directory (no adapter_config.json)", path=str(directory))
-    return model.load_adapter(str(directory), load_as=name, with_head=False,
-                              use_safetensors=True)
+def load_adapter(model, directory: str | os.PathLike, name: str, option: str) -> str:
+    """The adapter saved in `directory` (which `option` named), added to `model` as `name`."""
+    check_adapter_dir(directory, option)
+    with loading(directory, "adapter"):
+        return model.load_adapter(str(directory), load_as=name, with_head=False,
+                                  use_safetensors=True)
 
 
-def load_tuned(model_path: str | os.PathLike, adapter_dirs: list[str | os.PathLike]):
+def load_tuned(model_path: str | os.PathLike, adapter_dirs: list[str | os.PathLike],
+               option: str = "--model", adapter_option: str = "--adapter"):
     """Base model plus saved adapters, stacked in the given order (language first)."""
-    model, tokenizer = load_base(model_path)
+    model, tokenizer = load_base(model_path, option)
     from adapters import Stack
 
-    names = [load_adapter(model, d, f"adapter{i}") for i, d in enumerate(adapter_dirs)]
+    names = [load_adapter(model, d, f"adapter{i}", adapter_option)
+             for i, d in enumerate(adapter_dirs)]
     model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
     model.eval()
     return model, tokenizer
@@ -112,16 +115,13 @@ def write_merged(model, tokenizer, model_path: str | os.PathLike, adapter: str,
     """A full model directory. LoRA is folded into the weights of a plain model of the
     original class (exportable); bottleneck adapters cannot be folded, so the
     adapters-wrapped model is saved with its adapter and a note saying how to load it."""
-    from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
-
     if foldable:
         # Merge a copy: the live model stays an unmerged adapter model the caller can use.
         folded = copy.deepcopy(model)
         folded.merge_adapter(adapter)
         merged = folded.state_dict()
-        _, causal = model_family(model_path)
-        plain = (AutoModelForCausalLM if causal else AutoModelForMaskedLM).from_pretrained(
-            model_path)
+        causal = model_family(model_path)[1]
+        plain = load_plain(model_path)
         state = plain.state_dict()
         plain.load_state_dict({k: merged[k] for k in state})
         plain.save_pretrained(directory)
@@ -141,12 +141,8 @@ def write_merged(model, tokenizer, model_path: str | os.PathLike, adapter: str,
 
 def load_merged(directory: str | os.PathLike):
     """Load a `--merge` output: a plain model, or base + adapter when it could not be folded."""
-    note = json.loads((Path(directory) / MERGE_NOTE).read_text(encoding="utf-8"))
+    note = read_json(Path(directory) / MERGE_NOTE)
     if note["merged"]:
-        from transformers import AutoModelForCausalLM, AutoModelForMaskedLM, AutoTokenizer
-
-        _, causal = model_family(directory)
-        cls = AutoModelForCausalLM if causal else AutoModelForMaskedLM
-        return cls.from_pretrained(directory).eval(), AutoTokenizer.from_pretrained(directory)
-    return load_tuned(directory, [Path(directory) / "adapter"])
+        return load_plain(directory, "load_merged").eval(), load_hf_tokenizer(directory)
+    return load_tuned(directory, [Path(directory) / "adapter"], "load_merged", "load_merged")
 

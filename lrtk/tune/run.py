@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lrtk.errors import UsageError
 from lrtk.io import write_json
+from lrtk.io.numbers import COUNT, EVERY, FRACTION, POSITIVE, SEED, Limits, check_options
 from lrtk.io.progress import info
 from lrtk.train.loop import LoopConfig, is_main_process, run_loop
 from lrtk.train.metrics import MetricsLog
@@ -32,6 +33,11 @@ from lrtk.tune.model import load_adapter, load_base, model_family, \
 ADAPTER = "lrtk_adapter"      # the adapter being trained
 LANGUAGE = "lrtk_language"    # a frozen language adapter stacked under it (MAD-X)
 HELDOUT = "heldout"
+
+
+LIMITS = {"steps": COUNT, "batch_size": COUNT, "lr": POSITIVE, "warmup_steps": EVERY,
+          "decay_fraction": FRACTION, "eval_every": EVERY, "max_length": Limits(2, integer=True),
+          "seed": SEED}
 
 
 @dataclass
@@ -65,6 +71,12 @@ class TuneConfig:
     language_adapter: str | None = None  # frozen adapter stacked under the new one
     merge: bool = False                 # also write merged/ (see write_merged)
 
+    def validate(self) -> None:
+        """Refuse numbers out of range before the model is loaded (the method's own numbers
+        are MethodSettings.validate's)."""
+        check_options(self, LIMITS)
+        self.method_settings().validate()
+
     def method_settings(self) -> MethodSettings:
         return MethodSettings(self.method, self.reduction_factor, self.lora_r,
                               self.lora_alpha, tuple(self.lora_targets), self.lora_dropout)
@@ -96,10 +108,10 @@ def _objective(config: TuneConfig) -> tuple[str, bool]:
 
 def tune(config: TuneConfig) -> TuneResult:
     """Train an adapter as `config` says and write the output directory."""
+    config.validate()
     from transformers import set_seed
 
     settings = config.method_settings()
-    settings.validate()
     if config.merge and config.language_adapter:
         raise UsageError("--merge with --language-adapter is not supported",
                          hint="merge a single adapter")
@@ -109,9 +121,9 @@ def tune(config: TuneConfig) -> TuneResult:
     from adapters import Stack
 
     if config.language_adapter:
-        load_adapter(model, config.language_adapter, LANGUAGE)
+        load_adapter(model, config.language_adapter, LANGUAGE, "--language-adapter")
     if config.init_adapter:
-        load_adapter(model, config.init_adapter, ADAPTER)
+        load_adapter(model, config.init_adapter, ADAPTER, "--init-adapter")
         info(f"continuing adapter {config.init_adapter} (its saved config overrides --method)")
     else:
         model.add_adapter(ADAPTER, config=settings.adapter_config())
@@ -136,15 +148,14 @@ def tune(config: TuneConfig) -> TuneResult:
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
     adapter_params = adapter_parameter_count(model, ADAPTER)
-    info(f"tune: {settings.method if not config.init_adapter else 'continued adapter'} on "
-         f"{model_family(config.model)[0]} ({objective}), {trainable:,} trainable of "
-         f"{total:,} parameters, {len(train_examples)} train / {len(eval_examples)} held-out "
-         "examples")
-
     log = MetricsLog(None)
     result = run_loop(model, source, loop, eval_sets={
         HELDOUT: fixed_batches(eval_examples, config.batch_size, collate)},
-        log=log, desc="tune")
+        log=log, desc="tune", summary=(
+            f"tune: {settings.method if not config.init_adapter else 'continued adapter'} on "
+            f"{model_family(config.model)[0]} ({objective}), {trainable:,} trainable of "
+            f"{total:,} parameters, {len(train_examples)} train / {len(eval_examples)} "
+            "held-out examples"))
     model.eval()
     output = Path(config.output)
     merged = output / "merged" if config.merge else None
