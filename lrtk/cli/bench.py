@@ -56,15 +56,13 @@ def kernels_cmd(
         lrtk bench kernels --bits 2 --m 4096 --k 4096 --threads 1 --json
     """
     from lrtk.io.progress import info
-    from lrtk.kernels.bench import bench_gemv, speed_lines
-    from lrtk.kernels.binding import available_kernels, require_kernel
+    from lrtk.kernels.bench import against_kernels, bench_gemv, speed_lines
+    from lrtk.kernels.binding import require_kernel
 
     if m < 1 or k < 1 or threads < 1:
         raise UsageError("--m, --k and --threads must be positive")
-    others = {"none": [], "simd": [n for n in available_kernels() if n != "scalar"]}
-    others = tuple(others.get(against, against.split(",")))
-    for name in (kernel, *others):
-        require_kernel(name)
+    others = against_kernels(against)
+    require_kernel(kernel)  # before the status line: a bad name is the only output
     info(f"bench kernels: {bits}-bit {m}x{k}, {threads} thread(s), weights streamed over "
          f">= {stream_mb:g} MB")
     row = bench_gemv(bits, m, k, threads, group_size, stream_mb=stream_mb, kernel=kernel,

@@ -23,6 +23,7 @@ from lrtk.kernels.binding import (
     TERNARY,
     PackedMatrix,
     Pool,
+    available_kernels,
     c_api,
     check,
     cpu_features,
@@ -222,6 +223,16 @@ def time_numpy_f32(codes, scales, x, qtype, group_size, *, threads: int | None =
     with threadpool_limits(threads) if threads and threadpool_limits else nullcontext():
         (times,) = timed(calls, min_iters=5, min_seconds=0.3)
     return float(np.median(times))
+
+
+def against_kernels(spec: str) -> tuple[str, ...]:
+    """--against: 'simd' (every SIMD kernel this CPU runs; bench_gemv drops the row's own),
+    'none', or a comma list of kernel names, each checked to run here."""
+    simd = tuple(name for name in available_kernels() if name != "scalar")
+    names = {"none": (), "simd": simd}.get(spec, tuple(spec.split(",")))
+    for name in names:
+        require_kernel(name)
+    return names
 
 
 def bench_gemv(bits, m: int, k: int, threads: int = 1, group_size: int = 128, *,

@@ -18,8 +18,9 @@
  * rows apart takes two of them where vpmaddubsw + vpaddw also take two, so VNNI is not used.
  * GFNI (gf2p8affineqb: the high nibble in one instruction instead of a shift) was 1-3% slower
  * on Zen 4. No software prefetch: the weights sit on huge pages, which the hardware
- * prefetchers stream on their own; prefetching 8 KiB ahead as the AVX2 kernel does made this
- * one 15-20% slower (Zen 4, 1 thread, 4096x4096 streamed at 2 and 4 bits).
+ * prefetchers stream on their own; prefetching every line 8 KiB ahead as the AVX2 kernel does
+ * made this one 7% (2-bit) and 12-15% (4-bit) slower (Zen 4 EPYC VM, 1 thread, 4096x4096
+ * streamed over 60 copies, both variants alternated in one process, three runs).
  * Only functions marked TARGET use AVX-512, so the library still loads on CPUs without it. */
 #if defined(__x86_64__)
 #include <immintrin.h>
