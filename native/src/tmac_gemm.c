@@ -1,6 +1,7 @@
 /* lrtk_tmac_gemm: the pool's threads build each token's tables together, then share the row
  * tiles. */
 #include <limits.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -150,6 +151,8 @@ typedef struct {
  * its own activations), then waits for the others. Built by the calling thread alone, the
  * other threads idled meanwhile: on 2 threads, sharing is 1-3% faster for the TinyLlama
  * shapes (2048x2048, 2048x5632; alternated in one process), under 1% at 4096x4096. */
+#define BARRIER_SPINS 2000 /* a few tens of microseconds, as the pool spins */
+
 static void build_tables_share(gemm_job *job, int ti, int nt) {
   const int gs = job->w->group_size, k = job->w->k, groups = k / gs;
   const int g0 = (int)((long)groups * ti / nt), g1 = (int)((long)groups * (ti + 1) / nt);
@@ -159,7 +162,12 @@ static void build_tables_share(gemm_job *job, int ti, int nt) {
                       o->lut + (size_t)g0 * gs * 4, o->lut_scale + g0, o->xsum + g0);
   }
   atomic_fetch_add(&job->tables_built, 1);
-  while (atomic_load(&job->tables_built) < nt) lrtk_cpu_relax();
+  /* Spin briefly, then give the CPU away: on a machine with more runnable threads than
+   * cores, the thread being waited for may need this very CPU, and a pure spin held it for
+   * whole time slices (2-thread decode fell to ~1 token/s on the 2-core VM at load 11). */
+  for (int spins = 0; atomic_load(&job->tables_built) < nt; spins++)
+    if (spins < BARRIER_SPINS) lrtk_cpu_relax();
+    else sched_yield();
 }
 
 static uint64_t range_of(uint32_t front, uint32_t back) { return (uint64_t)back << 32 | front; }
