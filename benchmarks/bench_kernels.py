@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from lrtk.kernels import get_kernel, qtype_of
-from lrtk.kernels.bench import bench_gemv, random_weights, time_numpy_f32
+from lrtk.kernels import cpu_features, qtype_of
+from lrtk.kernels.bench import against_kernels, bench_gemv, random_weights, time_numpy_f32
 
 COLUMNS = [("bits", "bits"), ("shape", "m x k"), ("threads", "threads"), ("ms_median", "ms median"),
            ("ms_min", "ms min"), ("weight_gbps", "GB/s"), ("bandwidth_pct", "% of read BW"),
@@ -50,18 +50,26 @@ def write_report(out_dir: str, name: str, table: str, meta: dict, rows: list[dic
 
 
 def markdown(rows: list[dict], meta: dict) -> str:
+    others = [a["kernel"] for a in rows[0]["against"]] if rows else []
+    columns = COLUMNS + [c for k in others for c in ((f"{k}_ms", f"{k} ms"),
+                                                     (f"{k}_speedup", f"{meta['kernel']} vs {k}"))]
     lines = [f"# T-MAC kernels: GEMV, batch 1, group {meta['group_size']}, weights streamed",
-             "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores), kernel "
-             f"`{meta['kernel']}`, {meta['date']}. GB/s counts packed weights + half scales (huge-page memory); "
+             "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores; {meta['cpu_features']}), "
+             f"kernel `{meta['kernel']}`, {meta['date']}. GB/s counts packed weights + half scales (huge-page memory); "
              "% of read BW compares it with a plain read of the same bytes, timed alternately with "
-             "the kernel; tables ms: one token's lookup tables plus one 64-row tile.", "",
-             "| " + " | ".join(title for _, title in COLUMNS) + " |",
-             "|" + "---|" * len(COLUMNS)]
+             "the kernel; tables ms: one token's lookup tables plus one 64-row tile"
+             + (f"; {', '.join(others)} ms: that kernel timed alternately with `{meta['kernel']}` "
+                "on the same weights, and the speed ratio" if others else "") + ".", "",
+             "| " + " | ".join(title for _, title in columns) + " |",
+             "|" + "---|" * len(columns)]
     for row in rows:
         cells = dict(row, shape=f"{row['m']}x{row['k']}",
                      bandwidth_pct=f"{100 * row['bandwidth_fraction']:.0f}%",
                      speedup_vs_dequant=f"{row['speedup_vs_dequant']:.1f}x")
-        lines.append("| " + " | ".join(str(cells[key]) for key, _ in COLUMNS) + " |")
+        for other in row["against"]:
+            cells[f"{other['kernel']}_ms"] = other["ms_median"]
+            cells[f"{other['kernel']}_speedup"] = f"{other['speedup']:.2f}x"
+        lines.append("| " + " | ".join(str(cells[key]) for key, _ in columns) + " |")
     return "\n".join(lines) + "\n"
 
 def main() -> None:
@@ -72,7 +80,11 @@ def main() -> None:
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--group-size", type=int, default=128)
     parser.add_argument("--stream-mb", type=float, default=256)
+    parser.add_argument("--kernel", default="auto", help="auto, scalar, avx2, avx512 or neon.")
+    parser.add_argument("--against", default="simd",
+                        help="Kernels timed alternately with --kernel: a comma list, 'simd' or 'none'.")
     args = parser.parse_args()
+    against = against_kernels(args.against)
 
     bits = [qtype_of(b) for b in args.bits.split(",")]
     shapes = [tuple(int(v) for v in s.split("x")) for s in args.shapes.split(",")]
@@ -85,11 +97,12 @@ def main() -> None:
                                       stream_mb=args.stream_mb)
             for b in bits:
                 row = bench_gemv(b, m, k, t, args.group_size, stream_mb=args.stream_mb,
-                                 numpy_f32_ms=numpy_ms)
+                                 numpy_f32_ms=numpy_ms, kernel=args.kernel, against=against)
                 rows.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
 
-    meta = run_meta("bench_kernels.py", kernel=get_kernel(), group_size=args.group_size)
+    meta = run_meta("bench_kernels.py", kernel=rows[0]["kernel"], cpu_features=cpu_features(),
+                    group_size=args.group_size)
     write_report(args.out, "kernels", markdown(rows, meta), meta, rows)
 
 if __name__ == "__main__":

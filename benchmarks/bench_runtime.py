@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 # llama.cpp llama-bench decode tok/s on this machine kind (1 / 2 threads), from the issue.
 LLAMA_CPP = {"Q4_0": (17.5, 31.2), "Q2_K": (21.4, 35.4), "TQ2_0": (32.2, 52.8)}
 TARGETS = {"2": (45, 80), "4": (25, 45)}
-COLUMNS = [("bits", "bits"), ("group_size", "group"), ("threads", "threads"),
+COLUMNS = [("bits", "bits"), ("group_size", "group"), ("threads", "threads"), ("kernel", "kernel"),
            ("decode_tok_s", "decode tok/s"), ("target", "target"), ("prefill_tok_s", "prefill tok/s"),
            ("mb_per_token", "weights MB/token"), ("decode_weight_gb_s", "GB/s"),
            ("read_bandwidth_gbps", "read BW GB/s"), ("bandwidth_pct", "% of read BW"),
@@ -47,11 +47,15 @@ def model_file(cache: Path, variant: str, group_size: int) -> Path:
     return path
 
 
-def bench(path: Path, threads: int, decode_tokens: int, repeats: int) -> dict:
+def bench(path: Path, threads: int, decode_tokens: int, repeats: int, kernel: str) -> dict:
+    """One `lrtk bench model` process; `kernel` goes in as LRTK_KERNEL ('auto': as set here)."""
+    env = dict(os.environ, LRTK_QUIET="1")
+    if kernel != "auto":
+        env["LRTK_KERNEL"] = kernel
     out = subprocess.run([sys.executable, "-m", "lrtk.cli.main", "bench", "model", str(path),
                           "--threads", str(threads), "--decode-tokens", str(decode_tokens),
                           "--prompt-tokens", "32", "--repeats", str(repeats), "--json"],
-                         check=True, capture_output=True, text=True, env=dict(os.environ, LRTK_QUIET="1"))
+                         check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.splitlines()[-1])
 
 
@@ -82,7 +86,8 @@ def ceilings(rows: list[dict]) -> dict:
 def markdown(rows: list[dict], meta: dict) -> str:
     ref = ", ".join(f"{k} {a} / {b}" for k, (a, b) in LLAMA_CPP.items())
     lines = [f"# Native runtime: TinyLlama-1.1B shape, random weights, decode after a 32-token prompt",
-             "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores), {meta['date']}. "
+             "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores; "
+             f"{meta['cpu_features']}), {meta['date']}. "
              f"Decode: {meta['decode']}. Read BW: after each decode run, a plain threaded read "
              "of as many bytes as it read (over 96 MB of huge pages) in the same process, best "
              "run; bound tok/s = read BW / weights per token, the most any runtime can decode "
@@ -113,6 +118,9 @@ def main() -> None:
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--decode-tokens", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3, help="Best of this many runs.")
+    parser.add_argument("--kernels", default="auto",
+                        help="Comma list of kernels (LRTK_KERNEL of each run), e.g. avx512,avx2: "
+                        "each model and thread count runs under each in turn.")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "benchmarks"))
     from bench_kernels import run_meta, write_report
@@ -123,11 +131,12 @@ def main() -> None:
     rows = []
     for bits in args.bits.split(","):
         path = model_file(cache, bits, args.group_size)
-        for t in threads:
-            r = bench(path, t, args.decode_tokens, args.repeats)
+        for t, kernel in ((t, k) for t in threads for k in args.kernels.split(",")):
+            r = bench(path, t, args.decode_tokens, args.repeats, kernel)
             bandwidth = r["read_bandwidth_gbps"]  # timed between the decode runs
             target = TARGETS.get(bits.partition("-")[0], (None, None))[min(t, 2) - 1]
             rows.append({"bits": bits, "group_size": args.group_size, "threads": t,
+                         "kernel": r["kernel"],
                          "decode_tok_s": round(r["decode_tok_s"], 1),
                          "prefill_tok_s": round(r["prefill_tok_s"], 1),
                          "target": f">= {target}" if target else "-",
@@ -138,7 +147,9 @@ def main() -> None:
                          "bound_tok_s": round(bandwidth * 1e9 / r["weight_bytes_per_token"], 1),
                          "peak_rss_mib": round(r["peak_rss_mib"])})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-    meta = run_meta("bench_runtime.py",
+    from lrtk.kernels import cpu_features
+
+    meta = run_meta("bench_runtime.py", cpu_features=cpu_features(),
                     decode=f"best of {args.repeats} runs of {args.decode_tokens} tokens",
                     matmul_weights=matmul_weights(), ceilings=ceilings(rows))
     write_report(args.out, "runtime", markdown(rows, meta), meta, rows)

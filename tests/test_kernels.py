@@ -3,13 +3,25 @@ the int8-table error bound against the float reference, odd shapes and clear err
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from lrtk import kernels, native
+from lrtk.kernels.binding import ENV_KERNEL
 
-SIMD = [name for name in ("avx2", "neon") if kernels.kernel_available(name)]
+SIMD_KERNELS = ("avx2", "avx512", "neon")
 QTYPES = [1, 2, 3, 4, "ternary"]
+
+
+def require(kernel: str) -> None:
+    """Skip, saying why, where this CPU or build lacks `kernel` (AVX-512 on an AVX2-only CPU,
+    NEON on x86): on an AVX-512 machine both x86 kernels run, so AVX2 stays tested there."""
+    if not kernels.kernel_available(kernel):
+        pytest.skip(f"{kernel} not available here (cpu: {kernels.cpu_features()})")
 
 
 @pytest.fixture(autouse=True)
@@ -33,15 +45,28 @@ def run(kernel, w, x, pool=None):
     return kernels.gemm(w, x, pool=pool)
 
 
+@pytest.mark.parametrize("kernel", SIMD_KERNELS)
 @pytest.mark.parametrize("qtype", QTYPES)
 @pytest.mark.parametrize("group_size", [32, 64, 128])
-def test_simd_equals_scalar_and_stays_within_the_table_bound(qtype, group_size):
+def test_simd_kernel_equals_scalar(kernel, qtype, group_size):
+    """Bit for bit, with and without zero points, on rows and batches that fill no tile."""
+    require(kernel)
+    for zeros, m, n in ((qtype != "ternary", 133, 5), (False, 31, 17)):
+        codes, scales, zero, x = problem(qtype, m, 3 * group_size, group_size, zeros=zeros, n=n)
+        w = kernels.pack(codes, scales, zero, qtype=qtype, group_size=group_size)
+        oracle = run("scalar", w, x)
+        assert np.array_equal(run(kernel, w, x), oracle)
+        with kernels.Pool(2) as pool:
+            assert np.array_equal(run(kernel, w, x, pool), oracle)
+
+
+@pytest.mark.parametrize("qtype", QTYPES)
+@pytest.mark.parametrize("group_size", [32, 64, 128])
+def test_scalar_stays_within_the_table_bound(qtype, group_size):
     zeros = qtype != "ternary"
     codes, scales, zero, x = problem(qtype, 133, 3 * group_size, group_size, zeros=zeros, n=5)
     w = kernels.pack(codes, scales, zero, qtype=qtype, group_size=group_size)
     oracle = run("scalar", w, x)
-    for name in SIMD:
-        assert np.array_equal(run(name, w, x), oracle), name
     with kernels.Pool(2) as pool:
         assert np.array_equal(run("auto", w, x, pool), oracle)
 
@@ -116,15 +141,39 @@ def test_codes_out_of_range_and_bad_inputs_are_rejected():
 
 
 def test_kernel_selection():
-    assert kernels.get_kernel() in ("avx2", "neon", "scalar")
+    available = kernels.available_kernels()
+    assert available[0] == "scalar" and kernels.get_kernel() in available
+    if not os.environ.get(ENV_KERNEL):  # auto is the fastest kernel this CPU runs
+        assert kernels.get_kernel() == next(
+            k for k in ("avx512", "avx2", "neon", "scalar") if k in available)
     kernels.set_kernel("scalar")
     assert kernels.get_kernel() == "scalar"
-    missing = [name for name in ("avx2", "neon") if not kernels.kernel_available(name)]
-    for name in missing:
+    for name in set(SIMD_KERNELS) - set(available):
         with pytest.raises(kernels.KernelError, match="not available"):
             kernels.set_kernel(name)
     with pytest.raises(kernels.KernelError, match="unknown kernel"):
         kernels.set_kernel("sse9")
+
+
+def test_avx512_is_offered_exactly_with_the_features_it_uses():
+    """The kernel needs AVX-512F, BW and VBMI with the OS's zmm state (and AVX2 for the
+    tables); cpu_features() reports what cpuid and xgetbv found, in the kernel's own terms."""
+    features = set(kernels.cpu_features().split())
+    needed = {"avx2", "avx512f", "avx512bw", "avx512vbmi"}
+    assert kernels.kernel_available("avx512") == needed.issubset(features)
+    assert kernels.kernel_available("avx2") == ("avx2" in features)
+    assert kernels.kernel_summary() == f"kernel {kernels.get_kernel()} (cpu: {kernels.cpu_features()})"
+
+
+@pytest.mark.parametrize("kernel", SIMD_KERNELS)
+def test_lrtk_kernel_forces_what_auto_runs(kernel):
+    """LRTK_KERNEL (read once per process, so a child process) replaces auto's choice."""
+    require(kernel)
+    code = ("from lrtk import kernels; kernels.set_kernel('auto'); print(kernels.get_kernel()); "
+            "kernels.set_kernel('scalar'); print(kernels.get_kernel())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, **{ENV_KERNEL: kernel}))
+    assert out.stdout.split() == [kernel, "scalar"]  # and set_kernel still overrides it
 
 
 def test_pool_reports_its_threads():

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lrtk import kernels
+
 KEYS = {"bits", "m", "k", "threads", "ms_median", "ms_min", "weight_gbps", "baseline_dequant_ms",
         "numpy_f32_ms", "read_bandwidth_gbps"}
 
@@ -29,9 +31,41 @@ def test_bench_kernels_json(run_cli):
 
 def test_bench_kernels_human_line(run_cli):
     code, out, _ = run_cli("bench", "kernels", "--bits", "ternary", "--m", "64", "--k", "128",
-                           "--stream-mb", "1", "--kernel", "scalar")
+                           "--stream-mb", "1", "--kernel", "scalar", "--against", "none")
     assert code == 0
-    assert out.startswith("ternary 64x128 g128 x1 [scalar]") and "dequant baseline" in out
+    first, cpu = out.splitlines()
+    assert first.startswith("ternary 64x128 g128 x1 [scalar]") and "dequant baseline" in first
+    assert cpu == f"  cpu: {kernels.cpu_features()}"
+
+
+def test_bench_kernels_times_every_other_simd_kernel_alongside(run_cli):
+    """By default the row's kernel is timed alternately with each other SIMD kernel this CPU
+    runs (on an AVX-512 machine: avx512 against avx2), and the ratio is reported."""
+    simd = [k for k in kernels.available_kernels() if k != "scalar"]
+    code, out, err = run_cli("bench", "kernels", "--bits", "4", "--m", "64", "--k", "256",
+                             "--stream-mb", "1", "--json")
+    assert code == 0, err
+    row = json.loads(out)
+    assert row["kernel"] == kernels.get_kernel() and row["cpu_features"] == kernels.cpu_features()
+    assert [a["kernel"] for a in row["against"]] == [k for k in simd if k != row["kernel"]]
+    for other in row["against"]:
+        assert other["ms_median"] > 0 and other["weight_gbps"] > 0
+        assert other["speedup"] == pytest.approx(other["ms_median"] / row["ms_median"], rel=0.01)
+
+
+@pytest.mark.parametrize("kernel, other", [("avx2", "avx512"), ("avx512", "avx2")])
+def test_bench_kernels_names_both_kernels_of_a_comparison(run_cli, kernel, other):
+    for name in (kernel, other):
+        if not kernels.kernel_available(name):
+            pytest.skip(f"{name} not available here (cpu: {kernels.cpu_features()})")
+    code, out, err = run_cli("bench", "kernels", "--bits", "2", "--m", "64", "--k", "128",
+                             "--stream-mb", "1", "--kernel", kernel, "--against", f"{other},{kernel}")
+    assert code == 0, err
+    first, versus, cpu = out.splitlines()
+    assert first.startswith(f"2-bit 64x128 g128 x1 [{kernel}]: ")
+    assert versus.startswith(f"  {other}, alternated with it: ")
+    assert f"{kernel} is " in versus and versus.endswith("x its speed")
+    assert cpu == f"  cpu: {kernels.cpu_features()}"
 
 
 @pytest.mark.parametrize("args, message", [
@@ -40,6 +74,7 @@ def test_bench_kernels_human_line(run_cli):
     (["--group-size", "48"], "group size"),
     (["--threads", "0"], "must be positive"),
     (["--kernel", "sse9"], "unknown kernel"),
+    (["--against", "avx2,sse9"], "unknown kernel"),
 ])
 def test_bench_kernels_bad_options_are_one_line_usage_errors(run_cli, args, message):
     code, _, err = run_cli("bench", "kernels", "--m", "64", "--k", "128", "--stream-mb", "1", *args)
@@ -73,3 +108,4 @@ def test_dequant_baseline_computes_the_same_product(bits):
         calls[1]()  # the last call computes from the second copy
     ref = reference_gemm(codes, scales, None, x, qtype=qtype, group_size=64)
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
+

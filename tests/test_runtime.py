@@ -162,15 +162,16 @@ def q4_f16_head(trained, tmp_path_factory):
 
 @pytest.mark.parametrize("model", ["q2_model", "q4_f16_head"])
 def test_greedy_generation_identical_on_every_kernel(model, request):
-    """Python binding (scalar, AVX2), the standalone lrtk-run on x86, and lrtk-run built for
-    aarch64 with its NEON and scalar kernels under qemu all produce the same greedy tokens."""
+    """Python binding (scalar, AVX2, AVX-512), the standalone lrtk-run on x86, and lrtk-run
+    built for aarch64 with its NEON and scalar kernels under qemu all produce the same greedy
+    tokens."""
     from lrtk.kernels.binding import kernel_available
 
     path = request.getfixturevalue(model)
     prompt, n = [1, 45, 67, 89, 12, 150], 12
     scalar = _greedy_python(path, prompt, n, "scalar")
     assert len(scalar) == n
-    host_kernels = ["scalar"] + (["avx2"] if kernel_available("avx2") else [])
+    host_kernels = ["scalar"] + [k for k in ("avx2", "avx512") if kernel_available(k)]
     for kernel in host_kernels[1:]:
         assert _greedy_python(path, prompt, n, kernel) == scalar
     if shutil.which("cmake") is None:

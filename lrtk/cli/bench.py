@@ -48,35 +48,34 @@ def kernels_cmd(
     group_size: int = typer.Option(128, "--group-size", "-g", help="32, 64 or 128."),
     stream_mb: float = typer.Option(256, "--stream-mb",
                                     help="Rotate over weight copies of at least this many MB."),
-    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
+    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2, avx512 or neon."),
+    against: str = typer.Option("simd", "--against",
+                                help="Kernels timed alternately with --kernel, for their speed "
+                                "ratio: a comma list, 'simd' (every other SIMD kernel this CPU "
+                                "runs) or 'none'."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Time one GEMV (batch 1) with streamed weights against the dequantize-then-dot C
-    baseline, numpy float32 and the measured read bandwidth.
+    """Time one GEMV (batch 1) with streamed weights against the other SIMD kernels, the
+    dequantize-then-dot C baseline, numpy float32 and the measured read bandwidth.
 
     Example:
 
         lrtk bench kernels --bits 2 --m 4096 --k 4096 --threads 1 --json
     """
     from lrtk.io.progress import info
-    from lrtk.kernels.bench import bench_gemv
+    from lrtk.kernels.bench import against_kernels, bench_gemv, speed_lines
+    from lrtk.kernels.binding import require_kernel
 
     if m < 1 or k < 1 or threads < 1:
         raise UsageError("--m, --k and --threads must be positive")
     threads = usable_threads(threads)
+    others = against_kernels(against)
+    require_kernel(kernel)  # before the status line: a bad name is the only output
     info(f"bench kernels: {bits}-bit {m}x{k}, {threads} thread(s), weights streamed over "
          f">= {stream_mb:g} MB")
-    row = bench_gemv(bits, m, k, threads, group_size, stream_mb=stream_mb, kernel=kernel)
-    if as_json:
-        typer.echo(json.dumps(row))
-        return
-    kind = "ternary" if row["bits"] == "ternary" else f"{row['bits']}-bit"
-    typer.echo(f"{kind} {m}x{k} g{group_size} x{threads} [{row['kernel']}]: "
-               f"{row['ms_median']:.3f} ms median ({row['ms_min']:.3f} min), "
-               f"{row['weight_gbps']:.1f} GB/s = {100 * row['bandwidth_fraction']:.0f}% of "
-               f"{row['read_bandwidth_gbps']:.1f} GB/s read; dequant baseline "
-               f"{row['baseline_dequant_ms']:.3f} ms ({row['speedup_vs_dequant']:.1f}x), "
-               f"numpy f32 {row['numpy_f32_ms']:.3f} ms, tables {row['tables_ms']:.3f} ms")
+    row = bench_gemv(bits, m, k, threads, group_size, stream_mb=stream_mb, kernel=kernel,
+                     against=others)
+    typer.echo(json.dumps(row) if as_json else "\n".join(speed_lines(row)))
 
 
 @bench_app.command("model")
@@ -101,6 +100,7 @@ def model_cmd(
 
         lrtk bench model-q2.lrtk --threads 1,2
     """
+    from lrtk.kernels.binding import cpu_features, get_kernel
     from lrtk.runtime.bench import bench_model
 
     try:
@@ -112,14 +112,16 @@ def model_cmd(
     # Counts capped to the same number of cores are benchmarked once.
     for n in dict.fromkeys(usable_threads(n) for n in counts):
         row = bench_model(model, n, prompt_tokens, decode_tokens, repeats, mmap=mmap)
+        row.update(kernel=get_kernel(), cpu_features=cpu_features())
         if as_json:
             typer.echo(json.dumps(row))
             continue
-        typer.echo(f"{model} x{n}: prefill {row['prefill_tok_s']:.1f} tok/s, decode "
+        typer.echo(f"{model} x{n} [{row['kernel']}]: prefill {row['prefill_tok_s']:.1f} tok/s, decode "
                    f"{row['decode_tok_s']:.1f} tok/s ({row['weight_bytes_per_token'] / 1e6:.1f} MB "
                    f"of weights per token, {row['decode_weight_gb_s']:.2f} GB/s = "
                    f"{100 * row['bandwidth_fraction']:.0f}% of a plain read's "
-                   f"{row['read_bandwidth_gbps']:.2f} GB/s), peak RSS {row['peak_rss_mib']:.0f} MiB")
+                   f"{row['read_bandwidth_gbps']:.2f} GB/s), peak RSS {row['peak_rss_mib']:.0f} MiB; "
+                   f"cpu: {row['cpu_features']}")
 
 
 def register(app: typer.Typer) -> None:

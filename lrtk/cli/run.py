@@ -28,8 +28,12 @@ def run_cmd(
     threads: int = typer.Option(1, "--threads", "-t", min=0, help=THREADS_HELP),
     ctx: int = typer.Option(2048, "--ctx", min=1, help="Context length, prompt included (KV "
                             "cache size; at most the model's)."),
-    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
+    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2, avx512 or neon "
+                               "(auto: $LRTK_KERNEL if set, else the best this CPU runs)."),
     mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Say on stderr which kernel runs and the CPU features "
+                                 "it was chosen from."),
 ) -> None:
     """Stream generated text to stdout.
 
@@ -39,7 +43,7 @@ def run_cmd(
     """
     from lrtk.io import read_lines
     from lrtk.io.progress import warn
-    from lrtk.kernels.binding import set_kernel
+    from lrtk.kernels.binding import kernel_summary, set_kernel
     from lrtk.runtime.binding import NativeModel, Sampler, check_sampling
     from lrtk.runtime.generate import generate_ids, stream_text
     from lrtk.runtime.tokenizer import Tokenizer
@@ -50,6 +54,8 @@ def run_cmd(
         _require_utf8(prompt)
     check_sampling(temperature, top_k, top_p)  # before the model is read
     set_kernel(kernel)
+    if verbose:
+        typer.echo(f"lrtk: run: {kernel_summary()}", err=True)
     with NativeModel(model, usable_threads(threads), ctx, mmap) as m:
         tok = Tokenizer.from_model(m)
         sampler = Sampler(m.config["vocab_size"], temperature, top_k, top_p, seed)

@@ -19,14 +19,18 @@ import numpy as np
 
 from lrtk import native
 from lrtk.kernels.binding import (
+    KERNELS,
     TERNARY,
     PackedMatrix,
     Pool,
+    available_kernels,
     c_api,
     check,
+    cpu_features,
     get_kernel,
     pack,
     qtype_of,
+    require_kernel,
     set_kernel,
 )
 
@@ -42,6 +46,7 @@ def _c():
     f, p = native.function, ctypes.c_void_p
     return {
         "gemm": c_api()["gemm"],
+        "set_kernel": c_api()["set_kernel"],
         "dequant": f("lrtk_dequant_gemv", ctypes.c_int, p, ctypes.POINTER(DequantMatrix), p, p),
         "read_sum": f("lrtk_read_sum", ctypes.c_uint64, p, p, ctypes.c_size_t),
     }
@@ -119,21 +124,33 @@ def _arena(arrays, copies: int) -> StreamArena:
     return StreamArena(copies * sum((a.nbytes + 63) // 64 * 64 for a in arrays if a is not None))
 
 
-def tmac_calls(w: PackedMatrix, x, pool: Pool, *, stream_mb: float = 256):
-    """One lrtk_tmac_gemm (batch 1) call per streamed copy of w."""
+def tmac_calls(w: PackedMatrix, x, pool: Pool, *, stream_mb: float = 256,
+               kernels: tuple[str | None, ...] = (None,)) -> list[list]:
+    """For each of `kernels`, one lrtk_tmac_gemm (batch 1) call per streamed copy of w. None
+    runs the kernel set now; a name switches to it before each call (the choice is
+    process-wide and the lists are timed alternately; a switch costs well under 1% of a
+    streamed GEMV, the same for every kernel). The lists share the copies, each starting
+    further on, so that no call finds its copy in cache from another kernel's call."""
     c = _c()
     n = _copies(w.nbytes, stream_mb)
     arena = _arena((w.packed, w.scales, w.zeros), n)
     copies = [PackedMatrix(w.qtype, w.m, w.k, w.group_size, arena.copy(w.packed),
                            arena.copy(w.scales), None if w.zeros is None else arena.copy(w.zeros))
               for _ in range(n)]
-    structs = [cp.struct for cp in copies]
+    structs = [ctypes.byref(cp.struct) for cp in copies]
     y = np.empty(w.m, np.float32)
     xp, yp, handle = x.ctypes.data, y.ctypes.data, pool.handle
-    check(c["gemm"](handle, ctypes.byref(structs[0]), xp, 1, yp))
-    # The closures hold raw pointers, so they also keep the arrays behind them alive.
-    return [lambda s=ctypes.byref(s), keep=(cp, x, y): c["gemm"](handle, s, xp, 1, yp)
-            for s, cp in zip(structs, copies)]
+    check(c["gemm"](handle, structs[0], xp, 1, yp))
+    keep = (copies, x, y)  # the closures hold raw pointers: keep the arrays behind them alive
+    lists = []
+    for i, name in enumerate(kernels):
+        order = [structs[(j + i * n // len(kernels)) % n] for j in range(n)]
+        if name is None:
+            lists.append([lambda s=s, keep=keep: c["gemm"](handle, s, xp, 1, yp) for s in order])
+        else:
+            lists.append([lambda s=s, keep=keep, k=KERNELS[name]:
+                          (c["set_kernel"](k), c["gemm"](handle, s, xp, 1, yp)) for s in order])
+    return lists
 
 
 def dequant_layout(codes: np.ndarray, scales: np.ndarray, qtype: int, group_size: int):
@@ -208,49 +225,105 @@ def time_numpy_f32(codes, scales, x, qtype, group_size, *, threads: int | None =
     return float(np.median(times))
 
 
+def against_kernels(spec: str) -> tuple[str, ...]:
+    """--against: 'simd' (every SIMD kernel this CPU runs; bench_gemv drops the row's own),
+    'none', or a comma list of kernel names, each checked to run here."""
+    simd = tuple(name for name in available_kernels() if name != "scalar")
+    names = {"none": (), "simd": simd}.get(spec, tuple(spec.split(",")))
+    for name in names:
+        require_kernel(name)
+    return names
+
+
 def bench_gemv(bits, m: int, k: int, threads: int = 1, group_size: int = 128, *,
                stream_mb: float = 256, numpy_f32_ms: float | None = None, seed: int = 0,
-               kernel: str = "auto") -> dict:
-    """One GEMV benchmark row with `kernel` ('auto', 'scalar', 'avx2', 'neon'); numpy_f32_ms
-    may be passed in when already measured for this shape and thread count (the table reuses
-    it across bit widths)."""
+               kernel: str = "auto", against: tuple[str, ...] = ()) -> dict:
+    """One GEMV benchmark row with `kernel` ('auto', 'scalar', 'avx2', 'avx512', 'neon'),
+    timed alternately with each kernel of `against` (row['against'], with its speed ratio);
+    numpy_f32_ms may be passed in when already measured for this shape and thread count (the
+    table reuses it across bit widths)."""
+    for name in against:
+        require_kernel(name)  # before any timing
     set_kernel(kernel)
     try:
-        return _bench_gemv(qtype_of(bits), m, k, threads, group_size, stream_mb, numpy_f32_ms, seed)
+        primary = get_kernel()
+        others = tuple(dict.fromkeys(name for name in against if name != primary))
+        return _bench_gemv(qtype_of(bits), m, k, threads, group_size, stream_mb, numpy_f32_ms,
+                           seed, primary, others)
     finally:
         set_kernel("auto")
 
 
-def _bench_gemv(qtype, m, k, threads, group_size, stream_mb, numpy_f32_ms, seed) -> dict:
+def _speed(w: PackedMatrix, times, read_times) -> dict:
+    ms = float(np.median(times))
+    weight_gbps = w.nbytes / (ms * 1e-3) / 1e9
+    read_gbps = w.nbytes / (float(np.median(read_times)) * 1e-3) / 1e9
+    return {"ms_median": round(ms, 4), "ms_min": round(float(np.min(times)), 4),
+            "weight_gbps": _digits(weight_gbps), "read_bandwidth_gbps": _digits(read_gbps),
+            "bandwidth_fraction": round(weight_gbps / read_gbps, 3)}
+
+
+def _digits(gbps: float) -> float:
+    """4 significant digits: a tiny matrix on a busy machine moves well under 0.01 GB/s, which
+    two decimals would report as 0."""
+    return float(f"{gbps:.4g}")
+
+
+def _bench_gemv(qtype, m, k, threads, group_size, stream_mb, numpy_f32_ms, seed, primary,
+                others) -> dict:
     codes, scales, x = random_weights(qtype, m, k, group_size, seed)
     w = pack(codes, scales, qtype=qtype, group_size=group_size)
     with Pool(threads) as pool:
-        kernel = tmac_calls(w, x, pool, stream_mb=stream_mb)
-        times, read_times = timed(kernel, read_calls(pool, w.nbytes, stream_mb=stream_mb))
-        del kernel
+        kernels = tmac_calls(w, x, pool, stream_mb=stream_mb, kernels=(primary, *others))
+        *kernel_times, read_times = timed(*kernels, read_calls(pool, w.nbytes, stream_mb=stream_mb))
+        del kernels
+        set_kernel(primary)
         baseline, _ = dequant_calls(codes, scales, x, qtype, group_size, pool, stream_mb=stream_mb)
         (base_times,) = timed(baseline, min_iters=10, min_seconds=0.3)
         del baseline
         # A one-row matrix costs the token's tables plus a single 64-row tile.
         one_row = pack(codes[:1], scales[:1], qtype=qtype, group_size=group_size)
-        (table_times,) = timed(tmac_calls(one_row, x, pool, stream_mb=0), min_seconds=0.2)
+        (table_times,) = timed(*tmac_calls(one_row, x, pool, stream_mb=0), min_seconds=0.2)
     if numpy_f32_ms is None:
         numpy_f32_ms = time_numpy_f32(codes, scales, x, qtype, group_size, threads=threads,
                                       stream_mb=stream_mb)
-    ms_median, base_ms = float(np.median(times)), float(np.median(base_times))
-    weight_gbps = w.nbytes / (ms_median * 1e-3) / 1e9
-    read_gbps = w.nbytes / (float(np.median(read_times)) * 1e-3) / 1e9
+    speed = _speed(w, kernel_times[0], read_times)
+    base_ms = float(np.median(base_times))
+    against = []
+    for name, times in zip(others, kernel_times[1:]):
+        other = _speed(w, times, read_times)
+        del other["read_bandwidth_gbps"]  # the same probe as the row's
+        against.append({"kernel": name, **other,
+                        "speedup": round(other["ms_median"] / speed["ms_median"], 3)})
     return {
         "bits": "ternary" if qtype == TERNARY else qtype,
-        "m": m, "k": k, "group_size": group_size, "threads": threads, "kernel": get_kernel(),
+        "m": m, "k": k, "group_size": group_size, "threads": threads, "kernel": primary,
+        "cpu_features": cpu_features(),
         "bits_per_weight": round(w.nbytes * 8 / (m * k), 3),
-        "ms_median": round(ms_median, 4), "ms_min": round(float(np.min(times)), 4),
-        "weight_gbps": round(weight_gbps, 2),
+        **speed,
+        "against": against,
         "baseline_dequant_ms": round(base_ms, 4),
-        "speedup_vs_dequant": round(base_ms / ms_median, 2),
+        "speedup_vs_dequant": round(base_ms / speed["ms_median"], 2),
         "numpy_f32_ms": round(numpy_f32_ms, 4),
         "tables_ms": round(float(np.median(table_times)), 4),
-        "read_bandwidth_gbps": round(read_gbps, 2),
-        "bandwidth_fraction": round(weight_gbps / read_gbps, 3),
-        "streamed_copies": _copies(w.nbytes, stream_mb), "iterations": len(times),
+        "streamed_copies": _copies(w.nbytes, stream_mb), "iterations": len(kernel_times[0]),
     }
+
+
+def speed_lines(row: dict) -> list[str]:
+    """A bench_gemv row for people: the kernel's speed and baselines, one line per kernel
+    timed alongside, and the CPU features behind the kernel choice."""
+    kind = "ternary" if row["bits"] == "ternary" else f"{row['bits']}-bit"
+    lines = [f"{kind} {row['m']}x{row['k']} g{row['group_size']} x{row['threads']} "
+             f"[{row['kernel']}]: {row['ms_median']:.3f} ms median ({row['ms_min']:.3f} min), "
+             f"{row['weight_gbps']:.1f} GB/s = {100 * row['bandwidth_fraction']:.0f}% of "
+             f"{row['read_bandwidth_gbps']:.1f} GB/s read; dequant baseline "
+             f"{row['baseline_dequant_ms']:.3f} ms ({row['speedup_vs_dequant']:.1f}x), "
+             f"numpy f32 {row['numpy_f32_ms']:.3f} ms, tables {row['tables_ms']:.3f} ms"]
+    for other in row["against"]:
+        lines.append(f"  {other['kernel']}, alternated with it: {other['ms_median']:.3f} ms median "
+                     f"({other['ms_min']:.3f} min), {other['weight_gbps']:.1f} GB/s = "
+                     f"{100 * other['bandwidth_fraction']:.0f}% of read; {row['kernel']} is "
+                     f"{other['speedup']:.2f}x its speed")
+    lines.append(f"  cpu: {row['cpu_features']}")
+    return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,7 +14,9 @@ from lrtk.errors import UsageError
 
 TERNARY = 5  # LRTK_Q_TERNARY; 1..4 are the bit widths
 MAX_BATCH = 16  # LRTK_TMAC_MAX_BATCH
-KERNELS = {"auto": 0, "scalar": 1, "avx2": 2, "neon": 3}
+KERNELS = {"auto": 0, "scalar": 1, "avx2": 2, "neon": 3, "avx512": 4}  # lrtk_kernel
+ENV_KERNEL = "LRTK_KERNEL"  # forces the kernel 'auto' means (see lrtk_tmac_set_kernel)
+E_KERNEL, E_KERNEL_ENV = -5, -10  # LRTK_E_KERNEL, LRTK_E_KERNEL_ENV
 
 
 class KernelError(UsageError):
@@ -35,7 +38,19 @@ _I = ctypes.c_int
 @lru_cache(maxsize=None)
 def c_api():
     """The prototypes, declared on first use so that importing this module needs no library."""
-    f = native.function
+    api = _prototypes(native.function)
+    if api["get_kernel"]() == E_KERNEL_ENV:  # before any GEMM: say what to change
+        raise KernelError(f"{ENV_KERNEL}={os.environ.get(ENV_KERNEL)!r} is not a kernel this CPU "
+                          "or build can run",
+                          hint=f"unset it or use one of {', '.join(_available(api))}")
+    return api
+
+
+def _available(api) -> list[str]:
+    return [name for name, number in KERNELS.items() if api["kernel_available"](number)]
+
+
+def _prototypes(f):
     return {
         "pool_create": f("lrtk_pool_create", _P, _I),
         "pool_free": f("lrtk_pool_free", None, _P),
@@ -47,6 +62,7 @@ def c_api():
         "set_kernel": f("lrtk_tmac_set_kernel", _I, _I),
         "get_kernel": f("lrtk_tmac_get_kernel", _I),
         "kernel_available": f("lrtk_tmac_kernel_available", _I, _I),
+        "cpu_features": f("lrtk_cpu_feature_names", ctypes.c_char_p),
         "strerror": f("lrtk_tmac_strerror", ctypes.c_char_p, _I),
     }
 
@@ -187,7 +203,8 @@ def kernel_available(name: str) -> bool:
 
 
 def set_kernel(name: str) -> None:
-    """Choose 'auto', 'scalar', 'avx2' or 'neon' for later calls in this process."""
+    """Choose 'auto', 'scalar', 'avx2', 'avx512' or 'neon' for later calls in this process;
+    'auto' is $LRTK_KERNEL where set, else the best kernel of this CPU."""
     check(c_api()["set_kernel"](_kernel_number(name)))
 
 
@@ -195,6 +212,28 @@ def get_kernel() -> str:
     """The concrete kernel the next call uses."""
     number = c_api()["get_kernel"]()
     return next(name for name, value in KERNELS.items() if value == number)
+
+
+def require_kernel(name: str) -> None:
+    """KernelError unless `name` is a kernel this CPU and build run."""
+    if not kernel_available(name):
+        check(E_KERNEL)
+
+
+def available_kernels() -> list[str]:
+    """The concrete kernels this CPU and build can run, scalar first."""
+    return [name for name in _available(c_api()) if name != "auto"]
+
+
+def cpu_features() -> str:
+    """The SIMD features the native library detected (cpuid and the OS's register state),
+    e.g. 'avx2 avx512f avx512bw avx512vbmi avx512vnni gfni'."""
+    return c_api()["cpu_features"]().decode()
+
+
+def kernel_summary() -> str:
+    """One line for --verbose output and benchmark reports: the kernel in use and why."""
+    return f"kernel {get_kernel()} (cpu: {cpu_features()})"
 
 
 def _kernel_number(name: str) -> int:

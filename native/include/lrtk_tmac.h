@@ -47,6 +47,7 @@ typedef enum {
   LRTK_E_ZEROS = -7,      /* zero points missing, or given for ternary weights */
   LRTK_E_NOMEM = -8,
   LRTK_E_NULL = -9,       /* a required pointer is NULL */
+  LRTK_E_KERNEL_ENV = -10, /* $LRTK_KERNEL names an unknown kernel or one this CPU lacks */
 } lrtk_status;
 
 /* Largest batch lrtk_tmac_gemm accepts; rows are padded to tiles of LRTK_TMAC_TILE_ROWS. */
@@ -54,10 +55,11 @@ typedef enum {
 #define LRTK_TMAC_TILE_ROWS 64
 
 typedef enum {
-  LRTK_KERNEL_AUTO = 0,   /* best kernel the CPU supports */
+  LRTK_KERNEL_AUTO = 0,   /* $LRTK_KERNEL if set, else the best kernel the CPU supports */
   LRTK_KERNEL_SCALAR = 1, /* the reference every SIMD kernel must equal exactly */
   LRTK_KERNEL_AVX2 = 2,
   LRTK_KERNEL_NEON = 3,
+  LRTK_KERNEL_AVX512 = 4, /* AVX-512F/BW/VBMI (and AVX2 for the tables) */
 } lrtk_kernel;
 
 /* A packed matrix; all pointers are borrowed (e.g. from an mmapped model file). */
@@ -122,11 +124,19 @@ int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
 int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y);
 
 /* Choose the kernel for later calls (tests compare them); error if the CPU lacks it.
- * The choice is process-wide. get_kernel returns the concrete kernel AUTO resolves to. */
+ * The choice is process-wide. AUTO (the default) takes the kernel named by the environment
+ * variable LRTK_KERNEL (auto, scalar, avx2, avx512 or neon; read once), so that a run or a
+ * test suite can force a kernel, e.g. keep testing AVX2 on an AVX-512 machine; without it,
+ * the best kernel the CPU supports. get_kernel returns the concrete kernel AUTO resolves to,
+ * or LRTK_E_KERNEL_ENV when LRTK_KERNEL is unknown or not available (lrtk_tmac_gemm then
+ * fails with that error too: a forced kernel is never silently replaced). */
 int lrtk_tmac_set_kernel(int kernel);
 int lrtk_tmac_get_kernel(void);
 /* 1 when `kernel` is compiled in and the running CPU supports it. */
 int lrtk_tmac_kernel_available(int kernel);
+/* The kernel's name ("avx512", ...) or NULL; the number of a name, or -1. */
+const char *lrtk_tmac_kernel_name(int kernel);
+int lrtk_tmac_kernel_id(const char *name);
 const char *lrtk_tmac_strerror(int err);
 
 #ifdef __cplusplus

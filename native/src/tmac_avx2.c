@@ -89,41 +89,43 @@ TARGET static INLINE void add_scaled(__m256 out[8], const __m256i acc[4], const 
   }
 }
 
+/* A tile's outputs (rows 8v .. 8v+7 in out[v]) and what its steps need. */
+typedef struct {
+  __m256 out[8];
+  weights wt;
+  int planes;
+} state;
+
+TARGET static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t *lut,
+                                              int span, const uint16_t *scale, float step) {
+  state *s = st;
+  __m256i acc[4];
+  p = span_sums(p, lut, span, s->planes, &s->wt, acc);
+  add_scaled(s->out, acc, scale, step);
+  return p;
+}
+
+TARGET static INLINE void bias_step(void *st, const uint16_t *bias, float xsum) {
+  state *s = st;
+  const __m256 xs = _mm256_set1_ps(xsum);
+  for (int v = 0; v < 8; v++)
+    s->out[v] = _mm256_add_ps(s->out[v], _mm256_mul_ps(load_halves(bias + 8 * v), xs));
+}
+
 TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes,
                                int tile_index, const lrtk_tmac_tables *t, float result[64]) {
-  const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
-  const uint8_t *p = w->packed + (size_t)tile_index * lrtk_tmac_tile_bytes(planes, w->k);
-  const size_t first = (size_t)tile_index * groups * LRTK_TMAC_TILE_ROWS;
-  const uint16_t *scale = w->scales + first;
-  const uint16_t *bias = w->zeros ? w->zeros + first : NULL;
-  const int8_t *lut = t->lut;
-  weights wt;
+  state s;
+  s.planes = planes;
   int coef_sum = 0;
   for (int j = 0; j < planes; j++) coef_sum += f->coef[j];
   for (int j = 0; j + 1 < planes; j += 2)
-    wt.pair[j / 2] = _mm256_set1_epi16((short)(f->coef[j] | f->coef[j + 1] << 8));
-  wt.even = _mm256_set1_epi16((short)f->coef[planes - 1]);       /* bytes c, 0 */
-  wt.odd = _mm256_set1_epi16((short)(f->coef[planes - 1] << 8)); /* bytes 0, c */
-  wt.bias_per_quad = _mm256_set1_epi16((short)(128 * coef_sum));
-  __m256 out[8];
-  for (int v = 0; v < 8; v++) out[v] = _mm256_setzero_ps();
-
-  for (int g = 0; g < groups; g++, scale += 64) {
-    for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
-      const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
-      __m256i acc[4];
-      p = span_sums(p, lut, span, planes, &wt, acc);
-      lut += 16 * span;
-      add_scaled(out, acc, scale, t->lut_scale[g]);
-    }
-    if (bias) {
-      const __m256 xs = _mm256_set1_ps(t->xsum[g]);
-      for (int v = 0; v < 8; v++)
-        out[v] = _mm256_add_ps(out[v], _mm256_mul_ps(load_halves(bias + 8 * v), xs));
-      bias += 64;
-    }
-  }
-  for (int v = 0; v < 8; v++) _mm256_storeu_ps(result + 8 * v, out[v]);
+    s.wt.pair[j / 2] = _mm256_set1_epi16((short)(f->coef[j] | f->coef[j + 1] << 8));
+  s.wt.even = _mm256_set1_epi16((short)f->coef[planes - 1]);       /* bytes c, 0 */
+  s.wt.odd = _mm256_set1_epi16((short)(f->coef[planes - 1] << 8)); /* bytes 0, c */
+  s.wt.bias_per_quad = _mm256_set1_epi16((short)(128 * coef_sum));
+  for (int v = 0; v < 8; v++) s.out[v] = _mm256_setzero_ps();
+  lrtk_tmac_walk_tile(w, f, planes, tile_index, t, &s, span_step, bias_step);
+  for (int v = 0; v < 8; v++) _mm256_storeu_ps(result + 8 * v, s.out[v]);
 }
 
 /* lrtk_tmac_build_tables with 8 entries per instruction: the same float operations in the

@@ -1,5 +1,7 @@
 /* lrtk_tmac_gemm: the pool's threads build each token's tables together, then share the row
  * tiles. */
+#include <limits.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +12,20 @@
 
 static int chosen_kernel = LRTK_KERNEL_AUTO;
 
+/* Indexed by lrtk_kernel. */
+static const char *const kernel_names[] = {"auto", "scalar", "avx2", "neon", "avx512"};
+#define KERNEL_COUNT (int)(sizeof kernel_names / sizeof kernel_names[0])
+
+const char *lrtk_tmac_kernel_name(int kernel) {
+  return kernel >= 0 && kernel < KERNEL_COUNT ? kernel_names[kernel] : NULL;
+}
+
+int lrtk_tmac_kernel_id(const char *name) {
+  for (int i = 0; name && i < KERNEL_COUNT; i++)
+    if (strcmp(name, kernel_names[i]) == 0) return i;
+  return -1;
+}
+
 int lrtk_tmac_kernel_available(int kernel) {
   switch (kernel) {
     case LRTK_KERNEL_AUTO:
@@ -18,6 +34,10 @@ int lrtk_tmac_kernel_available(int kernel) {
 #if defined(__x86_64__)
     case LRTK_KERNEL_AVX2:
       return (lrtk_cpu_features() & LRTK_CPU_AVX2) != 0;
+    case LRTK_KERNEL_AVX512: { /* its tables come from the AVX2 builder */
+      const int need = LRTK_CPU_AVX2 | LRTK_CPU_AVX512F | LRTK_CPU_AVX512BW | LRTK_CPU_AVX512VBMI;
+      return (lrtk_cpu_features() & need) == need;
+    }
 #endif
 #if defined(__aarch64__)
     case LRTK_KERNEL_NEON:
@@ -34,8 +54,26 @@ int lrtk_tmac_set_kernel(int kernel) {
   return LRTK_OK;
 }
 
+/* $LRTK_KERNEL as a kernel number (AUTO when unset or empty), or LRTK_E_KERNEL_ENV. Read
+ * once: the environment of a running process is not expected to change, and every GEMM asks.
+ * Concurrent first calls store the same value. */
+#define NOT_READ INT_MIN
+static int env_kernel(void) {
+  static _Atomic int cached = NOT_READ;
+  int k = cached;
+  if (k == NOT_READ) {
+    const char *v = getenv("LRTK_KERNEL");
+    k = v == NULL || *v == '\0' ? LRTK_KERNEL_AUTO : lrtk_tmac_kernel_id(v);
+    if (k < 0 || !lrtk_tmac_kernel_available(k)) k = LRTK_E_KERNEL_ENV;
+    cached = k;
+  }
+  return k;
+}
+
 int lrtk_tmac_get_kernel(void) {
-  if (chosen_kernel != LRTK_KERNEL_AUTO) return chosen_kernel;
+  const int k = chosen_kernel != LRTK_KERNEL_AUTO ? chosen_kernel : env_kernel();
+  if (k != LRTK_KERNEL_AUTO) return k; /* a kernel, or LRTK_E_KERNEL_ENV */
+  if (lrtk_tmac_kernel_available(LRTK_KERNEL_AVX512)) return LRTK_KERNEL_AVX512;
   if (lrtk_tmac_kernel_available(LRTK_KERNEL_AVX2)) return LRTK_KERNEL_AVX2;
   if (lrtk_tmac_kernel_available(LRTK_KERNEL_NEON)) return LRTK_KERNEL_NEON;
   return LRTK_KERNEL_SCALAR;
@@ -43,7 +81,7 @@ int lrtk_tmac_get_kernel(void) {
 
 static lrtk_tmac_tables_fn tables_fn_of(int kernel) {
 #if defined(__x86_64__)
-  if (kernel == LRTK_KERNEL_AVX2) return lrtk_tmac_build_tables_avx2;
+  if (kernel == LRTK_KERNEL_AVX2 || kernel == LRTK_KERNEL_AVX512) return lrtk_tmac_build_tables_avx2;
 #endif
   (void)kernel;
   return lrtk_tmac_build_tables;
@@ -54,6 +92,8 @@ static lrtk_tmac_tile_fn tile_fn_of(int kernel) {
 #if defined(__x86_64__)
     case LRTK_KERNEL_AVX2:
       return lrtk_tmac_tile_avx2;
+    case LRTK_KERNEL_AVX512:
+      return lrtk_tmac_tile_avx512;
 #endif
 #if defined(__aarch64__)
     case LRTK_KERNEL_NEON:
@@ -76,6 +116,9 @@ const char *lrtk_tmac_strerror(int err) {
     case LRTK_E_ZEROS: return "zero points are required with has_zeros and not allowed for ternary weights";
     case LRTK_E_NOMEM: return "out of memory";
     case LRTK_E_NULL: return "a required pointer is NULL";
+    case LRTK_E_KERNEL_ENV:
+      return "LRTK_KERNEL names an unknown kernel or one this CPU or build lacks (use auto, "
+             "scalar, avx2, avx512 or neon)";
     default: return "unknown error";
   }
 }
@@ -108,6 +151,8 @@ typedef struct {
  * its own activations), then waits for the others. Built by the calling thread alone, the
  * other threads idled meanwhile: on 2 threads, sharing is 1-3% faster for the TinyLlama
  * shapes (2048x2048, 2048x5632; alternated in one process), under 1% at 4096x4096. */
+#define BARRIER_SPINS 2000 /* a few tens of microseconds, as the pool spins */
+
 static void build_tables_share(gemm_job *job, int ti, int nt) {
   const int gs = job->w->group_size, k = job->w->k, groups = k / gs;
   const int g0 = (int)((long)groups * ti / nt), g1 = (int)((long)groups * (ti + 1) / nt);
@@ -117,7 +162,12 @@ static void build_tables_share(gemm_job *job, int ti, int nt) {
                       o->lut + (size_t)g0 * gs * 4, o->lut_scale + g0, o->xsum + g0);
   }
   atomic_fetch_add(&job->tables_built, 1);
-  while (atomic_load(&job->tables_built) < nt) lrtk_cpu_relax();
+  /* Spin briefly, then give the CPU away: on a machine with more runnable threads than
+   * cores, the thread being waited for may need this very CPU, and a pure spin held it for
+   * whole time slices (2-thread decode fell to ~1 token/s on the 2-core VM at load 11). */
+  for (int spins = 0; atomic_load(&job->tables_built) < nt; spins++)
+    if (spins < BARRIER_SPINS) lrtk_cpu_relax();
+    else sched_yield();
 }
 
 static uint64_t range_of(uint32_t front, uint32_t back) { return (uint64_t)back << 32 | front; }
@@ -169,6 +219,7 @@ int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, i
     return LRTK_E_ZEROS;
 
   const int kernel = lrtk_tmac_get_kernel();
+  if (kernel < 0) return kernel;
   gemm_job job = {.w = w, .n = n, .y = y, .x = x, .tile_fn = tile_fn_of(kernel),
                   .build_tables = tables_fn_of(kernel)};
   atomic_init(&job.tables_built, 0);

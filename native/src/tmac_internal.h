@@ -48,10 +48,52 @@ typedef void (*lrtk_tmac_tile_fn)(const lrtk_tmac_matrix *w, const lrtk_tmac_for
 static inline int lrtk_tmac_pair_row(int b) { return b >> 1; }
 static inline int lrtk_tmac_single_row(int b) { return 16 * (b & 1) + (b >> 1); }
 
+/* Where tile `tile` of w starts: its packed planes, its scales and its zero-point biases (NULL
+ * without zeros), each read front to back by a kernel. */
+typedef struct {
+  const uint8_t *packed;
+  const uint16_t *scale, *bias;
+} lrtk_tmac_tile_data;
+size_t lrtk_tmac_tile_bytes(int planes, int k);
+static inline lrtk_tmac_tile_data lrtk_tmac_tile_at(const lrtk_tmac_matrix *w, int planes,
+                                                    int tile) {
+  const size_t first = (size_t)tile * (w->k / w->group_size) * LRTK_TMAC_TILE_ROWS;
+  return (lrtk_tmac_tile_data){w->packed + (size_t)tile * lrtk_tmac_tile_bytes(planes, w->k),
+                               w->scales + first, w->zeros ? w->zeros + first : NULL};
+}
+
+/* The walk over a tile that every SIMD kernel shares: group by group, spans of at most
+ * span_quads quads, each summed and scaled into the kernel's outputs by span(), then the
+ * group's zero-point term by bias() where the matrix has zeros. A kernel passes its own
+ * always-inline steps, which GCC inlines here (constant function pointers), and its output
+ * registers as `out`. Returns where the outputs' values are: `out`. */
+typedef const uint8_t *(*lrtk_tmac_span_fn)(void *out, const uint8_t *p, const int8_t *lut,
+                                             int span, const uint16_t *scale, float step);
+typedef void (*lrtk_tmac_bias_fn)(void *out, const uint16_t *bias, float xsum);
+static inline __attribute__((always_inline)) void lrtk_tmac_walk_tile(
+    const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes, int tile,
+    const lrtk_tmac_tables *t, void *out, lrtk_tmac_span_fn span_fn, lrtk_tmac_bias_fn bias_fn) {
+  const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
+  const lrtk_tmac_tile_data at = lrtk_tmac_tile_at(w, planes, tile);
+  const uint8_t *p = at.packed;
+  const uint16_t *scale = at.scale, *bias = at.bias;
+  const int8_t *lut = t->lut;
+  for (int g = 0; g < groups; g++, scale += LRTK_TMAC_TILE_ROWS) {
+    for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
+      const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
+      p = span_fn(out, p, lut, span, scale, t->lut_scale[g]);
+      lut += 16 * span;
+    }
+    if (bias) {
+      bias_fn(out, bias, t->xsum[g]);
+      bias += LRTK_TMAC_TILE_ROWS;
+    }
+  }
+}
+
 int lrtk_tmac_format_of(int qtype, lrtk_tmac_format *f);
 /* Validates qtype, m, k and group_size together; LRTK_OK or the first error. */
 int lrtk_tmac_check_shape(int qtype, int m, int k, int group_size);
-size_t lrtk_tmac_tile_bytes(int planes, int k);
 /* Builds one token's tables (see tmac_tables.c); the AVX2 builder gives identical bytes. */
 typedef void (*lrtk_tmac_tables_fn)(const float *x, int k, int group_size, int8_t *lut,
                                     float *lut_scale, float *xsum);
@@ -94,6 +136,10 @@ void lrtk_tmac_build_tables_avx2(const float *x, int k, int group_size, int8_t *
                                  float *lut_scale, float *xsum);
 void lrtk_tmac_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                          const lrtk_tmac_tables *t, float out[64]);
+#endif
+#if defined(__x86_64__)
+void lrtk_tmac_tile_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                           const lrtk_tmac_tables *t, float out[64]);
 #endif
 #if defined(__aarch64__)
 void lrtk_tmac_tile_neon(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,

@@ -68,32 +68,35 @@ static INLINE void add_scaled(float32x4_t out[16], const int16x8_t acc[8], const
   }
 }
 
+/* A tile's outputs (rows 4v .. 4v+3 in out[v]) and what its steps need. */
+typedef struct {
+  float32x4_t out[16];
+  const int *coef;
+  int planes;
+} state;
+
+static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t *lut, int span,
+                                       const uint16_t *scale, float step) {
+  state *s = st;
+  int16x8_t acc[8];
+  p = span_sums(p, lut, span, s->planes, s->coef, acc);
+  add_scaled(s->out, acc, scale, step);
+  return p;
+}
+
+static INLINE void bias_step(void *st, const uint16_t *bias, float xsum) {
+  state *s = st;
+  for (int v = 0; v < 16; v++)
+    s->out[v] = vaddq_f32(s->out[v], vmulq_n_f32(load_halves(bias + 4 * v), xsum));
+}
+
 static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes,
                         int tile_index, const lrtk_tmac_tables *t, float result[64]) {
-  const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
-  const uint8_t *p = w->packed + (size_t)tile_index * lrtk_tmac_tile_bytes(planes, w->k);
-  const size_t first = (size_t)tile_index * groups * LRTK_TMAC_TILE_ROWS;
-  const uint16_t *scale = w->scales + first;
-  const uint16_t *bias = w->zeros ? w->zeros + first : NULL;
-  const int8_t *lut = t->lut;
-  float32x4_t out[16];
-  for (int v = 0; v < 16; v++) out[v] = vdupq_n_f32(0.0f);
-
-  for (int g = 0; g < groups; g++, scale += 64) {
-    for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
-      const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
-      int16x8_t acc[8];
-      p = span_sums(p, lut, span, planes, f->coef, acc);
-      lut += 16 * span;
-      add_scaled(out, acc, scale, t->lut_scale[g]);
-    }
-    if (bias) {
-      for (int v = 0; v < 16; v++)
-        out[v] = vaddq_f32(out[v], vmulq_n_f32(load_halves(bias + 4 * v), t->xsum[g]));
-      bias += 64;
-    }
-  }
-  for (int v = 0; v < 16; v++) vst1q_f32(result + 4 * v, out[v]);
+  state s;
+  s.coef = f->coef, s.planes = planes;
+  for (int v = 0; v < 16; v++) s.out[v] = vdupq_n_f32(0.0f);
+  lrtk_tmac_walk_tile(w, f, planes, tile_index, t, &s, span_step, bias_step);
+  for (int v = 0; v < 16; v++) vst1q_f32(result + 4 * v, s.out[v]);
 }
 
 void lrtk_tmac_tile_neon(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int t_index,

@@ -6,17 +6,16 @@
 void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                            const lrtk_tmac_tables *t, float out[64]) {
   const int groups = w->k / w->group_size, group_quads = w->group_size / 4;
-  const uint8_t *p = w->packed + (size_t)tile * lrtk_tmac_tile_bytes(f->planes, w->k);
-  const size_t first = (size_t)tile * groups * LRTK_TMAC_TILE_ROWS;
-  const uint16_t *scale = w->scales + first;
-  const uint16_t *bias = w->zeros ? w->zeros + first : NULL;
+  const lrtk_tmac_tile_data at = lrtk_tmac_tile_at(w, f->planes, tile);
+  const uint8_t *p = at.packed;
+  const uint16_t *scale = at.scale, *bias = at.bias;
   const int8_t *lut = t->lut;
   for (int r = 0; r < 64; r++) out[r] = 0.0f;
 
   for (int g = 0; g < groups; g++, scale += 64) {
     for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
       int32_t sum[64] = {0};
-      int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
+      const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
       for (int q = 0; q < span; q++, lut += 16) {
         for (int j = 0; j < f->planes; j += 2) {
           const int pair = j + 1 < f->planes;

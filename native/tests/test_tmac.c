@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrtk_cpu.h"
 #include "lrtk_tmac.h"
 #include "tmac_internal.h"
 
@@ -132,8 +133,8 @@ static void check_problem(problem *pb, lrtk_pool *pool) {
       }
     }
   }
-  const int simd[] = {LRTK_KERNEL_AVX2, LRTK_KERNEL_NEON};
-  for (int s = 0; s < 2; s++) {
+  const int simd[] = {LRTK_KERNEL_AVX2, LRTK_KERNEL_AVX512, LRTK_KERNEL_NEON};
+  for (int s = 0; s < 3; s++) {
     if (!lrtk_tmac_kernel_available(simd[s])) continue;
     for (int threaded = 0; threaded < 2; threaded++) {
       memset(y, 0xff, count * sizeof(float));
@@ -165,9 +166,12 @@ static void test_kernels_match(lrtk_pool *pool) {
           check_problem(&pb, pool);
           free_problem(&pb);
         }
-  printf("kernels: %d cases, scalar%s%s\n", cases,
-         lrtk_tmac_kernel_available(LRTK_KERNEL_AVX2) ? " = avx2" : "",
-         lrtk_tmac_kernel_available(LRTK_KERNEL_NEON) ? " = neon" : "");
+  printf("kernels: %d cases, scalar", cases);
+  for (int kernel = LRTK_KERNEL_AVX2; lrtk_tmac_kernel_name(kernel); kernel++)
+    if (kernel != LRTK_KERNEL_SCALAR)
+      printf(lrtk_tmac_kernel_available(kernel) ? " = %s" : " (%s: not on this CPU, skipped)",
+             lrtk_tmac_kernel_name(kernel));
+  printf("; cpu: %s\n", lrtk_cpu_feature_names());
 }
 
 /* Large activations in one quad make the table step coarse for the whole group: the bound
@@ -273,18 +277,72 @@ static void test_errors(void) {
   CHECK(lrtk_tmac_set_kernel(LRTK_KERNEL_NEON) == LRTK_E_KERNEL, "NEON on x86");
 #else
   CHECK(lrtk_tmac_set_kernel(LRTK_KERNEL_AVX2) == LRTK_E_KERNEL, "AVX2 on ARM");
+  CHECK(lrtk_tmac_set_kernel(LRTK_KERNEL_AVX512) == LRTK_E_KERNEL, "AVX-512 on ARM");
 #endif
   CHECK(strstr(lrtk_tmac_strerror(LRTK_E_GROUP), "group size") != NULL, "strerror");
 }
 
+/* Names and numbers of the kernels agree, and the AVX-512 kernel is only offered with the
+ * features it is compiled for (cpuid + the OS's zmm state). */
+static void test_kernel_names(void) {
+  for (int kernel = 0; lrtk_tmac_kernel_name(kernel); kernel++)
+    CHECK(lrtk_tmac_kernel_id(lrtk_tmac_kernel_name(kernel)) == kernel, "name of %d", kernel);
+  CHECK(lrtk_tmac_kernel_id("avx512") == LRTK_KERNEL_AVX512, "avx512");
+  CHECK(lrtk_tmac_kernel_id("AVX2") == -1 && lrtk_tmac_kernel_id(NULL) == -1, "bad names");
+  CHECK(lrtk_tmac_kernel_name(-1) == NULL, "name of -1");
+  const int f = lrtk_cpu_features(), need = LRTK_CPU_AVX2 | LRTK_CPU_AVX512F |
+                                                 LRTK_CPU_AVX512BW | LRTK_CPU_AVX512VBMI;
+  CHECK(lrtk_tmac_kernel_available(LRTK_KERNEL_AVX512) == ((f & need) == need), "avx512 needs");
+  CHECK((strstr(lrtk_cpu_feature_names(), "avx512bw") != NULL) == ((f & LRTK_CPU_AVX512BW) != 0),
+        "feature names: %s", lrtk_cpu_feature_names());
+}
+
+/* With $LRTK_KERNEL set (ctest runs this binary once per kernel), AUTO is that kernel and
+ * set_kernel still overrides it. Returns 0 when the forced kernel runs here; otherwise checks
+ * that nothing runs (a forced kernel is never silently replaced) and returns 1. */
+static int forced_kernel_unavailable(void) {
+  const char *forced = getenv("LRTK_KERNEL");
+  const int id = forced && *forced ? lrtk_tmac_kernel_id(forced) : LRTK_KERNEL_AUTO;
+  if (id != LRTK_KERNEL_AUTO && !(id > 0 && lrtk_tmac_kernel_available(id))) {
+    float y[64], x[64] = {0};
+    uint16_t scales[128] = {0};
+    static uint8_t packed[64 * 16 * 2];
+    const lrtk_tmac_matrix w = {2, 64, 64, 32, 0, packed, scales, NULL};
+    CHECK(lrtk_tmac_get_kernel() == LRTK_E_KERNEL_ENV, "LRTK_KERNEL=%s unavailable", forced);
+    CHECK(lrtk_tmac_gemm(NULL, &w, x, 1, y) == LRTK_E_KERNEL_ENV, "gemm under a bad LRTK_KERNEL");
+    printf("LRTK_KERNEL=%s: not available on this CPU or build, gemm refuses to run\n", forced);
+    return 1;
+  }
+  if (id != LRTK_KERNEL_AUTO) {
+    CHECK(lrtk_tmac_get_kernel() == id, "LRTK_KERNEL=%s gives kernel %d", forced,
+          lrtk_tmac_get_kernel());
+    printf("LRTK_KERNEL=%s: auto runs %s\n", forced, lrtk_tmac_kernel_name(lrtk_tmac_get_kernel()));
+    CHECK(lrtk_tmac_set_kernel(LRTK_KERNEL_SCALAR) == LRTK_OK &&
+              lrtk_tmac_get_kernel() == LRTK_KERNEL_SCALAR, "set_kernel overrides LRTK_KERNEL");
+    CHECK(lrtk_tmac_set_kernel(LRTK_KERNEL_AUTO) == LRTK_OK && lrtk_tmac_get_kernel() == id,
+          "auto is LRTK_KERNEL again");
+  }
+  return 0;
+}
+
+/* ctest's SKIP_RETURN_CODE: the forced kernel is known but this CPU lacks it. */
+#define SKIPPED 77
+
 int main(void) {
+  if (forced_kernel_unavailable()) {
+    if (failures) return 1;
+    return lrtk_tmac_kernel_id(getenv("LRTK_KERNEL")) > 0 ? SKIPPED : 0; /* unknown name: pass */
+  }
   lrtk_pool *pool = lrtk_pool_create(3);
   CHECK(pool && lrtk_pool_threads(pool) == 3, "pool of 3");
-  test_kernels_match(pool);
+  /* Every kernel is compared with the scalar one by name whatever LRTK_KERNEL says: the runs
+   * that force a kernel check what auto then runs, not the whole matrix again. */
+  if (getenv("LRTK_KERNEL") == NULL) test_kernels_match(pool);
   test_extreme_activations();
   test_table_builders_agree();
   test_half_scales();
   test_errors();
+  test_kernel_names();
   lrtk_pool_free(pool);
   if (failures) fprintf(stderr, "%d failure(s)\n", failures);
   return failures ? 1 : 0;

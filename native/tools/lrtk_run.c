@@ -2,7 +2,7 @@
  * lrtk-run: generation without Python, for devices that have only the C toolchain, and the
  * harness of the cross-architecture tests (the same token ids must come out of every kernel).
  * Tokenization stays in Python, so prompts and outputs are token ids:
- *   lrtk-run MODEL [-i "1 42 7"] [-n 32] [-t threads] [-k auto|scalar|avx2|neon]
+ *   lrtk-run MODEL [-i "1 42 7"] [-n 32] [-t threads] [-k auto|scalar|avx2|avx512|neon]
  *            [-T temperature] [-K top_k] [-P top_p] [-s seed] [-m 0|1]
  * (-m 1 memory-maps the model instead of reading it into memory; see lrtk_model_open)
  * prints the generated ids, space separated, as they are produced.
@@ -17,15 +17,8 @@
 
 static int usage(void) {
   fprintf(stderr, "usage: lrtk-run MODEL [-i \"ids\"] [-n steps] [-t threads] "
-                  "[-k auto|scalar|avx2|neon] [-T temp] [-K top_k] [-P top_p] [-s seed] [-m 0|1]\n");
+                  "[-k auto|scalar|avx2|avx512|neon] [-T temp] [-K top_k] [-P top_p] [-s seed] [-m 0|1]\n");
   return 2;
-}
-
-static int parse_kernel(const char *name) {
-  const char *names[] = {"auto", "scalar", "avx2", "neon"};
-  for (int i = 0; i < 4; i++)
-    if (strcmp(name, names[i]) == 0) return i; /* the lrtk_kernel values */
-  return -1;
 }
 
 int main(int argc, char **argv) {
@@ -55,9 +48,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "lrtk-run: %s\n", bad);
     return 2;
   }
-  int kid = parse_kernel(kernel);
+  int kid = lrtk_tmac_kernel_id(kernel);
   if (kid < 0 || lrtk_tmac_set_kernel(kid) != 0) {
     fprintf(stderr, "lrtk-run: kernel %s is not available here\n", kernel);
+    return 2;
+  }
+  if (lrtk_tmac_get_kernel() < 0) { /* -k auto under a bad $LRTK_KERNEL */
+    fprintf(stderr, "lrtk-run: %s\n", lrtk_tmac_strerror(lrtk_tmac_get_kernel()));
     return 2;
   }
   /* More threads than cores only contend (a pool of thousands takes minutes to start and

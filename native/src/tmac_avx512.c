@@ -1,0 +1,140 @@
+/* AVX-512 kernel (AVX-512BW + VBMI). A pair block (see tmac_internal.h) is 64 bytes, one zmm:
+ * its low nibbles are rows 0-31 and its high nibbles rows 32-63, two planes per row in
+ * adjacent bytes, so a quad of a pair costs one load, one shift, two lookups, two vpmaddubsw
+ * and two adds, half the instructions of the AVX2 kernel.
+ *
+ * Lookups use vpermb on the quad's 16-entry table repeated in all four 128-bit lanes: vpermb
+ * reads 6 index bits, and bits 4-5 select a copy of the same table, so the raw byte indexes
+ * its low nibble and the byte shifted right by 4 (in 16-bit words) its high nibble, without
+ * the masks pshufb needs (bit 7 would zero its result).
+ *
+ * vpmaddubsw takes the plane weights (1, 2, 4, 8: unsigned) as its unsigned operand and the
+ * lookups (signed table entries) as its signed one, so unlike the AVX2 kernel nothing is
+ * biased to unsigned: c_j * l_j + c_j+1 * l_j+1 is at most 12 * 127 and never saturates. As
+ * there, int16 sums may wrap on the way, but the true sum fits int16 (span_quads), so the
+ * wrapped result is exact and equals the scalar kernel's int32 sum.
+ *
+ * VNNI's vpdpbusd would add four adjacent bytes, which are two rows in this layout; keeping
+ * rows apart takes two of them where vpmaddubsw + vpaddw also take two, so VNNI is not used.
+ * GFNI (gf2p8affineqb: the high nibble in one instruction instead of a shift) was 1-3% slower
+ * on Zen 4. No software prefetch: the weights sit on huge pages, which the hardware
+ * prefetchers stream on their own; prefetching every line 8 KiB ahead as the AVX2 kernel does
+ * made this one 7% (2-bit) and 12-15% (4-bit) slower (Zen 4 EPYC VM, 1 thread, 4096x4096
+ * streamed over 60 copies, both variants alternated in one process, three runs).
+ * Only functions marked TARGET use AVX-512, so the library still loads on CPUs without it. */
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include "tmac_internal.h"
+
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2,f16c")))
+#define INLINE inline __attribute__((always_inline))
+
+
+/* Plane weights as vpmaddubsw's unsigned operand: pair[i] = (c_2i, c_2i+1) on each byte pair;
+ * even and odd = (c_last, 0) and (0, c_last) for a single last plane. */
+typedef struct {
+  __m512i pair[2], even, odd;
+} weights;
+
+/* Lookups of rows 0-31 (low nibbles) and 32-63 (high nibbles) of a 64-byte pair block. */
+TARGET static INLINE void lookup_pair(const uint8_t *p, __m512i table, __m512i *lo, __m512i *hi) {
+  const __m512i bytes = _mm512_loadu_si512((const void *)p);
+  *lo = _mm512_permutexvar_epi8(bytes, table);
+  *hi = _mm512_permutexvar_epi8(_mm512_srli_epi16(bytes, 4), table);
+}
+
+/* Lookups of a 32-byte single block: low nibbles in the lower 32 bytes, high nibbles in the
+ * upper 32, so even bytes hold rows 0-15 | 32-47 and odd bytes rows 16-31 | 48-63. */
+TARGET static INLINE __m512i lookup_single(const uint8_t *p, __m512i table) {
+  const __m256i bytes = _mm256_loadu_si256((const __m256i *)p);
+  const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(bytes),
+                                          _mm256_srli_epi16(bytes, 4), 1);
+  return _mm512_permutexvar_epi8(both, table);
+}
+
+/* Sums `span` quads starting at p / lut into int16 accumulators: acc[a] = rows 32a..32a+31. */
+TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int span,
+                                              int planes, const weights *wt, __m512i acc[2]) {
+  __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+  acc[0] = acc[1] = _mm512_setzero_si512();
+  for (int q = 0; q < span; q++, lut += 16) {
+    const __m512i table = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)lut));
+    __m512i lo, hi;
+    for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
+      lookup_pair(p, table, &lo, &hi);
+      acc[0] = _mm512_add_epi16(acc[0], _mm512_maddubs_epi16(wt->pair[j / 2], lo));
+      acc[1] = _mm512_add_epi16(acc[1], _mm512_maddubs_epi16(wt->pair[j / 2], hi));
+    }
+    if (planes & 1) {
+      const __m512i l = lookup_single(p, table);
+      p += LRTK_TMAC_SINGLE_BYTES;
+      even = _mm512_add_epi16(even, _mm512_maddubs_epi16(wt->even, l));
+      odd = _mm512_add_epi16(odd, _mm512_maddubs_epi16(wt->odd, l));
+    }
+  }
+  if (planes & 1) { /* 128-bit lanes: even = rows 0-15 | 32-47, odd = rows 16-31 | 48-63 */
+    acc[0] = _mm512_add_epi16(acc[0], _mm512_shuffle_i64x2(even, odd, 0x44));
+    acc[1] = _mm512_add_epi16(acc[1], _mm512_shuffle_i64x2(even, odd, 0xee));
+  }
+  return p;
+}
+
+TARGET static INLINE __m512 load_halves(const uint16_t *p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
+}
+
+/* out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations;
+ * out[v] holds rows 16v .. 16v+15, the lower or upper half of acc[v / 2]. */
+TARGET static INLINE void add_scaled(__m512 out[4], const __m512i acc[2], const uint16_t *scale,
+                                     float step) {
+  const __m512 vstep = _mm512_set1_ps(step);
+  for (int v = 0; v < 4; v++) {
+    const __m256i sums = v & 1 ? _mm512_extracti64x4_epi64(acc[v / 2], 1)
+                               : _mm512_castsi512_si256(acc[v / 2]);
+    const __m512 f = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(sums));
+    out[v] = _mm512_add_ps(out[v], _mm512_mul_ps(_mm512_mul_ps(f, load_halves(scale + 16 * v)), vstep));
+  }
+}
+
+/* A tile's outputs (rows 16v .. 16v+15 in out[v]) and what its steps need. */
+typedef struct {
+  __m512 out[4];
+  weights wt;
+  int planes;
+} state;
+
+TARGET static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t *lut,
+                                              int span, const uint16_t *scale, float step) {
+  state *s = st;
+  __m512i acc[2];
+  p = span_sums(p, lut, span, s->planes, &s->wt, acc);
+  add_scaled(s->out, acc, scale, step);
+  return p;
+}
+
+TARGET static INLINE void bias_step(void *st, const uint16_t *bias, float xsum) {
+  state *s = st;
+  const __m512 xs = _mm512_set1_ps(xsum);
+  for (int v = 0; v < 4; v++)
+    s->out[v] = _mm512_add_ps(s->out[v], _mm512_mul_ps(load_halves(bias + 16 * v), xs));
+}
+
+TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes,
+                               int tile_index, const lrtk_tmac_tables *t, float result[64]) {
+  state s;
+  s.planes = planes;
+  for (int j = 0; j + 1 < planes; j += 2)
+    s.wt.pair[j / 2] = _mm512_set1_epi16((short)(f->coef[j] | f->coef[j + 1] << 8));
+  s.wt.even = _mm512_set1_epi16((short)f->coef[planes - 1]);       /* bytes c, 0 */
+  s.wt.odd = _mm512_set1_epi16((short)(f->coef[planes - 1] << 8)); /* bytes 0, c */
+  for (int v = 0; v < 4; v++) s.out[v] = _mm512_setzero_ps();
+  lrtk_tmac_walk_tile(w, f, planes, tile_index, t, &s, span_step, bias_step);
+  for (int v = 0; v < 4; v++) _mm512_storeu_ps(result + 16 * v, s.out[v]);
+}
+
+TARGET void lrtk_tmac_tile_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
+                                  int t_index, const lrtk_tmac_tables *t, float out[64]) {
+  LRTK_TMAC_BY_PLANES(tile, w, f, t_index, t, out)
+}
+#endif
