@@ -228,7 +228,7 @@ def test_more_threads_than_cores_are_capped_with_a_note(command, args, kit):  # 
     if command == "ppl":
         assert json.loads(res.out)["ppl"] > 1
     if command == "bench":
-        assert f" x{cores}: prefill" in res.out
+        assert f" x{cores} [" in res.out and "prefill" in res.out
 
 
 def test_lrtk_run_caps_threads_too(kit, lrtk_run_bin):  # noqa: F811
