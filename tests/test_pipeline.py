@@ -69,7 +69,7 @@ def test_every_stage_ran_and_reported(build):
                                  "train", "tune", "eval", "export", "run"]
     summary = (work / "summary.md").read_text(encoding="utf-8")
     assert summary in proc.stdout  # make prints the table, then where the report is
-    assert f"\nreport: {work / 'report.html'}\n" in proc.stdout.split(summary, 1)[1]
+    assert proc.stdout.split(summary, 1)[1].startswith(f"report: {work / 'report.html'}\n")
     rows = [line for line in summary.splitlines() if line.startswith("| ") and "stage" not in line]
     assert len(rows) == 9 and not [r for r in rows if r.endswith("| - |")], summary
     filtered = sum(1 for _ in open(work / "filtered.jsonl", encoding="utf-8"))
