@@ -39,6 +39,7 @@ TRAIN_SEQ_LEN=${TRAIN_SEQ_LEN:-128}
 TRAIN_STEPS=${TRAIN_STEPS:-400}
 TRAIN_BATCH=${TRAIN_BATCH:-16}
 TRAIN_LR=${TRAIN_LR:-0.002}
+TRAIN_EVAL_EVERY=${TRAIN_EVAL_EVERY:-50}  # held-out loss every N steps (the report's curves)
 SAMPLE_BUDGET=$((TRAIN_STEPS * TRAIN_BATCH))  # examples the LM sees: steps x batch
 TUNE_TACO_LANG=${TUNE_TACO_LANG:-bn}      # language of the TaCo chain's final response
 TUNE_LORA_R=${TUNE_LORA_R:-32}            # TaCo's adapter: LoRA r=32, alpha=64, dropout 0.05
@@ -54,13 +55,14 @@ EXPORT_BITS=${EXPORT_BITS:-4}             # 1-4, ternary, or f32 to compare with
 EXPORT_GROUP_SIZE=${EXPORT_GROUP_SIZE:-64}
 EXPORT_FORMATS=${EXPORT_FORMATS:-lrtk}    # lrtk,gguf also writes model.gguf for llama.cpp
 EXPORT_GGUF_BITS=${EXPORT_GGUF_BITS:-4}   # its linear layers: f32, f16, 8 (Q8_0), 4 (Q4_0), ...
+EXPORT_COMPARE_BITS=${EXPORT_COMPARE_BITS:-2 f32}  # also exported, only to compare sizes
 RUN_PROMPT=${RUN_PROMPT:-করোনাভাইরাস}       # prompt of the generated sample
 RUN_TOKENS=${RUN_TOKENS:-24}
 RUN_TEMPERATURE=${RUN_TEMPERATURE:-0.7}   # 0 = greedy
 RUN_BENCH_THREADS=${RUN_BENCH_THREADS:-1,2}  # tokens/s of the exported model at these thread counts
 RUN_BENCH_PROMPT_TOKENS=${RUN_BENCH_PROMPT_TOKENS:-64}  # prefill length; with decode within TRAIN_SEQ_LEN
 RUN_BENCH_DECODE_TOKENS=${RUN_BENCH_DECODE_TOKENS:-32}
-SUMMARY_TITLE=${SUMMARY_TITLE:-bn-en on TICO-19}
+SUMMARY_TITLE=${SUMMARY_TITLE:-bn-en on TICO-19}  # heads summary.md and report.html
 
 source "$HERE/lib.sh"
 pipeline_main "$@"

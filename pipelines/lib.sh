@@ -9,10 +9,33 @@
 #   pipelines/bn-en.sh align filter    run only these stages (their inputs must exist)
 #   pipelines/bn-en.sh --config align  print the knobs the align stage depends on (Make uses
 #                                      this to rerun a stage only when its knobs changed)
+#
+# Each build stage leaves a record for `lrtk report` in $WORK/reports/stages/: NN-STAGE.config
+# (its fingerprint, as --config prints it) and NN-STAGE.commands (the lrtk command lines it
+# ran, one a line), NN its place in BUILD_STAGES. summary and report only read the build.
 
-STAGES=(segment align filter corpus tokenizer sample train tune eval export run summary)
+BUILD_STAGES=(segment align filter corpus tokenizer sample train tune eval export run)
+STAGES=("${BUILD_STAGES[@]}" summary report)
 
 say() { printf '== %s: %s\n' "$PAIR" "$*" >&2; }
+
+# A word as the shell reads it back: bare when it is plain, else in single quotes.
+shell_quote() {
+  case $1 in
+    '' | *[!A-Za-z0-9_@%+=:,./-]*) printf "'%s'" "${1//\'/\'\\\'\'}" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+# Every lrtk command a stage runs passes here, so the report shows the commands as run.
+lrtk() {
+  if [ -n "${STAGE_COMMANDS:-}" ]; then
+    local arg line=lrtk
+    for arg in "$@"; do line+=" $(shell_quote "$arg")"; done
+    printf '%s\n' "$line" >> "$STAGE_COMMANDS"
+  fi
+  command lrtk "$@"
+}
 
 stage_segment() {
   for lang in "$SRC" "$TGT"; do
@@ -58,6 +81,10 @@ stage_tokenizer() {
   lrtk tokenizer train --corpus "$SRC=$WORK/corpus/train.$SRC" --corpus "$TGT=$WORK/corpus/train.$TGT" \
     --vocab-size "$TOKENIZER_VOCAB" --model-type "$TOKENIZER_TYPE" --threads 1 --seed "$SEED" \
     -o "$WORK/tokenizer/spm"
+  # fertility per language on held-out text (the test split), for the report
+  lrtk tokenizer report --model "$WORK/tokenizer/spm.model" \
+    --corpus "$SRC=$WORK/corpus/test.$SRC" --corpus "$TGT=$WORK/corpus/test.$TGT" \
+    --json "$WORK/reports/tokenizer.json" > "$WORK/tokenizer/report.txt"
 }
 
 stage_sample() {
@@ -71,8 +98,8 @@ stage_train() {
     --layers "$TRAIN_LAYERS" --hidden "$TRAIN_HIDDEN" --heads "$TRAIN_HEADS" --kv-heads "$TRAIN_KV_HEADS" \
     --intermediate "$TRAIN_INTERMEDIATE" --seq-len "$TRAIN_SEQ_LEN" \
     --steps "$TRAIN_STEPS" --batch-size "$TRAIN_BATCH" --lr "$TRAIN_LR" \
-    --eval "$SRC=$WORK/corpus/dev.$SRC" --eval "$TGT=$WORK/corpus/dev.$TGT" --seed "$SEED" \
-    -o "$WORK/lm"
+    --eval "$SRC=$WORK/corpus/dev.$SRC" --eval "$TGT=$WORK/corpus/dev.$TGT" --eval-every "$TRAIN_EVAL_EVERY" \
+    --seed "$SEED" -o "$WORK/lm"
 }
 
 # Translation examples in both directions and TaCo chains, then a curriculum: LoRA on
@@ -98,12 +125,32 @@ stage_eval() {
     --hyp-out "$WORK/eval.hyp.txt" --markdown "$WORK/eval.md" --report "$WORK/reports/eval.json"
 }
 
+# model.lrtk is the model the run stage uses; the EXPORT_COMPARE_BITS widths are exported
+# beside it (export/) only so that the report can compare sizes (reports/export.jsonl).
 stage_export() {
   lrtk export "$WORK/tuned/merged" -o "$WORK/model.lrtk" --bits "$EXPORT_BITS" --group-size "$EXPORT_GROUP_SIZE"
   # EXPORT_FORMATS=lrtk,gguf: also model.gguf for llama.cpp (docs/gguf.md)
   if [[ ",$EXPORT_FORMATS," == *,gguf,* ]]; then
     lrtk export "$WORK/tuned/merged" -o "$WORK/model.gguf" --format gguf --bits "$EXPORT_GGUF_BITS"
   fi
+  local bits
+  mkdir -p "$WORK/export"
+  for bits in $EXPORT_COMPARE_BITS; do
+    [ "$bits" = "$EXPORT_BITS" ] && continue
+    lrtk export "$WORK/tuned/merged" -o "$WORK/export/model.$bits.lrtk" --bits "$bits" --group-size "$EXPORT_GROUP_SIZE"
+  done
+  {
+    export_size "$EXPORT_BITS" "$WORK/model.lrtk"
+    for bits in $EXPORT_COMPARE_BITS; do
+      [ "$bits" = "$EXPORT_BITS" ] || export_size "$bits" "$WORK/export/model.$bits.lrtk"
+    done
+  } > "$WORK/reports/export.jsonl.new"
+  mv "$WORK/reports/export.jsonl.new" "$WORK/reports/export.jsonl"
+}
+
+export_size() {
+  printf '{"bits": "%s", "group_size": %s, "file": "%s", "bytes": %s}\n' \
+    "$1" "$EXPORT_GROUP_SIZE" "${2#"$WORK/"}" "$(wc -c < "$2" | tr -d ' ')"
 }
 
 stage_run() {
@@ -116,6 +163,10 @@ stage_run() {
 
 stage_summary() {
   "${PYTHON:-python3}" -m lrtk.pipeline_summary "$WORK" --title "$SUMMARY_TITLE"
+}
+
+stage_report() {
+  lrtk report "$WORK" -o "$WORK/report.html" --title "$SUMMARY_TITLE"
 }
 
 # The fingerprint of one stage: its knobs (its own variables and those every stage shares),
@@ -138,10 +189,27 @@ pipeline_main() {
   fi
   local stages=("$@")
   [ ${#stages[@]} -gt 0 ] || stages=("${STAGES[@]}")
-  mkdir -p "$WORK/reports"
+  mkdir -p "$WORK/reports/stages"
   for stage in "${stages[@]}"; do
     declare -F "stage_$stage" >/dev/null || { echo "unknown stage '$stage' (stages: ${STAGES[*]})" >&2; exit 2; }
     say "$stage"
-    "stage_$stage"
+    run_stage "$stage"
   done
+}
+
+# Runs one stage; a build stage's record (see the top) is replaced only when the stage succeeds.
+run_stage() {
+  local i record=""
+  for i in "${!BUILD_STAGES[@]}"; do
+    [ "${BUILD_STAGES[$i]}" = "$1" ] && record=$(printf '%s/reports/stages/%02d-%s' "$WORK" "$((i + 1))" "$1")
+  done
+  if [ -z "$record" ]; then
+    "stage_$1"
+    return
+  fi
+  stage_config "$1" > "$record.config.new"
+  : > "$record.commands.new"
+  STAGE_COMMANDS="$record.commands.new" "stage_$1"
+  mv "$record.config.new" "$record.config"
+  mv "$record.commands.new" "$record.commands"
 }

@@ -1,6 +1,7 @@
 # Make targets for the language-pair pipelines (pipelines/<pair>.sh), included by the Makefile.
 #
-# `make bn-en` runs every stage once; each stage leaves a stamp in $(OUT)/bn-en/.stamps/.
+# `make bn-en` runs every stage once, then prints the summary table and writes the HTML
+# report $(OUT)/bn-en/report.html; each stage leaves a stamp in $(OUT)/bn-en/.stamps/.
 # A stage reruns when the stage before it reran or when its fingerprint changed: the
 # fingerprint ($(OUT)/bn-en/.config/<stage>) is what `pipelines/bn-en.sh --config <stage>`
 # prints (the stage's knobs, its shell code and the checksums of raw inputs), rewritten
@@ -23,14 +24,19 @@ $(OUT)/$(1)/.stamps/$(2): $(if $(3),$(OUT)/$(1)/.stamps/$(3)) $(OUT)/$(1)/.confi
 	@mkdir -p $$(@D) && touch $$@
 endef
 
-# $(call pipeline_pair,PAIR)
+# $(call pipeline_pair,PAIR): the pair's build, ending with its summary table and the path
+# of its HTML report (`lrtk report`).
 define pipeline_pair
 .PHONY: $(1)
-$(1): $(OUT)/$(1)/summary.md
-	@cat $$<
+$(1): $(OUT)/$(1)/report.html
+	@cat $(OUT)/$(1)/summary.md
+	@echo "report: $$<"
 
 $(OUT)/$(1)/summary.md: $(OUT)/$(1)/.stamps/run
 	$(call PIPELINE_ENV,$(1)) pipelines/$(1).sh summary >/dev/null
+
+$(OUT)/$(1)/report.html: $(OUT)/$(1)/summary.md
+	$(call PIPELINE_ENV,$(1)) pipelines/$(1).sh report
 
 $(OUT)/$(1)/.config/%: FORCE
 	@mkdir -p $$(@D)

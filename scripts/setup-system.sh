@@ -3,8 +3,9 @@
 #   gcc-aarch64-linux-gnu, qemu-user: cross-build and run the NEON kernels (make test)
 #   libsndfile1: needed by fairseq2 (make setup-fairseq2)
 #   cmake: native build
+#   chromium: headless browser that loads the HTML build report in tests/test_report.py
 set -euo pipefail
-packages=(cmake gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsndfile1)
+packages=(cmake gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libsndfile1 chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -49,7 +49,8 @@ def _make(out: Path, env: dict, *knobs: str) -> subprocess.CompletedProcess:
 def _stages_run(proc: subprocess.CompletedProcess) -> list[str]:
     stages = [line.split(": ", 1)[1] for line in proc.stderr.splitlines()
               if line.startswith("== bn-en: ")]
-    return [s for s in stages if s != "summary"]  # the table is rewritten after any rerun
+    # the table and the HTML report are rewritten after any rerun
+    return [s for s in stages if s not in ("summary", "report")]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,8 @@ def test_every_stage_ran_and_reported(build):
     assert _stages_run(proc) == ["segment", "align", "filter", "corpus", "tokenizer", "sample",
                                  "train", "tune", "eval", "export", "run"]
     summary = (work / "summary.md").read_text(encoding="utf-8")
-    assert summary in proc.stdout  # make prints the table
+    assert summary in proc.stdout  # make prints the table, then where the report is
+    assert proc.stdout.split(summary, 1)[1].startswith(f"report: {work / 'report.html'}\n")
     rows = [line for line in summary.splitlines() if line.startswith("| ") and "stage" not in line]
     assert len(rows) == 9 and not [r for r in rows if r.endswith("| - |")], summary
     filtered = sum(1 for _ in open(work / "filtered.jsonl", encoding="utf-8"))

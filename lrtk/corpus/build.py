@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from typing import Iterable, Sequence
 
-from lrtk.corpus.card import corpus_lengths, render_card
+from lrtk.corpus.card import corpus_lengths, write_card
 from lrtk.corpus.config import CorpusConfig
 from lrtk.corpus.decontaminate import excluded_keys, is_contaminated
 from lrtk.corpus.dedup import NEAR_DUPLICATE_RULE, fold_all, unique
@@ -21,7 +20,7 @@ from lrtk.corpus.sources import Entry, read_monolingual, read_pairs
 from lrtk.corpus.split import SPLIT_RULE, assign_splits
 from lrtk.corpus.writer import sha256_files, write_corpus
 from lrtk.errors import DataError
-from lrtk.io import atomic_dir, atomic_output
+from lrtk.io import atomic_dir
 from lrtk.io.lines import open_lines, read_bytes
 from lrtk.io.progress import progress
 from lrtk.io.schema import UniqueIds
@@ -76,7 +75,7 @@ def _filter_report(config: CorpusConfig, path: str) -> dict:
         raise DataError(f"not a JSON filter report: {e.msg}", path=path, line=e.lineno) from None
     if not isinstance(rep, dict) or "filters" not in rep:
         raise DataError("not an `lrtk filter --report` file (no 'filters')", path=path)
-    return {k: rep.get(k) for k in ("filters", "input", "kept", "rejected")}
+    return rep
 
 
 def _sha256_file(path: str) -> str:
@@ -109,6 +108,8 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
     # Sentences repeated across monolingual sources of one language are kept once.
     mono = {lang: list(unique(es, key=lambda e: fold_all(e.texts))) for lang, es in mono.items()}
 
+    filter_reports = {s.name: _filter_report(config, s.filter_report)
+                      for s in config.sources if s.filter_report}
     files = _write_atomically(outdir, config, splits, mono)
     front = {
         "name": config.name,
@@ -117,8 +118,9 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
         "monolingual": mono_meta,
         "counts": {**pipeline.counts, "splits": {k: len(v) for k, v in splits.items()},
                    "monolingual": {lang: len(es) for lang, es in mono.items()}},
-        "filters": {s.name: _filter_report(config, s.filter_report)
-                    for s in config.sources if s.filter_report},
+        # the histograms are drawn beside the card, not copied into it
+        "filters": {name: {k: rep.get(k) for k in ("filters", "input", "kept", "rejected")}
+                    for name, rep in filter_reports.items()},
         "normalisation": "lrtk.text.normalize.normalize (NFC, language canonical forms, "
                          "stray zero-width characters removed), then every white space run "
                          "(line breaks and tabs included) made one space, ends stripped",
@@ -134,10 +136,7 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
         "files": files,
         "command": command,
     }
-    card_dir = os.path.dirname(os.path.abspath(card_path))
-    os.makedirs(card_dir, exist_ok=True)
-    with atomic_output(card_path) as fh:
-        fh.write(render_card(front, config))
+    write_card(card_path, front, config, splits, filter_reports)
     return front
 
 

@@ -1,17 +1,26 @@
-"""The data card: YAML front matter (machine-readable facts) and a Markdown body.
+"""The data card: YAML front matter (machine-readable facts) and a Markdown body, with its
+plots written beside it as SVG files (CARD_STEM.lengths.svg, CARD_STEM.filter-SOURCE.svg)
+and linked by relative name, so the card renders with its plots on any git host.
 
-Nothing time-dependent goes in: the card is part of the reproducible build output.
+Nothing time-dependent goes in: the card and its plots are part of the reproducible build
+output (lrtk.report.plots makes the SVG bytes repeatable).
 """
 
 from __future__ import annotations
 
+import os
+import re
 import statistics
 from typing import Sequence
+from urllib.parse import quote
 
 import yaml
 
 from lrtk.corpus.config import CorpusConfig
 from lrtk.corpus.sources import Entry
+from lrtk.io import atomic_output
+from lrtk.report import plots
+from lrtk.report.distributions import filter_hists, length_hists
 
 DEFAULT_USE = ("Training and evaluating machine translation and language models for the "
                "languages above. Use the dev/test splits only for evaluation: they are "
@@ -47,7 +56,38 @@ def _table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     return "\n".join(lines)
 
 
-def render_card(front: dict, config: CorpusConfig) -> str:
+def write_card(path: str, front: dict, config: CorpusConfig, splits: dict[str, list[Entry]],
+               filter_reports: dict[str, dict]) -> None:
+    """The card at `path` and its plots beside it (each file replaced atomically)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    pairs = [e.texts for entries in splits.values() for e in entries]
+    figures = {"lengths": plots.histograms(
+        f"{stem}-lengths", length_hists([p[0] for p in pairs], [p[1] for p in pairs],
+                                        (config.src_lang, config.tgt_lang)))}
+    for name, rep in filter_reports.items():
+        key = "filter-" + re.sub(r"[^\w.-]+", "_", name)
+        figures[key] = plots.histograms(f"{stem}-{key}", filter_hists(rep))
+    links = {}
+    for key, svg in figures.items():
+        if svg is not None:
+            with atomic_output(os.path.join(folder, f"{stem}.{key}.svg")) as fh:
+                fh.write(svg)
+            links[key] = quote(f"{stem}.{key}.svg")
+    with atomic_output(path) as fh:
+        fh.write(render_card(front, config, links))
+
+
+def _plot(links: dict[str, str], key: str, alt: str, caption: str) -> list[str]:
+    if key not in links:
+        return []
+    return [f"![{alt}]({links[key]})", "", caption, ""]
+
+
+def render_card(front: dict, config: CorpusConfig, links: dict[str, str] | None = None) -> str:
+    """The card's text; `links` maps a plot ("lengths", "filter-SOURCE") to its file."""
+    links = links or {}
     counts = front["counts"]
     sources = ", ".join(f"{s['name']} ({s['licence']})" for s in front["sources"])
     description = config.description or (
@@ -85,6 +125,18 @@ def render_card(front: dict, config: CorpusConfig) -> str:
         "## Length statistics", "",
         _table(("part", "language", "sentences", "words mean", "words median", "words min",
                 "words max", "chars mean"), length_rows), "",
+        *_plot(links, "lengths", "Sentence lengths",
+               "Words per sentence in each language and the word ratio of the pairs, over "
+               "every split."),
     ]
+    filter_plots = [k for k in links if k.startswith("filter-")]
+    if filter_plots:
+        body += ["## Filter scores", ""]
+        for key in filter_plots:
+            body += _plot(links, key, f"Filter scores of {key[len('filter-'):]}",
+                          f"`lrtk filter` scores of source {key[len('filter-'):]}: every score "
+                          "over the pairs that filter saw; dashed lines are the thresholds.")
+    if not plots.available():
+        body += [f"_{plots.MISSING_NOTE}_", ""]
     head = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
     return f"---\n{head}---\n\n" + "\n".join(body).rstrip("\n") + "\n"
