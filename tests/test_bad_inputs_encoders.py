@@ -1,0 +1,74 @@
+"""Bad input to trim-vocab, corpus kg2text and summarize: one error line naming the file at
+fault, no traceback, and the previous output folder (or file) left exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from badinput import assert_one_line_error, assert_unchanged, kit, lrtk, snapshot  # noqa: F401
+from test_export import spm_model  # noqa: F401
+
+
+def _no_tokenizer(hf):
+    for name in ("tokenizer.model", "tokenizer.json"):
+        (hf / name).unlink()
+    return hf, hf.name
+
+
+def _unknown_architecture(hf):
+    cfg = json.loads((hf / "config.json").read_text())
+    cfg.update(model_type="gpt_neox", architectures=["GPTNeoXForCausalLM"])
+    (hf / "config.json").write_text(json.dumps(cfg))
+    return hf, "config.json"
+
+
+def _bad_config_json(hf):
+    (hf / "config.json").write_text('{"model_type": "llama",')
+    return hf, "config.json"
+
+
+def _damaged_tokenizer(hf):
+    (hf / "tokenizer.json").unlink()
+    (hf / "tokenizer.model").write_bytes(b"\x00not a sentencepiece model")
+    return hf, hf.name
+
+
+def _missing_folder(hf):
+    shutil.rmtree(hf)
+    return hf, hf.name
+
+
+# id -> (break the model copy -> (folder, name the error must give), corpus override, code)
+TRIM_CASES = {
+    "no-tokenizer": (_no_tokenizer, None, 2),
+    "unknown-architecture": (_unknown_architecture, None, 2),
+    "config-not-json": (_bad_config_json, None, 1),
+    "tokenizer-damaged": (_damaged_tokenizer, None, 1),
+    "model-folder-missing": (_missing_folder, None, 2),
+    "corpus-missing": (None, "missing.txt", 2),
+    "corpus-empty": (None, "empty.txt", 1),
+}
+
+
+@pytest.mark.parametrize("case", list(TRIM_CASES))
+def test_trim_vocab_bad_input(case, kit, tmp_path):
+    breaker, corpus_name, code = TRIM_CASES[case]
+    (hf,) = kit.work(tmp_path, "hf")
+    corpus = kit.text_en
+    name = None
+    if breaker is not None:
+        hf, name = breaker(hf)
+    if corpus_name is not None:
+        corpus = tmp_path / corpus_name
+        if corpus_name == "empty.txt":
+            corpus.write_text("\n\n", encoding="utf-8")
+        name = corpus_name
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "previous.txt").write_text("a good earlier result\n")
+    before = snapshot(tmp_path)
+    res = lrtk("trim-vocab", hf, "--corpus", f"en={corpus}", "-o", out)
+    assert_one_line_error(res, name, code=code)
+    assert_unchanged(tmp_path, before)
