@@ -72,3 +72,37 @@ def test_trim_vocab_bad_input(case, kit, tmp_path):
     res = lrtk("trim-vocab", hf, "--corpus", f"en={corpus}", "-o", out)
     assert_one_line_error(res, name, code=code)
     assert_unchanged(tmp_path, before)
+
+
+GOOD_TSV = "relation\thead\ttail\tlang\n/r/IsA\t/c/en/dog\t/c/en/animal\ten\n"
+# id -> (triples file text or None for a missing file, templates YAML or None, extra args,
+#        names the error line must give, exit code)
+KG_CASES = {
+    "short-row": (GOOD_TSV + "/r/IsA\t/c/en/cat\n", None, [], ["triples.tsv:3"], 1),
+    "unknown-layout": ("IsA\tdog\n", None, [], ["triples.tsv:1"], 1),
+    "empty-concept": (GOOD_TSV + "/r/IsA\t\t/c/en/animal\ten\n", None, [], ["triples.tsv:3"], 1),
+    "triples-missing": (None, None, [], ["triples.tsv"], 2),
+    "templates-not-yaml": (GOOD_TSV, "en: [unclosed\n", [], ["mine.yaml"], 1),
+    "template-without-tail": (GOOD_TSV, 'en:\n  IsA: "{head} is a thing."\n', [],
+                              ["mine.yaml", "IsA"], 1),
+    "template-unknown-field": (GOOD_TSV, 'en:\n  IsA: "{head} is a {tail} {kind}."\n', [],
+                               ["mine.yaml", "IsA"], 1),
+    "lang-without-templates": (GOOD_TSV, None, ["--lang", "xx"], ["xx"], 2),
+}
+
+
+@pytest.mark.parametrize("case", list(KG_CASES))
+def test_kg2text_bad_input(case, tmp_path):
+    text, templates, extra, names, code = KG_CASES[case]
+    triples = tmp_path / "triples.tsv"
+    if text is not None:
+        triples.write_text(text, encoding="utf-8")
+    if templates is not None:
+        (tmp_path / "mine.yaml").write_text(templates, encoding="utf-8")
+        extra = [*extra, "--templates", tmp_path / "mine.yaml"]
+    (tmp_path / "kg.jsonl").write_text('{"id":"old","lang":"en","text":"kept"}\n')
+    before = snapshot(tmp_path)
+    res = lrtk("corpus", "kg2text", triples, *extra, "-o", tmp_path / "kg.jsonl",
+               "--report", tmp_path / "report.json")
+    assert_one_line_error(res, *names, code=code)
+    assert_unchanged(tmp_path, before)
