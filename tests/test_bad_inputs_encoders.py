@@ -106,3 +106,29 @@ def test_kg2text_bad_input(case, tmp_path):
                "--report", tmp_path / "report.json")
     assert_one_line_error(res, *names, code=code)
     assert_unchanged(tmp_path, before)
+
+
+DOC = '{"id": "d1", "lang": "bn", "text": "প্রথম বাক্য। দ্বিতীয় বাক্য।"}\n'
+# id -> (documents text, extra args, names the error line must give, exit code)
+SUMMARIZE_CASES = {
+    "doc-without-text": (DOC + '{"id": "d2", "lang": "bn"}\n', [], ["docs.jsonl:2", "text"], 1),
+    "doc-not-json": (DOC + "{oops\n", [], ["docs.jsonl:2"], 1),
+    "no-lang": ('{"id": "d1", "text": "One. Two."}\n', [], ["docs.jsonl:1", "--lang"], 1),
+    "unknown-method": (DOC, ["--method", "textrank"], ["textrank"], 2),
+    "encoder-without-model": (DOC, ["--method", "encoder"], ["--model"], 2),
+    "encoder-folder-missing": (DOC, ["--method", "encoder", "--model", "nowhere"], ["nowhere"], 2),
+    "encoder-folder-broken": (DOC, ["--method", "encoder", "--model", "broken"], ["broken"], 1),
+}
+
+
+@pytest.mark.parametrize("case", list(SUMMARIZE_CASES))
+def test_summarize_bad_input(case, tmp_path):
+    text, extra, names, code = SUMMARIZE_CASES[case]
+    (tmp_path / "docs.jsonl").write_text(text, encoding="utf-8")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "config.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "summaries.jsonl").write_text('{"id":"old","summary":"kept"}\n')
+    before = snapshot(tmp_path)
+    res = lrtk("summarize", "docs.jsonl", *extra, "-o", "summaries.jsonl", cwd=tmp_path)
+    assert_one_line_error(res, *names, code=code)
+    assert_unchanged(tmp_path, before)
