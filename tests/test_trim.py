@@ -110,6 +110,8 @@ def test_trimmed_model_computes_the_same_logits(family, model_type, texts):
     # Dropping tokens the corpus never produced leaves its segmentation alone (BPE too,
     # thanks to the substring closure).
     assert report["identical_lines"] == {"bn": 1.0}
+    assert report.get("identical_lines_spm", {"bn": 1.0}) == {"bn": 1.0}
+    assert ("identical_lines_spm" in report) == (family != "bert")
     kept = old_tok.convert_tokens_to_ids(new_tok.convert_ids_to_tokens(list(range(len(new_tok)))))
     assert kept == sorted(kept) and len(kept) == report["after"]["vocab"] < len(old_tok)
     dropped = report["before"]["vocab"] - report["after"]["vocab"]

@@ -60,8 +60,10 @@ def render(result: dict) -> str:
         lines.append(f"{key:14}{b[key]:>14,}{a[key]:>14,}")
     lines.append(f"parameters saved: {result['params_saved']:.2%}")
     for lang, share in result["identical_lines"].items():
+        spm = result.get("identical_lines_spm", {}).get(lang)
         lines.append(f"{lang}: {share:.2%} of {result['corpus_lines'][lang]} lines tokenize "
-                     "identically")
+                     "identically" + (f" ({spm:.2%} with the sentencepiece model)"
+                                      if spm is not None else ""))
     return "\n".join(lines)
 
 

@@ -47,11 +47,24 @@ def load_tokenizer(model_dir: Path):
                         path=str(model_dir)) from None
 
 
+def _spm_file(model_dir: Path) -> Path | None:
+    return next((model_dir / name for name in tokenizer_files.SPM_FILES
+                 if (model_dir / name).is_file()), None)
+
+
 def _spm_proto(model_dir: Path):
-    for name in tokenizer_files.SPM_FILES:
-        if (model_dir / name).is_file():
-            return tokenizer_files.load_proto(model_dir / name)
-    return None
+    path = _spm_file(model_dir)
+    return tokenizer_files.load_proto(path) if path is not None else None
+
+
+def count_ids(tokenizer, model_dir: Path, lines: list[str]):
+    """Id counts of the HF tokenizer, plus those of the sentencepiece model when the folder
+    has one, so that both tokenizers of the trimmed folder spell the corpus as before."""
+    counts = select.count_ids(tokenizer, lines)
+    path = _spm_file(model_dir)
+    if path is not None:
+        counts += select.count_spm_ids(path.read_bytes(), tokenizer.get_vocab(), lines)
+    return counts
 
 
 def _is_bpe(model_dir: Path, proto) -> bool:
@@ -105,6 +118,15 @@ def identical_share(old_tok, new_tok, lines: list[str], new_id: dict[int, int]) 
     return same / len(lines)
 
 
+def identical_share_spm(old_model: Path, new_model: Path, lines: list[str]) -> float:
+    """The same for the sentencepiece models, compared piece by piece."""
+    import sentencepiece as spm
+
+    old = spm.SentencePieceProcessor(model_file=str(old_model)).encode(lines, out_type=str)
+    new = spm.SentencePieceProcessor(model_file=str(new_model)).encode(lines, out_type=str)
+    return sum(1 for a, b in zip(old, new) if a == b) / len(lines)
+
+
 def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Path,
                options: TrimOptions = TrimOptions()) -> dict:
     """Write the trimmed model to `output` (atomically) and return the report."""
@@ -119,7 +141,7 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
     tokenizer = load_tokenizer(src)
     texts = corpus_lines(specs)
     lines = [line for lang_lines in texts.values() for line in lang_lines]
-    counts = select.count_ids(tokenizer, lines)
+    counts = count_ids(tokenizer, src, lines)
     kept = choose_ids(tokenizer, src, counts, options)
     new_id = {old: new for new, old in enumerate(kept)}
     kept_tokens = set(tokenizer.convert_ids_to_tokens(kept))
@@ -136,6 +158,10 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
         check_tokenizer(tokenizer, new_tok, kept, src)
         identical = {lang: identical_share(tokenizer, new_tok, lang_lines, new_id)
                      for lang, lang_lines in texts.items()}
+        spm_file, identical_spm = _spm_file(src), {}
+        if spm_file is not None:
+            identical_spm = {lang: identical_share_spm(spm_file, tmp / spm_file.name, lang_lines)
+                             for lang, lang_lines in texts.items()}
         after = {"vocab": len(kept), "params": weights.count_parameters(model),
                  "weight_bytes": _weight_bytes(tmp)}
     return {"model": str(src), "output": str(output), "architecture": cfg["architectures"][0],
@@ -143,4 +169,5 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
             "tokens_used": len(counts),
             "before": before, "after": after,
             "params_saved": 1 - after["params"] / before["params"],
-            "identical_lines": identical}
+            "identical_lines": identical,
+            **({"identical_lines_spm": identical_spm} if identical_spm else {})}

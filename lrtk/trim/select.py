@@ -33,6 +33,19 @@ def _count_chunk(tokenizer, chunk: list[str], counts: Counter) -> None:
         counts.update(ids)
 
 
+def count_spm_ids(model_proto: bytes, vocab: dict[str, int], lines: Iterable[str]) -> Counter:
+    """Occurrences of each id in the lines as the sentencepiece model itself encodes them
+    (slow tokenizers, the native runtime without `tokenizers`). The fast tokenizer converted
+    from it can segment a few words differently, and both must keep working."""
+    import sentencepiece as spm
+
+    processor = spm.SentencePieceProcessor(model_proto=model_proto)
+    counts: Counter = Counter()
+    for pieces in processor.encode(list(lines), out_type=str):
+        counts.update(vocab[p] for p in pieces if p in vocab)
+    return counts
+
+
 def always_kept(tokenizer, spm_pieces: Iterable[tuple[str, int]] = ()) -> set[int]:
     """Special tokens, added tokens and byte-fallback pieces: a model needs them whatever
     the corpus holds (sentence markers, T5's sentinels, mBART's language codes, and bytes

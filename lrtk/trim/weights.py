@@ -43,7 +43,7 @@ def load_model(model_dir: Path, cfg: dict):
         raise UsageError(f"unknown architecture {cfg['architectures'][0]!r}",
                          path=str(model_dir / "config.json"),
                          hint="not a class of the installed transformers")
-    return cls.from_pretrained(model_dir, torch_dtype="auto").eval()
+    return cls.from_pretrained(model_dir, dtype="auto").eval()
 
 
 def count_parameters(model) -> int:
