@@ -40,24 +40,28 @@ def _missing_folder(hf):
     return hf, hf.name
 
 
-# id -> (break the model copy -> (folder, name the error must give), corpus override, code)
+# id -> (break the model copy -> (folder, name the error must give), corpus override,
+#        extra arguments, output folder name, exit code)
 TRIM_CASES = {
-    "no-tokenizer": (_no_tokenizer, None, 2),
-    "unknown-architecture": (_unknown_architecture, None, 2),
-    "config-not-json": (_bad_config_json, None, 1),
-    "tokenizer-damaged": (_damaged_tokenizer, None, 1),
-    "model-folder-missing": (_missing_folder, None, 2),
-    "corpus-missing": (None, "missing.txt", 2),
-    "corpus-empty": (None, "empty.txt", 1),
+    "no-tokenizer": (_no_tokenizer, None, [], "out", 2),
+    "unknown-architecture": (_unknown_architecture, None, [], "out", 2),
+    "config-not-json": (_bad_config_json, None, [], "out", 1),
+    "tokenizer-damaged": (_damaged_tokenizer, None, [], "out", 1),
+    "model-folder-missing": (_missing_folder, None, [], "out", 2),
+    "corpus-missing": (None, "missing.txt", [], "out", 2),
+    "corpus-empty": (None, "empty.txt", [], "out", 1),
+    "coverage-above-one": (None, None, ["--coverage", "1.5"], "out", 2),
+    "output-is-the-model": (None, None, [], "hf", 2),
+    "output-parent-missing": (None, None, [], "nowhere/out", 2),
 }
 
 
 @pytest.mark.parametrize("case", list(TRIM_CASES))
 def test_trim_vocab_bad_input(case, kit, tmp_path):
-    breaker, corpus_name, code = TRIM_CASES[case]
+    breaker, corpus_name, extra, out_name, code = TRIM_CASES[case]
     (hf,) = kit.work(tmp_path, "hf")
     corpus = kit.text_en
-    name = None
+    name = {"hf": "hf", "nowhere/out": "nowhere"}.get(out_name, "1.5")
     if breaker is not None:
         hf, name = breaker(hf)
     if corpus_name is not None:
@@ -65,11 +69,10 @@ def test_trim_vocab_bad_input(case, kit, tmp_path):
         if corpus_name == "empty.txt":
             corpus.write_text("\n\n", encoding="utf-8")
         name = corpus_name
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "previous.txt").write_text("a good earlier result\n")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "previous.txt").write_text("a good earlier result\n")
     before = snapshot(tmp_path)
-    res = lrtk("trim-vocab", hf, "--corpus", f"en={corpus}", "-o", out)
+    res = lrtk("trim-vocab", hf, "--corpus", f"en={corpus}", *extra, "-o", tmp_path / out_name)
     assert_one_line_error(res, name, code=code)
     assert_unchanged(tmp_path, before)
 

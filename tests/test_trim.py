@@ -17,7 +17,7 @@ transformers = pytest.importorskip("transformers")
 from tiny_models import one_thread, tiny_config  # noqa: E402
 
 from lrtk.sampling import parse_corpus_options  # noqa: E402
-from lrtk.trim import TrimOptions, trim_model  # noqa: E402
+from lrtk.trim import trim_model  # noqa: E402
 
 # family -> (model class, sentencepiece special ids, tokenizer class)
 FAMILIES = {

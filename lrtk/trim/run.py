@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lrtk.errors import DataError, UsageError
-from lrtk.io.progress import info
 from lrtk.sampling import CorpusSpec, scan_corpora
 from lrtk.trim import select, tokenizer_files, weights
 
@@ -19,6 +18,12 @@ ID_FILES = ("config.json", "generation_config.json")
 class TrimOptions:
     top: int | None = None         # keep at most this many used tokens (by frequency)
     coverage: float | None = None  # keep the most frequent used tokens covering this share
+
+    def __post_init__(self):
+        if self.top is not None and self.top < 1:
+            raise UsageError(f"--top must be at least 1, got {self.top}")
+        if self.coverage is not None and not 0 < self.coverage <= 1:
+            raise UsageError(f"--coverage must be in (0, 1], got {self.coverage}")
 
 
 def corpus_lines(specs: list[CorpusSpec]) -> dict[str, list[str]]:
@@ -137,6 +142,13 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
     src = Path(model_dir)
     if not src.is_dir():
         raise UsageError("model folder not found", path=str(src))
+    if not Path(output).resolve().parent.is_dir():  # before the slow part, not after it
+        raise UsageError("output directory's parent does not exist",
+                         path=str(Path(output).parent))
+    if Path(output).resolve() == src.resolve():
+        raise UsageError("the output folder is the model folder", path=str(output),
+                         hint="write the trimmed model to a new folder; the original is read "
+                              "until the end")
     cfg = weights.read_config(src)
     tokenizer = load_tokenizer(src)
     texts = corpus_lines(specs)
@@ -148,7 +160,6 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
     model = weights.load_model(src, cfg)
     before = {"vocab": model.get_input_embeddings().weight.shape[0],
               "params": weights.count_parameters(model), "weight_bytes": _weight_bytes(src)}
-    info(f"trim-vocab: keeping {len(kept)} of {len(tokenizer)} tokens")
     weights.slice_vocab(model, kept)
     with atomic_dir(output) as tmp:
         model.save_pretrained(tmp)

@@ -8,8 +8,6 @@ import re
 from collections import Counter
 from typing import Iterable
 
-from lrtk.errors import UsageError
-
 BYTE_PIECE = re.compile(r"^<0x[0-9A-Fa-f]{2}>$")
 
 
@@ -62,10 +60,6 @@ def always_kept(tokenizer, spm_pieces: Iterable[tuple[str, int]] = ()) -> set[in
 def frequent(counts: Counter, top: int | None, coverage: float | None) -> set[int]:
     """The used ids, cut to the `top` most frequent or to the fewest that cover `coverage`
     of all occurrences. Ties are broken by id so the choice is deterministic."""
-    if top is not None and top < 1:
-        raise UsageError(f"--top must be at least 1, got {top}")
-    if coverage is not None and not 0 < coverage <= 1:
-        raise UsageError(f"--coverage must be in (0, 1], got {coverage}")
     ranked = sorted(counts, key=lambda i: (-counts[i], i))
     if top is not None:
         ranked = ranked[:top]
