@@ -167,6 +167,9 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
         tokenizer_files.write_tokenizer(src, tmp, new_id, kept_tokens)
         new_tok = AutoTokenizer.from_pretrained(tmp)
         check_tokenizer(tokenizer, new_tok, kept, src)
+        if _spm_file(src) is not None:  # the slow tokenizer reads the sentencepiece model
+            check_tokenizer(AutoTokenizer.from_pretrained(src, use_fast=False),
+                            AutoTokenizer.from_pretrained(tmp, use_fast=False), kept, src)
         identical = {lang: identical_share(tokenizer, new_tok, lang_lines, new_id)
                      for lang, lang_lines in texts.items()}
         spm_file, identical_spm = _spm_file(src), {}
