@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 
 ORDER = 62
+COMMAND = "trim-vocab"
 
 HELP = """Trim a model's vocabulary to the tokens a corpus uses.
 
@@ -68,6 +69,6 @@ def render(result: dict) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("trim-vocab", help=HELP)(trim_cmd)
+    app.command(COMMAND, help=HELP)(trim_cmd)
 
 
