@@ -150,8 +150,8 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
                          hint="write the trimmed model to a new folder; the original is read "
                               "until the end")
     cfg = weights.read_config(src)
+    texts = corpus_lines(specs)  # a bad corpus fails fast, before the model is touched
     tokenizer = load_tokenizer(src)
-    texts = corpus_lines(specs)
     lines = [line for lang_lines in texts.values() for line in lang_lines]
     counts = count_ids(tokenizer, src, lines)
     kept = choose_ids(tokenizer, src, counts, options)
