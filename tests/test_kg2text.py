@@ -10,7 +10,8 @@ import json
 import pytest
 
 # A header TSV as a user writes it: ConceptNet URIs, one plain concept, a duplicate row, a
-# relation without a template (ExternalURL), a French row and a bn-en translation link.
+# relation without a template (ExternalURL), a French row, a bn-en translation link and a
+# row whose empty lang cell leaves the language to its URIs.
 TSV = """relation\thead\ttail\tlang
 /r/IsA\t/c/bn/কুকুর/n\t/c/bn/প্রাণী\tbn
 /r/IsA\t/c/bn/কুকুর/n/wn/animal\t/c/bn/প্রাণী\tbn
@@ -21,7 +22,7 @@ TSV = """relation\thead\ttail\tlang
 /r/ExternalURL\t/c/bn/কুকুর\thttp://dbpedia.org/resource/Dog\tbn
 /r/IsA\t/c/fr/chien\t/c/fr/animal\tfr
 /r/Synonym\t/c/bn/বই\t/c/en/book\tbn
-/r/RelatedTo\t/c/en/ice_cream\t/c/en/cold\ten
+/r/RelatedTo\t/c/en/ice_cream\t/c/en/cold\t
 """
 # Headerless CSV: relation, head, tail, lang.
 CSV = "IsA,বিড়াল,প্রাণী,bn\n"

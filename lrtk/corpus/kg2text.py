@@ -100,7 +100,7 @@ def read_triples(path: str) -> Iterator[tuple[Triple, str, int]]:
                                  + ("commas" if delimiter == "," else "tabs"))
         head, head_lang = clean_concept(cells[columns["head"]])
         tail, tail_lang = clean_concept(cells[columns["tail"]])
-        lang = cells[columns["lang"]].strip() if "lang" in columns else head_lang
+        lang = (cells[columns["lang"]].strip() if "lang" in columns else "") or head_lang
         if head_lang and tail_lang and head_lang != tail_lang:
             lang = f"{head_lang}-{tail_lang}"
         if not head or not tail:
