@@ -35,6 +35,12 @@ def _damaged_tokenizer(hf):
     return hf, hf.name
 
 
+def _truncated_weights(hf):
+    weights = hf / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    return hf, hf.name
+
+
 def _missing_folder(hf):
     shutil.rmtree(hf)
     return hf, hf.name
@@ -47,6 +53,7 @@ TRIM_CASES = {
     "unknown-architecture": (_unknown_architecture, None, [], "out", 2),
     "config-not-json": (_bad_config_json, None, [], "out", 1),
     "tokenizer-damaged": (_damaged_tokenizer, None, [], "out", 1),
+    "weights-truncated": (_truncated_weights, None, [], "out", 1),
     "model-folder-missing": (_missing_folder, None, [], "out", 2),
     "corpus-missing": (None, "missing.txt", [], "out", 2),
     "corpus-empty": (None, "empty.txt", [], "out", 1),

@@ -158,8 +158,13 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
     new_id = {old: new for new, old in enumerate(kept)}
     kept_tokens = set(tokenizer.convert_ids_to_tokens(kept))
     model = weights.load_model(src, cfg)
-    before = {"vocab": model.get_input_embeddings().weight.shape[0],
-              "params": weights.count_parameters(model), "weight_bytes": _weight_bytes(src)}
+    rows = model.get_input_embeddings().weight.shape[0]
+    if kept[-1] >= rows:
+        raise DataError(f"the tokenizer has token id {kept[-1]} but the embedding matrix only "
+                        f"{rows} rows", path=str(src),
+                        hint="is the tokenizer the model's? added tokens need resize_token_embeddings")
+    before = {"vocab": rows, "params": weights.count_parameters(model),
+              "weight_bytes": _weight_bytes(src)}
     weights.slice_vocab(model, kept)
     with atomic_dir(output) as tmp:
         model.save_pretrained(tmp)
@@ -167,12 +172,12 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
         tokenizer_files.write_tokenizer(src, tmp, new_id, kept_tokens)
         new_tok = AutoTokenizer.from_pretrained(tmp)
         check_tokenizer(tokenizer, new_tok, kept, src)
-        if _spm_file(src) is not None:  # the slow tokenizer reads the sentencepiece model
+        spm_file, identical_spm = _spm_file(src), {}
+        if spm_file is not None:  # the slow tokenizer reads the sentencepiece model
             check_tokenizer(AutoTokenizer.from_pretrained(src, use_fast=False),
                             AutoTokenizer.from_pretrained(tmp, use_fast=False), kept, src)
         identical = {lang: identical_share(tokenizer, new_tok, lang_lines, new_id)
                      for lang, lang_lines in texts.items()}
-        spm_file, identical_spm = _spm_file(src), {}
         if spm_file is not None:
             identical_spm = {lang: identical_share_spm(spm_file, tmp / spm_file.name, lang_lines)
                              for lang, lang_lines in texts.items()}

@@ -43,7 +43,11 @@ def load_model(model_dir: Path, cfg: dict):
         raise UsageError(f"unknown architecture {cfg['architectures'][0]!r}",
                          path=str(model_dir / "config.json"),
                          hint="not a class of the installed transformers")
-    return cls.from_pretrained(model_dir, dtype="auto").eval()
+    try:
+        return cls.from_pretrained(model_dir, dtype="auto").eval()
+    except Exception as e:  # noqa: BLE001 - a damaged checkpoint raises anything from anywhere
+        raise DataError(f"model cannot be loaded: {' '.join(str(e).split())[:200]}",
+                        path=str(model_dir)) from None
 
 
 def count_parameters(model) -> int:
