@@ -178,3 +178,23 @@ def test_trimmed_llama_exports_and_runs_natively(texts, run_cli, tmp_path):
         assert np.abs(native.forward(ids, 0, all_logits=True) - expected).max() <= 1e-3
     code, out, err = run_cli("run", tmp_path / "m.lrtk", "--prompt", texts["bn"][5][:20], "-n", "5")
     assert code == 0, err
+
+
+def test_gzip_and_jsonl_corpora_keep_the_same_tokens(texts, tmp_path):
+    """The corpus is read like every other stage's: .gz and {"text"} JSONL give the same cut."""
+    import gzip
+
+    root = texts["root"]
+    src = build("llama", root)
+    with gzip.open(tmp_path / "bn.txt.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(texts["bn"]) + "\n")
+    with gzip.open(tmp_path / "bn.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                      for i, t in enumerate(texts["bn"]))
+    vocabs = []
+    for corpus in (root / "bn.txt", tmp_path / "bn.txt.gz", tmp_path / "bn.jsonl.gz"):
+        out = tmp_path / corpus.name.replace(".", "-")
+        report = trim_model(src, parse_corpus_options([f"bn={corpus}"]), out)
+        assert report["corpus_lines"] == {"bn": 200}
+        vocabs.append(transformers.AutoTokenizer.from_pretrained(out).get_vocab())
+    assert vocabs[0] == vocabs[1] == vocabs[2]
