@@ -86,7 +86,7 @@ Example:
 
 @corpus_app.command("kg2text", help=KG2TEXT_HELP)
 def kg2text_command(
-    triples: List[str] = typer.Argument(..., help="Triple files (TSV, or CSV when the "
+    triples: List[str] = typer.Argument(..., metavar="TRIPLES", help="Triple files (TSV, or CSV when the "
                                         "first row has no tab; .gz read too)."),
     output: str = typer.Option("-", "-o", "--output", help="Output JSONL ('-' for stdout)."),
     lang: List[str] = typer.Option([], "--lang", help="Language to keep, repeated [every "

@@ -29,8 +29,8 @@ Example (mT5 for Urdu):
 
 
 def trim_cmd(
-    model_dir: str = typer.Argument(..., help="Hugging Face model folder (config.json, weights, "
-                                    "tokenizer)."),
+    model_dir: str = typer.Argument(..., metavar="MODEL_DIR", help="Hugging Face model folder "
+                                    "(config.json, weights, tokenizer)."),
     corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH, repeated; one sentence a "
                                      "line (.gz read too; *.jsonl read as records)."),
     output: str = typer.Option(..., "-o", "--output", help="Output model folder."),
