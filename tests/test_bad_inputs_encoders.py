@@ -7,7 +7,8 @@ import json
 import shutil
 
 import pytest
-from badinput import assert_one_line_error, assert_unchanged, kit, lrtk, snapshot  # noqa: F401
+from badinput import (assert_one_line_error, assert_unchanged, interrupted, kit, lrtk,  # noqa: F401
+                      snapshot)
 from test_export import spm_model  # noqa: F401
 
 
@@ -81,6 +82,21 @@ def test_trim_vocab_bad_input(case, kit, tmp_path):
     before = snapshot(tmp_path)
     res = lrtk("trim-vocab", hf, "--corpus", f"en={corpus}", *extra, "-o", tmp_path / out_name)
     assert_one_line_error(res, name, code=code)
+    assert_unchanged(tmp_path, before)
+
+
+def test_trim_vocab_interrupted_while_writing_leaves_the_old_output(kit, tmp_path):
+    """Ctrl-C while the trimmed model is being written (its hidden temporary folder exists):
+    the earlier output stays as it was and no temporary folder is left."""
+    import signal
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "previous.txt").write_text("a good earlier result\n")
+    before = snapshot(tmp_path)
+    res = interrupted("trim-vocab", kit.hf, "--corpus", f"en={kit.text_en}", "-o", out,
+                      sig=signal.SIGINT, when=lambda: (tmp_path / ".out.tmp").exists())
+    assert res.code == 130 and "Traceback" not in res.err, res.err
     assert_unchanged(tmp_path, before)
 
 
