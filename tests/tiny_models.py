@@ -85,6 +85,23 @@ def tiny_config(family: str, vocab: int):
         return XLMRobertaConfig(hidden_size=48, intermediate_size=96, num_hidden_layers=2,
                                 num_attention_heads=4, max_position_embeddings=130,
                                 **common)
+    if family == "mt5":
+        # T5's numbering: pad 0 (also the decoder start), eos 1, no bos; untied lm_head.
+        from transformers import MT5Config
+
+        return MT5Config(vocab_size=vocab, d_model=48, d_kv=12, d_ff=96, num_layers=2,
+                         num_decoder_layers=2, num_heads=4, relative_attention_num_buckets=8,
+                         pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
+                         tie_word_embeddings=False)
+    if family == "mbart":
+        # fairseq's numbering (bos 0, pad 1, eos 2); tied head plus final_logits_bias.
+        from transformers import MBartConfig
+
+        return MBartConfig(vocab_size=vocab, d_model=48, encoder_layers=2, decoder_layers=2,
+                           encoder_attention_heads=4, decoder_attention_heads=4,
+                           encoder_ffn_dim=96, decoder_ffn_dim=96, max_position_embeddings=128,
+                           pad_token_id=1, bos_token_id=0, eos_token_id=2,
+                           decoder_start_token_id=2)
     raise ValueError(family)
 
 

@@ -77,5 +77,57 @@ def build_command(
     info(f"corpus {cfg.name}: {steps}; splits: {splits}; card: {card_path}")
 
 
+KG2TEXT_HELP = """Render knowledge-graph triples (ConceptNet-style) as sentences.
+
+Reads TSV (CSV when the first row has no tab) rows of relation, head, tail and language: with a header naming
+those columns, ConceptNet's 5-column assertion dump, or headerless relation, head, tail[,
+lang]. URIs are cleaned (/r/IsA -> IsA, /c/bn/বই/n -> বই, language bn). Each row is written
+with its relation's template in its language (lrtk/corpus/kg_templates/LANG.yaml: en, bn,
+ne, si, ur; --templates FILE adds or overrides, as LANG: {Relation: "{head} ... {tail}"}),
+duplicates dropped, as {"id","lang","text"} records that `lrtk tokenizer train`, `lrtk train`
+and `lrtk tune` read. Rows of other languages or without a template are counted (--report).
+
+Example:
+
+\b
+  lrtk corpus kg2text conceptnet-assertions.csv.gz --lang bn --lang ur -o kg.jsonl \\
+      --report kg-report.json
+"""
+
+
+@corpus_app.command("kg2text", help=KG2TEXT_HELP)
+def kg2text_command(
+    triples: List[str] = typer.Argument(..., metavar="TRIPLES", help="Triple files (TSV, or CSV when the "
+                                        "first row has no tab; .gz read too)."),
+    output: str = typer.Option("-", "-o", "--output", help="Output JSONL ('-' for stdout)."),
+    lang: List[str] = typer.Option([], "--lang", help="Language to keep, repeated [every "
+                                   "language with templates]."),
+    templates: Optional[str] = typer.Option(None, "--templates", help="YAML of extra or "
+                                            "overriding templates: LANG: {Relation: template}."),
+    report: Optional[str] = typer.Option(None, "--report", help="Write counts as JSON."),
+) -> None:
+    from lrtk.corpus.kg2text import KgStats, load_templates, read_triples, render
+    from lrtk.errors import UsageError
+    from lrtk.io import write_json, write_jsonl
+    from lrtk.io.progress import info
+
+    table = load_templates(templates)
+    langs = list(dict.fromkeys(lang)) or sorted(table)
+    missing = [code for code in langs if code not in table]
+    if missing:
+        raise UsageError(f"no templates for language {', '.join(missing)}",
+                         hint="add them with --templates FILE (LANG: {Relation: template})")
+    stats = KgStats()
+    rows = (row for path in triples for row in read_triples(path))
+    write_jsonl(render(rows, table, langs, stats), output)
+    summary = stats.to_dict()
+    if report:
+        write_json(summary, report)
+    skipped = summary["skipped"]
+    info(f"kg2text: {stats.rows} rows, {stats.written} sentences, {stats.duplicates} duplicates, "
+         f"{sum(skipped['no_template'].values())} without a template, "
+         f"{sum(skipped['other_language'].values())} in other languages")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(corpus_app, name="corpus")

@@ -14,7 +14,8 @@ from lrtk import __version__
 from lrtk.errors import LrtkError
 from lrtk.io.signals import Interrupted, stop_signals_raise
 
-# Stage order for `lrtk --help`: a command module is named after its command and says ORDER.
+# Stage order for `lrtk --help`: a command module is named after its command (or names it in
+# COMMAND, for a name that is no Python identifier) and says ORDER.
 _STAGE_ORDER: dict[str, int] = {}
 
 
@@ -66,7 +67,7 @@ def _register_commands() -> None:
         mod = importlib.import_module(f"lrtk.cli.{info.name}")
         if hasattr(mod, "register"):
             modules.append(mod)
-            _STAGE_ORDER[info.name] = getattr(mod, "ORDER", 100)
+            _STAGE_ORDER[getattr(mod, "COMMAND", info.name)] = getattr(mod, "ORDER", 100)
     for mod in sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)):
         mod.register(app)
 
