@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class LrtkError(Exception):
-    """Base for user-facing errors. `exit_code` follows DESIGN.md: 1 data, 2 usage."""
+    """Base for user-facing errors. `exit_code`: 1 for bad data, 2 for a command line to change (docs/formats.md)."""
 
     exit_code = 1
 

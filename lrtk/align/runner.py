@@ -55,7 +55,7 @@ def align_documents(docs: Iterable[DocPair], aligners: Sequence[Aligner], min_vo
 
 
 def pair_records(result: DocAlignment, max_chars: int, stats: AlignStats) -> Iterator[dict]:
-    """DESIGN.md sentence pairs for the beads with both sides non-empty."""
+    """Sentence pairs (docs/formats.md) for the beads with both sides non-empty."""
     doc = result.doc
     for v in result.ensemble:
         src_idx, tgt_idx = v.bead.src, v.bead.tgt
