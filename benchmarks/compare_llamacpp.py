@@ -6,7 +6,7 @@ llama.cpp figures were measured at another time, on a machine whose memory bandw
         --gguf Q4_0=tl-Q4_0.gguf --gguf Q2_K=tl-Q2_K.gguf --gguf TQ2_0=tl-TQ2_0.gguf \\
         --out bench-results                    # writes llamacpp.md + llamacpp.json
 
-llama.cpp is not part of lrtk and not built by `make bench`; README "Against llama.cpp" gives
+llama.cpp is not part of lrtk and not built by `make bench`; docs/benchmarks.md "Against llama.cpp" gives
 the commands that build llama-bench and write the GGUF files. lrtk's models are the ones
 bench_runtime.py writes (same cache). Both sides decode 64 tokens, best of 3 runs per round;
 the table keeps each side's best round.

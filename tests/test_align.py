@@ -125,7 +125,7 @@ def test_tico19_perturbed_documents_are_recovered(run_cli, shared, tmp_path, lan
                            "--save-aligners", tmp_path)
     assert code == 0, err
     score = score_alignments(golds, read_beads(tmp_path / "out.beads"))
-    for name in ("lexical", "embedding", "length"):  # shown with pytest -s (README figures)
+    for name in ("lexical", "embedding", "length"):  # shown with pytest -s (docs/align.md figures)
         single = score_alignments(golds, read_beads(tmp_path / f"{name}.beads"))
         print(f"en-{lang} {name}: strict F1 {single.strict_f1:.3f}, lax F1 {single.lax_f1:.3f}")
     print(f"en-{lang} ensemble: strict F1 {score.strict_f1:.3f}, lax F1 {score.lax_f1:.3f}")

@@ -42,7 +42,7 @@ def test_default_chain_flags_noise_and_keeps_clean(noisy, run_cli, tmp_path):
     assert code == 0, err
     kept = [json.loads(line) for line in out.splitlines()]
     rates = detection_rates(noisy, [r["id"] for r in kept])
-    print(json.dumps(rates))  # the figures quoted in README.md
+    print(json.dumps(rates))  # the figures quoted in docs/filter.md
     assert rates["clean"]["kept"] >= 0.95
     for kind in NOISE_KINDS:
         assert rates[kind]["flagged"] >= 0.9, (kind, rates)

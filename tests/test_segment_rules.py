@@ -1,5 +1,5 @@
 """Sentence-boundary rules: the English golden rules (real data) and a hard-case table per
-language. The same table is printed in README.md (## lrtk segment)."""
+language. The same table is printed in docs/segment.md."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def test_tico19_spans_cover_the_text(lang):
 
 
 if __name__ == "__main__":
-    # `python tests/test_segment_tico.py` prints the figures the test asserts (README.md).
+    # `python tests/test_segment_tico.py` prints the figures the test asserts (docs/segment.md).
     print("| corpus | lang | paragraphs | boundaries | extra splits | missed | recall | F1 |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for corpus, code in F1_CORPORA + [("flores", "si")]:

@@ -18,7 +18,7 @@ from lrtk.runtime import MMAP_HELP, usable_threads
 ORDER = 120
 
 class _BenchGroup(TyperGroup):
-    """Treats `lrtk bench FILE ...` as `lrtk bench model FILE ...` (the form README shows). A
+    """Treats `lrtk bench FILE ...` as `lrtk bench model FILE ...` (the form the docs show). A
     word that is neither a subcommand nor a file is a model file not found, not click's "No
     such command", since that is what the user most likely meant."""
 
