@@ -105,7 +105,8 @@ def export(work: Work) -> str:
               for r in rows]
     svg = plots.bars("export", labels, {"MB": [r["bytes"] / 1e6 for r in rows]}, "file size (MB)")
     return (table(("linear layers", "group size", "file", "size (MB)"),
-                  [(label, r["group_size"], r["file"], f"{r['bytes'] / 1e6:.2f}")
+                  [(label, r["group_size"] if r["bits"] != "f32" else "-", r["file"],
+                    f"{r['bytes'] / 1e6:.2f}")
                    for label, r in zip(labels, rows)], numeric=(1, 3))
             + figure(svg, "Size of the exported model file per bit width of the linear layers."))
 

@@ -138,10 +138,11 @@ def curves(name: str, panels: Sequence[Panel], marks: Sequence[tuple[str, float]
             ax.set_ylabel(panel.ylabel)
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=7)
-        axes[0].legend(fontsize=7, loc="upper right")
+        # beside the panels: noisy curves leave no free corner inside them
+        axes[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
         axes[-1].set_xlabel(xlabel)
 
-    return _svg(name, draw, (7.0, 2.4 + 1.4 * (len(panels) - 1)))
+    return _svg(name, draw, (9.0, 2.4 + 1.4 * (len(panels) - 1)))
 
 
 def _short(v: float) -> str:
