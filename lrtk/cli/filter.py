@@ -21,6 +21,17 @@ Examples:
       --rejects rejects.jsonl --report filter.json
   lrtk align ... | lrtk filter --src-lang bn --tgt-lang en --config filters.yaml > kept.jsonl
 
+Large corpora (docs/scale.md): the filters that learn from the corpus are fitted once on a
+seeded sample (--fit-sample; save it with --model-out, reuse it with --model), then the input
+is judged in blocks of 1000 consecutive pairs on every core (--workers), in memory that does
+not grow with the input. The output is the same bytes for any --workers, --num-shards or
+--executor. On a cluster:
+
+\b
+  lrtk filter pairs.jsonl --fit-only --model-out model.json
+  lrtk filter pairs.jsonl --model model.json --work-dir W --num-shards 8 --shard-index I
+  lrtk filter --merge --work-dir W --num-shards 8 -o kept.jsonl --report filter.json
+
 A config lists filters in order, with options (unknown names/options are errors):
 
 \b
@@ -43,15 +54,40 @@ def filter_command(
     rejects: Optional[str] = typer.Option(None, "--rejects",
                                           help="Write rejected pairs with filter and scores."),
     report: Optional[str] = typer.Option(None, "--report", help="Write statistics as JSON."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the margin batches' shuffle."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the fit sample."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed records, counted."),
+    fit_sample: int = typer.Option(20000, "--fit-sample", min=1,
+                                   help="Pairs the corpus-learned filters are fitted on."),
+    model: Optional[str] = typer.Option(None, "--model", help="Use this fitted model."),
+    model_out: Optional[str] = typer.Option(None, "--model-out",
+                                            help="Write the fitted model (JSON)."),
+    fit_only: bool = typer.Option(False, "--fit-only", help="Only fit and write --model-out."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes (0 = every core)."),
+    num_shards: Optional[int] = typer.Option(None, "--num-shards", min=1,
+                                             help="Cut the input into this many shards."),
+    shard_index: Optional[int] = typer.Option(None, "--shard-index", min=0,
+                                              help="Run only this shard (needs --work-dir)."),
+    work_dir: Optional[str] = typer.Option(
+        None, "--work-dir", help="Keep shard outputs here; a rerun resumes unfinished shards."),
+    merge: bool = typer.Option(False, "--merge", help="Join the finished shards of --work-dir."),
+    executor: str = typer.Option("local", "--executor", help="local (processes) or ray."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address",
+                                              help="Ray cluster to join (default: start one)."),
 ) -> None:
-    from lrtk.filter.run import FilterRun, check_outputs
+    from lrtk.filter.run import FilterOptions, run_filter
+    from lrtk.parallel import EXECUTORS
+    from lrtk.parallel.executor import default_workers
 
-    check_outputs(output, rejects, report)
-    run = FilterRun.from_options(input, src_lang, tgt_lang, config, seed, skip_bad)
-    run.execute()
-    run.write(output, rejects, report)
+    if executor not in EXECUTORS:
+        from lrtk.errors import UsageError
+
+        raise UsageError(f"unknown executor {executor!r}", hint=f"choose {' or '.join(EXECUTORS)}")
+    run_filter(FilterOptions(
+        input=input, output=output, src_lang=src_lang, tgt_lang=tgt_lang, config=config,
+        rejects=rejects, report=report, seed=seed, skip_bad=skip_bad, fit_sample=fit_sample,
+        model=model, model_out=model_out, fit_only=fit_only,
+        workers=workers or default_workers(), num_shards=num_shards, shard_index=shard_index,
+        work_dir=work_dir, merge_only=merge, executor=executor, ray_address=ray_address))
 
 
 def register(app: typer.Typer) -> None:
