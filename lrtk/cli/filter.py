@@ -6,6 +6,9 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli.shard_options import (EXECUTOR, MERGE, NUM_SHARDS, RAY_ADDRESS, SHARD_INDEX,
+                                    WORK_DIR, WORKERS, shard_options)
+
 ORDER = 30
 
 HELP = """Filter sentence pairs (JSONL records with id, src, tgt) and write the kept ones.
@@ -62,32 +65,22 @@ def filter_command(
     model_out: Optional[str] = typer.Option(None, "--model-out",
                                             help="Write the fitted model (JSON)."),
     fit_only: bool = typer.Option(False, "--fit-only", help="Only fit and write --model-out."),
-    workers: int = typer.Option(0, "--workers", min=0, help="Processes (0 = every core)."),
-    num_shards: Optional[int] = typer.Option(None, "--num-shards", min=1,
-                                             help="Cut the input into this many shards."),
-    shard_index: Optional[int] = typer.Option(None, "--shard-index", min=0,
-                                              help="Run only this shard (needs --work-dir)."),
-    work_dir: Optional[str] = typer.Option(
-        None, "--work-dir", help="Keep shard outputs here; a rerun resumes unfinished shards."),
-    merge: bool = typer.Option(False, "--merge", help="Join the finished shards of --work-dir."),
-    executor: str = typer.Option("local", "--executor", help="local (processes) or ray."),
-    ray_address: Optional[str] = typer.Option(None, "--ray-address",
-                                              help="Ray cluster to join (default: start one)."),
+    workers: int = WORKERS,
+    num_shards: Optional[int] = NUM_SHARDS,
+    shard_index: Optional[int] = SHARD_INDEX,
+    work_dir: Optional[str] = WORK_DIR,
+    merge: bool = MERGE,
+    executor: str = EXECUTOR,
+    ray_address: Optional[str] = RAY_ADDRESS,
 ) -> None:
     from lrtk.filter.run import FilterOptions, run_filter
-    from lrtk.parallel import EXECUTORS
-    from lrtk.parallel.executor import default_workers
 
-    if executor not in EXECUTORS:
-        from lrtk.errors import UsageError
-
-        raise UsageError(f"unknown executor {executor!r}", hint=f"choose {' or '.join(EXECUTORS)}")
     run_filter(FilterOptions(
         input=input, output=output, src_lang=src_lang, tgt_lang=tgt_lang, config=config,
         rejects=rejects, report=report, seed=seed, skip_bad=skip_bad, fit_sample=fit_sample,
         model=model, model_out=model_out, fit_only=fit_only,
-        workers=workers or default_workers(), num_shards=num_shards, shard_index=shard_index,
-        work_dir=work_dir, merge_only=merge, executor=executor, ray_address=ray_address))
+        shards=shard_options(workers, num_shards, shard_index, work_dir, merge, executor,
+                             ray_address)))
 
 
 def register(app: typer.Typer) -> None:
