@@ -112,6 +112,8 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="Directory for scale.md and scale.json.")
     parser.add_argument("--sizes", default="100000,1000000", help="Pair counts, comma-separated.")
     parser.add_argument("--workers", default="1,2", help="Worker counts, comma-separated.")
+    # Fixed, so small corpora have shards for every worker too (it does not change outputs).
+    parser.add_argument("--num-shards", type=int, default=8)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
@@ -128,7 +130,8 @@ def main() -> None:
                 for w in map(int, args.workers.split(",")):
                     out = tmp / f"{stage}-{n}-{w}.out"
                     row = {"stage": stage, "pairs": n, "records": records, "workers": w,
-                           **measure([*command(out), "--workers", w])}
+                           **measure([*command(out), "--workers", w,
+                                      "--num-shards", args.num_shards])}
                     row["records_per_s"] = round(records / row["seconds"])
                     outputs.add(digest(out))
                     rows.append(row)
@@ -142,7 +145,8 @@ def main() -> None:
     header = ["stage", "pairs", "records", "workers", "seconds", "records_per_s", "speedup",
               "peak_rss_mb"]
     lines = ["# lrtk corpus scale: throughput and peak memory (whole process tree)", "",
-             f"`python benchmarks/bench_scale.py --sizes {args.sizes} --workers {args.workers}`"
+             f"`python benchmarks/bench_scale.py --sizes {args.sizes} --workers {args.workers} "
+             f"--num-shards {args.num_shards}`"
              f" on {os.cpu_count()} CPUs; outputs identical across worker counts (checked)", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(r[h]) for h in header) + " |" for r in rows]
