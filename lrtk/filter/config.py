@@ -115,3 +115,8 @@ def load_chain(path: str | os.PathLike, src_lang: str, tgt_lang: str) -> FilterC
         names.add(name)
         filters.append(build_filter(name, options, src_lang, tgt_lang, where))
     return FilterChain(filters)
+
+
+def chain_for(config: str | None, src_lang: str, tgt_lang: str) -> FilterChain:
+    """The chain of a run: the --config file's, else the default chain."""
+    return load_chain(config, src_lang, tgt_lang) if config else default_chain(src_lang, tgt_lang)

@@ -8,6 +8,7 @@ bytes for --workers 1 or 16, for one process or --num-shards K on a cluster, loc
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import functools
 import os
@@ -15,7 +16,7 @@ from typing import Optional
 
 from lrtk.errors import UsageError
 from lrtk.filter.chain import FilterChain
-from lrtk.filter.config import default_chain, load_chain
+from lrtk.filter.config import chain_for
 from lrtk.filter.model import fit_chain, load_model, model_document, save_model
 from lrtk.filter.stream import FilterJob, first_record, merge, run_shard
 from lrtk.io.lines import display_name
@@ -75,7 +76,7 @@ def run_filter(o: FilterOptions) -> None:
         name = display_name(o.input)
         first = first_record(input_path, name, o.skip_bad)
         src, tgt, sources = _languages(first, o.src_lang, o.tgt_lang)
-        chain = (load_chain(o.config, src, tgt) if o.config else default_chain(src, tgt))
+        chain = chain_for(o.config, src, tgt)
         model = _model(o, chain, src, tgt, input_path, name, folder)
         if o.fit_only:
             return
@@ -115,6 +116,13 @@ def _languages(first, src_lang: Optional[str], tgt_lang: Optional[str]):
     return src, tgt, tuple(sources)
 
 
+def _fit_document(config: Optional[str], src: str, tgt: str, input_path: str, name: str,
+                  sample: int, seed: int, skip_bad: bool) -> dict:
+    chain = chain_for(config, src, tgt)
+    return model_document(chain, src, tgt,
+                          fit_chain(chain, input_path, name, sample, seed, skip_bad))
+
+
 def _model(o: FilterOptions, chain: FilterChain, src: str, tgt: str, input_path: str,
            name: str, folder: str) -> Optional[str]:
     """The model file the shards load: --model, or one fitted now; None if nothing learns."""
@@ -130,8 +138,11 @@ def _model(o: FilterOptions, chain: FilterChain, src: str, tgt: str, input_path:
         raise UsageError("a shard needs the model fitted once for all shards",
                          hint="run lrtk filter --fit-only --model-out MODEL first, then pass "
                               "--model MODEL to every shard")
-    document = model_document(chain, src, tgt, fit_chain(chain, input_path, name, o.fit_sample,
-                                                          o.seed, o.skip_bad))
+    # Fitted in a child process: IBM 1 training's memory goes back to the system with it,
+    # instead of staying in this process and in every worker forked from it.
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+        document = pool.submit(_fit_document, o.config, src, tgt, input_path, name,
+                               o.fit_sample, o.seed, o.skip_bad).result()
     if o.model_out:
         save_model(o.model_out, document)
     if o.fit_only:

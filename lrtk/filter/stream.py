@@ -23,7 +23,7 @@ import numpy as np
 from lrtk.errors import DataError, UsageError
 from lrtk.filter.base import Block, Pair
 from lrtk.filter.chain import FilterChain, Statistics, histogram
-from lrtk.filter.config import default_chain, load_chain
+from lrtk.filter.config import chain_for
 from lrtk.filter.duplicate import pair_key
 from lrtk.io.atomic import atomic_output, write_json
 from lrtk.io.lines import read_lines
@@ -53,8 +53,7 @@ class FilterJob:
     model: Optional[str]  # path of the fitted model (lrtk.filter.model), None if none learns
 
     def chain(self) -> FilterChain:
-        chain = (load_chain(self.config, self.src_lang, self.tgt_lang) if self.config
-                 else default_chain(self.src_lang, self.tgt_lang))
+        chain = chain_for(self.config, self.src_lang, self.tgt_lang)
         if self.model:
             from lrtk.filter.model import load_model
 
