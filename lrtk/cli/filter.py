@@ -59,7 +59,7 @@ def filter_command(
     report: Optional[str] = typer.Option(None, "--report", help="Write statistics as JSON."),
     seed: int = typer.Option(0, "--seed", help="Seed of the fit sample."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed records, counted."),
-    fit_sample: int = typer.Option(20000, "--fit-sample", min=1,
+    fit_sample: int = typer.Option(10000, "--fit-sample", min=1,
                                    help="Pairs the corpus-learned filters are fitted on."),
     model: Optional[str] = typer.Option(None, "--model", help="Use this fitted model."),
     model_out: Optional[str] = typer.Option(None, "--model-out",

@@ -7,10 +7,10 @@ The result is a JSON file: fitted once, it is what every shard, worker and machi
 loads, which is what makes their results agree.
 
 Why a sample rather than the whole corpus: IBM 1 training holds every (source word, target
-word) co-occurrence of its pairs in memory, about 40 bytes x words x words per pair, so
-20,000 pairs of 20 words take some 350 MB while the million pairs of a large corpus would
-need tens of GB; a lexicon for scoring levels off after a few thousand pairs (the benchmark
-sets have 2,000 to 3,000).
+word) co-occurrence of its pairs in memory: fitting on 20,000 TICO-19/Tatoeba pairs peaked
+at about 800 MB (benchmarks/bench_scale.py), 10,000 (the default of --fit-sample) at about
+450 MB, while the million pairs of a large corpus would need tens of GB; a lexicon for
+scoring levels off after a few thousand pairs (the benchmark sets have 2,000 to 3,000).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from lrtk.io.records import Record
 
 FORMAT = "lrtk-filter-model"
 VERSION = 1
-DEFAULT_SAMPLE = 20000
 
 
 def sample_records(path: str, name: str, size: int, seed: int,

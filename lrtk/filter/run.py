@@ -40,7 +40,7 @@ class FilterOptions:
     report: Optional[str] = None
     seed: int = 0
     skip_bad: bool = False
-    fit_sample: int = 20000
+    fit_sample: int = 10000  # --fit-sample (lrtk.filter.model says why)
     model: Optional[str] = None
     model_out: Optional[str] = None
     fit_only: bool = False
