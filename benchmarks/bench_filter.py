@@ -69,7 +69,7 @@ def main() -> None:
     rows = []
     for name, lang, src, tgt, foreign in datasets():
         records = inject_noise(src, tgt, foreign, lang, "en", rate=0.3, seed=args.seed)
-        full = default_chain(lang, "en", args.seed)
+        full = default_chain(lang, "en")
         rules = FilterChain([f for f in full.filters if f.name not in MODEL_FILTERS])
         for chain_name, chain in (("rules only (baseline)", rules), ("default chain", full)):
             rows.append({"data": name, "chain": chain_name, **measure(chain, records)})

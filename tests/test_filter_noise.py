@@ -76,7 +76,7 @@ def test_default_chain_on_wikipedia_text():
     foreign = shared_path("floresv1_dev", "wikipedia.dev.si-en.si").read_text("utf-8")
     records = inject_noise(flores("ne"), flores("en"), [foreign.splitlines()], "ne", "en",
                            rate=0.3, seed=0)
-    outcomes = default_chain("ne", "en", 0).run([Pair(r["src"], r["tgt"]) for r in records])
+    outcomes = default_chain("ne", "en").run([Pair(r["src"], r["tgt"]) for r in records])
     rates = detection_rates(records, [r["id"] for r, o in zip(records, outcomes) if o.kept])
     print(json.dumps(rates))
     assert rates["clean"]["kept"] >= 0.95

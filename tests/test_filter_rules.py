@@ -8,7 +8,8 @@ import pytest
 from conftest import shared_path
 from lrtk.errors import UsageError
 from lrtk.filter import FILTERS, Pair
-from lrtk.filter.margin import batches, ratio_margin
+from lrtk.filter.margin import ratio_margin
+from lrtk.parallel.plan import block_bounds, plan_shards
 
 
 def tico(pair: str, name: str) -> list[str]:
@@ -102,12 +103,14 @@ def test_ratio_margin_by_hand():
     assert ratio_margin(sim, 10)[2] == pytest.approx(0.7 / ((1.5 / 3 + 1.1 / 3) / 2))
 
 
-def test_batches_are_seeded_near_equal_partitions():
-    parts = batches(2500, 1000, seed=3)
-    assert sorted(len(p) for p in parts) == [833, 833, 834]
-    assert sorted(np.concatenate(parts).tolist()) == list(range(2500))
-    assert all((a == b).all() for a, b in zip(parts, batches(2500, 1000, seed=3)))
-    assert not (parts[0] == batches(2500, 1000, seed=4)[0]).all()
+def test_blocks_are_consecutive_near_equal_ranges_and_shards_hold_whole_blocks():
+    assert block_bounds(2500, 1000) == [(0, 834), (834, 1667), (1667, 2500)]
+    shards = plan_shards(2500, 1000, 2)
+    assert [(s.start, s.stop) for s in shards] == [(0, 1667), (1667, 2500)]
+    assert [b for s in shards for b in s.blocks] == block_bounds(2500, 1000)
+    # More shards than blocks: the extra shards are empty, at the end of the input.
+    assert [(s.start, s.stop, s.blocks) for s in plan_shards(5, 10, 3)][1:] == \
+        [(5, 5, ()), (5, 5, ())]
 
 
 def test_lexical_similarity_prefers_true_translations(bn_en):

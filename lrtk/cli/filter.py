@@ -7,6 +7,8 @@ from typing import Optional
 import typer
 
 from lrtk.cli._outputs import writes
+from lrtk.cli.shard_options import (EXECUTOR, MERGE, NUM_SHARDS, RAY_ADDRESS, SHARD_INDEX,
+                                    WORK_DIR, WORKERS, shard_options)
 
 ORDER = 30
 
@@ -22,6 +24,17 @@ Examples:
   lrtk filter --src-lang bn --tgt-lang en pairs.jsonl -o kept.jsonl \\
       --rejects rejects.jsonl --report filter.json
   lrtk align ... | lrtk filter --src-lang bn --tgt-lang en --config filters.yaml > kept.jsonl
+
+Large corpora (docs/scale.md): the filters that learn from the corpus are fitted once on a
+seeded sample (--fit-sample; save it with --model-out, reuse it with --model), then the input
+is judged in blocks of 1000 consecutive pairs on every core (--workers), in memory that does
+not grow with the input. The output is the same bytes for any --workers, --num-shards or
+--executor. On a cluster:
+
+\b
+  lrtk filter pairs.jsonl --fit-only --model-out model.json
+  lrtk filter pairs.jsonl --model model.json --work-dir W --num-shards 8 --shard-index I
+  lrtk filter --merge --work-dir W --num-shards 8 -o kept.jsonl --report filter.json
 
 A config lists filters in order, with options (unknown names/options are errors):
 
@@ -46,14 +59,30 @@ def filter_command(
     rejects: Optional[str] = typer.Option(None, "--rejects",
                                           help="Write rejected pairs with filter and scores."),
     report: Optional[str] = typer.Option(None, "--report", help="Write statistics as JSON."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the margin batches' shuffle."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the fit sample."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed records, counted."),
+    fit_sample: int = typer.Option(10000, "--fit-sample", min=1,
+                                   help="Pairs the corpus-learned filters are fitted on."),
+    model: Optional[str] = typer.Option(None, "--model", help="Use this fitted model."),
+    model_out: Optional[str] = typer.Option(None, "--model-out",
+                                            help="Write the fitted model (JSON)."),
+    fit_only: bool = typer.Option(False, "--fit-only", help="Only fit and write --model-out."),
+    workers: int = WORKERS,
+    num_shards: Optional[int] = NUM_SHARDS,
+    shard_index: Optional[int] = SHARD_INDEX,
+    work_dir: Optional[str] = WORK_DIR,
+    merge: bool = MERGE,
+    executor: str = EXECUTOR,
+    ray_address: Optional[str] = RAY_ADDRESS,
 ) -> None:
-    from lrtk.filter.run import FilterRun
+    from lrtk.filter.run import FilterOptions, run_filter
 
-    run = FilterRun.from_options(input, src_lang, tgt_lang, config, seed, skip_bad)
-    run.execute()
-    run.write(output, rejects, report)
+    run_filter(FilterOptions(
+        input=input, output=output, src_lang=src_lang, tgt_lang=tgt_lang, config=config,
+        rejects=rejects, report=report, seed=seed, skip_bad=skip_bad, fit_sample=fit_sample,
+        model=model, model_out=model_out, fit_only=fit_only,
+        shards=shard_options(workers, num_shards, shard_index, work_dir, merge, executor,
+                             ray_address)))
 
 
 def register(app: typer.Typer) -> None:

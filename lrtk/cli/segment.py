@@ -7,6 +7,8 @@ from typing import Optional
 import typer
 
 from lrtk.cli._outputs import writes
+from lrtk.cli.shard_options import (EXECUTOR, MERGE, NUM_SHARDS, RAY_ADDRESS, SHARD_INDEX,
+                                    WORK_DIR, WORKERS, shard_options)
 
 ORDER = 10
 
@@ -32,6 +34,10 @@ Examples:
   lrtk segment --lang bn < docs.jsonl > sents.jsonl
   echo "আমি ভাত খাই। ডা. মো. রহিম এসেছেন।" | lrtk segment --lang bn --format text
   lrtk segment --lang en --format paragraphs book.txt -o book.sents.txt --report seg.json
+
+A file input is segmented on every core (--workers) in shards of whole documents, with the
+same output for any worker or shard count; --num-shards/--shard-index/--work-dir/--merge
+and --executor ray run it on a cluster (docs/scale.md).
 """
 
 
@@ -54,28 +60,26 @@ def segment_command(
     skip_bad: bool = typer.Option(False, "--skip-bad",
                                   help="Skip malformed records with a warning instead of "
                                        "stopping."),
+    workers: int = WORKERS,
+    num_shards: Optional[int] = NUM_SHARDS,
+    shard_index: Optional[int] = SHARD_INDEX,
+    work_dir: Optional[str] = WORK_DIR,
+    merge: bool = MERGE,
+    executor: str = EXECUTOR,
+    ray_address: Optional[str] = RAY_ADDRESS,
 ) -> None:
-    from lrtk.io import atomic_output, write_json
-    from lrtk.io.progress import info, progress
+    from lrtk.io.lines import display_name
     from lrtk.text import get_segmenter
-    from lrtk.text.documents import (INPUT_FORMATS, OUTPUT_FORMATS, SegmentStats, check_format,
-                                     read_documents, segment_documents, write_segmented)
+    from lrtk.text.documents import INPUT_FORMATS, OUTPUT_FORMATS, check_format
+    from lrtk.text.segment_run import SegmentJob, run_segment
 
     check_format(fmt, INPUT_FORMATS, "--format")
     out_fmt = check_format(output_format or fmt, OUTPUT_FORMATS, "--output-format")
-    segmenter = get_segmenter(lang)  # an unknown language fails here, before any output
-    stats = SegmentStats(lang=lang, normalize=normalize_text)
-    docs = read_documents(input_path, fmt, lang, stats, skip_bad=skip_bad)
-    records = segment_documents(progress(docs, desc="segment", unit="doc"), segmenter, stats,
-                                normalize_text=normalize_text)
-    with atomic_output(output) as fh:
-        write_segmented(records, fh, out_fmt)
-    summary = stats.as_dict()
-    info(f"segment: {summary['documents']} documents, {summary['sentences']} sentences "
-         f"(mean {summary['mean_sentence_chars']} chars)"
-         + (f", {summary['skipped']} skipped" if summary["skipped"] else ""))
-    if report:
-        write_json(summary, report)
+    get_segmenter(lang)  # an unknown language fails here, before any output
+    opts = shard_options(workers, num_shards, shard_index, work_dir, merge, executor,
+                         ray_address)
+    run_segment(SegmentJob(input_path, display_name(input_path), fmt, out_fmt, lang, normalize_text, skip_bad),
+                output, report, opts)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,7 +5,7 @@ decision on that score; a FilterChain runs them in order. `default_chain` needs 
 download; `load_chain` reads a YAML chain (see lrtk.filter.config).
 
     from lrtk.filter import Pair, default_chain
-    chain = default_chain("bn", "en", seed=0)
+    chain = default_chain("bn", "en")
     outcomes = chain.run([Pair("আমার জ্বর হয়েছে", "I have a fever"), ...])
 """
 

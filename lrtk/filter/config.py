@@ -56,13 +56,13 @@ DEFAULT_CHAIN: list[tuple[str, dict]] = [
 ]
 
 
-def build_filter(name: str, options: dict, src_lang: str, tgt_lang: str, seed: int,
-                 where: str) -> Filter:
+def build_filter(name: str, options: dict, src_lang: str, tgt_lang: str, where: str) -> Filter:
     cls = FILTERS.get(name)
     if cls is None:
         raise UsageError(f"{where}: unknown filter {name!r}",
                          hint=f"known filters: {', '.join(sorted(FILTERS))}")
-    allowed = {f.name for f in dataclasses.fields(cls)} - {"src_lang", "tgt_lang"}
+    # Options are the fields a config can set; what a filter learns (init=False) is not one.
+    allowed = {f.name for f in dataclasses.fields(cls) if f.init} - {"src_lang", "tgt_lang"}
     unknown = set(options) - allowed
     if unknown:
         raise UsageError(f"{where}: filter {name!r} has no option(s) {', '.join(sorted(unknown))}",
@@ -71,8 +71,6 @@ def build_filter(name: str, options: dict, src_lang: str, tgt_lang: str, seed: i
         if f.name in options and not _same_kind(options[f.name], f.default):
             raise UsageError(f"{where}: option {f.name!r} of {name!r} must be "
                              f"{type(f.default).__name__}, got {options[f.name]!r}")
-    if "seed" in allowed:
-        options = {"seed": seed, **options}
     return cls(src_lang=src_lang, tgt_lang=tgt_lang, **options)
 
 
@@ -85,12 +83,12 @@ def _same_kind(value, default) -> bool:
     return isinstance(value, type(default))
 
 
-def default_chain(src_lang: str, tgt_lang: str, seed: int = 0) -> FilterChain:
-    return FilterChain([build_filter(name, dict(opts), src_lang, tgt_lang, seed, "default chain")
+def default_chain(src_lang: str, tgt_lang: str) -> FilterChain:
+    return FilterChain([build_filter(name, dict(opts), src_lang, tgt_lang, "default chain")
                         for name, opts in DEFAULT_CHAIN])
 
 
-def load_chain(path: str | os.PathLike, src_lang: str, tgt_lang: str, seed: int = 0) -> FilterChain:
+def load_chain(path: str | os.PathLike, src_lang: str, tgt_lang: str) -> FilterChain:
     """Read a chain config; every mistake is a UsageError naming the file and the entry."""
     try:
         doc = yaml.safe_load(open_lines(path))
@@ -115,5 +113,10 @@ def load_chain(path: str | os.PathLike, src_lang: str, tgt_lang: str, seed: int 
             raise UsageError(f"{where}: filter {name!r} appears twice",
                              hint="give each filter once, with all its options")
         names.add(name)
-        filters.append(build_filter(name, options, src_lang, tgt_lang, seed, where))
+        filters.append(build_filter(name, options, src_lang, tgt_lang, where))
     return FilterChain(filters)
+
+
+def chain_for(config: str | None, src_lang: str, tgt_lang: str) -> FilterChain:
+    """The chain of a run: the --config file's, else the default chain."""
+    return load_chain(config, src_lang, tgt_lang) if config else default_chain(src_lang, tgt_lang)

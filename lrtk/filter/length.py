@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -59,7 +59,8 @@ class LengthOutlierFilter(Filter):
     A fixed ratio cannot fit every pair: Sinhala runs 5% shorter than its English on FLORES,
     Nepali 9%, and the spread differs with the domain (sd 0.11 on TICO-19 bn-en, 0.18 on FLORES
     ne-en). A side cut to 40% of its words is about 5 spreads away on both. Below `min_pairs`
-    the spread is not trusted and nothing is rejected.
+    the spread is not trusted and nothing is rejected. Median and spread come from `fit`
+    (on the fit sample, see lrtk.filter.model).
     """
 
     name = "length_outlier"
@@ -67,16 +68,41 @@ class LengthOutlierFilter(Filter):
     slack: int = 5
     min_pairs: int = 50
 
-    def score_all(self, pairs: Sequence[Pair]) -> list[Scores]:
-        ratio = np.log(np.array([(_chars(p.src) + self.slack) / (_chars(p.tgt) + self.slack)
-                                 for p in pairs], dtype=float))
+    learns = True
+    median: Optional[float] = dataclasses.field(default=None, repr=False, init=False)
+    spread: Optional[float] = dataclasses.field(default=None, repr=False, init=False)
+    fitted: bool = dataclasses.field(default=False, repr=False, init=False)
+
+    def fit(self, pairs: Sequence[Pair]) -> None:
+        self.fitted = True
+        ratio = self._log_ratios(pairs)
         if len(pairs) < self.min_pairs:
-            return [{"log_ratio": float(r), "z": 0.0} for r in ratio]
-        median = float(np.median(ratio))
+            self.median = self.spread = None
+            return
+        self.median = float(np.median(ratio))
         # 1.4826 x MAD estimates a standard deviation; the floor keeps a corpus of
         # near-identical lengths from turning small differences into outliers.
-        spread = max(1.4826 * float(np.median(np.abs(ratio - median))), MIN_SPREAD)
-        return [{"log_ratio": float(r), "z": float((r - median) / spread)} for r in ratio]
+        self.spread = max(1.4826 * float(np.median(np.abs(ratio - self.median))), MIN_SPREAD)
+
+    def state(self) -> dict:
+        return {"median": self.median, "spread": self.spread}
+
+    def load_state(self, state: dict) -> None:
+        self.median, self.spread = state["median"], state["spread"]
+        self.fitted = True
+
+    def score_all(self, pairs: Sequence[Pair]) -> list[Scores]:
+        if not self.fitted:  # used on its own: learn from the pairs given
+            self.fit(pairs)
+        ratio = self._log_ratios(pairs)
+        if self.median is None:  # too few pairs to trust a spread: nothing is an outlier
+            return [{"log_ratio": float(r), "z": 0.0} for r in ratio]
+        return [{"log_ratio": float(r), "z": float((r - self.median) / self.spread)}
+                for r in ratio]
+
+    def _log_ratios(self, pairs: Sequence[Pair]) -> np.ndarray:
+        return np.log(np.array([(_chars(p.src) + self.slack) / (_chars(p.tgt) + self.slack)
+                                for p in pairs], dtype=float))
 
     def keep(self, scores: Scores) -> bool:
         return abs(scores["z"]) <= self.max_z

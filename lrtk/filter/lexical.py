@@ -1,6 +1,6 @@
 """Lexical translation similarity from IBM Model 1 probabilities, in both directions.
 
-The models are learned from the pairs being filtered (EM needs no clean data: misaligned
+The models are learned from (a sample of) the pairs being filtered (EM needs no clean data: misaligned
 pairs spread their counts thinly while true translations reinforce each other) or from
 separate seed pairs. A sentence becomes a sparse vector in two halves:
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -52,14 +52,18 @@ Vector = dict[tuple[int, str], float]  # (half, word) -> weight
 class _Idf:
     """Inverse document frequency; unseen words weigh as much as the rarest seen ones."""
 
-    def __init__(self, sentences: Sequence[Sequence[str]]):
+    def __init__(self, weights: dict[str, float], unseen: float):
+        self.weights = weights
+        self.unseen = unseen
+
+    @classmethod
+    def count(cls, sentences: Sequence[Sequence[str]]) -> "_Idf":
         df: dict[str, int] = {}
         for toks in sentences:
             for w in set(toks):
                 df[w] = df.get(w, 0) + 1
         n = len(sentences)
-        self.weights = {w: math.log((n + 1) / c) for w, c in df.items()}
-        self.unseen = math.log(n + 1)
+        return cls({w: math.log((n + 1) / c) for w, c in df.items()}, math.log(n + 1))
 
     def __call__(self, word: str) -> float:
         return self.weights.get(word, self.unseen)
@@ -89,7 +93,26 @@ class LexicalModels:
         fwd = IBMModel1.train(list(zip(src, tgt)), iterations=iterations)
         bwd = IBMModel1.train(list(zip(tgt, src)), iterations=iterations)
         return cls(fwd.to_dictionary(min_prob=MIN_TRANSLATION_PROB),
-                   bwd.to_dictionary(min_prob=MIN_TRANSLATION_PROB), _Idf(src), _Idf(tgt))
+                   bwd.to_dictionary(min_prob=MIN_TRANSLATION_PROB), _Idf.count(src),
+                   _Idf.count(tgt))
+
+    def state(self) -> dict:
+        """The models as JSON-able data; `from_state` gives back exactly these numbers."""
+        return {"forward": self.forward.entries, "backward": self.backward.entries,
+                "idf_src": [self.idf_src.weights, self.idf_src.unseen],
+                "idf_tgt": [self.idf_tgt.weights, self.idf_tgt.unseen]}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "LexicalModels":
+        from lrtk.lexicon import Dictionary
+
+        def dictionary(entries: dict) -> Dictionary:
+            d = Dictionary({})
+            d.entries = entries  # already normalised: dividing again would move the last bits
+            return d
+
+        return cls(dictionary(state["forward"]), dictionary(state["backward"]),
+                   _Idf(*state["idf_src"]), _Idf(*state["idf_tgt"]))
 
     def _bag(self, toks: Sequence[str], idf: _Idf) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -115,24 +138,31 @@ class LexicalModels:
                 **_unit(self._translated(toks, self.backward, self.idf_src), 1)}
 
     def pair_similarity(self, pair: Pair) -> float:
-        a, b = self.src_vector(pair.src), self.tgt_vector(pair.tgt)
-        return sum(v * b[k] for k, v in a.items() if k in b)
+        return dot(self.src_vector(pair.src), self.tgt_vector(pair.tgt))
 
     def similarity(self, src: Sequence[str], tgt: Sequence[str]) -> np.ndarray:
         """(len(src), len(tgt)) similarity of every combination, for a margin batch."""
-        tvecs = [self.tgt_vector(t) for t in tgt]
-        # Only features some target has can contribute to a dot product.
-        cols = {k: i for i, k in enumerate(sorted({k for v in tvecs for k in v}))}
-        y = np.zeros((len(tgt), len(cols)), dtype=np.float32)
-        for row, vec in enumerate(tvecs):
-            for k, v in vec.items():
-                y[row, cols[k]] = v
-        x = np.zeros((len(src), len(cols)), dtype=np.float32)
-        for row, text in enumerate(src):
-            for k, v in self.src_vector(text).items():
-                if k in cols:
-                    x[row, cols[k]] = v
-        return x @ y.T
+        return matrix([self.src_vector(t) for t in src], [self.tgt_vector(t) for t in tgt])
+
+
+def dot(a: Vector, b: Vector) -> float:
+    return sum(v * b[k] for k, v in a.items() if k in b)
+
+
+def matrix(svecs: Sequence[Vector], tvecs: Sequence[Vector]) -> np.ndarray:
+    """Dot products of every source vector with every target vector, densely."""
+    # Only features some target has can contribute to a dot product.
+    cols = {k: i for i, k in enumerate(sorted({k for v in tvecs for k in v}))}
+    y = np.zeros((len(tvecs), len(cols)), dtype=np.float32)
+    for row, vec in enumerate(tvecs):
+        for k, v in vec.items():
+            y[row, cols[k]] = v
+    x = np.zeros((len(svecs), len(cols)), dtype=np.float32)
+    for row, vec in enumerate(svecs):
+        for k, v in vec.items():
+            if k in cols:
+                x[row, cols[k]] = v
+    return x @ y.T
 
 
 @functools.lru_cache(maxsize=4)
@@ -156,13 +186,25 @@ class LexicalScoreFilter(Filter):
     """
 
     name = "lexical"
+    learns = True
     min_similarity: float = 0.2
     seed_pairs: str = ""
     iterations: int = 5
+    models: Optional[LexicalModels] = dataclasses.field(default=None, repr=False, init=False)
+
+    def fit(self, pairs: Sequence[Pair]) -> None:
+        self.models = learn(pairs, self.seed_pairs, self.iterations)
+
+    def state(self) -> dict:
+        return self.models.state()
+
+    def load_state(self, state: dict) -> None:
+        self.models = LexicalModels.from_state(state)
 
     def score_all(self, pairs: Sequence[Pair]) -> list[Scores]:
-        models = learn(pairs, self.seed_pairs, self.iterations)
-        return [{"similarity": models.pair_similarity(p)} for p in pairs]
+        if self.models is None:  # used on its own: learn from the pairs given
+            self.fit(pairs)
+        return [{"similarity": self.models.pair_similarity(p)} for p in pairs]
 
     def keep(self, scores: Scores) -> bool:
         return scores["similarity"] >= self.min_similarity

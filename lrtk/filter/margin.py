@@ -1,6 +1,7 @@
 """Batch (margin) filtering as released with BanglaNMT.
 
-Pairs are shuffled with a seed and cut into batches; inside each batch every pair gets the
+The input is cut into consecutive blocks of `batch_size` records (lrtk.parallel.plan); the
+pairs of a block that earlier filters kept form a batch, and inside it every pair gets the
 ratio margin
 
     margin(x, y) = cos(x, y) / ((mean_k cos(x, NN_k(x)) + mean_k cos(y, NN_k(y))) / 2)
@@ -8,7 +9,14 @@ ratio margin
 where NN_k(x) are the k targets of the batch closest to x and NN_k(y) the k sources closest
 to y. A translation stands out from its neighbours (margin > 1); a misaligned pair does not.
 Pairs are also compared with their neighbours in input order (lrtk.filter.adjacent), which
-catches the off-by-one misalignments a shuffled batch may not hold the evidence for.
+catches the off-by-one misalignments a batch may not hold the evidence for.
+
+BanglaNMT (and lrtk before streaming) shuffled the whole corpus into batches. Consecutive
+blocks need no global state, so a block can be scored by any worker on any machine with the
+same result, in memory that does not grow with the corpus; the lexical models are learned
+once, on a sample (`fit`). Neighbouring pairs of a document in one batch are harder
+negatives than random ones, which costs a little recall on clean pairs (benchmarks/
+bench_filter.py measures both) but catches more shifted pairs.
 """
 
 from __future__ import annotations
@@ -19,8 +27,8 @@ from typing import Sequence
 import numpy as np
 
 from lrtk.filter.adjacent import best_neighbour
-from lrtk.filter.base import Filter, Pair, Scores
-from lrtk.io.progress import progress
+from lrtk.filter.base import Block, Filter, Pair, Scores
+from lrtk.parallel.plan import block_bounds
 
 # A neighbour must beat the pair by this much in absolute terms too: two near-zero
 # similarities (short sentences the model knows nothing about) are no evidence either way.
@@ -46,20 +54,9 @@ def ratio_margin(sim: np.ndarray, k: int) -> np.ndarray:
     return margin
 
 
-def batches(n: int, batch_size: int, seed: int) -> list[np.ndarray]:
-    """Seeded shuffle of range(n) cut into near-equal batches of at most `batch_size`.
-
-    Equal sizes (rather than a short last batch) keep the margin of the last pairs
-    comparable: a batch of 3 pairs has too few neighbours to judge by.
-    """
-    order = np.random.default_rng(seed).permutation(n)
-    count = max(1, -(-n // batch_size))
-    return np.array_split(order, count)
-
-
 @dataclasses.dataclass
 class MarginFilter(Filter):
-    """Ratio margin inside seeded batches above `threshold` (see module docstring), and no
+    """Ratio margin inside batches of consecutive pairs above `threshold` (see module docstring), and no
     neighbour in input order more similar than `adjacent_ratio` x the pair's own similarity
     (+ ADJACENT_SLACK); `adjacent_ratio: 0` turns that check off.
 
@@ -67,7 +64,7 @@ class MarginFilter(Filter):
     (LEXICAL_THRESHOLD, or BanglaNMT's EMBEDDER_THRESHOLD for sentence embeddings).
 
     `embedder` is 'lexical' (IBM Model 1 translation similarity, see lrtk.filter.lexical,
-    learned from `seed_pairs` or else from the pairs being filtered), 'offline' (the
+    learned from `seed_pairs` or else from a sample of the pairs being filtered), 'offline' (the
     built-in hashing embedder of lrtk.embed) or a local sentence-transformers folder.
     """
 
@@ -78,46 +75,103 @@ class MarginFilter(Filter):
     k: int = 4
     threshold: float = -1.0  # below 0: the default for the embedder (class docstring)
     adjacent_ratio: float = 1.15
-    seed: int = 0
+    models: object = dataclasses.field(default=None, repr=False, init=False)
 
     def __post_init__(self):
         if self.threshold < 0:
             self.threshold = (LEXICAL_THRESHOLD if self.embedder == "lexical"
                               else EMBEDDER_THRESHOLD)
 
+    @property
+    def learns(self) -> bool:  # type: ignore[override]
+        return self.embedder == "lexical"
+
+    def fit(self, pairs: Sequence[Pair]) -> None:
+        from lrtk.filter.lexical import learn
+
+        self.models = learn(pairs, self.seed_pairs)
+
+    def state(self) -> dict:
+        return self.models.state()
+
+    def load_state(self, state: dict) -> None:
+        from lrtk.filter.lexical import LexicalModels
+
+        self.models = LexicalModels.from_state(state)
+
     def score_all(self, pairs: Sequence[Pair]) -> list[Scores]:
-        if not pairs:
+        """Scores of a whole list of pairs in consecutive batches (learning from them first
+        if nothing was fitted): what the chain computes for them as its input."""
+        if self.learns and self.models is None:
+            self.fit(pairs)
+        out: list[Scores] = []
+        for lo, hi in block_bounds(len(pairs), self.batch_size):
+            block = Block(pairs[lo:hi], pairs[lo - 1] if lo else None,
+                          pairs[hi] if hi < len(pairs) else None)
+            out.extend(self.score_block(block, range(hi - lo)))
+        return out
+
+    def score_block(self, block: Block, alive: Sequence[int]) -> list[Scores]:
+        if not alive:
             return []
-        similarity = self._similarity(pairs)
-        adjacent = best_neighbour(pairs, similarity)
-        margin = np.zeros(len(pairs))
-        cosine = np.zeros(len(pairs))
-        parts = batches(len(pairs), self.batch_size, self.seed)
-        for idx in progress(parts, desc="margin batches", total=len(parts), unit="batch"):
-            sim = similarity([pairs[i].src for i in idx], [pairs[i].tgt for i in idx])
-            margin[idx] = ratio_margin(sim, self.k)
-            cosine[idx] = np.diagonal(sim)
+        window = [block.before, *block.pairs, block.after]
+        positions = [i + 1 for i in alive]
+        # Each side of every pair that takes part is encoded once, for both checks.
+        used = sorted({b for a in positions for b in (a - 1, a, a + 1)
+                       if window[b] is not None})
+        row = {p: n for n, p in enumerate(used)}
+        xs = self._encode([window[p].src for p in used], "src")
+        ys = self._encode([window[p].tgt for p in used], "tgt")
+        batch = [row[p] for p in positions]
+        sim = self._matrix(_take(xs, batch), _take(ys, batch))
+        margin = ratio_margin(sim, self.k)
+        cosine = np.diagonal(sim)
+
+        def pairwise(src: Sequence[int], tgt: Sequence[int]) -> np.ndarray:
+            return self._rows(_take(xs, [row[p] for p in src]), _take(ys, [row[p] for p in tgt]))
+
+        adjacent = best_neighbour(window, positions, pairwise)
         return [{"margin": float(m), "cosine": float(c), "adjacent": float(a)}
                 for m, c, a in zip(margin, cosine, adjacent)]
 
-    def _similarity(self, pairs: Sequence[Pair]):
-        """(sources, targets) -> similarity matrix, from the lexical models or an embedder."""
+    # Sentences as vectors: sparse dicts from the lexical models, or embedder rows.
+    def _encode(self, texts: list[str], side: str):
         if self.embedder == "lexical":
-            from lrtk.filter.lexical import learn
+            encode = self.models.src_vector if side == "src" else self.models.tgt_vector
+            return [encode(t) for t in texts]
+        lang = self.src_lang if side == "src" else self.tgt_lang
+        return self._embedder().embed(texts, lang) if texts else np.zeros((0, 1))
 
-            return learn(pairs, self.seed_pairs).similarity
-        from lrtk.embed import load_embedder
+    def _matrix(self, xs, ys) -> np.ndarray:
+        if self.embedder == "lexical":
+            from lrtk.filter.lexical import matrix
 
-        embedder = load_embedder(self.embedder)
+            return matrix(xs, ys)
+        return xs @ ys.T
 
-        def cosine(src: Sequence[str], tgt: Sequence[str]) -> np.ndarray:
-            # Embedded batch by batch, so memory stays batch-sized.
-            return embedder.embed(src, self.src_lang) @ embedder.embed(tgt, self.tgt_lang).T
+    def _rows(self, xs, ys) -> np.ndarray:
+        if self.embedder == "lexical":
+            from lrtk.filter.lexical import dot
 
-        return cosine
+            return np.array([dot(x, y) for x, y in zip(xs, ys)])
+        return np.einsum("ij,ij->i", xs, ys)
+
+    def _embedder(self):
+        if not hasattr(self, "_loaded"):
+            from lrtk.embed import load_embedder
+
+            self._loaded = load_embedder(self.embedder)
+        return self._loaded
 
     def keep(self, scores: Scores) -> bool:
         if self.adjacent_ratio and \
                 scores["adjacent"] > scores["cosine"] * self.adjacent_ratio + ADJACENT_SLACK:
             return False
         return scores["margin"] > self.threshold
+
+
+def _take(vectors, rows: Sequence[int]):
+    """The given rows of a list of sparse vectors or of an embedding matrix."""
+    if isinstance(vectors, np.ndarray):
+        return vectors[np.asarray(rows, dtype=int)]
+    return [vectors[r] for r in rows]

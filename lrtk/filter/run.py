@@ -1,86 +1,141 @@
-"""One `lrtk filter` run: read pairs, run the chain, write kept pairs, rejects and report."""
+"""One `lrtk filter` run: fit (or load) the model, judge the input shard by shard, merge.
+
+Every run goes the same way, whatever executor or worker count: the input's lines are cut
+into blocks and shards (lrtk.parallel.plan), each shard is judged into its folder of a work
+directory, and the folders are joined in shard order. That is why the output is the same
+bytes for --workers 1 or 16, for one process or --num-shards K on a cluster, local or Ray.
+"""
 
 from __future__ import annotations
 
+import concurrent.futures
+import dataclasses
+import functools
+import os
 from typing import Optional
 
 from lrtk.errors import UsageError
-from lrtk.filter.base import Pair
-from lrtk.filter.chain import FilterChain, Outcome
-from lrtk.filter.config import default_chain, load_chain
-from lrtk.io import RecordReader, write_json, write_jsonl
+from lrtk.filter.chain import FilterChain
+from lrtk.filter.config import chain_for
+from lrtk.filter.model import fit_chain, load_model, model_document, save_model
+from lrtk.filter.stream import FilterJob, first_record, merge, run_shard
+from lrtk.io.lines import display_name
 from lrtk.io.progress import info
-from lrtk.io.records import Record
-from lrtk.io.schema import SENTENCE_PAIR, check_language, check_record_language
+from lrtk.io.schema import check_language
+from lrtk.parallel import count_lines, plan_shards
+from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
+from lrtk.parallel.workdir import content_hash
+
+MODEL = "model.json"  # the fitted model of a run that fitted its own, in its work folder
 
 
-def resolve_langs(records: list[Record], src_lang: Optional[str],
-                  tgt_lang: Optional[str]) -> tuple[str, str]:
-    """Languages from the options, else from the records; every record must agree."""
-    first = records[0] if records else Record({})
-    src = src_lang or first.get("src_lang")
-    tgt = tgt_lang or first.get("tgt_lang")
+@dataclasses.dataclass
+class FilterOptions:
+    input: str = "-"
+    output: str = "-"
+    src_lang: Optional[str] = None
+    tgt_lang: Optional[str] = None
+    config: Optional[str] = None
+    rejects: Optional[str] = None
+    report: Optional[str] = None
+    seed: int = 0
+    skip_bad: bool = False
+    fit_sample: int = 10000  # --fit-sample (lrtk.filter.model says why)
+    model: Optional[str] = None
+    model_out: Optional[str] = None
+    fit_only: bool = False
+    shards: ShardOptions = dataclasses.field(default_factory=ShardOptions)
+
+
+def run_filter(o: FilterOptions) -> None:
+    o.shards.check(o.input)
+    if o.fit_only and not o.model_out:
+        raise UsageError("--fit-only needs --model-out", hint="where to write the model")
+    for code, option in ((o.src_lang, "--src-lang"), (o.tgt_lang, "--tgt-lang")):
+        if code:
+            check_language(code, option)
+
+    def merged(folders: list[str], plan: dict) -> None:
+        _report(merge(folders, plan["src_lang"], plan["tgt_lang"], o.output, o.rejects,
+                      o.report))
+
+    if o.shards.merge_only:
+        return merge_only(o.shards, "filter", merged)
+    with work_folder(o.shards, o.input, "filter") as (folder, input_path):
+        name = display_name(o.input)
+        first = first_record(input_path, name, o.skip_bad)
+        src, tgt, sources = _languages(first, o.src_lang, o.tgt_lang)
+        chain = chain_for(o.config, src, tgt)
+        model = _model(o, chain, src, tgt, input_path, name, folder)
+        if o.fit_only:
+            return
+        job = FilterJob(input_path, name, o.config, src, tgt, sources, o.skip_bad, model)
+        fingerprint = {
+            "stage": "filter", "input": input_fingerprint(o.input, input_path),
+            "src_lang": src, "tgt_lang": tgt, "skip_bad": o.skip_bad,
+            "config": content_hash(o.config) if o.config else None,
+            "model": content_hash(model) if model else None}
+        shards = plan_shards(count_lines(input_path), chain.block_size, o.shards.num_shards)
+        run_stage(o.shards, folder, fingerprint, shards, functools.partial(run_shard, job),
+                  merged)
+
+
+def _report(summary: dict) -> None:
+    n, kept = summary["input"], summary["kept"]
+    share = f" ({100 * kept / n:.1f}%)" if n else ""
+    counts = ", ".join(f"{k} {v}" for k, v in summary["rejected"].items() if v) or "none"
+    info(f"filter {summary['src_lang']}-{summary['tgt_lang']}: {n} pairs in, {kept} kept"
+         f"{share}; rejected by: {counts}")
+
+
+def _languages(first, src_lang: Optional[str], tgt_lang: Optional[str]):
+    """Languages from the options, else from the first record; where each came from."""
+    src = src_lang or (first.get("src_lang") if first else None)
+    tgt = tgt_lang or (first.get("tgt_lang") if first else None)
     if not src or not tgt:
         raise UsageError("source/target language unknown",
                          hint="pass --src-lang and --tgt-lang (e.g. --src-lang bn --tgt-lang en)")
-    # Without the options the first record sets the languages; errors say where they came from.
-    source = {}
+    sources = []
     for given, field in ((src_lang, "src_lang"), (tgt_lang, "tgt_lang")):
         if given:
-            source[field] = f"--{field.replace('_', '-')}"  # checked before reading
+            sources.append(f"--{field.replace('_', '-')}")  # checked before reading
         else:
             check_language(first[field], field, first)
-            source[field] = f"line {first.line}'s {field}"
-    for rec in records:
-        for field, lang in (("src_lang", src), ("tgt_lang", tgt)):
-            check_record_language(rec, field, rec.get(field), lang, source[field])
-    return src, tgt
+            sources.append(f"line {first.line}'s {field}")
+    return src, tgt, tuple(sources)
 
 
-class FilterRun:
-    def __init__(self, records: list[Record], chain: FilterChain, src_lang: str,
-                 tgt_lang: str, skipped: int = 0):
-        self.records = records
-        self.chain = chain
-        self.src_lang = src_lang
-        self.tgt_lang = tgt_lang
-        self.skipped = skipped
-        self.outcomes: list[Outcome] = []
+def _fit_document(config: Optional[str], src: str, tgt: str, input_path: str, name: str,
+                  sample: int, seed: int, skip_bad: bool) -> dict:
+    chain = chain_for(config, src, tgt)
+    return model_document(chain, src, tgt,
+                          fit_chain(chain, input_path, name, sample, seed, skip_bad))
 
-    @classmethod
-    def from_options(cls, input: str, src_lang: Optional[str], tgt_lang: Optional[str],
-                     config: Optional[str], seed: int, skip_bad: bool) -> "FilterRun":
-        for code, option in ((src_lang, "--src-lang"), (tgt_lang, "--tgt-lang")):
-            if code:
-                check_language(code, option)
-        # Batch filters need the whole input (shuffled batches, corpus-trained models).
-        reader = RecordReader(input, skip_bad=skip_bad, schema=SENTENCE_PAIR)
-        records = list(reader)
-        src, tgt = resolve_langs(records, src_lang, tgt_lang)
-        chain = load_chain(config, src, tgt, seed) if config else default_chain(src, tgt, seed)
-        return cls(records, chain, src, tgt, reader.skipped)
 
-    def execute(self) -> None:
-        pairs = [Pair(rec["src"], rec["tgt"]) for rec in self.records]
-        self.outcomes = self.chain.run(pairs)
-
-    def summary(self) -> dict:
-        return {"src_lang": self.src_lang, "tgt_lang": self.tgt_lang,
-                "skipped_bad": self.skipped, **self.chain.summary(self.outcomes)}
-
-    def write(self, output: str, rejects: Optional[str], report: Optional[str]) -> None:
-        # Side files first: if one cannot be written, the pipe downstream gets nothing
-        # rather than a stream whose rejects went missing.
-        done = list(zip(self.records, self.outcomes))
-        if rejects:
-            write_jsonl(({**rec, "rejected_by": out.rejected_by, "scores": out.scores}
-                         for rec, out in done if not out.kept), rejects)
-        summary = self.summary()
-        if report:
-            write_json(summary, report)
-        write_jsonl((dict(rec) for rec, out in done if out.kept), output)
-        n, kept = summary["input"], summary["kept"]
-        share = f" ({100 * kept / n:.1f}%)" if n else ""
-        counts = ", ".join(f"{k} {v}" for k, v in summary["rejected"].items() if v) or "none"
-        info(f"filter {self.src_lang}-{self.tgt_lang}: {n} pairs in, {kept} kept{share}; "
-             f"rejected by: {counts}")
+def _model(o: FilterOptions, chain: FilterChain, src: str, tgt: str, input_path: str,
+           name: str, folder: str) -> Optional[str]:
+    """The model file the shards load: --model, or one fitted now; None if nothing learns."""
+    if o.model:
+        load_model(o.model, chain, src, tgt)  # a wrong model fails now, not in every shard
+        return o.model
+    if not chain.learns:
+        if o.fit_only:
+            raise UsageError("nothing in this chain learns from the corpus: there is no model "
+                             "to fit", hint="drop --fit-only")
+        return None
+    if o.shards.shard_index is not None:
+        raise UsageError("a shard needs the model fitted once for all shards",
+                         hint="run lrtk filter --fit-only --model-out MODEL first, then pass "
+                              "--model MODEL to every shard")
+    # Fitted in a child process: IBM 1 training's memory goes back to the system with it,
+    # instead of staying in this process and in every worker forked from it.
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+        document = pool.submit(_fit_document, o.config, src, tgt, input_path, name,
+                               o.fit_sample, o.seed, o.skip_bad).result()
+    if o.model_out:
+        save_model(o.model_out, document)
+    if o.fit_only:
+        return o.model_out
+    path = os.path.join(folder, MODEL)
+    save_model(path, document)
+    return path

@@ -87,6 +87,7 @@ class NonNativeCharFilter(Filter):
 
     def __post_init__(self):
         _native(self.src_lang), _native(self.tgt_lang)
+        self._verdicts: dict[str, bool] = {}
 
     def score(self, pair: Pair) -> Scores:
         return {"src": self._foreign(pair.src), "tgt": self._foreign(pair.tgt)}
@@ -94,11 +95,19 @@ class NonNativeCharFilter(Filter):
     def _foreign(self, text: str) -> float:
         if not text:
             return 0.0
-        src, tgt = _native(self.src_lang), _native(self.tgt_lang)
-        bad = sum(1 for c in text
-                  if (_FOREIGN_LETTER.match(c) and not src.match(c) and not tgt.match(c))
-                  or (not c.isprintable() and c not in "\u200c\u200d"))
+        known = self._verdicts
+        bad = 0
+        for c in text:
+            verdict = known.get(c)
+            if verdict is None:  # a text has few distinct characters: judge each once
+                verdict = known[c] = self._is_foreign(c)
+            bad += verdict
         return bad / len(text)
+
+    def _is_foreign(self, c: str) -> bool:
+        src, tgt = _native(self.src_lang), _native(self.tgt_lang)
+        return bool((_FOREIGN_LETTER.match(c) and not src.match(c) and not tgt.match(c))
+                    or (not c.isprintable() and c not in "\u200c\u200d"))
 
     def keep(self, scores: Scores) -> bool:
         return max(scores.values()) <= self.max_ratio

@@ -37,20 +37,26 @@ class RecordReader:
     the bad ones skipped under --skip-bad."""
 
     def __init__(self, path: str | os.PathLike, *, skip_bad: bool = False,
-                 schema: Schema | None = None):
+                 schema: Schema | None = None, lines: tuple[int, int] | None = None,
+                 name: str | None = None):
         self.path = path
         self.skip_bad = skip_bad
         self.schema = schema
         self.skipped = 0
+        self.lines = lines  # only lines [start, stop) (0-based): one shard of the input
+        self.name = name or display_name(path)  # e.g. '<stdin>' for a spooled stdin
 
     def _warn(self, err: DataError) -> None:
         self.skipped += 1
         print(f"lrtk: warning: skipped {err.format()}", file=sys.stderr)
 
     def __iter__(self) -> Iterator[Record]:
-        name = display_name(self.path)
+        name = self.name
+        start, stop = self.lines or (0, float("inf"))
         for lineno, text in read_lines(self.path):
-            if not text.strip():
+            if lineno > stop:
+                return
+            if lineno <= start or not text.strip():
                 continue  # blank lines are tolerated (e.g. a trailing empty line)
             try:
                 rec = parse_record(text, name, lineno)

@@ -37,31 +37,44 @@ def check_format(fmt: str, allowed: tuple[str, ...], option: str) -> str:
 
 
 def read_documents(path: str | os.PathLike, fmt: str, lang: str,
-                   stats: "SegmentStats", *, skip_bad: bool = False) -> Iterator[Record]:
-    """Document records (lrtk.io.schema.DOCUMENT) from any input form."""
+                   stats: "SegmentStats", *, skip_bad: bool = False,
+                   lines: tuple[int, int] | None = None,
+                   name: str | None = None) -> Iterator[Record]:
+    """Document records (lrtk.io.schema.DOCUMENT) from any input form.
+
+    `lines` = (start, stop) reads one shard: the documents whose first line is one of lines
+    [start, stop) (0-based); a paragraphs document that starts there is read to its end.
+    """
     if fmt == "jsonl":
-        reader = RecordReader(path, skip_bad=skip_bad, schema=DOCUMENT)
+        reader = RecordReader(path, skip_bad=skip_bad, schema=DOCUMENT, lines=lines, name=name)
         yield from reader
         stats.skipped += reader.skipped
         return
-    name = display_name(path)
+    name = name or display_name(path)
+    start, stop = lines or (0, float("inf"))
     block: list[str] = []
     first_line = 0
 
     def document(text: str, lineno: int) -> Record:
         return Record({"id": str(lineno), "lang": lang, "text": text}, name, lineno)
 
+    def mine(lineno: int) -> bool:
+        return start < lineno <= stop
+
     for lineno, line in read_lines(path):
+        if lineno > stop and not block:
+            return
         if fmt == "text":
-            if line.strip():
+            if line.strip() and mine(lineno):
                 yield document(line, lineno)
         elif line.strip():
             first_line = first_line or lineno
             block.append(line)
         elif block:
-            yield document("\n".join(block), first_line)
+            if mine(first_line):
+                yield document("\n".join(block), first_line)
             block, first_line = [], 0
-    if block:
+    if block and mine(first_line):
         yield document("\n".join(block), first_line)
 
 
@@ -79,6 +92,20 @@ class SegmentStats:
     skipped: int = 0
     other_lang_documents: int = 0
     _warned_lang: set = field(default_factory=set, repr=False)
+
+    COUNTS = ("documents", "empty_documents", "sentences", "sentence_chars", "skipped",
+              "other_lang_documents")
+
+    def state(self) -> dict:
+        """The raw counts (as_dict rounds means), for a shard to pass to the merge."""
+        return {k: getattr(self, k) for k in (*self.COUNTS, "longest_sentence_chars")}
+
+    def absorb(self, state: dict) -> None:
+        """Add a shard's counts (from `state`)."""
+        for k in self.COUNTS:
+            setattr(self, k, getattr(self, k) + state[k])
+        self.longest_sentence_chars = max(self.longest_sentence_chars,
+                                          state["longest_sentence_chars"])
 
     def add(self, rec: Record, sentences: list[str]) -> None:
         self.documents += 1

@@ -1,0 +1,161 @@
+"""Corpus scale: records/s at 1 and 2 workers and peak memory of `lrtk filter` and
+`lrtk segment` at two corpus sizes, each run a real `lrtk` process tree.
+
+The corpus is synthetic but made of real text: TICO-19 bn-en and Tatoeba ben-eng pairs
+(../shared/data), cycled, repetition k > 0 of a pair carrying the number k on both sides
+(Bengali digits on the Bengali side, so the numerals filter sees them agree) so that
+deduplication does not collapse it. Documents for segment are 20 consecutive Bengali sides.
+Peak RSS is the largest sum over the whole process tree (workers included), sampled every
+50 ms. Output must be identical at 1 and 2 workers; the benchmark checks that too.
+
+    python benchmarks/bench_scale.py --out bench-results                  # 100k and 1M
+    python benchmarks/bench_scale.py --out /tmp/b --sizes 20000,100000    # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("LRTK_SHARED_DATA", REPO.parent / "shared" / "data"))
+BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+DOC_SENTENCES = 20
+
+
+def base_pairs() -> list[tuple[str, str]]:
+    def lines(*parts: str) -> list[str]:
+        return SHARED.joinpath(*parts).read_text("utf-8").splitlines()
+
+    tico = zip(lines("tico19", "en-bn", "tico19-test.bn"), lines("tico19", "en-bn", "tico19-test.en"))
+    tatoeba = zip(lines("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.ben"),
+                  lines("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.eng"))
+    return [(s, t) for s, t in (*tico, *tatoeba) if s.strip() and t.strip()]
+
+
+def write_corpus(folder: Path, n: int) -> tuple[Path, Path]:
+    """n sentence pairs and n / DOC_SENTENCES documents (module docstring)."""
+    base = base_pairs()
+    pairs, docs = folder / f"pairs-{n}.jsonl", folder / f"docs-{n}.jsonl"
+    with open(pairs, "w", encoding="utf-8") as fp, open(docs, "w", encoding="utf-8") as fd:
+        doc: list[str] = []
+        for i in range(n):
+            src, tgt = base[i % len(base)]
+            k = i // len(base)
+            if k:
+                src, tgt = f"{src} ({str(k).translate(BN_DIGITS)})", f"{tgt} ({k})"
+            fp.write(json.dumps({"id": f"p{i}", "src": src, "tgt": tgt, "src_lang": "bn",
+                                 "tgt_lang": "en"}, ensure_ascii=False) + "\n")
+            doc.append(src)
+            if len(doc) == DOC_SENTENCES:
+                fd.write(json.dumps({"id": f"d{i}", "lang": "bn", "text": " ".join(doc)},
+                                    ensure_ascii=False) + "\n")
+                doc = []
+    return pairs, docs
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def measure(args: list[str]) -> dict:
+    """Run `lrtk ARGS`; seconds and peak tree RSS."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", "LRTK_QUIET": "1"}
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "lrtk.cli.main", *map(str, args)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+
+    def sample():
+        nonlocal peak
+        while proc.poll() is None:
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, err = proc.communicate()
+    sampler.join()
+    if proc.returncode:
+        raise SystemExit(f"lrtk {' '.join(map(str, args))} failed: {err.decode()}")
+    return {"seconds": round(time.perf_counter() - start, 2), "peak_rss_mb": round(peak / 2**20)}
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="Directory for scale.md and scale.json.")
+    parser.add_argument("--sizes", default="100000,1000000", help="Pair counts, comma-separated.")
+    parser.add_argument("--workers", default="1,2", help="Worker counts, comma-separated.")
+    # Fixed, so small corpora have shards for every worker too (it does not change outputs).
+    parser.add_argument("--num-shards", type=int, default=8)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        tmp = Path(tmp)
+        for n in map(int, args.sizes.split(",")):
+            pairs, docs = write_corpus(tmp, n)
+            stages = {
+                "filter": (n, lambda out: ["filter", pairs, "-o", out]),
+                "segment": (n // DOC_SENTENCES,
+                            lambda out: ["segment", "--lang", "bn", docs, "-o", out]),
+            }
+            for stage, (records, command) in stages.items():
+                outputs = set()
+                for w in map(int, args.workers.split(",")):
+                    out = tmp / f"{stage}-{n}-{w}.out"
+                    row = {"stage": stage, "pairs": n, "records": records, "workers": w,
+                           **measure([*command(out), "--workers", w,
+                                      "--num-shards", args.num_shards])}
+                    row["records_per_s"] = round(records / row["seconds"])
+                    outputs.add(digest(out))
+                    rows.append(row)
+                    print(row, flush=True)
+                    out.unlink()
+                assert len(outputs) == 1, f"{stage}: output differs between worker counts"
+    for row in rows:
+        one = next(r for r in rows if (r["stage"], r["pairs"], r["workers"]) ==
+                   (row["stage"], row["pairs"], 1))
+        row["speedup"] = round(one["seconds"] / row["seconds"], 2)
+    header = ["stage", "pairs", "records", "workers", "seconds", "records_per_s", "speedup",
+              "peak_rss_mb"]
+    lines = ["# lrtk corpus scale: throughput and peak memory (whole process tree)", "",
+             f"`python benchmarks/bench_scale.py --sizes {args.sizes} --workers {args.workers} "
+             f"--num-shards {args.num_shards}`"
+             f" on {os.cpu_count()} CPUs; outputs identical across worker counts (checked)", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(r[h]) for h in header) + " |" for r in rows]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scale.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / "scale.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

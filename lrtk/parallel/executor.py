@@ -1,0 +1,109 @@
+"""Running shards: in this process, in a local process pool, or as Ray tasks.
+
+A shard task is `task(shard, folder)`: a picklable top-level callable (a functools.partial of
+one) that writes the shard's outputs into `folder`. Whatever runs it, the marker is written
+only after the task returned, so a task killed anywhere leaves a shard that a rerun redoes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import sys
+from typing import Callable, Optional, Sequence
+
+from lrtk.errors import UsageError
+from lrtk.io.progress import bars_enabled
+from lrtk.parallel.plan import Shard
+from lrtk.parallel.workdir import WorkDir
+
+EXECUTORS = ("local", "ray")
+Task = Callable[[Shard, str], None]
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_shards(task: Task, shards: Sequence[Shard], work: WorkDir, *, workers: int = 1,
+               executor: str = "local", ray_address: Optional[str] = None,
+               desc: str = "shards") -> None:
+    """Run every shard of `shards` that `work` has no completion marker for."""
+    pending = work.missing(list(shards))
+    bar = _Bar(sum(s.stop - s.start for s in shards), desc,
+               done=sum(s.stop - s.start for s in shards if s not in pending))
+    try:
+        if executor == "ray":
+            _run_ray(task, pending, work, ray_address, bar)
+        elif workers <= 1 or len(pending) <= 1:
+            for shard in pending:
+                task(shard, work.start(shard))
+                work.finish(shard)
+                bar.update(shard)
+        else:
+            _run_pool(task, pending, work, workers, bar)
+    finally:
+        bar.close()
+
+
+def _run_pool(task: Task, pending: Sequence[Shard], work: WorkDir, workers: int,
+              bar: "_Bar") -> None:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
+        futures = {pool.submit(task, shard, work.start(shard)): shard for shard in pending}
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                future.result()  # a worker's LrtkError is raised here, as one error line
+                work.finish(futures[future])
+                bar.update(futures[future])
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+
+
+def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optional[str],
+             bar: "_Bar") -> None:
+    try:
+        import ray
+    except ImportError:
+        raise UsageError("--executor ray needs Ray", hint="pip install 'lrtk[ray]'") from None
+    if not ray.is_initialized():
+        # Without an address Ray starts (and at exit stops) a local cluster of this machine.
+        ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                 configure_logging=False)
+    remote = ray.remote(_ray_task)
+    refs = {remote.remote(task, shard, work.start(shard)): shard for shard in pending}
+    waiting = list(refs)
+    while waiting:
+        ready, waiting = ray.wait(waiting, num_returns=1)
+        try:
+            ray.get(ready[0])
+        except ray.exceptions.RayTaskError as e:
+            raise e.cause from None  # the task's own (one-line) error
+        work.finish(refs[ready[0]])
+        bar.update(refs[ready[0]])
+
+
+def _ray_task(task: Task, shard: Shard, folder: str) -> None:
+    task(shard, folder)
+
+
+class _Bar:
+    """One progress bar over all shards, in input lines (only on a terminal)."""
+
+    def __init__(self, total: int, desc: str, done: int):
+        self._bar = None
+        if bars_enabled():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, initial=done, desc=desc, unit="line", file=sys.stderr,
+                             dynamic_ncols=True, leave=False)
+
+    def update(self, shard: Shard) -> None:
+        if self._bar is not None:
+            self._bar.update(shard.stop - shard.start)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

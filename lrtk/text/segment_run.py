@@ -1,0 +1,97 @@
+"""`lrtk segment` shard by shard: the same bytes for any --workers, --num-shards or executor.
+
+Documents are independent, so a shard is simply the documents that start on its lines; each
+shard writes its part of the output and its counts, and the merge joins the parts in order.
+Reading stdin straight into stdout, without shard options, streams as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import os
+from typing import IO, Optional
+
+from lrtk.io import atomic_output, write_json
+from lrtk.io.progress import info, progress
+from lrtk.parallel import concat, count_lines, plan_shards
+from lrtk.parallel.plan import Shard
+from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
+from lrtk.text.documents import SegmentStats, read_documents, segment_documents, write_segmented
+
+PART, STATS = "part.out", "stats.json"
+# Documents need no batch: a shard may end on any line. Without --num-shards, shards of this
+# many lines (see lrtk.parallel.plan.BLOCKS_PER_SHARD for the trade-off).
+LINES_PER_SHARD = 50000
+
+
+@dataclasses.dataclass(frozen=True)
+class SegmentJob:
+    input: str
+    name: str  # the input as messages name it
+    fmt: str
+    out_fmt: str
+    lang: str
+    normalize: bool
+    skip_bad: bool
+
+    def run(self, fh: IO, lines: Optional[tuple[int, int]] = None) -> SegmentStats:
+        """Segment the documents of `lines` (all without) into the open handle."""
+        from lrtk.text import get_segmenter
+
+        stats = SegmentStats(lang=self.lang, normalize=self.normalize)
+        docs = read_documents(self.input, self.fmt, self.lang, stats, skip_bad=self.skip_bad,
+                              lines=lines, name=self.name)
+        records = segment_documents(progress(docs, desc="segment", unit="doc") if not lines
+                                    else docs, get_segmenter(self.lang), stats,
+                                    normalize_text=self.normalize)
+        write_segmented(records, fh, self.out_fmt)
+        return stats
+
+
+def segment_shard(job: SegmentJob, shard: Shard, folder: str) -> None:
+    with atomic_output(os.path.join(folder, PART)) as fh:
+        stats = job.run(fh, (shard.start, shard.stop))
+    write_json(stats.state(), os.path.join(folder, STATS))
+
+
+def run_segment(job: SegmentJob, output: str, report: Optional[str],
+                opts: ShardOptions) -> None:
+    def merged(folders: list[str], plan: dict) -> None:
+        stats = SegmentStats(lang=plan["lang"], normalize=plan["normalize"])
+        for folder in folders:
+            with open(os.path.join(folder, STATS), encoding="utf-8") as fh:
+                stats.absorb(json.load(fh))
+        concat([os.path.join(f, PART) for f in folders], output)
+        _finish(stats, report)
+
+    opts.check(job.input)
+    if opts.merge_only:
+        return merge_only(opts, "segment", merged)
+    sharded = opts.work_dir or opts.num_shards or opts.executor != "local"
+    if job.input == "-" and not sharded:
+        with atomic_output(output) as fh:  # a pipe: stream, as documents arrive
+            stats = job.run(fh)
+        return _finish(stats, report)
+    with work_folder(opts, job.input, "segment") as (folder, path):
+        given = job.input
+        job = dataclasses.replace(job, input=path)
+        n = count_lines(path)
+        count = opts.num_shards or -(-n // LINES_PER_SHARD) or 1
+        # One block per shard: documents need no batches.
+        shards = plan_shards(n, -(-n // count) or 1, count)
+        fingerprint = {"stage": "segment", "input": input_fingerprint(given, path),
+                       **{k: v for k, v in dataclasses.asdict(job).items()
+                          if k not in ("input", "name")}}
+        run_stage(opts, folder, fingerprint, shards, functools.partial(segment_shard, job),
+                  merged)
+
+
+def _finish(stats: SegmentStats, report: Optional[str]) -> None:
+    summary = stats.as_dict()
+    info(f"segment: {summary['documents']} documents, {summary['sentences']} sentences "
+         f"(mean {summary['mean_sentence_chars']} chars)"
+         + (f", {summary['skipped']} skipped" if summary["skipped"] else ""))
+    if report:
+        write_json(summary, report)

@@ -1,0 +1,55 @@
+"""`lrtk segment` sharded: the same bytes as the streaming run for any worker or shard count,
+including shard boundaries that fall inside a multi-line (paragraphs) document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from badinput import lrtk
+from conftest import shared_path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory) -> Path:
+    """TICO-19 Bengali as paragraphs: documents of 1-6 lines separated by blank lines."""
+    root = tmp_path_factory.mktemp("scale-segment")
+    lines = shared_path("tico19", "en-bn", "tico19-test.bn").read_text("utf-8").splitlines()[:400]
+    out, i, size = [], 0, 1
+    while i < len(lines):
+        out += lines[i:i + size] + [""]
+        i, size = i + size, size % 6 + 1
+    (root / "book.txt").write_text("\n".join(out) + "\n", encoding="utf-8")
+    return root
+
+
+def outputs(folder: Path, *args, stdin: bytes | None = None) -> dict[str, bytes]:
+    """Output and report of `lrtk segment ARGS` written into a fresh `folder`."""
+    folder.mkdir()
+    res = lrtk("segment", *args, "-o", folder / "out", "--report", folder / "report.json",
+               stdin=stdin)
+    assert res.code == 0, res.err
+    return {name: (folder / name).read_bytes() for name in ("out", "report.json")}
+
+
+@pytest.mark.parametrize("fmt, source", [
+    ("jsonl", REPO / "samples" / "tico19-bn-en" / "docs.bn.jsonl"),
+    ("paragraphs", None),
+], ids=["jsonl-documents", "paragraphs"])
+def test_workers_and_shards_match_the_streaming_run(fmt, source, books, tmp_path):
+    source = source or books / "book.txt"
+    args = ["--lang", "bn", "--format", fmt]
+    streamed = outputs(tmp_path / "stream", *args, "-", stdin=source.read_bytes())
+    assert streamed["out"].count(b"\n") >= 19  # every document, or every sentence
+    assert outputs(tmp_path / "w1", *args, source, "--workers", "1") == streamed
+    assert outputs(tmp_path / "w2", *args, source, "--workers", "2", "--num-shards", "5") \
+        == streamed
+    work = tmp_path / "work"
+    for i in range(7):
+        res = lrtk("segment", *args, source, "--num-shards", "7", "--shard-index", i,
+                   "--work-dir", work)
+        assert res.code == 0, res.err
+    assert outputs(tmp_path / "merged", *args, "--merge", "--work-dir", work) == streamed

@@ -1,0 +1,58 @@
+"""pipelines/slurm/lrtk-sharded.sh issues the right commands: a stand-in `sbatch` runs each
+job's --wrap command at once (array jobs once per index, as Slurm would), and the merged
+outputs equal a one-process run's bytes."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from test_scale_filter import data, run  # noqa: F401  (the filter input fixture)
+
+REPO = Path(__file__).resolve().parents[1]
+SBATCH = """#!/usr/bin/env python3
+import os, subprocess, sys
+args, wrap, array = sys.argv[1:], None, None
+for i, a in enumerate(args):
+    if a == "--wrap":
+        wrap = args[i + 1]
+    elif a.startswith("--array="):
+        lo, hi = map(int, a.split("=")[1].split("-"))
+        array = range(lo, hi + 1)
+with open(os.environ["SBATCH_LOG"], "a") as log:
+    log.write(wrap + "\\n")
+for index in (array if array is not None else [None]):
+    env = dict(os.environ)
+    if index is not None:
+        env["SLURM_ARRAY_TASK_ID"] = str(index)
+    subprocess.run(["bash", "-c", wrap], env=env, check=True)
+print(os.getpid())
+"""
+
+
+def test_slurm_script_commands_give_the_one_process_bytes(data, tmp_path):  # noqa: F811
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sbatch").write_text(SBATCH, encoding="utf-8")
+    (bin_dir / "sbatch").chmod(0o755)
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": str(REPO), "SBATCH_LOG": str(tmp_path / "sbatch.log"),
+           "LRTK": f"{shlex.quote(sys.executable)} -m lrtk.cli.main",
+           "REPORT": str(out / "report.json"), "REJECTS": str(out / "rejects.jsonl")}
+    proc = subprocess.run(
+        ["bash", str(REPO / "pipelines" / "slurm" / "lrtk-sharded.sh"), "filter",
+         str(data / "pairs.jsonl"), str(tmp_path / "work"), "3", str(out / "kept.jsonl"),
+         "--src-lang", "bn", "--tgt-lang", "en", "--config", str(data / "chain.yaml")],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    jobs = (tmp_path / "sbatch.log").read_text().splitlines()
+    assert len(jobs) == 3 and "--fit-only" in jobs[0] and "--shard-index" in jobs[1] \
+        and "--merge" in jobs[2]
+    assert {name: (out / name).read_bytes()
+            for name in ("kept.jsonl", "rejects.jsonl", "report.json")} == \
+        run(data, tmp_path / "single", "--workers", "1")
