@@ -19,6 +19,7 @@ from lrtk.filter.chain import FilterChain
 from lrtk.filter.config import chain_for
 from lrtk.filter.model import fit_chain, load_model, model_document, save_model
 from lrtk.filter.stream import FilterJob, first_record, merge, run_shard
+from lrtk.io.atomic import detached
 from lrtk.io.lines import display_name
 from lrtk.io.progress import info
 from lrtk.io.schema import check_language
@@ -137,5 +138,6 @@ def _model(o: FilterOptions, chain: FilterChain, src: str, tgt: str, input_path:
     if o.fit_only:
         return o.model_out
     path = os.path.join(folder, MODEL)
-    save_model(path, document)
+    with detached():  # the shards load it while this command runs
+        save_model(path, document)
     return path

@@ -17,7 +17,7 @@ import tempfile
 from typing import Callable, Iterator, Optional
 
 from lrtk.errors import UsageError
-from lrtk.io.atomic import atomic_output
+from lrtk.io.atomic import atomic_output, detached
 from lrtk.io.lines import copy_unzipped
 from lrtk.io.progress import info
 from lrtk.parallel.executor import run_shards
@@ -63,7 +63,7 @@ def work_folder(opts: ShardOptions, input: str, stage: str) -> Iterator[tuple[st
         path = input
         if input == "-":
             path = os.path.join(folder, STDIN_COPY)
-            with atomic_output(path, binary=True) as fh:
+            with detached(), atomic_output(path, binary=True) as fh:
                 copy_unzipped("-", fh)
         yield folder, path
     finally:
@@ -81,15 +81,17 @@ def run_stage(opts: ShardOptions, folder: str, fingerprint: dict, shards: list[S
               merge: Callable[[list[str], dict], None]) -> None:
     """Run the shards this invocation is for; merge when all of them are done."""
     fingerprint = {**fingerprint, "shards": len(shards)}
-    work = WorkDir(folder, fingerprint)
     stage = fingerprint["stage"]
-    if opts.shard_index is not None:
-        run_shards(task, [shards[opts.shard_index]], work, desc=f"{stage} shard")
-        info(f"{stage}: shard {opts.shard_index} of {len(shards)} done in {folder} "
-             f"(join the shards with --merge)")
-        return
-    run_shards(task, shards, work, workers=opts.workers, executor=opts.executor,
-               ray_address=opts.ray_address, desc=stage)
+    # The work folder is written as the shards finish; only the merge writes the outputs.
+    with detached():
+        work = WorkDir(folder, fingerprint)
+        if opts.shard_index is not None:
+            run_shards(task, [shards[opts.shard_index]], work, desc=f"{stage} shard")
+            info(f"{stage}: shard {opts.shard_index} of {len(shards)} done in {folder} "
+                 f"(join the shards with --merge)")
+            return
+        run_shards(task, shards, work, workers=opts.workers, executor=opts.executor,
+                   ray_address=opts.ray_address, desc=stage)
     merge([work.shard_dir(s) for s in shards], fingerprint)
 
 
