@@ -112,6 +112,17 @@ def assert_usage_error(res: Result, *names: str) -> None:
         assert str(name) in errors[0], f"{name!r} not named in: {errors[0]}"
 
 
+def earlier_output(folder: Path, command: str) -> Path:
+    """A folder as an earlier run of `lrtk command` left it (with its marker), holding one
+    file: what a failed run must leave exactly as it was."""
+    from lrtk.io.output_checks import MARKER, marker_text
+
+    folder.mkdir()
+    (folder / MARKER).write_text(marker_text(command), encoding="utf-8")
+    (folder / "previous.txt").write_text("a good earlier result\n", encoding="utf-8")
+    return folder
+
+
 def snapshot(folder: Path) -> dict[str, str]:
     """relative path -> sha256 of every file below `folder` (hidden ones included)."""
     folder = Path(folder)

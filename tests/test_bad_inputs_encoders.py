@@ -7,8 +7,8 @@ import json
 import shutil
 
 import pytest
-from badinput import (assert_one_line_error, assert_unchanged, interrupted, kit, lrtk,  # noqa: F401
-                      snapshot)
+from badinput import (assert_one_line_error, assert_unchanged, earlier_output,  # noqa: F401
+                      interrupted, kit, lrtk, snapshot)
 from test_export import spm_model  # noqa: F401
 
 
@@ -77,8 +77,7 @@ def test_trim_vocab_bad_input(case, kit, tmp_path):
         if corpus_name == "empty.txt":
             corpus.write_text("\n\n", encoding="utf-8")
         name = corpus_name
-    (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "previous.txt").write_text("a good earlier result\n")
+    earlier_output(tmp_path / "out", "trim-vocab")
     before = snapshot(tmp_path)
     res = lrtk("trim-vocab", hf, "--corpus", f"en={corpus}", *extra, "-o", tmp_path / out_name)
     assert_one_line_error(res, name, code=code)
@@ -90,12 +89,10 @@ def test_trim_vocab_interrupted_while_writing_leaves_the_old_output(kit, tmp_pat
     the earlier output stays as it was and no temporary folder is left."""
     import signal
 
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "previous.txt").write_text("a good earlier result\n")
+    out = earlier_output(tmp_path / "out", "trim-vocab")
     before = snapshot(tmp_path)
     res = interrupted("trim-vocab", kit.hf, "--corpus", f"en={kit.text_en}", "-o", out,
-                      sig=signal.SIGINT, when=lambda: (tmp_path / ".out.tmp").exists())
+                      sig=signal.SIGINT, when=lambda: any(tmp_path.glob(".out.*tmp")))
     assert res.code == 130 and "Traceback" not in res.err, res.err
     assert_unchanged(tmp_path, before)
 

@@ -7,6 +7,8 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli._outputs import OVERWRITE_HELP, writes
+
 ORDER = 62
 COMMAND = "trim-vocab"
 
@@ -28,6 +30,7 @@ Example (mT5 for Urdu):
 """
 
 
+@writes("report", folder="output", command=COMMAND, inputs=("model_dir", "corpus"))
 def trim_cmd(
     model_dir: str = typer.Argument(..., metavar="MODEL_DIR", help="Hugging Face model folder "
                                     "(config.json, weights, tokenizer)."),
@@ -42,13 +45,15 @@ def trim_cmd(
                                              "used tokens covering this share of the corpus "
                                              "tokens, e.g. 0.999."),
     report: Optional[str] = typer.Option(None, "--report", help="Write the report as JSON."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
 ) -> None:
     from lrtk.io import write_json
     from lrtk.sampling import parse_corpus_options
     from lrtk.trim import TrimOptions, trim_model
 
     specs = parse_corpus_options(corpus, fmt, field)
-    result = trim_model(model_dir, specs, output, TrimOptions(top=top, coverage=coverage))
+    result = trim_model(model_dir, specs, output, TrimOptions(top=top, coverage=coverage),
+                        overwrite=overwrite)
     print(render(result), file=sys.stderr)
     if report:
         write_json(result, report)

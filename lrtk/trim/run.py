@@ -133,18 +133,18 @@ def identical_share_spm(old_model: Path, new_model: Path, lines: list[str]) -> f
 
 
 def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Path,
-               options: TrimOptions = TrimOptions()) -> dict:
-    """Write the trimmed model to `output` (atomically) and return the report."""
+               options: TrimOptions = TrimOptions(), *, overwrite: bool = False) -> dict:
+    """Write the trimmed model to `output` (atomically; an existing folder only if trim-vocab
+    made it, or with `overwrite`) and return the report."""
     from transformers import AutoTokenizer
 
-    from lrtk.train.outdir import atomic_dir
+    from lrtk.io.atomic import atomic_dir
+    from lrtk.io.output_checks import check_output_dir
 
     src = Path(model_dir)
     if not src.is_dir():
         raise UsageError("model folder not found", path=str(src))
-    if not Path(output).resolve().parent.is_dir():  # before the slow part, not after it
-        raise UsageError("output directory's parent does not exist",
-                         path=str(Path(output).parent))
+    check_output_dir(output, "trim-vocab", overwrite=overwrite)  # before the slow part
     if Path(output).resolve() == src.resolve():
         raise UsageError("the output folder is the model folder", path=str(output),
                          hint="write the trimmed model to a new folder; the original is read "
@@ -166,7 +166,7 @@ def trim_model(model_dir: str | Path, specs: list[CorpusSpec], output: str | Pat
     before = {"vocab": rows, "params": weights.count_parameters(model),
               "weight_bytes": _weight_bytes(src)}
     weights.slice_vocab(model, kept)
-    with atomic_dir(output) as tmp:
+    with atomic_dir(output, "trim-vocab", overwrite=overwrite) as tmp:
         model.save_pretrained(tmp)
         _remap_id_files(tmp, new_id)
         tokenizer_files.write_tokenizer(src, tmp, new_id, kept_tokens)
