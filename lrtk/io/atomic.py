@@ -36,13 +36,13 @@ class OutputGroup:
         self._staged: dict[str, tuple[str, Optional[str]]] = {}
 
     def claim_file(self, path: Optional[str | os.PathLike], *, make_parents: bool = False) -> None:
-        """Check a file output now, before the work ('-' and None pass). It is staged when
-        first written, so a run killed before that (SIGKILL) leaves nothing beside it."""
+        """Check a file output and stage it now, before the work ('-' and None pass)."""
         if path is None or str(path) == STDIO:
             return
         check_output_file(path, make_parents=make_parents)
         if make_parents:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self.stage_file(path)
 
     def claim_dir(self, path: str | os.PathLike, command: str, *, overwrite: bool = False,
                   inputs: Iterable[Optional[str | os.PathLike]] = ()) -> None:
