@@ -26,7 +26,7 @@ from lrtk.train.metrics import MetricsLog
 from lrtk.io.atomic import atomic_dir
 from lrtk.tune.examples import (Collator, EpochBatches, build_examples, fixed_batches,
                                 held_out)
-from lrtk.tune.methods import BOTTLENECK, MethodSettings, adapter_parameter_count
+from lrtk.tune.methods import MethodSettings, adapter_parameter_count
 from lrtk.tune.model import load_adapter, load_base, model_family, \
     save_adapter, train_only, write_merged
 
