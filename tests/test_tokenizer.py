@@ -77,6 +77,31 @@ def test_joint_model_has_tags_byte_fallback_and_is_deterministic(tico, tmp_path)
     assert (tmp_path / "a.model").read_bytes() == (tmp_path / "b.model").read_bytes()
 
 
+def test_alphabet_gets_pieces_even_when_the_sample_lacks_them(tico, tmp_path):
+    """Every letter, mark, digit and punctuation mark of the trained languages' scripts has a
+    piece of its own (--alphabet), including ones the training text never holds: Bengali
+    ৺ (U+09FA) and ঌ (U+098C) are absent from TICO-19. --alphabet off leaves them to bytes;
+    auto skips an alphabet that would take over a quarter of a small vocabulary."""
+    from lrtk.text.scripts import alphabet
+
+    absent = "৺ঌ"
+    train_text = tico["train", "bn"].read_text("utf-8") + tico["train", "en"].read_text("utf-8")
+    assert not set(absent) & set(train_text)
+    specs = _specs(tico, "train", ("bn", "en"))
+    (on,) = train_tokenizer(specs, str(tmp_path / "on"), TrainOptions(vocab_size=2000, threads=1))
+    sp = load_model(on)
+    for ch in alphabet("bn") + alphabet("en"):
+        assert sp.piece_to_id(ch) != sp.unk_id(), ch
+        assert not any(sp.is_byte(i) for i in sp.encode(ch)), ch
+    off_options = TrainOptions(vocab_size=2000, threads=1, alphabet="off")
+    (off,) = train_tokenizer(specs, str(tmp_path / "off"), off_options)
+    assert all(any(load_model(off).is_byte(i) for i in load_model(off).encode(ch)) for ch in absent)
+    (small,) = train_tokenizer(specs, str(tmp_path / "small"), TrainOptions(vocab_size=800, threads=1))
+    assert any(load_model(small).is_byte(i) for i in load_model(small).encode(absent))
+    with pytest.raises(UsageError, match="alphabet"):
+        TrainOptions(alphabet="all")
+
+
 def test_balanced_sampling_lowers_low_resource_fertility(tico, tmp_path):
     """An English-heavy mixture (3600 en lines vs 300 ur) given a 1500-sentence budget:
     proportional selection leaves Urdu few sentences and many pieces per word; tau=5 gives

@@ -12,8 +12,9 @@ ORDER = 45
 
 TRAIN_HELP = """Train a sentencepiece model (unigram or BPE) on one or more languages.
 
-Byte fallback is on and the character coverage (0.9995) suits Indic and Perso-Arabic
-scripts; language tags <bn>, <en>, ... are user-defined symbols. --max-sentences caps the
+Byte fallback is on and the character coverage is 0.9995; every letter, mark, digit and
+punctuation mark of each language's script gets a piece of its own even when the training
+sample lacks it (--alphabet), so byte fallback is left for foreign characters. Language tags <bn>, <en>, ... are user-defined symbols. --max-sentences caps the
 training sentences, split over languages by temperature probabilities (--tau) so the
 largest language does not take the whole vocabulary. Writes PREFIX.model, PREFIX.vocab and
 PREFIX.json (options and sentences used per language); --per-language writes one model per
@@ -53,6 +54,11 @@ def train_command(
                                              help="Share of characters the vocabulary must cover."),
     byte_fallback: bool = typer.Option(True, "--byte-fallback/--no-byte-fallback",
                                        help="Encode uncovered characters as UTF-8 bytes, not <unk>."),
+    alphabet: str = typer.Option("auto", "--alphabet",
+                                 help="auto|on|off: reserve a piece for every letter, mark, digit "
+                                      "and punctuation mark of each language's script, seen in "
+                                      "the text or not (auto: when that is at most a quarter of "
+                                      "--vocab-size)."),
     lang_tags: bool = typer.Option(True, "--lang-tags/--no-lang-tags",
                                    help="Add <LANG> tags as user-defined symbols."),
     symbol: List[str] = typer.Option([], "--symbol", help="Extra user-defined symbol, repeated."),
@@ -71,7 +77,7 @@ def train_command(
 
     options = TrainOptions(model_type=model_type, vocab_size=vocab_size,
                            character_coverage=character_coverage, byte_fallback=byte_fallback,
-                           lang_tags=lang_tags, symbols=list(symbol), max_sentences=max_sentences,
+                           alphabet=alphabet, lang_tags=lang_tags, symbols=list(symbol), max_sentences=max_sentences,
                            tau=tau, per_language=per_language, normalization=normalization,
                            threads=threads, seed=seed)
     specs = parse_corpus_options(corpus, fmt, field)

@@ -9,22 +9,7 @@ import regex
 
 from lrtk.errors import UsageError
 from lrtk.filter.base import Filter, Pair, Scores
-
-# The Unicode script each supported language is written in (Unicode script property names).
-SCRIPTS = {
-    "bn": "Bengali",
-    "as": "Bengali",
-    "ne": "Devanagari",
-    "hi": "Devanagari",
-    "mr": "Devanagari",
-    "si": "Sinhala",
-    "ur": "Arabic",
-    "ar": "Arabic",
-    "fa": "Arabic",
-    "en": "Latin",
-    "de": "Latin",
-    "fr": "Latin",
-}
+from lrtk.text.scripts import SCRIPTS
 
 # Letters and digits only: punctuation, spaces and symbols say nothing about the language.
 _ALNUM = regex.compile(r"[\p{L}\p{M}\p{N}]")

@@ -217,7 +217,7 @@ class UniqueIds:
 def known_languages() -> list[str]:
     """Codes lrtk has data for: a segmentation profile (lrtk/text/profiles) or a script
     (the script filters' table)."""
-    from lrtk.filter.script import SCRIPTS
+    from lrtk.text.scripts import SCRIPTS
     from lrtk.text.profile import supported_languages
 
     return sorted((set(supported_languages()) - {"generic"}) | set(SCRIPTS))

@@ -20,21 +20,29 @@ import numpy as np
 
 from lrtk.errors import UsageError
 from lrtk.io.atomic import atomic_output, output_group, write_json
-from lrtk.io.progress import progress
+from lrtk.io.progress import info, progress
 from lrtk.sampling.corpus import Corpus, CorpusSpec, scan_corpora
 from lrtk.sampling.mixing import capped_allocation, temperature_probs
+from lrtk.text.scripts import joint_alphabet
 
 MODEL_TYPES = ("unigram", "bpe")
+ALPHABET_CHOICES = ("auto", "on", "off")
+# Above this share of the vocabulary an alphabet crowds out the subwords ("auto" skips it):
+# five scripts take about 700 pieces, a quarter of a 2,800-piece model.
+ALPHABET_SHARE = 0.25
 
 
 @dataclass
 class TrainOptions:
     model_type: str = "unigram"
     vocab_size: int = 8000
-    # 0.9995 keeps the rare-character tail of Indic and Perso-Arabic scripts out of the
-    # vocabulary; with byte fallback those characters still encode losslessly as bytes.
+    # 0.9995 keeps the rare-character tail of the training text out of the vocabulary; with
+    # byte fallback those characters still encode losslessly as bytes.
     character_coverage: float = 0.9995
     byte_fallback: bool = True
+    # Reserve a piece for every character of the languages' alphabets (lrtk.text.scripts),
+    # seen in the sample or not: "auto" when they take at most ALPHABET_SHARE of the vocabulary.
+    alphabet: str = "auto"
     lang_tags: bool = True              # add <bn>, <en>, ... as user-defined symbols
     symbols: list[str] = field(default_factory=list)
     max_sentences: int | None = None    # total over languages (per language with per_language)
@@ -48,6 +56,9 @@ class TrainOptions:
         if self.model_type not in MODEL_TYPES:
             raise UsageError(f"unknown model type {self.model_type!r}",
                              hint=f"choose one of {', '.join(MODEL_TYPES)}")
+        if self.alphabet not in ALPHABET_CHOICES:
+            raise UsageError(f"unknown --alphabet {self.alphabet!r}",
+                             hint=f"choose one of {', '.join(ALPHABET_CHOICES)}")
         if not 0 < self.character_coverage <= 1:
             raise UsageError(f"--character-coverage must be in (0, 1], got {self.character_coverage}")
         if self.max_sentences is not None and self.max_sentences <= 0:
@@ -113,6 +124,7 @@ def _train_one(corpora: dict[str, Corpus], prefix: str, options: TrainOptions) -
     symbols = [f"<{lang}>" for lang in corpora] if options.lang_tags else []
     symbols += [s for s in options.symbols if s not in symbols]
     _check_vocab_size(options, symbols)
+    required = _required_chars(list(corpora), options)
     model = io.BytesIO()
     try:
         spm.SentencePieceTrainer.train(
@@ -120,12 +132,14 @@ def _train_one(corpora: dict[str, Corpus], prefix: str, options: TrainOptions) -
             model_writer=model, model_type=options.model_type, vocab_size=options.vocab_size,
             character_coverage=options.character_coverage, byte_fallback=options.byte_fallback,
             user_defined_symbols=symbols, normalization_rule_name=options.normalization,
+            required_chars=required,
             num_threads=options.threads, input_sentence_size=0, minloglevel=2,
             # keep long lines (documents) instead of silently dropping them at 4192 bytes
             max_sentence_length=1 << 16,
         )
     except RuntimeError as e:
         raise _training_error(str(e), options) from None
+    _alphabet_note(list(corpora), options, required)
     _write_outputs(prefix, model.getvalue(), corpora, chosen, options, symbols)
     return f"{prefix}.model"
 
@@ -147,6 +161,24 @@ def _check_vocab_size(options: TrainOptions, symbols: list[str]) -> None:
         raise UsageError(f"--vocab-size {options.vocab_size} leaves no room for text: every "
                          f"model holds {fixed} fixed pieces ({', '.join(parts)})",
                          hint=f"use more than {fixed}, typically thousands")
+
+
+def _required_chars(langs: list[str], options: TrainOptions) -> str:
+    """The alphabet to reserve pieces for ("" for none), as --alphabet says."""
+    if options.alphabet == "off":
+        return ""
+    chars = joint_alphabet(langs)
+    if options.alphabet == "auto" and len(chars) > ALPHABET_SHARE * options.vocab_size:
+        return ""
+    return chars
+
+
+def _alphabet_note(langs: list[str], options: TrainOptions, required: str) -> None:
+    """Say that "auto" left the alphabet out (after training: an error comes alone)."""
+    if options.alphabet == "auto" and not required:
+        info(f"tokenizer: the {len(joint_alphabet(langs))}-character alphabet of "
+             f"{', '.join(langs)} is more than {ALPHABET_SHARE:.0%} of --vocab-size "
+             f"{options.vocab_size}: not reserved (--alphabet on forces it)")
 
 
 def _training_error(message: str, options: TrainOptions) -> UsageError:
