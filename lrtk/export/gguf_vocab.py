@@ -17,6 +17,7 @@ import base64
 import json
 
 from lrtk.errors import DataError
+from lrtk.io.progress import info
 
 # Token types (sentencepiece's ModelProto.SentencePiece.Type numbering, which GGUF shares).
 NORMAL, UNKNOWN, CONTROL, USER_DEFINED, UNUSED, BYTE = 1, 2, 3, 4, 5, 6
@@ -127,6 +128,10 @@ def _sentencepiece(data: bytes, where: str) -> dict:
              "remove_extra_whitespaces": norm.remove_extra_whitespaces}
     if unigram and norm.precompiled_charsmap:
         vocab["charsmap"] = norm.precompiled_charsmap
+    if unigram and trainer.byte_fallback:
+        # Said once per export: the one place llama.cpp's ids can depart from lrtk's.
+        info("gguf: llama.cpp's unigram tokenizer has no byte fallback: a character outside "
+             "the vocabulary is <unk> there, UTF-8 byte pieces in lrtk (docs/gguf.md)")
     return vocab
 
 

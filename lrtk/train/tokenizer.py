@@ -19,6 +19,8 @@ from lrtk.errors import UsageError
 from lrtk.io.lines import require_readable
 
 MASK_PIECE = "<mask>"
+# sentencepiece normalization rules built on NFKC (nfkc, nmt_nfkc, nmt_nfkc_cf, nfkc_cf).
+_NFKC_RULES = ("nfkc", "nmt_nfkc")
 
 
 def load_spm(path: str | os.PathLike):
@@ -67,7 +69,16 @@ def _converter():
         """LlamaConverter (byte fallback, decoder) with sentencepiece's own normalization."""
 
         def normalizer(self, proto):
-            return SpmConverter.normalizer(self, proto)
+            from tokenizers import normalizers
+
+            base = SpmConverter.normalizer(self, proto)
+            if not proto.normalizer_spec.name.startswith(_NFKC_RULES):
+                return base
+            # tokenizers applies the charsmap per grapheme cluster and falls back to single
+            # characters for clusters of 6+ bytes, so a decomposed Sinhala vowel sign after its
+            # consonant (ය + ෙ + ්) stayed decomposed where sentencepiece and llama.cpp compose
+            # it (ේ). Composing first gives their result: NFKC(NFC(x)) = NFKC(x).
+            return normalizers.Sequence([normalizers.NFC(), base])
 
         def pre_tokenizer(self, replacement, add_prefix_space):
             return SpmConverter.pre_tokenizer(self, replacement, add_prefix_space)
