@@ -27,6 +27,7 @@ from lrtk.align.inputs import AlignInput
 from lrtk.errors import DataError, UsageError
 from lrtk.io.atomic import atomic_output
 from lrtk.io.lines import read_bytes
+from lrtk.parallel.workdir import content_hash
 
 FORMAT = "lrtk-align-model"
 VERSION = 1
@@ -52,7 +53,15 @@ def fit_document(source: AlignInput, units: Sequence[int], names: Sequence[str],
     entries = lexicon.dictionary.entries if lexicon.dictionary is not None else None
     return {"format": FORMAT, "version": VERSION, "src_lang": source.src_lang,
             "tgt_lang": source.tgt_lang, "dictionary": entries,
-            "for_embedder": lexicon.for_embedder}
+            "for_embedder": lexicon.for_embedder, "fitted_from": fitted_from(opts)}
+
+
+def fitted_from(opts: AlignerOptions) -> dict:
+    """The files a dictionary was learned from (content hashes): a model given with the same
+    --dictionary or --seed-pairs is known to hold it."""
+    return {option: content_hash(path) if path else None
+            for option, path in (("--dictionary", opts.dictionary),
+                                 ("--seed-pairs", opts.seed_pairs))}
 
 
 def save_model(path: str, document: dict) -> None:
@@ -67,6 +76,7 @@ class ModelFile:
     path: str
     src_lang: str
     tgt_lang: str
+    opts: AlignerOptions
 
     def load(self) -> Lexicon:
         from lrtk.lexicon import Dictionary
@@ -76,6 +86,10 @@ class ModelFile:
             raise UsageError(f"the model is for {doc['src_lang']}-{doc['tgt_lang']}, not "
                              f"{self.src_lang}-{self.tgt_lang}", path=self.path,
                              hint="fit one for these languages (--fit-only --model-out)")
+        for option, digest in fitted_from(self.opts).items():
+            if digest is not None and doc["fitted_from"].get(option) != digest:
+                raise UsageError(f"the model was not fitted from this {option}", path=self.path,
+                                 hint=f"fit it with this {option}, or drop {option}")
         dictionary: Optional[Dictionary] = None
         if doc["dictionary"] is not None:
             # Saved probabilities are already normalised: renormalising could move their last
@@ -89,7 +103,8 @@ class ModelFile:
             doc = json.loads(read_bytes(self.path))
             if doc.get("format") != FORMAT or doc.get("version") != VERSION:
                 raise ValueError
-            if not isinstance(doc["dictionary"], (dict, type(None))):
+            if not isinstance(doc["dictionary"], (dict, type(None))) or \
+                    not isinstance(doc["fitted_from"], dict):
                 raise ValueError
             return doc
         except (ValueError, KeyError, AttributeError, UnicodeDecodeError):

@@ -45,7 +45,8 @@ class AlignJob:
     def lexicon(self) -> Lexicon:
         if self.model is None:
             return Lexicon(None, False)
-        return ModelFile(self.model, self.source.src_lang, self.source.tgt_lang).load()
+        return ModelFile(self.model, self.source.src_lang, self.source.tgt_lang,
+                         self.opts).load()
 
 
 def aligner_part(name: str) -> str:

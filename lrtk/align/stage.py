@@ -103,9 +103,6 @@ def _check(run: AlignRun, opts: AlignerOptions, shards: ShardOptions) -> list[st
         raise UsageError("--save-aligners directory does not exist", path=run.save_aligners)
     if run.fit_only and not run.model_out:
         raise UsageError("--fit-only needs --model-out", hint="where to write the model")
-    if run.model and (opts.dictionary or opts.seed_pairs):
-        raise UsageError("--model holds the dictionary already: drop --dictionary and "
-                         "--seed-pairs", path=run.model)
     return parse_aligner_names(run.aligners, opts)
 
 
@@ -177,7 +174,7 @@ def _model(run: AlignRun, opts: AlignerOptions, names: list[str], source: AlignI
     """The model file the shards load: --model, or one fitted now; None if no aligner uses a
     dictionary."""
     if run.model:
-        ModelFile(run.model, run.src_lang, run.tgt_lang).load()  # a wrong one fails now
+        ModelFile(run.model, run.src_lang, run.tgt_lang, opts).load()  # a wrong one fails now
         return run.model
     if not (needs_lexicon(names, opts) or opts.dictionary or opts.seed_pairs):
         if run.fit_only:
