@@ -21,9 +21,9 @@ from lrtk.errors import DataError
 from lrtk.io import RecordReader, read_lines
 from lrtk.io.lines import display_name
 from lrtk.io.records import Record
-from lrtk.parallel.plan import count_lines
 from lrtk.io.schema import (DOCUMENT_PAIR, SEGMENTED, UniqueIds, check_record_language,
                             record_id)
+from lrtk.parallel.plan import count_lines
 
 PAIRS, DOCS, SENTENCES = "pairs", "docs", "sentences"
 
@@ -60,8 +60,8 @@ class AlignInput:
     tgt: Optional[str] = None
     name: Optional[str] = None  # how messages name `path` (a spooled stdin is '<stdin>')
 
-    def files(self) -> list[str]:
-        return [self.path] if self.mode == PAIRS else [self.src, self.tgt]  # type: ignore[list-item]
+    def files(self) -> list[Optional[str]]:
+        return [self.path] if self.mode == PAIRS else [self.src, self.tgt]
 
     def survey(self) -> Survey:
         """Check the whole input (records, languages, unique ids); count its units."""
@@ -91,29 +91,33 @@ class AlignInput:
                             hint="check that both sides share document ids")
         return Survey(counts, documents, report)
 
-    def read(self, start: int, stop: int) -> Iterator[DocPair]:
-        """The document pairs of units [start, stop), one at a time, in input order."""
+    def read(self, start: int, stop: int,
+             only: Optional[set[int]] = None) -> Iterator[DocPair]:
+        """The document pairs of units [start, stop) (of those in `only`, if given), one at
+        a time, in input order."""
+        def wanted(rec: Record) -> bool:
+            return only is None or rec.line - 1 in only
+
         if self.mode == PAIRS:
             for rec in self._records(self.path, DOCUMENT_PAIR, (start, stop)):
-                yield self._pair(rec)
+                if wanted(rec):
+                    yield self._pair(rec)
         elif self.mode == DOCS:
-            wanted = {record_id(rec): rec["sentences"]
-                      for rec in self._records(self.src, SEGMENTED, (start, stop))}
+            sources = {record_id(rec): rec["sentences"]
+                       for rec in self._records(self.src, SEGMENTED, (start, stop))
+                       if wanted(rec)}
             targets = {record_id(rec): rec["sentences"]
                        for rec in self._records(self.tgt, SEGMENTED, None)
-                       if record_id(rec) in wanted}
-            for doc_id, sents in wanted.items():
+                       if record_id(rec) in sources}
+            for doc_id, sents in sources.items():
                 if doc_id in targets:
                     yield DocPair(doc_id, sents, targets[doc_id], self.src_lang, self.tgt_lang)
-        elif start == 0 < stop:
+        elif start == 0 < stop and (only is None or 0 in only):
             yield self.read_sentences()
 
     def read_units(self, units: Sequence[int]) -> list[DocPair]:
-        """The document pairs of the given units (sorted), e.g. a fit sample."""
-        out: list[DocPair] = []
-        for unit in units:
-            out += self.read(unit, unit + 1)
-        return out
+        """The document pairs of the given units (sorted), e.g. a fit sample, in one pass."""
+        return list(self.read(units[0], units[-1] + 1, set(units))) if units else []
 
     def read_sentences(self, doc_id: str = "doc") -> DocPair:
         """Two files with one sentence per line form one document pair (blank lines kept, so
