@@ -199,7 +199,7 @@ def main() -> None:
               "peak_rss_mb"]
     lines = ["# lrtk corpus scale: throughput and peak memory (whole process tree)", "",
              f"`python benchmarks/bench_scale.py --sizes {args.sizes} --workers {args.workers} "
-             f"--num-shards {args.num_shards}`"
+             f"--num-shards {args.num_shards} --align-docs {args.align_docs}`"
              f" on {os.cpu_count()} CPUs; outputs identical across worker counts (checked)", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(r[h]) for h in header) + " |" for r in rows]

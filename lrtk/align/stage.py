@@ -131,12 +131,12 @@ def run_align(run: AlignRun, opts: AlignerOptions, shards: ShardOptions) -> None
             if ids and shards.shard_index in (None, 0):  # said once, not by every shard
                 warn(f"{len(ids)} document id(s) only in the {side} file, not aligned: "
                      f"{', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}")
+        total = sum(survey.src_sentences)
+        if opts.translations and not run.fit_only:
+            _check_translation_count(opts.translations, total)
         model = _model(run, opts, names, source, survey, folder, shards)
         if run.fit_only:
             return
-        if opts.translations:
-            _check_translation_count(opts.translations, sum(survey.src_sentences))
-        total = sum(survey.src_sentences)
         count = shards.num_shards or max(1, -(-total // SENTENCES_PER_SHARD))
         plan = plan_shards(survey.units, -(-survey.units // count) or 1, count)
         job = AlignJob(source, tuple(names), opts, model,
