@@ -120,6 +120,30 @@ def test_jsonl_pairs_are_the_same_bytes_in_shards(data, tmp_path):
     assert res.code == 0 and res.out.encode() == one, res.err
 
 
+def test_documents_joined_by_id_are_the_same_bytes_in_shards(data, tmp_path):
+    """--src-docs/--tgt-docs: each shard looks its documents' target side up by id."""
+    docs = [json.loads(line) for line in (data / "pairs.jsonl").read_text("utf-8").splitlines()
+            if line]
+    sides = {"src": [{**d["src"], "id": d["id"]} for d in docs],
+             "tgt": [{**d["tgt"], "id": d["id"]} for d in reversed(docs)]}  # any order
+    sides["src"].insert(3, {"id": "only-en", "lang": "en", "sentences": ["Stay at home."]})
+    for side, records in sides.items():
+        (tmp_path / f"{side}.jsonl").write_text("".join(
+            json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+    def joined(name: str, *extra) -> tuple[bytes, dict]:
+        res = lrtk(*ALIGN, "--src-docs", tmp_path / "src.jsonl", "--tgt-docs",
+                   tmp_path / "tgt.jsonl", "-o", tmp_path / f"{name}.jsonl",
+                   "--report", tmp_path / f"{name}.json", *extra)
+        assert res.code == 0 and "only-en" in res.err, res.err
+        return ((tmp_path / f"{name}.jsonl").read_bytes(),
+                json.loads((tmp_path / f"{name}.json").read_text("utf-8")))
+
+    one, report = joined("one", "--workers", "1")
+    assert report["src_only_ids"] == ["only-en"] and report["documents"] == len(docs)
+    assert joined("four", "--workers", "2", "--num-shards", "4") == (one, report)
+
+
 def test_four_shards_and_merge_give_the_same_bytes(data, single, tmp_path):
     model = tmp_path / "model.json"
     res = lrtk(*ALIGN, data / "pairs.jsonl", "--fit-only", "--model-out", model)
