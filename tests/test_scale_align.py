@@ -284,3 +284,21 @@ def test_slurm_script_commands_give_the_one_process_bytes(data, single, tmp_path
     assert len(jobs) == 3 and "--fit-only" in jobs[0] and "--shard-index" in jobs[1] \
         and "--merge" in jobs[2]
     assert outputs(out) == single
+
+
+def test_fit_sample_is_whole_documents_up_to_the_size(data):
+    """The dictionary's sample: every document when the input is small enough (the unsharded
+    result), else a seeded draw of whole documents that just reaches the size."""
+    from array import array
+
+    from lrtk.align.fit import sample_units
+
+    counts = array("q", [len(json.loads(line)["src"]["sentences"]) if line else 0
+                         for line in (data / "pairs.jsonl").read_text("utf-8").splitlines()])
+    everything = [i for i, n in enumerate(counts) if n]
+    assert sample_units(counts, sum(counts), seed=0) == everything
+    drawn = sample_units(counts, 150, seed=0)
+    assert drawn == sorted(drawn) and set(drawn) < set(everything)
+    total = sum(counts[i] for i in drawn)
+    assert total >= 150 and min(total - counts[i] for i in drawn) < 150
+    assert sample_units(counts, 150, seed=0) == drawn != sample_units(counts, 150, seed=1)
