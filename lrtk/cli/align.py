@@ -141,7 +141,7 @@ def align_command(
     model_out: Optional[str] = typer.Option(None, "--model-out",
                                             help="Write the fitted dictionary (JSON)."),
     fit_only: bool = typer.Option(False, "--fit-only", help="Only fit and write --model-out."),
-    shards=None,
+    shards=None,  # the shard options, as one ShardOptions (with_shard_options)
 ) -> None:
     from lrtk.align.build import AlignerOptions
     from lrtk.align.stage import AlignRun, run_align
