@@ -1,15 +1,18 @@
-"""Corpus scale: records/s at 1 and 2 workers and peak memory of `lrtk filter` and
-`lrtk segment` at two corpus sizes, each run a real `lrtk` process tree.
+"""Corpus scale: records/s at 1 and 2 workers and peak memory of `lrtk filter`,
+`lrtk segment` and `lrtk align` at two corpus sizes, each run a real `lrtk` process tree.
 
 The corpus is synthetic but made of real text: TICO-19 bn-en and Tatoeba ben-eng pairs
 (../shared/data), cycled, repetition k > 0 of a pair carrying the number k on both sides
 (Bengali digits on the Bengali side, so the numerals filter sees them agree) so that
 deduplication does not collapse it. Documents for segment are 20 consecutive Bengali sides.
+Document pairs for align (--align-docs, default 1,000 and 10,000) are windows of TICO-19
+bn-en documents (write_align_pairs); their records are source sentences.
 Peak RSS is the largest sum over the whole process tree (workers included), sampled every
 50 ms. Output must be identical at 1 and 2 workers; the benchmark checks that too.
 
     python benchmarks/bench_scale.py --out bench-results                  # 100k and 1M
     python benchmarks/bench_scale.py --out /tmp/b --sizes 20000,100000    # quicker
+    python benchmarks/bench_scale.py --out /tmp/b --sizes '' --align-docs 200,400   # align only
 """
 
 from __future__ import annotations
@@ -60,6 +63,53 @@ def write_corpus(folder: Path, n: int) -> tuple[Path, Path]:
                                     ensure_ascii=False) + "\n")
                 doc = []
     return pairs, docs
+
+
+def write_align_pairs(folder: Path, n: int) -> tuple[Path, int]:
+    """n document pairs cut from the TICO-19 bn-en documents: windows of 10-40 consecutive
+    sentences at varied offsets inside one document, every seventh pair of Bengali sentences
+    merged (so the aligners see 2-1 beads). The file and its count of source sentences."""
+    def lines(name: str) -> list[str]:
+        return SHARED.joinpath("tico19", "en-bn", name).read_text("utf-8").splitlines()
+
+    bn, en = lines("tico19-test.bn"), lines("tico19-test.en")
+    ids = [line.split("\t")[0].rsplit(":", 1)[0] for line in lines("tico19-test.en.info")]
+    starts = [i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]] + [len(ids)]
+    documents = list(zip(starts, starts[1:]))
+    path, sentences = folder / f"align-{n}.jsonl", 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for k in range(n):
+            lo, hi = documents[k % len(documents)]
+            size = min(10 + (k * 13) % 31, hi - lo)
+            start = lo + (k * 37) % (hi - lo - size + 1)
+            src, tgt = bn[start:start + size], en[start:start + size]
+            for j in range(len(src) - 2, 0, -7):
+                src[j:j + 2] = [src[j] + " " + src[j + 1]]
+            sentences += len(src)
+            fh.write(json.dumps({"id": f"a{k}", "src": {"lang": "bn", "sentences": src},
+                                 "tgt": {"lang": "en", "sentences": tgt}},
+                                ensure_ascii=False) + "\n")
+    return path, sentences
+
+
+def bench_align(tmp: Path, sizes: str, workers: str, num_shards: int) -> list[dict]:
+    """`lrtk align` rows: records are source sentences, `pairs` document pairs."""
+    rows = []
+    for n in map(int, filter(None, sizes.split(","))):
+        pairs, sentences = write_align_pairs(tmp, n)
+        outputs = set()
+        for w in map(int, workers.split(",")):
+            out = tmp / f"align-{n}-{w}.out"
+            row = {"stage": "align", "pairs": n, "records": sentences, "workers": w,
+                   **measure(["align", "--src-lang", "bn", "--tgt-lang", "en", pairs, "-o", out,
+                              "--workers", w, "--num-shards", num_shards])}
+            row["records_per_s"] = round(sentences / row["seconds"])
+            outputs.add(digest(out))
+            rows.append(row)
+            print(row, flush=True)
+            out.unlink()
+        assert len(outputs) == 1, "align: output differs between worker counts"
+    return rows
 
 
 def tree_rss(pid: int) -> int:
@@ -114,11 +164,14 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="Worker counts, comma-separated.")
     # Fixed, so small corpora have shards for every worker too (it does not change outputs).
     parser.add_argument("--num-shards", type=int, default=8)
+    parser.add_argument("--align-docs", default="1000,10000",
+                        help="Document-pair counts for align, comma-separated ('' = none).")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         tmp = Path(tmp)
-        for n in map(int, args.sizes.split(",")):
+        rows += bench_align(tmp, args.align_docs, args.workers, args.num_shards)
+        for n in map(int, filter(None, args.sizes.split(","))):
             pairs, docs = write_corpus(tmp, n)
             stages = {
                 "filter": (n, lambda out: ["filter", pairs, "-o", out]),
@@ -146,7 +199,7 @@ def main() -> None:
               "peak_rss_mb"]
     lines = ["# lrtk corpus scale: throughput and peak memory (whole process tree)", "",
              f"`python benchmarks/bench_scale.py --sizes {args.sizes} --workers {args.workers} "
-             f"--num-shards {args.num_shards}`"
+             f"--num-shards {args.num_shards} --align-docs {args.align_docs}`"
              f" on {os.cpu_count()} CPUs; outputs identical across worker counts (checked)", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(r[h]) for h in header) + " |" for r in rows]

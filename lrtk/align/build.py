@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from lrtk.align.document import Aligner, DocPair
 from lrtk.errors import UsageError
+
+if TYPE_CHECKING:
+    from lrtk.lexicon import Dictionary
 
 ALIGNERS = ("length", "lexical", "embedding", "translation")
 DEFAULT_OFFLINE = ("lexical", "embedding", "length")  # translation joins when given a source
@@ -52,12 +55,17 @@ def _seed_pairs(path: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _translations(opts: AlignerOptions, docs: Sequence[DocPair]) -> dict[str, list[str]]:
+def _translations(opts: AlignerOptions, docs: Sequence[DocPair],
+                  first: int) -> dict[str, list[str]]:
+    """Translations of the documents' source sentences: lines from `first` (0-based) of
+    --translations, or --translate-cmd run once on all of them."""
     from lrtk.align.translation import run_translate_command, split_translations
     from lrtk.io import read_lines
 
     if opts.translations:
-        lines = [text for _, text in read_lines(opts.translations)]
+        wanted = sum(len(d.src) for d in docs)
+        lines = [text for n, text in read_lines(opts.translations)
+                 if first < n <= first + wanted]
         return split_translations(lines, docs, opts.translations)
     sentences = [s.replace("\n", " ") for d in docs for s in d.src]
     lines = run_translate_command(opts.translate_cmd or "", sentences)
@@ -71,28 +79,49 @@ def _scripts_differ(docs: Sequence[DocPair]) -> bool:
             != dominant_script(t for d in docs for t in d.tgt))
 
 
-def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerOptions,
-                   src_lang: str) -> list[Aligner]:
-    """Aligners in the given order (the ensemble's order of trust). The lexical dictionary
-    (file, seed pairs or bootstrapped from `docs`) also feeds the offline embedder."""
+@dataclass
+class Lexicon:
+    """The dictionary the lexical aligner uses, and whether the offline embedder uses it too."""
+
+    dictionary: "Dictionary | None"
+    for_embedder: bool
+
+
+def needs_lexicon(names: Sequence[str], opts: AlignerOptions) -> bool:
+    return "lexical" in names or ("embedding" in names and opts.embedder == "offline")
+
+
+def fit_lexicon(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerOptions) -> Lexicon:
+    """The dictionary from --dictionary, from --seed-pairs (IBM Model 1), or bootstrapped from
+    `docs`; none when no aligner needs one."""
     from lrtk.align.lexical import LexicalAligner
     from lrtk.lexicon import Dictionary
 
     shape = {"max_side": opts.max_side, "max_total": opts.max_total}
-    lexical: LexicalAligner | None = None
-    embed_dictionary = None
     if opts.dictionary:
-        lexical = LexicalAligner(Dictionary.load(opts.dictionary), **shape)
-        embed_dictionary = lexical.dictionary
-    elif opts.seed_pairs:
-        lexical = LexicalAligner.from_seed_pairs(_seed_pairs(opts.seed_pairs), **shape)
-        embed_dictionary = lexical.dictionary
-    elif "lexical" in names or ("embedding" in names and opts.embedder == "offline"):
-        lexical = LexicalAligner.bootstrapped(docs, **shape)
-        # A dictionary learned from the documents themselves is noisy; the offline embedder
-        # needs it only where the scripts differ (where trigrams cannot match at all).
-        if _scripts_differ(docs):
-            embed_dictionary = lexical.dictionary
+        return Lexicon(Dictionary.load(opts.dictionary), True)
+    if opts.seed_pairs:
+        return Lexicon(LexicalAligner.from_seed_pairs(_seed_pairs(opts.seed_pairs),
+                                                      **shape).dictionary, True)
+    if not needs_lexicon(names, opts):
+        return Lexicon(None, False)
+    # A dictionary learned from the documents themselves is noisy; the offline embedder
+    # needs it only where the scripts differ (where trigrams cannot match at all).
+    return Lexicon(LexicalAligner.bootstrapped(docs, **shape).dictionary, _scripts_differ(docs))
+
+
+def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerOptions,
+                   src_lang: str, lexicon: Lexicon | None = None,
+                   first_translation: int = 0) -> list[Aligner]:
+    """Aligners in the given order (the ensemble's order of trust), for `docs`. The lexicon
+    (fitted from `docs` unless given) also feeds the offline embedder; the translation
+    aligner gets the translations of `docs`, which start at line `first_translation` of
+    --translations."""
+    from lrtk.align.lexical import LexicalAligner
+
+    if lexicon is None:
+        lexicon = fit_lexicon(names, docs, opts)
+    shape = {"max_side": opts.max_side, "max_total": opts.max_total}
     built: list[Aligner] = []
     for name in names:
         if name == "length":
@@ -100,17 +129,19 @@ def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerO
 
             built.append(LengthAligner(**shape))
         elif name == "lexical":
-            built.append(lexical)  # type: ignore[arg-type]
+            built.append(LexicalAligner(lexicon.dictionary, **shape))
         elif name == "embedding":
             from lrtk.align.embedding import EmbeddingAligner
             from lrtk.embed import load_embedder
 
             embedder = load_embedder(opts.embedder,
-                                     dictionary=embed_dictionary,
+                                     dictionary=lexicon.dictionary if lexicon.for_embedder
+                                     else None,
                                      dictionary_lang=src_lang)
             built.append(EmbeddingAligner(embedder, **shape))
         else:
             from lrtk.align.translation import TranslationAligner
 
-            built.append(TranslationAligner(_translations(opts, docs), **shape))
+            built.append(TranslationAligner(_translations(opts, docs, first_translation),
+                                            **shape))
     return built

@@ -29,6 +29,16 @@ class AlignStats:
                 "bead_shapes": {f"{a}-{b}": n for (a, b), n in sorted(self.shapes.items())},
                 "beads_by_votes": {str(k): n for k, n in sorted(self.votes.items())}}
 
+    def absorb(self, part: dict) -> None:
+        """Add the counts of another run's as_dict() (a shard's), which comes after ours."""
+        for name in ("documents", "src_sentences", "tgt_sentences", "pairs",
+                     "overlong_pairs_dropped"):
+            setattr(self, name, getattr(self, name) + part[name])
+        self.empty_documents += part["empty_documents"]
+        self.shapes.update({tuple(map(int, k.split("-"))): n
+                            for k, n in part["bead_shapes"].items()})
+        self.votes.update({int(k): n for k, n in part["beads_by_votes"].items()})
+
 
 @dataclass
 class DocAlignment:

@@ -8,6 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from lrtk.cli._outputs import writes
+from lrtk.cli.shard_options import with_shard_options
 
 ORDER = 20
 
@@ -47,6 +48,20 @@ Examples:
   lrtk segment ... | lrtk align --src-lang bn --tgt-lang en --embedder /models/LaBSE -
   lrtk align --src-lang bn --tgt-lang en --src bn.txt --tgt en.txt \\
       --translate-cmd "python translate.py" --combine union
+
+Large inputs (docs/scale.md): document pairs are aligned one at a time, in shards of
+consecutive input lines on every core (--workers), with the same output for any --workers,
+--num-shards or --executor. The dictionary the lexical aligner bootstraps from the
+documents is learned once, from a seeded sample of documents holding about --fit-sample
+source sentences (all of them when the input is smaller); save it with --model-out, reuse
+it with --model. On a cluster (Slurm: pipelines/slurm/lrtk-sharded.sh):
+
+\b
+  lrtk align pairs.jsonl --src-lang bn --tgt-lang en --fit-only --model-out model.json
+  lrtk align pairs.jsonl --src-lang bn --tgt-lang en --model model.json \\
+      --work-dir W --num-shards 8 --shard-index I
+  lrtk align --src-lang bn --tgt-lang en --merge --work-dir W -o pairs.out.jsonl
+  lrtk align pairs.jsonl --src-lang bn --tgt-lang en --executor ray --ray-address HEAD:6379
 """
 
 SCORE_HELP = """Score predicted alignments against gold beads: strict and lax precision, recall
@@ -71,6 +86,7 @@ class _AlignGroup(TyperGroup):
 
 
 @writes("output", "report")
+@with_shard_options
 def align_command(
     input_path: Optional[str] = typer.Argument(None, metavar="[INPUT]",
                                                help="Document-pair JSONL file or '-' (the default)."),
@@ -115,17 +131,31 @@ def align_command(
                                                      "every single aligner."),
     report: Optional[str] = typer.Option(None, "--report",
                                          help="Write stage statistics as JSON to this file."),
-    seed: int = typer.Option(0, "--seed", help="Accepted for uniformity: alignment is "
-                                               "deterministic."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the documents the dictionary is "
+                                               "bootstrapped from (--fit-sample)."),
+    fit_sample: int = typer.Option(10000, "--fit-sample", min=1,
+                                   help="Source sentences (whole documents, drawn at random) "
+                                        "the dictionary is bootstrapped from."),
+    model: Optional[str] = typer.Option(None, "--model",
+                                        help="Use this fitted dictionary (--model-out)."),
+    model_out: Optional[str] = typer.Option(None, "--model-out",
+                                            help="Write the fitted dictionary (JSON)."),
+    fit_only: bool = typer.Option(False, "--fit-only", help="Only fit and write --model-out."),
+    shards=None,  # the shard options, as one ShardOptions (with_shard_options)
 ) -> None:
-    options = {k: v for k, v in locals().items() if k != "seed"}  # the arguments, as given
-    from lrtk.align.stage import run_align
+    from lrtk.align.build import AlignerOptions
+    from lrtk.align.stage import AlignRun, run_align
     from lrtk.io.schema import check_language
 
     check_language(src_lang, "--src-lang")
     check_language(tgt_lang, "--tgt-lang")
-
-    run_align(**options)
+    opts = AlignerOptions(embedder=embedder, dictionary=dictionary, seed_pairs=seed_pairs,
+                          translations=translations, translate_cmd=translate_cmd,
+                          max_side=max_side, max_total=max_total)
+    run_align(AlignRun(input_path, src_lang, tgt_lang, src, tgt, src_docs, tgt_docs, aligners,
+                       combine_preset, min_votes, max_chars, output_format, output,
+                       save_aligners, report, seed, fit_sample, model, model_out, fit_only),
+              opts, shards)
 
 
 @writes("report")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import functools
+import inspect
+from typing import Callable, Optional
 
 import typer
 
@@ -31,3 +33,28 @@ def shard_options(workers: int, num_shards: Optional[int], shard_index: Optional
         raise UsageError(f"unknown executor {executor!r}", hint=f"choose {' or '.join(EXECUTORS)}")
     return ShardOptions(workers or default_workers(), num_shards, shard_index, work_dir, merge,
                         executor, ray_address)
+
+
+_OPTIONS = {"workers": (int, WORKERS), "num_shards": (Optional[int], NUM_SHARDS),
+            "shard_index": (Optional[int], SHARD_INDEX), "work_dir": (Optional[str], WORK_DIR),
+            "merge": (bool, MERGE), "executor": (str, EXECUTOR),
+            "ray_address": (Optional[str], RAY_ADDRESS)}
+
+
+def with_shard_options(command: Callable) -> Callable:
+    """Give a typer command the shard options: they are added to its parameters (after its
+    own, so --help lists them last) and reach it as one `shards` ShardOptions argument."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.name != "shards"]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option,
+                               annotation=kind) for name, (kind, option) in _OPTIONS.items()]
+
+    @functools.wraps(command)
+    def run(**params):
+        values = {name: params.pop(name) for name in _OPTIONS}
+        return command(**params, shards=shard_options(**values))
+
+    run.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
+    run.__annotations__ = {**command.__annotations__,
+                           **{name: kind for name, (kind, _) in _OPTIONS.items()}}
+    return run

@@ -8,8 +8,12 @@ from typing import Sequence
 from lrtk.io.atomic import atomic_output
 
 
-def concat(parts: Sequence[str], output: str) -> None:
+def concat(parts: Sequence[str], output: str, skip: int = 0) -> None:
+    """The parts joined, less the first `skip` bytes of the whole (a separator that each
+    part's items start with, which the first item of all does without)."""
     with atomic_output(output, binary=True) as out:
         for part in parts:
             with open(part, "rb") as fh:
+                if skip:
+                    skip -= len(fh.read(skip))
                 shutil.copyfileobj(fh, out, 1 << 20)

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Run `lrtk filter` or `lrtk segment` on Slurm: one array task per shard, then the merge.
+# Run `lrtk filter`, `lrtk segment` or `lrtk align` on Slurm: one array task per shard, then
+# the merge.
 #
 #   pipelines/slurm/lrtk-sharded.sh STAGE INPUT WORK SHARDS OUTPUT [STAGE OPTIONS...]
 #
 #   pipelines/slurm/lrtk-sharded.sh filter pairs.jsonl /scratch/w 16 kept.jsonl \
 #       --src-lang bn --tgt-lang en
 #   pipelines/slurm/lrtk-sharded.sh segment docs.jsonl /scratch/s 8 sents.jsonl --lang bn
+#   pipelines/slurm/lrtk-sharded.sh align docpairs.jsonl /scratch/a 8 pairs.jsonl \
+#       --src-lang bn --tgt-lang en
 #
-# filter first fits its model once (the corpus-learned filters' global state, WORK/model.json);
-# every shard task loads it. Shard outputs and completion markers go to WORK/shards: resubmit
+# filter and align first fit their model once (filter: the corpus-learned filters' state;
+# align: the dictionary; WORK/model.json); every shard task loads it. align's merge gets the
+# stage options too (it needs the languages; --save-aligners DIR is written by the merge). Shard outputs and completion markers go to WORK/shards: resubmit
 # the same command after a failure and finished shards are skipped. The merge writes OUTPUT
 # (and $REPORT, $REJECTS for filter, when set), byte-identical to a one-process run.
 #
@@ -18,28 +22,29 @@
 set -euo pipefail
 
 if [ $# -lt 5 ]; then
-    sed -n '2,10p' "$0" >&2
+    sed -n '2,13p' "$0" >&2
     exit 2
 fi
 stage=$1 input=$2 work=$3 shards=$4 output=$5
 shift 5
-case $stage in filter|segment) ;; *) echo "lrtk-sharded.sh: unknown stage $stage" >&2; exit 2;; esac
+case $stage in filter|segment|align) ;; *) echo "lrtk-sharded.sh: unknown stage $stage" >&2; exit 2;; esac
 LRTK=${LRTK:-lrtk}
 mkdir -p "$work"
 
 q() { printf '%q ' "$@"; }  # quote for --wrap, which runs its command through a shell
 opts=$(q "$@")
 model_opt="" fit_dep=""
-if [ "$stage" = filter ]; then
+merge_opts="-o $(q "$output")"
+if [ "$stage" != segment ]; then
     fit=$(sbatch --parsable --job-name "lrtk-fit" \
-        --wrap "$LRTK filter $(q "$input") $opts --fit-only --model-out $(q "$work/model.json")")
+        --wrap "$LRTK $stage $(q "$input") $opts --fit-only --model-out $(q "$work/model.json")")
     model_opt="--model $(q "$work/model.json")"
     fit_dep="--dependency=afterok:$fit"
 fi
 array=$(sbatch --parsable $fit_dep --array="0-$((shards - 1))" --job-name "lrtk-$stage" \
     --wrap "$LRTK $stage $(q "$input") $opts $model_opt --work-dir $(q "$work/shards") \
 --num-shards $shards --shard-index \$SLURM_ARRAY_TASK_ID --workers \${SLURM_CPUS_PER_TASK:-1}")
-merge_opts="-o $(q "$output")"
+[ "$stage" = align ] && merge_opts+=" $opts"
 [ -n "${REPORT:-}" ] && merge_opts+=" --report $(q "$REPORT")"
 [ -n "${REJECTS:-}" ] && merge_opts+=" --rejects $(q "$REJECTS")"
 sbatch --parsable --dependency="afterok:$array" --job-name "lrtk-merge" \
