@@ -30,7 +30,6 @@
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2,f16c")))
 #define INLINE inline __attribute__((always_inline))
 
-
 /* Plane weights as vpmaddubsw's unsigned operand: pair[i] = (c_2i, c_2i+1) on each byte pair;
  * even and odd = (c_last, 0) and (0, c_last) for a single last plane. */
 typedef struct {
@@ -53,10 +52,25 @@ TARGET static INLINE __m512i lookup_single(const uint8_t *p, __m512i table) {
   return _mm512_permutexvar_epi8(both, table);
 }
 
-/* Sums `span` quads starting at p / lut into int16 accumulators: acc[a] = rows 32a..32a+31. */
-TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int span,
-                                              int planes, const weights *wt, __m512i acc[2]) {
-  __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+TARGET static INLINE __m512 load_halves(const uint16_t *p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
+}
+
+/* A tile's outputs (rows 16v .. 16v+15 in out[v]) and its plane weights. */
+typedef struct {
+  __m512 out[4];
+  weights wt;
+} state;
+
+/* Sums `span` quads starting at p / lut into int16 accumulators (acc[a] = rows 32a..32a+31),
+ * then out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations;
+ * out[v] gets the lower or upper half of acc[v / 2]. */
+TARGET static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t *lut,
+                                              int span, int planes, const uint16_t *scale,
+                                              float step) {
+  state *s = st;
+  const weights *wt = &s->wt;
+  __m512i acc[2], even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
   acc[0] = acc[1] = _mm512_setzero_si512();
   for (int q = 0; q < span; q++, lut += 16) {
     const __m512i table = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)lut));
@@ -77,39 +91,14 @@ TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lu
     acc[0] = _mm512_add_epi16(acc[0], _mm512_shuffle_i64x2(even, odd, 0x44));
     acc[1] = _mm512_add_epi16(acc[1], _mm512_shuffle_i64x2(even, odd, 0xee));
   }
-  return p;
-}
-
-TARGET static INLINE __m512 load_halves(const uint16_t *p) {
-  return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
-}
-
-/* out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations;
- * out[v] holds rows 16v .. 16v+15, the lower or upper half of acc[v / 2]. */
-TARGET static INLINE void add_scaled(__m512 out[4], const __m512i acc[2], const uint16_t *scale,
-                                     float step) {
   const __m512 vstep = _mm512_set1_ps(step);
   for (int v = 0; v < 4; v++) {
     const __m256i sums = v & 1 ? _mm512_extracti64x4_epi64(acc[v / 2], 1)
                                : _mm512_castsi512_si256(acc[v / 2]);
     const __m512 f = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(sums));
-    out[v] = _mm512_add_ps(out[v], _mm512_mul_ps(_mm512_mul_ps(f, load_halves(scale + 16 * v)), vstep));
+    s->out[v] = _mm512_add_ps(s->out[v],
+                              _mm512_mul_ps(_mm512_mul_ps(f, load_halves(scale + 16 * v)), vstep));
   }
-}
-
-/* A tile's outputs (rows 16v .. 16v+15 in out[v]) and what its steps need. */
-typedef struct {
-  __m512 out[4];
-  weights wt;
-  int planes;
-} state;
-
-TARGET static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t *lut,
-                                              int span, const uint16_t *scale, float step) {
-  state *s = st;
-  __m512i acc[2];
-  p = span_sums(p, lut, span, s->planes, &s->wt, acc);
-  add_scaled(s->out, acc, scale, step);
   return p;
 }
 
@@ -123,11 +112,10 @@ TARGET static INLINE void bias_step(void *st, const uint16_t *bias, float xsum) 
 TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes,
                                int tile_index, const lrtk_tmac_tables *t, float result[64]) {
   state s;
-  s.planes = planes;
   for (int j = 0; j + 1 < planes; j += 2)
-    s.wt.pair[j / 2] = _mm512_set1_epi16((short)(f->coef[j] | f->coef[j + 1] << 8));
-  s.wt.even = _mm512_set1_epi16((short)f->coef[planes - 1]);       /* bytes c, 0 */
-  s.wt.odd = _mm512_set1_epi16((short)(f->coef[planes - 1] << 8)); /* bytes 0, c */
+    s.wt.pair[j / 2] = _mm512_set1_epi16(lrtk_tmac_coef_pair(f->coef[j], f->coef[j + 1]));
+  s.wt.even = _mm512_set1_epi16(lrtk_tmac_coef_pair(f->coef[planes - 1], 0));
+  s.wt.odd = _mm512_set1_epi16(lrtk_tmac_coef_pair(0, f->coef[planes - 1]));
   for (int v = 0; v < 4; v++) s.out[v] = _mm512_setzero_ps();
   lrtk_tmac_walk_tile(w, f, planes, tile_index, t, &s, span_step, bias_step);
   for (int v = 0; v < 4; v++) _mm512_storeu_ps(result + 16 * v, s.out[v]);

@@ -65,10 +65,12 @@ static inline lrtk_tmac_tile_data lrtk_tmac_tile_at(const lrtk_tmac_matrix *w, i
 /* The walk over a tile that every SIMD kernel shares: group by group, spans of at most
  * span_quads quads, each summed and scaled into the kernel's outputs by span(), then the
  * group's zero-point term by bias() where the matrix has zeros. A kernel passes its own
- * always-inline steps, which GCC inlines here (constant function pointers), and its output
- * registers as `out`. Returns where the outputs' values are: `out`. */
+ * always-inline steps, which GCC inlines here (constant function pointers), and its state
+ * (output registers, plane weights) as `out`; `planes` reaches span() as the constant that
+ * LRTK_TMAC_BY_PLANES made it, so the kernel's plane loop unrolls. */
 typedef const uint8_t *(*lrtk_tmac_span_fn)(void *out, const uint8_t *p, const int8_t *lut,
-                                             int span, const uint16_t *scale, float step);
+                                             int span, int planes, const uint16_t *scale,
+                                             float step);
 typedef void (*lrtk_tmac_bias_fn)(void *out, const uint16_t *bias, float xsum);
 static inline __attribute__((always_inline)) void lrtk_tmac_walk_tile(
     const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes, int tile,
@@ -81,7 +83,7 @@ static inline __attribute__((always_inline)) void lrtk_tmac_walk_tile(
   for (int g = 0; g < groups; g++, scale += LRTK_TMAC_TILE_ROWS) {
     for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
       const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
-      p = span_fn(out, p, lut, span, scale, t->lut_scale[g]);
+      p = span_fn(out, p, lut, span, planes, scale, t->lut_scale[g]);
       lut += 16 * span;
     }
     if (bias) {
@@ -118,6 +120,11 @@ static inline float lrtk_tmac_group_stats(const float *xg, int group_size, float
   *lut_scale = 0.5f * (amax / 127.0f);
   return amax > 0.0f ? 127.0f / amax : 0.0f;
 }
+
+/* The x86 kernels' vpmaddubsw operand for a plane pair j, j+1: c_j and c_j+1 in the two bytes
+ * of each int16 (adjacent bytes of a pair block are those planes of one row). A single last
+ * plane is the pair (c, 0) for even bytes and (0, c) for odd ones. */
+static inline short lrtk_tmac_coef_pair(int low, int high) { return (short)(low | high << 8); }
 
 /* Calls fn(w, f, planes, tile, t, out) with the plane count as a constant, so that a SIMD
  * kernel's plane loop unrolls and its plane weights stay in registers. */
