@@ -15,15 +15,6 @@
 
 #define TARGET __attribute__((target("avx2,f16c")))
 #define INLINE inline __attribute__((always_inline))
-/* Weights are read once, front to back: asking for each cache line this far ahead hides
- * memory latency the hardware prefetcher leaves exposed (measured on 1 thread, streamed
- * 4096x4096: 15-20% faster at 2, 3 and 4 bits than no prefetch). 8 KiB ahead beat 2 KiB by
- * 2-6% on the TinyLlama GEMV shapes at 2 and 4 bits, 1 and 2 threads (alternating in one
- * process), and by 1-4% in decode; 16 and 32 KiB were no better. */
-#ifndef PREFETCH_BYTES
-#define PREFETCH_BYTES 8192
-#endif
-
 /* Plane weights as vpmaddubsw operands: pair[i] = (c_2i, c_2i+1) on each byte pair; even and
  * odd = (c_last, 0) and (0, c_last) for a single last plane. */
 typedef struct {
@@ -63,7 +54,7 @@ TARGET static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const 
         _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lut)), to_unsigned);
     __m256i lo, hi;
     for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
-      _mm_prefetch((const char *)p + PREFETCH_BYTES, _MM_HINT_T0); /* one line per block */
+      _mm_prefetch((const char *)p + LRTK_TMAC_PREFETCH_BYTES, _MM_HINT_T0); /* one line per block */
       for (int h = 0; h < 2; h++) {
         lookup(p + 32 * h, table, &lo, &hi);
         acc[h] = _mm256_add_epi16(acc[h], _mm256_maddubs_epi16(lo, wt->pair[j / 2]));
@@ -71,7 +62,7 @@ TARGET static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const 
       }
     }
     if (planes & 1) {
-      _mm_prefetch((const char *)p + PREFETCH_BYTES, _MM_HINT_T0);
+      _mm_prefetch((const char *)p + LRTK_TMAC_PREFETCH_BYTES, _MM_HINT_T0);
       lookup(p, table, &lo, &hi);
       p += LRTK_TMAC_SINGLE_BYTES;
       acc[0] = _mm256_add_epi16(acc[0], _mm256_maddubs_epi16(lo, wt->even));

@@ -2,7 +2,9 @@
  * tmac_internal.h) those are planes j and j+1 of rows 0-15 (then 16-31 in the next 32
  * bytes), in a single plane block rows 0-15 and 16-31; high nibbles are the rows + 32. Each
  * 16-byte index vector is one vqtbl1q_s8 lookup in the quad's table, and vmlal_s8 widens the
- * int8 results to int16 while applying the plane weight. */
+ * int8 results to int16 while applying the plane weight. Like the AVX2 kernel it asks for
+ * each block's weights LRTK_TMAC_PREFETCH_BYTES ahead (prfm), and tmac_gemm.c asks for the
+ * next matrix's first weights at the end of a GEMM, for every kernel. */
 #if defined(__aarch64__)
 #include <arm_neon.h>
 
@@ -46,6 +48,7 @@ static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t 
   for (int q = 0; q < span; q++, lut += 16) {
     const int8x16_t table = vld1q_s8(lut);
     for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
+      __builtin_prefetch(p + LRTK_TMAC_PREFETCH_BYTES); /* one line per block */
       const int8x16_t c0 = vdupq_n_s8((int8_t)coef[j]), c1 = vdupq_n_s8((int8_t)coef[j + 1]);
       for (int h = 0; h < 2; h++) {
         const uint8x16x2_t bytes = vld2q_u8(p + 32 * h);
@@ -54,6 +57,7 @@ static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t 
       }
     }
     if (planes & 1) {
+      __builtin_prefetch(p + LRTK_TMAC_PREFETCH_BYTES);
       const int8x16_t c = vdupq_n_s8((int8_t)coef[planes - 1]);
       const uint8x16x2_t bytes = vld2q_u8(p);
       p += LRTK_TMAC_SINGLE_BYTES;
