@@ -77,11 +77,13 @@ static inline lrtk_tmac_tile_data lrtk_tmac_tile_at(const lrtk_tmac_matrix *w, i
  * group's zero-point term by bias() where the matrix has zeros. A kernel passes its own
  * always-inline steps, which GCC inlines here (constant function pointers), and its state
  * (output registers, plane weights) as `out`; `planes` reaches span() as the constant that
- * LRTK_TMAC_BY_PLANES made it, so the kernel's plane loop unrolls. */
+ * LRTK_TMAC_BY_PLANES made it, so the kernel's plane loop unrolls. lut, step and xsum are
+ * token t's; a kernel that runs more tokens at once finds theirs through the group g and
+ * lut's offset in t's tables. */
 typedef const uint8_t *(*lrtk_tmac_span_fn)(void *out, const uint8_t *p, const int8_t *lut,
                                              int span, int planes, const uint16_t *scale,
-                                             float step);
-typedef void (*lrtk_tmac_bias_fn)(void *out, const uint16_t *bias, float xsum);
+                                             float step, int g);
+typedef void (*lrtk_tmac_bias_fn)(void *out, const uint16_t *bias, float xsum, int g);
 static inline __attribute__((always_inline)) void lrtk_tmac_walk_tile(
     const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes, int tile,
     const lrtk_tmac_tables *t, void *out, lrtk_tmac_span_fn span_fn, lrtk_tmac_bias_fn bias_fn) {
@@ -93,11 +95,11 @@ static inline __attribute__((always_inline)) void lrtk_tmac_walk_tile(
   for (int g = 0; g < groups; g++, scale += LRTK_TMAC_TILE_ROWS) {
     for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
       const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
-      p = span_fn(out, p, lut, span, planes, scale, t->lut_scale[g]);
+      p = span_fn(out, p, lut, span, planes, scale, t->lut_scale[g], g);
       lut += 16 * span;
     }
     if (bias) {
-      bias_fn(out, bias, t->xsum[g]);
+      bias_fn(out, bias, t->xsum[g], g);
       bias += LRTK_TMAC_TILE_ROWS;
     }
   }
@@ -157,6 +159,9 @@ void lrtk_tmac_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, i
 #if defined(__x86_64__)
 void lrtk_tmac_tile_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                            const lrtk_tmac_tables *t, float out[64]);
+/* The same for two tokens at once, tables t[0] and t[1], outputs out[0..63] and out[64..127]. */
+void lrtk_tmac_tile2_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                            const lrtk_tmac_tables *t, float out[128]);
 #endif
 #if defined(__aarch64__)
 void lrtk_tmac_tile_neon(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,

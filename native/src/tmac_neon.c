@@ -40,8 +40,9 @@ typedef struct {
 /* Sums `span` quads into int16 accumulators acc[2s], acc[2s+1] = rows 16s .. 16s+15, then
  * out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations. */
 static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t *lut, int span,
-                                       int planes, const uint16_t *scale, float step) {
+                                       int planes, const uint16_t *scale, float step, int g) {
   state *s = st;
+  (void)g; /* one token: step and xsum are its own */
   const int *coef = s->coef;
   int16x8_t acc[8];
   for (int a = 0; a < 8; a++) acc[a] = vdupq_n_s16(0);
@@ -77,8 +78,9 @@ static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t 
   return p;
 }
 
-static INLINE void bias_step(void *st, const uint16_t *bias, float xsum) {
+static INLINE void bias_step(void *st, const uint16_t *bias, float xsum, int g) {
   state *s = st;
+  (void)g; /* one token: step and xsum are its own */
   for (int v = 0; v < 16; v++)
     s->out[v] = vaddq_f32(s->out[v], vmulq_n_f32(load_halves(bias + 4 * v), xsum));
 }
