@@ -23,9 +23,9 @@
  * streamed over 60 copies, both variants alternated in one process, three runs).
  *
  * In a batch (prefill) a tile runs for two tokens at once, so each block is loaded and split
- * into indexes once per pair: per token 1.09x (4 bits) and 1.02x (2 bits) as fast on a
- * 2048x2048 GEMM of 16 tokens, 1.04x at 2048x5632 2-bit, 1.03x on 2 threads (Zen 4 VM under
- * load, medians of 7 alternations with the one-token kernel, 2026-12-06).
+ * into indexes once per pair: per token 1.06-1.08x (4 bits), 1.12x (3 bits), 1.01-1.03x (2
+ * bits) as fast on 16-token GEMMs of the TinyLlama shapes (Zen 4 VM, 1 thread, CPU time,
+ * medians of 5-9 alternations with the one-token kernel; see docs/kernels.md "Prefill").
  * Only functions marked TARGET use AVX-512, so the library still loads on CPUs without it. */
 #if defined(__x86_64__)
 #include <immintrin.h>
