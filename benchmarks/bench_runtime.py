@@ -47,14 +47,15 @@ def model_file(cache: Path, variant: str, group_size: int) -> Path:
     return path
 
 
-def bench(path: Path, threads: int, decode_tokens: int, repeats: int, kernel: str) -> dict:
+def bench(path: Path, threads: int, decode_tokens: int, repeats: int, kernel: str = "auto",
+          prompt_tokens: int = 32) -> dict:
     """One `lrtk bench model` process; `kernel` goes in as LRTK_KERNEL ('auto': as set here)."""
     env = dict(os.environ, LRTK_QUIET="1")
     if kernel != "auto":
         env["LRTK_KERNEL"] = kernel
     out = subprocess.run([sys.executable, "-m", "lrtk.cli.main", "bench", "model", str(path),
                           "--threads", str(threads), "--decode-tokens", str(decode_tokens),
-                          "--prompt-tokens", "32", "--repeats", str(repeats), "--json"],
+                          "--prompt-tokens", str(prompt_tokens), "--repeats", str(repeats), "--json"],
                          check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.splitlines()[-1])
 

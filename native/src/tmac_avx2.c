@@ -15,15 +15,6 @@
 
 #define TARGET __attribute__((target("avx2,f16c")))
 #define INLINE inline __attribute__((always_inline))
-/* Weights are read once, front to back: asking for each cache line this far ahead hides
- * memory latency the hardware prefetcher leaves exposed (measured on 1 thread, streamed
- * 4096x4096: 15-20% faster at 2, 3 and 4 bits than no prefetch). 8 KiB ahead beat 2 KiB by
- * 2-6% on the TinyLlama GEMV shapes at 2 and 4 bits, 1 and 2 threads (alternating in one
- * process), and by 1-4% in decode; 16 and 32 KiB were no better. */
-#ifndef PREFETCH_BYTES
-#define PREFETCH_BYTES 8192
-#endif
-
 /* Plane weights as vpmaddubsw operands: pair[i] = (c_2i, c_2i+1) on each byte pair; even and
  * odd = (c_last, 0) and (0, c_last) for a single last plane. */
 typedef struct {
@@ -38,17 +29,33 @@ TARGET static INLINE void lookup(const uint8_t *p, __m256i table, __m256i *lo, _
   *hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble));
 }
 
-/* Sums `span` quads starting at p / lut into int16 accumulators: acc[a] = rows 16a..16a+15. */
-TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int span,
-                                              int planes, const weights *wt, __m256i acc[4]) {
+TARGET static INLINE __m256 load_halves(const uint16_t *p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
+
+/* A tile's outputs (rows 8v .. 8v+7 in out[v]) and its plane weights. */
+typedef struct {
+  __m256 out[8];
+  weights wt;
+} state;
+
+/* Sums `span` quads starting at p / lut into int16 accumulators (acc[a] = rows 16a..16a+15),
+ * then out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations. */
+TARGET static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t *lut,
+                                              int span, int planes, const uint16_t *scale,
+                                              float step, int g) {
+  state *s = st;
+  (void)g; /* one token: step and xsum are its own */
+  const weights *wt = &s->wt;
   const __m256i to_unsigned = _mm256_set1_epi8((char)0x80);
+  __m256i acc[4];
   for (int a = 0; a < 4; a++) acc[a] = _mm256_setzero_si256();
   for (int q = 0; q < span; q++, lut += 16) {
     const __m256i table = _mm256_xor_si256(
         _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lut)), to_unsigned);
     __m256i lo, hi;
     for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
-      _mm_prefetch((const char *)p + PREFETCH_BYTES, _MM_HINT_T0); /* one line per block */
+      _mm_prefetch((const char *)p + LRTK_TMAC_PREFETCH_BYTES, _MM_HINT_T0); /* one line per block */
       for (int h = 0; h < 2; h++) {
         lookup(p + 32 * h, table, &lo, &hi);
         acc[h] = _mm256_add_epi16(acc[h], _mm256_maddubs_epi16(lo, wt->pair[j / 2]));
@@ -56,7 +63,7 @@ TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lu
       }
     }
     if (planes & 1) {
-      _mm_prefetch((const char *)p + PREFETCH_BYTES, _MM_HINT_T0);
+      _mm_prefetch((const char *)p + LRTK_TMAC_PREFETCH_BYTES, _MM_HINT_T0);
       lookup(p, table, &lo, &hi);
       p += LRTK_TMAC_SINGLE_BYTES;
       acc[0] = _mm256_add_epi16(acc[0], _mm256_maddubs_epi16(lo, wt->even));
@@ -66,47 +73,23 @@ TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lu
     }
   }
   const __m256i bias = _mm256_mullo_epi16(wt->bias_per_quad, _mm256_set1_epi16((short)span));
-  for (int a = 0; a < 4; a++) acc[a] = _mm256_sub_epi16(acc[a], bias);
-  return p;
-}
-
-/* out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations. */
-TARGET static INLINE __m256 load_halves(const uint16_t *p) {
-  return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
-}
-
-TARGET static INLINE void add_scaled(__m256 out[8], const __m256i acc[4], const uint16_t *scale,
-                                     float step) {
   const __m256 vstep = _mm256_set1_ps(step);
   for (int a = 0; a < 4; a++) {
-    const __m128i halves[2] = {_mm256_castsi256_si128(acc[a]), _mm256_extracti128_si256(acc[a], 1)};
+    const __m256i sums = _mm256_sub_epi16(acc[a], bias);
+    const __m128i halves[2] = {_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1)};
     for (int h = 0; h < 2; h++) {
       const int v = 2 * a + h; /* rows 8v .. 8v+7 */
       __m256 f = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(halves[h]));
       f = _mm256_mul_ps(_mm256_mul_ps(f, load_halves(scale + 8 * v)), vstep);
-      out[v] = _mm256_add_ps(out[v], f);
+      s->out[v] = _mm256_add_ps(s->out[v], f);
     }
   }
-}
-
-/* A tile's outputs (rows 8v .. 8v+7 in out[v]) and what its steps need. */
-typedef struct {
-  __m256 out[8];
-  weights wt;
-  int planes;
-} state;
-
-TARGET static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t *lut,
-                                              int span, const uint16_t *scale, float step) {
-  state *s = st;
-  __m256i acc[4];
-  p = span_sums(p, lut, span, s->planes, &s->wt, acc);
-  add_scaled(s->out, acc, scale, step);
   return p;
 }
 
-TARGET static INLINE void bias_step(void *st, const uint16_t *bias, float xsum) {
+TARGET static INLINE void bias_step(void *st, const uint16_t *bias, float xsum, int g) {
   state *s = st;
+  (void)g; /* one token: step and xsum are its own */
   const __m256 xs = _mm256_set1_ps(xsum);
   for (int v = 0; v < 8; v++)
     s->out[v] = _mm256_add_ps(s->out[v], _mm256_mul_ps(load_halves(bias + 8 * v), xs));
@@ -115,13 +98,12 @@ TARGET static INLINE void bias_step(void *st, const uint16_t *bias, float xsum) 
 TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes,
                                int tile_index, const lrtk_tmac_tables *t, float result[64]) {
   state s;
-  s.planes = planes;
   int coef_sum = 0;
   for (int j = 0; j < planes; j++) coef_sum += f->coef[j];
   for (int j = 0; j + 1 < planes; j += 2)
-    s.wt.pair[j / 2] = _mm256_set1_epi16((short)(f->coef[j] | f->coef[j + 1] << 8));
-  s.wt.even = _mm256_set1_epi16((short)f->coef[planes - 1]);       /* bytes c, 0 */
-  s.wt.odd = _mm256_set1_epi16((short)(f->coef[planes - 1] << 8)); /* bytes 0, c */
+    s.wt.pair[j / 2] = _mm256_set1_epi16(lrtk_tmac_coef_pair(f->coef[j], f->coef[j + 1]));
+  s.wt.even = _mm256_set1_epi16(lrtk_tmac_coef_pair(f->coef[planes - 1], 0));
+  s.wt.odd = _mm256_set1_epi16(lrtk_tmac_coef_pair(0, f->coef[planes - 1]));
   s.wt.bias_per_quad = _mm256_set1_epi16((short)(128 * coef_sum));
   for (int v = 0; v < 8; v++) s.out[v] = _mm256_setzero_ps();
   lrtk_tmac_walk_tile(w, f, planes, tile_index, t, &s, span_step, bias_step);

@@ -21,6 +21,11 @@
  * prefetchers stream on their own; prefetching every line 8 KiB ahead as the AVX2 kernel does
  * made this one 7% (2-bit) and 12-15% (4-bit) slower (Zen 4 EPYC VM, 1 thread, 4096x4096
  * streamed over 60 copies, both variants alternated in one process, three runs).
+ *
+ * In a batch (prefill) a tile runs for two tokens at once, so each block is loaded and split
+ * into indexes once per pair: per token 1.06-1.08x (4 bits), 1.12x (3 bits), 1.01-1.03x (2
+ * bits) as fast on 16-token GEMMs of the TinyLlama shapes (Zen 4 VM, 1 thread, CPU time,
+ * medians of 5-9 alternations with the one-token kernel; see docs/kernels.md "Prefill").
  * Only functions marked TARGET use AVX-512, so the library still loads on CPUs without it. */
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -30,111 +35,157 @@
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2,f16c")))
 #define INLINE inline __attribute__((always_inline))
 
-
 /* Plane weights as vpmaddubsw's unsigned operand: pair[i] = (c_2i, c_2i+1) on each byte pair;
  * even and odd = (c_last, 0) and (0, c_last) for a single last plane. */
 typedef struct {
   __m512i pair[2], even, odd;
 } weights;
 
-/* Lookups of rows 0-31 (low nibbles) and 32-63 (high nibbles) of a 64-byte pair block. */
-TARGET static INLINE void lookup_pair(const uint8_t *p, __m512i table, __m512i *lo, __m512i *hi) {
-  const __m512i bytes = _mm512_loadu_si512((const void *)p);
-  *lo = _mm512_permutexvar_epi8(bytes, table);
-  *hi = _mm512_permutexvar_epi8(_mm512_srli_epi16(bytes, 4), table);
+/* The indexes of a 64-byte pair block's lookups: rows 0-31 (low nibbles, the raw bytes) and
+ * rows 32-63 (high nibbles). */
+TARGET static INLINE void pair_indexes(const uint8_t *p, __m512i *lo, __m512i *hi) {
+  *lo = _mm512_loadu_si512((const void *)p);
+  *hi = _mm512_srli_epi16(*lo, 4);
 }
 
-/* Lookups of a 32-byte single block: low nibbles in the lower 32 bytes, high nibbles in the
- * upper 32, so even bytes hold rows 0-15 | 32-47 and odd bytes rows 16-31 | 48-63. */
-TARGET static INLINE __m512i lookup_single(const uint8_t *p, __m512i table) {
+/* The indexes of a 32-byte single block: low nibbles in the lower 32 bytes, high nibbles in
+ * the upper 32, so even bytes hold rows 0-15 | 32-47 and odd bytes rows 16-31 | 48-63. */
+TARGET static INLINE __m512i single_indexes(const uint8_t *p) {
   const __m256i bytes = _mm256_loadu_si256((const __m256i *)p);
-  const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(bytes),
-                                          _mm256_srli_epi16(bytes, 4), 1);
-  return _mm512_permutexvar_epi8(both, table);
-}
-
-/* Sums `span` quads starting at p / lut into int16 accumulators: acc[a] = rows 32a..32a+31. */
-TARGET static INLINE const uint8_t *span_sums(const uint8_t *p, const int8_t *lut, int span,
-                                              int planes, const weights *wt, __m512i acc[2]) {
-  __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
-  acc[0] = acc[1] = _mm512_setzero_si512();
-  for (int q = 0; q < span; q++, lut += 16) {
-    const __m512i table = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)lut));
-    __m512i lo, hi;
-    for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
-      lookup_pair(p, table, &lo, &hi);
-      acc[0] = _mm512_add_epi16(acc[0], _mm512_maddubs_epi16(wt->pair[j / 2], lo));
-      acc[1] = _mm512_add_epi16(acc[1], _mm512_maddubs_epi16(wt->pair[j / 2], hi));
-    }
-    if (planes & 1) {
-      const __m512i l = lookup_single(p, table);
-      p += LRTK_TMAC_SINGLE_BYTES;
-      even = _mm512_add_epi16(even, _mm512_maddubs_epi16(wt->even, l));
-      odd = _mm512_add_epi16(odd, _mm512_maddubs_epi16(wt->odd, l));
-    }
-  }
-  if (planes & 1) { /* 128-bit lanes: even = rows 0-15 | 32-47, odd = rows 16-31 | 48-63 */
-    acc[0] = _mm512_add_epi16(acc[0], _mm512_shuffle_i64x2(even, odd, 0x44));
-    acc[1] = _mm512_add_epi16(acc[1], _mm512_shuffle_i64x2(even, odd, 0xee));
-  }
-  return p;
+  return _mm512_inserti64x4(_mm512_castsi256_si512(bytes), _mm256_srli_epi16(bytes, 4), 1);
 }
 
 TARGET static INLINE __m512 load_halves(const uint16_t *p) {
   return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
 }
 
-/* out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order of operations;
- * out[v] holds rows 16v .. 16v+15, the lower or upper half of acc[v / 2]. */
-TARGET static INLINE void add_scaled(__m512 out[4], const __m512i acc[2], const uint16_t *scale,
-                                     float step) {
-  const __m512 vstep = _mm512_set1_ps(step);
-  for (int v = 0; v < 4; v++) {
-    const __m256i sums = v & 1 ? _mm512_extracti64x4_epi64(acc[v / 2], 1)
-                               : _mm512_castsi512_si256(acc[v / 2]);
-    const __m512 f = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(sums));
-    out[v] = _mm512_add_ps(out[v], _mm512_mul_ps(_mm512_mul_ps(f, load_halves(scale + 16 * v)), vstep));
-  }
-}
-
-/* A tile's outputs (rows 16v .. 16v+15 in out[v]) and what its steps need. */
+/* Up to two tokens' outputs (token i's rows 16v .. 16v+15 in out[i][v]) and the plane
+ * weights. A tile runs for two tokens at once where the batch has them: each block is loaded
+ * and split into indexes once for both (prefill; the pair's second token's tables are
+ * second->lut etc., found at the first token's offsets). */
 typedef struct {
-  __m512 out[4];
+  __m512 out[2][4];
   weights wt;
-  int planes;
+  const lrtk_tmac_tables *first, *second;
 } state;
 
-TARGET static INLINE const uint8_t *span_step(void *st, const uint8_t *p, const int8_t *lut,
-                                              int span, const uint16_t *scale, float step) {
-  state *s = st;
-  __m512i acc[2];
-  p = span_sums(p, lut, span, s->planes, &s->wt, acc);
-  add_scaled(s->out, acc, scale, step);
+/* Sums `span` quads starting at p / lut into int16 accumulators (acc[i][a] = token i's rows
+ * 32a..32a+31), then out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order
+ * of operations; out[i][v] gets the lower or upper half of acc[i][v / 2]. */
+TARGET static INLINE const uint8_t *span_tokens(state *s, const uint8_t *p, const int8_t *lut,
+                                                int span, int planes, const uint16_t *scale,
+                                                float step, int g, int tokens) {
+  const weights *wt = &s->wt;
+  const ptrdiff_t at = lut - s->first->lut;
+  __m512i acc[2][2], even[2], odd[2];
+  for (int i = 0; i < tokens; i++)
+    acc[i][0] = acc[i][1] = even[i] = odd[i] = _mm512_setzero_si512();
+  for (int q = 0; q < span; q++, lut += 16) {
+    __m512i table[2];
+    for (int i = 0; i < tokens; i++) {
+      const int8_t *l = i ? s->second->lut + at + 16 * q : lut;
+      table[i] = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)l));
+    }
+    for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
+      __m512i lo, hi;
+      pair_indexes(p, &lo, &hi);
+      for (int i = 0; i < tokens; i++) {
+        acc[i][0] = _mm512_add_epi16(
+            acc[i][0], _mm512_maddubs_epi16(wt->pair[j / 2], _mm512_permutexvar_epi8(lo, table[i])));
+        acc[i][1] = _mm512_add_epi16(
+            acc[i][1], _mm512_maddubs_epi16(wt->pair[j / 2], _mm512_permutexvar_epi8(hi, table[i])));
+      }
+    }
+    if (planes & 1) {
+      const __m512i index = single_indexes(p);
+      p += LRTK_TMAC_SINGLE_BYTES;
+      for (int i = 0; i < tokens; i++) {
+        const __m512i l = _mm512_permutexvar_epi8(index, table[i]);
+        even[i] = _mm512_add_epi16(even[i], _mm512_maddubs_epi16(wt->even, l));
+        odd[i] = _mm512_add_epi16(odd[i], _mm512_maddubs_epi16(wt->odd, l));
+      }
+    }
+  }
+  for (int i = 0; i < tokens; i++) {
+    if (planes & 1) { /* 128-bit lanes: even = rows 0-15 | 32-47, odd = rows 16-31 | 48-63 */
+      acc[i][0] = _mm512_add_epi16(acc[i][0], _mm512_shuffle_i64x2(even[i], odd[i], 0x44));
+      acc[i][1] = _mm512_add_epi16(acc[i][1], _mm512_shuffle_i64x2(even[i], odd[i], 0xee));
+    }
+    const __m512 vstep = _mm512_set1_ps(i ? s->second->lut_scale[g] : step);
+    for (int v = 0; v < 4; v++) {
+      const __m256i sums = v & 1 ? _mm512_extracti64x4_epi64(acc[i][v / 2], 1)
+                                 : _mm512_castsi512_si256(acc[i][v / 2]);
+      const __m512 f = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(sums));
+      s->out[i][v] = _mm512_add_ps(
+          s->out[i][v], _mm512_mul_ps(_mm512_mul_ps(f, load_halves(scale + 16 * v)), vstep));
+    }
+  }
   return p;
 }
 
-TARGET static INLINE void bias_step(void *st, const uint16_t *bias, float xsum) {
-  state *s = st;
-  const __m512 xs = _mm512_set1_ps(xsum);
-  for (int v = 0; v < 4; v++)
-    s->out[v] = _mm512_add_ps(s->out[v], _mm512_mul_ps(load_halves(bias + 16 * v), xs));
+TARGET static INLINE void bias_tokens(state *s, const uint16_t *bias, float xsum, int g,
+                                      int tokens) {
+  for (int i = 0; i < tokens; i++) {
+    const __m512 xs = _mm512_set1_ps(i ? s->second->xsum[g] : xsum);
+    for (int v = 0; v < 4; v++)
+      s->out[i][v] = _mm512_add_ps(s->out[i][v], _mm512_mul_ps(load_halves(bias + 16 * v), xs));
+  }
 }
 
+/* The walk's steps for one token and for two. */
+TARGET static INLINE const uint8_t *span_one(void *st, const uint8_t *p, const int8_t *lut,
+                                             int span, int planes, const uint16_t *scale,
+                                             float step, int g) {
+  return span_tokens(st, p, lut, span, planes, scale, step, g, 1);
+}
+TARGET static INLINE const uint8_t *span_two(void *st, const uint8_t *p, const int8_t *lut,
+                                             int span, int planes, const uint16_t *scale,
+                                             float step, int g) {
+  return span_tokens(st, p, lut, span, planes, scale, step, g, 2);
+}
+TARGET static INLINE void bias_one(void *st, const uint16_t *bias, float xsum, int g) {
+  bias_tokens(st, bias, xsum, g, 1);
+}
+TARGET static INLINE void bias_two(void *st, const uint16_t *bias, float xsum, int g) {
+  bias_tokens(st, bias, xsum, g, 2);
+}
+
+/* result[i] = the tile's 64 outputs for tables t[i], i < tokens (1 or 2). */
 TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes,
-                               int tile_index, const lrtk_tmac_tables *t, float result[64]) {
+                               int tile_index, const lrtk_tmac_tables *t, float *result,
+                               int tokens) {
   state s;
-  s.planes = planes;
+  s.first = &t[0], s.second = &t[tokens - 1];
   for (int j = 0; j + 1 < planes; j += 2)
-    s.wt.pair[j / 2] = _mm512_set1_epi16((short)(f->coef[j] | f->coef[j + 1] << 8));
-  s.wt.even = _mm512_set1_epi16((short)f->coef[planes - 1]);       /* bytes c, 0 */
-  s.wt.odd = _mm512_set1_epi16((short)(f->coef[planes - 1] << 8)); /* bytes 0, c */
-  for (int v = 0; v < 4; v++) s.out[v] = _mm512_setzero_ps();
-  lrtk_tmac_walk_tile(w, f, planes, tile_index, t, &s, span_step, bias_step);
-  for (int v = 0; v < 4; v++) _mm512_storeu_ps(result + 16 * v, s.out[v]);
+    s.wt.pair[j / 2] = _mm512_set1_epi16(lrtk_tmac_coef_pair(f->coef[j], f->coef[j + 1]));
+  s.wt.even = _mm512_set1_epi16(lrtk_tmac_coef_pair(f->coef[planes - 1], 0));
+  s.wt.odd = _mm512_set1_epi16(lrtk_tmac_coef_pair(0, f->coef[planes - 1]));
+  for (int i = 0; i < tokens; i++)
+    for (int v = 0; v < 4; v++) s.out[i][v] = _mm512_setzero_ps();
+  if (tokens == 2) lrtk_tmac_walk_tile(w, f, planes, tile_index, t, &s, span_two, bias_two);
+  else lrtk_tmac_walk_tile(w, f, planes, tile_index, t, &s, span_one, bias_one);
+  for (int i = 0; i < tokens; i++)
+    for (int v = 0; v < 4; v++) _mm512_storeu_ps(result + 64 * i + 16 * v, s.out[i][v]);
+}
+
+TARGET static INLINE void tile_one(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
+                                   int planes, int tile_index, const lrtk_tmac_tables *t,
+                                   float *out) {
+  tile(w, f, planes, tile_index, t, out, 1);
+}
+TARGET static INLINE void tile_two(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
+                                   int planes, int tile_index, const lrtk_tmac_tables *t,
+                                   float *out) {
+  tile(w, f, planes, tile_index, t, out, 2);
 }
 
 TARGET void lrtk_tmac_tile_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
                                   int t_index, const lrtk_tmac_tables *t, float out[64]) {
-  LRTK_TMAC_BY_PLANES(tile, w, f, t_index, t, out)
+  LRTK_TMAC_BY_PLANES(tile_one, w, f, t_index, t, out)
+}
+
+TARGET void lrtk_tmac_tile2_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
+                                   int t_index, const lrtk_tmac_tables *t, float out[128]) {
+  LRTK_TMAC_BY_PLANES(tile_two, w, f, t_index, t, out)
 }
 #endif

@@ -87,6 +87,15 @@ static lrtk_tmac_tables_fn tables_fn_of(int kernel) {
   return lrtk_tmac_build_tables;
 }
 
+/* A kernel's two-token tile function, where it has one (NULL: one token at a time). */
+static lrtk_tmac_tile_fn tile2_fn_of(int kernel) {
+#if defined(__x86_64__)
+  if (kernel == LRTK_KERNEL_AVX512) return lrtk_tmac_tile2_avx512;
+#endif
+  (void)kernel;
+  return NULL;
+}
+
 static lrtk_tmac_tile_fn tile_fn_of(int kernel) {
   switch (kernel) {
 #if defined(__x86_64__)
@@ -136,7 +145,7 @@ typedef _Atomic uint64_t tile_range;
 typedef struct {
   const lrtk_tmac_matrix *w;
   lrtk_tmac_format format;
-  lrtk_tmac_tile_fn tile_fn;
+  lrtk_tmac_tile_fn tile_fn, tile2_fn; /* tile2_fn: two tokens at once, or NULL */
   lrtk_tmac_tables_fn build_tables;
   const float *x;
   table_out out[LRTK_TMAC_MAX_BATCH];
@@ -183,13 +192,17 @@ static int take_tile(tile_range *r, int from_back) {
   }
 }
 
-static void run_tile(gemm_job *job, int tile, float out[LRTK_TMAC_TILE_ROWS]) {
+static void run_tile(gemm_job *job, int tile, float out[2 * LRTK_TMAC_TILE_ROWS]) {
   const int m = job->w->m, row0 = tile * LRTK_TMAC_TILE_ROWS;
   const int rows = m - row0 < LRTK_TMAC_TILE_ROWS ? m - row0 : LRTK_TMAC_TILE_ROWS;
-  /* The tile's weights come from memory for token 0 and from cache for the others. */
-  for (int i = 0; i < job->n; i++) {
-    job->tile_fn(job->w, &job->format, tile, &job->tables[i], out);
-    memcpy(job->y + (size_t)i * m + row0, out, (size_t)rows * sizeof(float));
+  /* The tile's weights come from memory for token 0 and from cache for the others; a kernel
+   * with a two-token tile loads and splits each block once per pair of tokens. */
+  for (int i = 0; i < job->n;) {
+    const int tokens = job->tile2_fn && i + 1 < job->n ? 2 : 1;
+    (tokens == 2 ? job->tile2_fn : job->tile_fn)(job->w, &job->format, tile, &job->tables[i], out);
+    for (int j = 0; j < tokens; j++, i++)
+      memcpy(job->y + (size_t)i * m + row0, out + LRTK_TMAC_TILE_ROWS * j,
+             (size_t)rows * sizeof(float));
   }
 }
 
@@ -203,7 +216,7 @@ static void run_tile(gemm_job *job, int tile, float out[LRTK_TMAC_TILE_ROWS]) {
 static void gemm_worker(void *ctx, int ti, int nt) {
   gemm_job *job = ctx;
   build_tables_share(job, ti, nt);
-  float out[LRTK_TMAC_TILE_ROWS];
+  float out[2 * LRTK_TMAC_TILE_ROWS];
   for (int tile; (tile = take_tile(&job->shares[ti], 0)) >= 0;) run_tile(job, tile, out);
   for (int v = 1; v < nt; v++)
     for (int tile; (tile = take_tile(&job->shares[(ti + v) % nt], 1)) >= 0;)
@@ -221,6 +234,7 @@ int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, i
   const int kernel = lrtk_tmac_get_kernel();
   if (kernel < 0) return kernel;
   gemm_job job = {.w = w, .n = n, .y = y, .x = x, .tile_fn = tile_fn_of(kernel),
+                  .tile2_fn = tile2_fn_of(kernel),
                   .build_tables = tables_fn_of(kernel)};
   atomic_init(&job.tables_built, 0);
   lrtk_tmac_format_of(w->qtype, &job.format);

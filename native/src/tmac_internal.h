@@ -48,6 +48,16 @@ typedef void (*lrtk_tmac_tile_fn)(const lrtk_tmac_matrix *w, const lrtk_tmac_for
 static inline int lrtk_tmac_pair_row(int b) { return b >> 1; }
 static inline int lrtk_tmac_single_row(int b) { return 16 * (b & 1) + (b >> 1); }
 
+/* How far ahead of its reads a kernel asks for weights (one prefetch per block): weights are
+ * read once, front to back, and asking for each cache line this far ahead hides memory
+ * latency the hardware prefetcher leaves exposed. AVX2 (measured on 1 thread, streamed
+ * 4096x4096): 15-20% faster at 2, 3 and 4 bits than no prefetch; 8 KiB ahead beat 2 KiB by
+ * 2-6% on the TinyLlama GEMV shapes at 2 and 4 bits, 1 and 2 threads (alternating in one
+ * process), and by 1-4% in decode; 16 and 32 KiB were no better. NEON uses the same distance,
+ * unmeasured on real ARM cores (see docs/raspberry-pi.md). The AVX-512 kernel does not
+ * prefetch (tmac_avx512.c says why). */
+#define LRTK_TMAC_PREFETCH_BYTES 8192
+
 /* Where tile `tile` of w starts: its packed planes, its scales and its zero-point biases (NULL
  * without zeros), each read front to back by a kernel. */
 typedef struct {
@@ -65,11 +75,15 @@ static inline lrtk_tmac_tile_data lrtk_tmac_tile_at(const lrtk_tmac_matrix *w, i
 /* The walk over a tile that every SIMD kernel shares: group by group, spans of at most
  * span_quads quads, each summed and scaled into the kernel's outputs by span(), then the
  * group's zero-point term by bias() where the matrix has zeros. A kernel passes its own
- * always-inline steps, which GCC inlines here (constant function pointers), and its output
- * registers as `out`. Returns where the outputs' values are: `out`. */
+ * always-inline steps, which GCC inlines here (constant function pointers), and its state
+ * (output registers, plane weights) as `out`; `planes` reaches span() as the constant that
+ * LRTK_TMAC_BY_PLANES made it, so the kernel's plane loop unrolls. lut, step and xsum are
+ * token t's; a kernel that runs more tokens at once finds theirs through the group g and
+ * lut's offset in t's tables. */
 typedef const uint8_t *(*lrtk_tmac_span_fn)(void *out, const uint8_t *p, const int8_t *lut,
-                                             int span, const uint16_t *scale, float step);
-typedef void (*lrtk_tmac_bias_fn)(void *out, const uint16_t *bias, float xsum);
+                                             int span, int planes, const uint16_t *scale,
+                                             float step, int g);
+typedef void (*lrtk_tmac_bias_fn)(void *out, const uint16_t *bias, float xsum, int g);
 static inline __attribute__((always_inline)) void lrtk_tmac_walk_tile(
     const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int planes, int tile,
     const lrtk_tmac_tables *t, void *out, lrtk_tmac_span_fn span_fn, lrtk_tmac_bias_fn bias_fn) {
@@ -81,11 +95,11 @@ static inline __attribute__((always_inline)) void lrtk_tmac_walk_tile(
   for (int g = 0; g < groups; g++, scale += LRTK_TMAC_TILE_ROWS) {
     for (int q0 = 0; q0 < group_quads; q0 += f->span_quads) {
       const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
-      p = span_fn(out, p, lut, span, scale, t->lut_scale[g]);
+      p = span_fn(out, p, lut, span, planes, scale, t->lut_scale[g], g);
       lut += 16 * span;
     }
     if (bias) {
-      bias_fn(out, bias, t->xsum[g]);
+      bias_fn(out, bias, t->xsum[g], g);
       bias += LRTK_TMAC_TILE_ROWS;
     }
   }
@@ -119,6 +133,11 @@ static inline float lrtk_tmac_group_stats(const float *xg, int group_size, float
   return amax > 0.0f ? 127.0f / amax : 0.0f;
 }
 
+/* The x86 kernels' vpmaddubsw operand for a plane pair j, j+1: c_j and c_j+1 in the two bytes
+ * of each int16 (adjacent bytes of a pair block are those planes of one row). A single last
+ * plane is the pair (c, 0) for even bytes and (0, c) for odd ones. */
+static inline short lrtk_tmac_coef_pair(int low, int high) { return (short)(low | high << 8); }
+
 /* Calls fn(w, f, planes, tile, t, out) with the plane count as a constant, so that a SIMD
  * kernel's plane loop unrolls and its plane weights stay in registers. */
 #define LRTK_TMAC_BY_PLANES(fn, w, f, tile, t, out) \
@@ -140,6 +159,9 @@ void lrtk_tmac_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, i
 #if defined(__x86_64__)
 void lrtk_tmac_tile_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                            const lrtk_tmac_tables *t, float out[64]);
+/* The same for two tokens at once, tables t[0] and t[1], outputs out[0..63] and out[64..127]. */
+void lrtk_tmac_tile2_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                            const lrtk_tmac_tables *t, float out[128]);
 #endif
 #if defined(__aarch64__)
 void lrtk_tmac_tile_neon(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
