@@ -6,9 +6,8 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli import options as opt
 from lrtk.cli._outputs import writes
-from lrtk.cli.shard_options import (EXECUTOR, MERGE, NUM_SHARDS, RAY_ADDRESS, SHARD_INDEX,
-                                    WORK_DIR, WORKERS, shard_options)
 
 ORDER = 30
 
@@ -48,41 +47,34 @@ A config lists filters in order, with options (unknown names/options are errors)
 
 
 @writes("output", "rejects", "report")
+@opt.sharded
 def filter_command(
     input: str = typer.Argument("-", help="Sentence-pair JSONL file, or '-' for stdin."),
-    output: str = typer.Option("-", "-o", "--output", help="Kept pairs (JSONL); '-' = stdout."),
-    src_lang: Optional[str] = typer.Option(None, "--src-lang",
-                                           help="Source language (default: records' src_lang)."),
-    tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang",
-                                           help="Target language (default: records' tgt_lang)."),
+    output: str = opt.output(help="Kept pairs (JSONL); '-' = stdout."),
+    src_lang: Optional[str] = opt.src_lang(None, "Source language code (default: records' "
+                                                 "src_lang)."),
+    tgt_lang: Optional[str] = opt.tgt_lang(None, "Target language code (default: records' "
+                                                 "tgt_lang)."),
     config: Optional[str] = typer.Option(None, "--config", help="YAML filter chain."),
     rejects: Optional[str] = typer.Option(None, "--rejects",
                                           help="Write rejected pairs with filter and scores."),
-    report: Optional[str] = typer.Option(None, "--report", help="Write statistics as JSON."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the fit sample."),
-    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed records, counted."),
+    report: Optional[str] = opt.report(),
+    seed: int = opt.seed("Seed of the fit sample."),
+    skip_bad: bool = opt.skip_bad(),
     fit_sample: int = typer.Option(10000, "--fit-sample", min=1,
                                    help="Pairs the corpus-learned filters are fitted on."),
-    model: Optional[str] = typer.Option(None, "--model", help="Use this fitted model."),
+    model: Optional[str] = opt.model(None, "Use this fitted filter model (from --model-out)."),
     model_out: Optional[str] = typer.Option(None, "--model-out",
                                             help="Write the fitted model (JSON)."),
     fit_only: bool = typer.Option(False, "--fit-only", help="Only fit and write --model-out."),
-    workers: int = WORKERS,
-    num_shards: Optional[int] = NUM_SHARDS,
-    shard_index: Optional[int] = SHARD_INDEX,
-    work_dir: Optional[str] = WORK_DIR,
-    merge: bool = MERGE,
-    executor: str = EXECUTOR,
-    ray_address: Optional[str] = RAY_ADDRESS,
+    shards=None,
 ) -> None:
     from lrtk.filter.run import FilterOptions, run_filter
 
     run_filter(FilterOptions(
         input=input, output=output, src_lang=src_lang, tgt_lang=tgt_lang, config=config,
         rejects=rejects, report=report, seed=seed, skip_bad=skip_bad, fit_sample=fit_sample,
-        model=model, model_out=model_out, fit_only=fit_only,
-        shards=shard_options(workers, num_shards, shard_index, work_dir, merge, executor,
-                             ray_address)))
+        model=model, model_out=model_out, fit_only=fit_only, shards=shards))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,33 +1,5 @@
-"""The options every sharded data stage shares (lrtk.parallel), defined once."""
+"""Kept for one release for code that still imports the shard options from here: they are
+defined in lrtk.cli.options (use its `sharded` decorator rather than listing them)."""
 
-from __future__ import annotations
-
-from typing import Optional
-
-import typer
-
-WORKERS = typer.Option(0, "--workers", min=0, help="Processes (0 = every core).")
-NUM_SHARDS = typer.Option(None, "--num-shards", min=1,
-                          help="Cut the input into this many shards (default: by size).")
-SHARD_INDEX = typer.Option(None, "--shard-index", min=0,
-                           help="Run only this shard (needs --num-shards and --work-dir).")
-WORK_DIR = typer.Option(None, "--work-dir",
-                        help="Keep shard outputs here; a rerun resumes unfinished shards.")
-MERGE = typer.Option(False, "--merge", help="Only join the finished shards of --work-dir.")
-EXECUTOR = typer.Option("local", "--executor", help="local (processes) or ray.")
-RAY_ADDRESS = typer.Option(None, "--ray-address",
-                           help="Ray cluster to run on (default: start one on this machine).")
-
-
-def shard_options(workers: int, num_shards: Optional[int], shard_index: Optional[int],
-                  work_dir: Optional[str], merge: bool, executor: str,
-                  ray_address: Optional[str]):
-    from lrtk.errors import UsageError
-    from lrtk.parallel import EXECUTORS
-    from lrtk.parallel.executor import default_workers
-    from lrtk.parallel.run import ShardOptions
-
-    if executor not in EXECUTORS:
-        raise UsageError(f"unknown executor {executor!r}", hint=f"choose {' or '.join(EXECUTORS)}")
-    return ShardOptions(workers or default_workers(), num_shards, shard_index, work_dir, merge,
-                        executor, ray_address)
+from lrtk.cli.options import (EXECUTOR, MERGE, NUM_SHARDS, RAY_ADDRESS, SHARD_INDEX,  # noqa: F401
+                              WORK_DIR, WORKERS, shard_options)
