@@ -7,8 +7,13 @@ from typing import Sequence
 
 from lrtk.align.document import Aligner, DocPair
 from lrtk.errors import UsageError
+from lrtk.registry import Registry
 
-ALIGNERS = ("length", "lexical", "embedding", "translation")
+# A user's aligner is `module:Class` or an entry point of group lrtk.aligners: a class built
+# with the keywords max_side and max_total, with a `name` and align(doc) -> [ScoredBead].
+ALIGNERS = Registry("aligner", "lrtk.aligners")
+for _name in ("length", "lexical", "embedding", "translation"):
+    ALIGNERS.add(_name, None)  # built by build_aligners, with the resources they share
 DEFAULT_OFFLINE = ("lexical", "embedding", "length")  # translation joins when given a source
 
 
@@ -33,7 +38,8 @@ def parse_aligner_names(spec: str | None, opts: AlignerOptions) -> list[str]:
     unknown = [n for n in names if n not in ALIGNERS]
     if unknown or not names:
         raise UsageError(f"unknown aligner(s): {', '.join(unknown) or '(none given)'}",
-                         hint=f"choose from {', '.join(ALIGNERS)}, comma-separated")
+                         hint=f"choose from {', '.join(ALIGNERS.names())}, comma-separated, "
+                              "or module:Class")
     if len(set(names)) != len(names):
         raise UsageError("an aligner is named twice in --aligners")
     if "translation" in names and not (opts.translations or opts.translate_cmd):
@@ -109,8 +115,10 @@ def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerO
                                      dictionary=embed_dictionary,
                                      dictionary_lang=src_lang)
             built.append(EmbeddingAligner(embedder, **shape))
-        else:
+        elif name == "translation":
             from lrtk.align.translation import TranslationAligner
 
             built.append(TranslationAligner(_translations(opts, docs), **shape))
+        else:
+            built.append(ALIGNERS.get(name, "--aligners")(**shape))
     return built

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand
 
 from lrtk.cli import options as opt
 from lrtk.cli._outputs import writes
@@ -13,9 +14,8 @@ ORDER = 30
 
 HELP = """Filter sentence pairs (JSONL records with id, src, tgt) and write the kept ones.
 
-Default chain (no model download): duplicate, length, length_ratio, markup, repetition,
-script_ratio, non_native, copy, langid (py3langid), numerals, then batch margin filtering
-with a lexical (IBM Model 1) similarity trained on the pairs themselves.
+Default chain (no model download): DEFAULT_CHAIN; the margin filter scores with a lexical
+(IBM Model 1) similarity trained on the pairs themselves.
 
 Examples:
 
@@ -35,7 +35,9 @@ not grow with the input. The output is the same bytes for any --workers, --num-s
   lrtk filter pairs.jsonl --model model.json --work-dir W --num-shards 8 --shard-index I
   lrtk filter --merge --work-dir W --num-shards 8 -o kept.jsonl --report filter.json
 
-A config lists filters in order, with options (unknown names/options are errors):
+A config lists filters in order, with options (unknown names/options are errors). Filters:
+FILTERS; or a user's own as module:Class (a Filter subclass on the Python path), or the
+name of an entry point of group lrtk.filters (docs/architecture.md).
 
 \b
   filters:
@@ -43,7 +45,20 @@ A config lists filters in order, with options (unknown names/options are errors)
     - length: {min_words: 1, max_words: 150}
     - langid: {min_prob: 0.2}
     - margin: {embedder: /models/LaBSE, batch_size: 1000, k: 4, threshold: 0.95}
+    - my_filters:NoDigitsFilter
 """
+
+
+class _FilterCommand(TyperCommand):
+    """Names the default chain and the known filters in --help from the registry, when help
+    is shown: importing every filter is too slow for each start of lrtk."""
+
+    def format_help(self, ctx, formatter):
+        from lrtk.filter.config import DEFAULT_CHAIN, FILTERS
+
+        self.help = (HELP.replace("DEFAULT_CHAIN", ", ".join(n for n, _ in DEFAULT_CHAIN))
+                     .replace("FILTERS;", ", ".join(FILTERS.names()) + ";"))
+        return super().format_help(ctx, formatter)
 
 
 @writes("output", "rejects", "report")
@@ -78,4 +93,4 @@ def filter_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("filter", help=HELP, no_args_is_help=False)(filter_command)
+    app.command("filter", help=HELP, no_args_is_help=False, cls=_FilterCommand)(filter_command)
