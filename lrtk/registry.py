@@ -79,6 +79,9 @@ def _import(spec: str, kind: str, prefix: str, via: str = "") -> Any:
     except ImportError as e:
         raise UsageError(f"{prefix}{via}cannot import {kind} module {module_name!r} ({e})",
                          hint="put its folder on PYTHONPATH, or install its package") from None
+    except Exception as e:  # noqa: BLE001 - a user's module failing as it loads: say where
+        raise UsageError(f"{prefix}{via}{kind} module {module_name!r} fails as it is imported "
+                         f"({type(e).__name__}: {e})", hint="fix that module") from None
     obj: Any = module
     for part in attr.split("."):
         obj = getattr(obj, part, None) if part else None

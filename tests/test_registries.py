@@ -1,6 +1,7 @@
 """Open registries (lrtk.registry): a filter, an aligner and a metric from a module outside
 lrtk/ (tests/plugins/lrtk_user_plugins.py) run through the real CLI, named as module:Class
-and as the entry points of an installed package; a name that cannot be loaded is one error."""
+and as the entry points of an installed package (names that cannot be loaded:
+tests/test_bad_inputs_vocab.py)."""
 
 from __future__ import annotations
 
@@ -102,23 +103,3 @@ def test_a_users_aligner_and_metric(installed, tmp_path):
         assert list(scores) == ["chrf", "exact"]
         assert scores["exact"] == {"score": 50.0, "signature": "exact|v1"}
 
-
-@pytest.mark.parametrize("args, named", [
-    (["filter", "-", "--src-lang", "bn", "--tgt-lang", "en", "--config", "CHAIN"],
-     "cannot import filter module 'no_such_module'"),
-    (["eval", "--metric", "lrtk_user_plugins:Nothing", "--hyp", "HYP", "--ref", "HYP"],
-     "module 'lrtk_user_plugins' has no 'Nothing'"),
-    (["eval", "--metric", "meteor", "--hyp", "HYP", "--ref", "HYP"], "unknown metric 'meteor'"),
-    (["filter", "-", "--src-lang", "bn", "--tgt-lang", "en", "--config",
-      "NOT_A_FILTER"], "is not a Filter subclass"),
-], ids=["missing-module", "missing-class", "unknown-name", "not-a-filter"])
-def test_a_name_that_cannot_be_loaded_is_one_usage_error(tmp_path, args, named):
-    (tmp_path / "chain.yaml").write_text("filters:\n  - no_such_module:Filter\n")
-    (tmp_path / "bad.yaml").write_text("filters:\n  - lrtk_user_plugins:ExactMatch\n")
-    (tmp_path / "hyp.txt").write_text("a\n")
-    swap = {"CHAIN": tmp_path / "chain.yaml", "NOT_A_FILTER": tmp_path / "bad.yaml",
-            "HYP": tmp_path / "hyp.txt"}
-    res = lrtk(*[swap.get(a, a) for a in args], stdin=b"", env=on_path(PLUGINS))
-    errors = res.error_lines()
-    assert res.code == 2 and len(errors) == 1 and named in errors[0], res.err
-    assert "Traceback" not in res.err

@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from lrtk.cli import options as opt
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError
 from lrtk.io.progress import progress
 from lrtk.runtime import MMAP_HELP, THREADS_HELP, usable_threads
 
