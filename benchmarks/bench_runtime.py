@@ -34,7 +34,7 @@ COLUMNS = [("bits", "bits"), ("group_size", "group"), ("threads", "threads"), ("
 def model_file(cache: Path, variant: str, group_size: int) -> Path:
     """variant: the bits, with '-symmetric' for codes without zero points."""
     from lrtk.export import QuantSpec, export, random_source
-    from lrtk.export.format import VERSION
+    from lrtk.io.model_file import VERSION
 
     # The file format version is in the name, so a cache from an older lrtk is not reused.
     path = cache / f"tinyllama-q{variant}-g{group_size}-v{VERSION}.lrtk"

@@ -82,21 +82,21 @@ stage_tokenizer() {
     --vocab-size "$TOKENIZER_VOCAB" --model-type "$TOKENIZER_TYPE" --threads 1 --seed "$SEED" \
     -o "$WORK/tokenizer/spm"
   # fertility per language on held-out text (the test split), for the report
-  lrtk tokenizer report --model "$WORK/tokenizer/spm.model" \
+  lrtk tokenizer report --tokenizer "$WORK/tokenizer/spm.model" \
     --corpus "$SRC=$WORK/corpus/test.$SRC" --corpus "$TGT=$WORK/corpus/test.$TGT" \
-    --json "$WORK/reports/tokenizer.json" > "$WORK/tokenizer/report.txt"
+    --report "$WORK/reports/tokenizer.json" > "$WORK/tokenizer/report.txt"
 }
 
 stage_sample() {
   lrtk sample plan --corpus "$SRC=$WORK/corpus/train.$SRC" --corpus "$TGT=$WORK/corpus/train.$TGT" \
-    --schedule cooldown --tau "$SAMPLE_TAU" --tau-end "$SAMPLE_TAU_END" --switch "$SAMPLE_SWITCH" \
-    --budget "$SAMPLE_BUDGET" --json "$WORK/sample.plan.json" > "$WORK/sample.plan.txt"
+    --mix cooldown --tau "$SAMPLE_TAU" --tau-end "$SAMPLE_TAU_END" --switch "$SAMPLE_SWITCH" \
+    --budget "$SAMPLE_BUDGET" --report "$WORK/sample.plan.json" > "$WORK/sample.plan.txt"
 }
 
 stage_train() {
   lrtk train --tokenizer "$WORK/tokenizer/spm.model" --plan "$WORK/sample.plan.json" \
     --layers "$TRAIN_LAYERS" --hidden "$TRAIN_HIDDEN" --heads "$TRAIN_HEADS" --kv-heads "$TRAIN_KV_HEADS" \
-    --intermediate "$TRAIN_INTERMEDIATE" --seq-len "$TRAIN_SEQ_LEN" \
+    --intermediate "$TRAIN_INTERMEDIATE" --ctx "$TRAIN_SEQ_LEN" \
     --steps "$TRAIN_STEPS" --batch-size "$TRAIN_BATCH" --lr "$TRAIN_LR" \
     --eval "$SRC=$WORK/corpus/dev.$SRC" --eval "$TGT=$WORK/corpus/dev.$TGT" --eval-every "$TRAIN_EVAL_EVERY" \
     --seed "$SEED" -o "$WORK/lm"
@@ -105,9 +105,9 @@ stage_train() {
 # Translation examples in both directions and TaCo chains, then a curriculum: LoRA on
 # translation first, then the TaCo stage continuing the same adapter.
 stage_tune() {
-  lrtk taco build --pairs "$WORK/corpus/train.jsonl" --src-lang "$SRC" --lang "$TUNE_TACO_LANG" \
+  lrtk taco build --pairs "$WORK/corpus/train.jsonl" --src-lang "$SRC" --tgt-lang "$TUNE_TACO_LANG" \
     -o "$WORK/tune.translation.jsonl"
-  lrtk taco build --dialogue "$WORK/corpus/train.jsonl" --src-lang "$SRC" --lang "$TUNE_TACO_LANG" \
+  lrtk taco build --dialogue "$WORK/corpus/train.jsonl" --src-lang "$SRC" --tgt-lang "$TUNE_TACO_LANG" \
     -o "$WORK/tune.taco.jsonl"
   cat > "$WORK/curriculum.yaml" <<EOF
 seed: $SEED

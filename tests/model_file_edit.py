@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import struct
 
-from lrtk.export.format import CONFIG_FIELDS, HEADER_SIZE, read_header
+from lrtk.io.model_file import CONFIG_FIELDS, HEADER_SIZE
+from lrtk.runtime.binding import read_header
 
 ENTRY_SIZE = 128
 # field -> (offset in the 80-byte header, struct format)

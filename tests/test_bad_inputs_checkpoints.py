@@ -1,7 +1,7 @@
 """Bad inputs of the training side (issue 15), run as a user runs them:
 
 1. a broken Hugging Face model folder, for every command that loads one (`generate --model`,
-   `eval --model`, `ppl --hf`, `tune --model`, `train --init-model`);
+   `eval --model`, `ppl MODEL_DIR`, `tune --model`, `train --model`);
 2. `train --resume` on a damaged checkpoint or with options other than the run's;
 3. numbers out of range (nan, inf, negatives) for train, tune, generate, eval and a TaCo
    curriculum.
@@ -83,9 +83,9 @@ def _loading_command(command: str, kit, model: Path, out: Path) -> list:
         "generate": ["generate", "--prompt", "Hello", "--model", model],
         "eval": ["eval", "--model", model, "--test", kit.pairs, "--src-lang", "bn",
                  "--lang", "en", "--max-new-tokens", "2"],
-        "ppl": ["ppl", "--hf", model, "--data", kit.text_en],
+        "ppl": ["ppl", model, "--data", kit.text_en],
         "tune": ["tune", "--model", model, "--train", kit.text_en, "--steps", "1", "-o", out],
-        "train": ["train", "--init-model", model, "--corpus", f"en={kit.text_en}", "--steps",
+        "train": ["train", "--model", model, "--corpus", f"en={kit.text_en}", "--steps",
                   "1", "--batch-size", "2", "-o", out],
     }[command]
 
@@ -111,7 +111,7 @@ def test_broken_model_folder_is_one_line(kit, tmp_path, broken, command):
 
 # --- 2. train --resume ----------------------------------------------------------------------
 
-SHAPE = {"--layers": "1", "--hidden": "16", "--heads": "2", "--seq-len": "16"}
+SHAPE = {"--layers": "1", "--hidden": "16", "--heads": "2", "--ctx": "16"}
 RUN = {**SHAPE, "--batch-size": "2", "--steps": "4", "--checkpoint-every": "2", "--lr": "0.001"}
 
 

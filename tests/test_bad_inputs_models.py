@@ -127,7 +127,7 @@ def test_malformed_model_file_lrtk_run(case, good, lrtk_run_bin, tmp_path):
 def test_read_header_is_the_loaders_check(good, tmp_path):
     """read_header (inspection, tests) refuses what the commands refuse, with the same error."""
     from lrtk.errors import DataError
-    from lrtk.export.format import read_header
+    from lrtk.runtime.binding import read_header
 
     model, _ = _broken(tmp_path, good, MALFORMED["huge-tensor-count"][0])
     with pytest.raises(DataError, match="a tensor table of 4294967295 entries"):

@@ -43,7 +43,7 @@ def corpus_config(kit, tmp: Path, source: Path | None = None) -> Path:
 
 def tiny_train(kit, steps: int = 2, tokenizer=None, corpus=None) -> list:
     return ["train", "--tokenizer", tokenizer or kit.spm, "--corpus", f"en={corpus or kit.text_en}",
-            "--layers", "1", "--hidden", "32", "--heads", "2", "--seq-len", "32",
+            "--layers", "1", "--hidden", "32", "--heads", "2", "--ctx", "32",
             "--steps", steps, "--batch-size", "2"]
 
 
@@ -72,16 +72,17 @@ FILE_OUTPUTS = [
     ("filter --report", lambda k, t: ["filter", k.pairs, "-o", t / "k.jsonl", "--report", "OUT"]),
     ("corpus build --report", lambda k, t: ["corpus", "build", "--config", corpus_config(k, t),
                                             "-o", t / "corpus", "--report", "OUT"]),
-    ("tokenizer report --json", lambda k, t: ["tokenizer", "report", "--model", k.spm,
-                                              "--corpus", f"en={k.text_en}", "--json", "OUT"]),
-    ("sample plan --json", lambda k, t: ["sample", "plan", "--corpus", f"en={k.text_en}",
-                                         "--json", "OUT"]),
+    ("tokenizer report --report", lambda k, t: ["tokenizer", "report", "--tokenizer", k.spm,
+                                                "--corpus", f"en={k.text_en}", "--report",
+                                                "OUT"]),
+    ("sample plan --report", lambda k, t: ["sample", "plan", "--corpus", f"en={k.text_en}",
+                                           "--report", "OUT"]),
     ("sample draw -o", lambda k, t: ["sample", "draw", "--plan", t / "plan.json", "-o", "OUT"]),
     ("sample draw --state", lambda k, t: ["sample", "draw", "--plan", t / "plan.json", "-o",
                                           t / "d.jsonl", "--state", "OUT"]),
     ("sample draw --report", lambda k, t: ["sample", "draw", "--plan", t / "plan.json", "-o",
                                            t / "d.jsonl", "--report", "OUT"]),
-    ("taco build -o", lambda k, t: ["taco", "build", "--pairs", k.pairs, "--lang", "bn", "-o",
+    ("taco build -o", lambda k, t: ["taco", "build", "--pairs", k.pairs, "--tgt-lang", "bn", "-o",
                                     "OUT"]),
     ("eval --report", lambda k, t: ["eval", "--hyp", k.text_en, "--ref", k.text_en, "--lang",
                                     "en", "--report", "OUT"]),
@@ -122,7 +123,7 @@ def _args(build, kit, tmp: Path, out) -> list:
 # Every option gets the missing directory; each command's main output also the other kinds
 # (a directory output cannot be "a directory").
 MAIN_OUTPUTS = {"segment -o", "align -o", "align score --report", "filter -o",
-                "corpus build --report", "tokenizer report --json", "sample plan --json",
+                "corpus build --report", "tokenizer report --report", "sample plan --report",
                 "sample draw -o", "taco build -o", "eval --report", "generate -o", "export -o"}
 BAD_OUTPUT_CASES = [
     *[pytest.param(build, kind, False, id=f"{name}-{kind}") for name, build in FILE_OUTPUTS
@@ -452,7 +453,7 @@ UNREADABLE_INPUTS = [
                                             corpus_config(k, f.parent, source=f), "-o", "out"]),
     ("tokenizer train", "text_en", lambda k, f: ["tokenizer", "train", "--corpus", f"en={f}",
                                                  "-o", "spm"]),
-    ("tokenizer report", "spm", lambda k, f: ["tokenizer", "report", "--model", f, "--corpus",
+    ("tokenizer report", "spm", lambda k, f: ["tokenizer", "report", "--tokenizer", f, "--corpus",
                                               f"en={k.text_en}"]),
     ("train --tokenizer", "spm", lambda k, f: [*tiny_train(k, tokenizer=f), "-o", "lm"]),
     ("tune --train", "text_en", lambda k, f: [*tiny_tune(k, train=f), "-o", "t"]),

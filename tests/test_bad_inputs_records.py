@@ -132,7 +132,7 @@ def _corpus_src_number(tmp, k):
 def _sample_plan_text_number(tmp, k):
     bad = jsonl(tmp / "bn.jsonl", [{"id": "1", "text": "এক"}, {"id": "2", "text": 5}])
     return ["sample", "plan", "--corpus", f"bn={bad}", "--corpus", f"en={k.text_en}",
-            "--json", f"{OUT}/plan.json"], [f"{bad}:2", "'text'"]
+            "--report", f"{OUT}/plan.json"], [f"{bad}:2", "'text'"]
 
 
 def _tokenizer_text_null(tmp, k):
@@ -167,14 +167,14 @@ def _taco_pairs_src_number(tmp, k):
     p = pairs(k, 4)
     p[0]["src"] = 12345
     bad = jsonl(tmp / "pairs.jsonl", p)
-    return ["taco", "build", "--pairs", bad, "--src-lang", "bn", "--lang", "ne",
+    return ["taco", "build", "--pairs", bad, "--src-lang", "bn", "--tgt-lang", "ne",
             "-o", f"{OUT}/taco.jsonl"], [f"{bad}:1", "'src'"]
 
 
 def _taco_instruction_number(tmp, k):
     bad = jsonl(tmp / "inst.jsonl", [{"id": "i1", "instruction": 7, "response": "Yes.",
                                       "instruction_ne": "के?", "response_ne": "हो।"}])
-    return ["taco", "build", "-i", bad, "--lang", "ne", "-o", f"{OUT}/taco.jsonl"], \
+    return ["taco", "build", "--instructions", bad, "--tgt-lang", "ne", "-o", f"{OUT}/taco.jsonl"], \
         [f"{bad}:1", "'instruction'"]
 
 
@@ -204,7 +204,7 @@ def _gz_corpus(tmp, k):
 def _gz_sample_plan(tmp, k):
     bad = truncated_gz(k.text_bn, tmp / "bn.txt.gz")
     return ["sample", "plan", "--corpus", f"bn={bad}", "--corpus", f"en={k.text_en}",
-            "--json", f"{OUT}/plan.json"], [str(bad), "truncated"]
+            "--report", f"{OUT}/plan.json"], [str(bad), "truncated"]
 
 
 def _gz_sample_draw(tmp, k):
@@ -212,7 +212,7 @@ def _gz_sample_draw(tmp, k):
     good.write_bytes(gzip.compress(k.text_bn.read_bytes(), mtime=0))
     plan = tmp / "plan.json"
     assert lrtk("sample", "plan", "--corpus", f"bn={good}", "--corpus", f"en={k.text_en}",
-                "--json", plan).code == 0
+                "--report", plan).code == 0
     truncated_gz(k.text_bn, good)  # damaged after planning
     return ["sample", "draw", "--plan", plan, "-o", f"{OUT}/mix.jsonl"], [str(good), "truncated"]
 
@@ -243,7 +243,7 @@ def _gz_eval(tmp, k):
 
 def _gz_taco(tmp, k):
     bad = truncated_gz(k.pairs, tmp / "pairs.jsonl.gz")
-    return ["taco", "build", "--pairs", bad, "--src-lang", "bn", "--lang", "ne",
+    return ["taco", "build", "--pairs", bad, "--src-lang", "bn", "--tgt-lang", "ne",
             "-o", f"{OUT}/taco.jsonl"], [str(bad), "truncated"]
 
 
@@ -359,7 +359,7 @@ def test_repeated_corpus_is_concatenated_in_order(kit, tmp_path):
     b = _gz(write_lines(tmp_path / "b.bn", lines[100:250]), tmp_path / "b.bn.gz")
     plan = tmp_path / "plan.json"
     res = lrtk("sample", "plan", "--corpus", f"bn={a}", "--corpus", f"en={kit.text_en}",
-               "--corpus", f"bn={b}", "--json", plan, cwd=tmp_path)
+               "--corpus", f"bn={b}", "--report", plan, cwd=tmp_path)
     assert res.code == 0, res.err
     saved = json.loads(plan.read_text(encoding="utf-8"))
     assert saved["lines"] == {"bn": 250, "en": 300}
@@ -403,7 +403,7 @@ def test_train_reads_gz_and_repeated_corpora(kit, tmp_path):
     b = _gz(write_lines(tmp_path / "b.en", lines[150:]), tmp_path / "b.en.gz")
     res = lrtk("train", "--tokenizer", kit.spm, "--corpus", f"en={a}", "--corpus", f"en={b}",
                "--eval", f"en={b}", "--eval-examples", "4", "--layers", "1", "--hidden", "16",
-               "--heads", "2", "--seq-len", "16", "--steps", "2", "--batch-size", "2",
+               "--heads", "2", "--ctx", "16", "--steps", "2", "--batch-size", "2",
                "-o", tmp_path / "lm", cwd=tmp_path)
     assert res.code == 0, res.err
     report = json.loads((tmp_path / "lm" / "train_report.json").read_text(encoding="utf-8"))

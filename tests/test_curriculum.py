@@ -81,7 +81,7 @@ def taco_data(tmp_path_factory):
     for args in (["--pairs", str(root / "pairs.tsv"), "--pairs-format", "tsv",
                   "-o", str(root / "translate.jsonl")],
                  ["-i", str(root / "inst.jsonl"), "-o", str(root / "taco.jsonl")]):
-        result = runner.invoke(app, ["taco", "build", "--lang", "ne", *args])
+        result = runner.invoke(app, ["taco", "build", "--tgt-lang", "ne", *args])
         assert result.exit_code == 0, result.output
     # a fixed held-out set, so consecutive stages' losses are comparable
     held = [json.loads(line) for line in (root / "taco.jsonl").read_text().splitlines()[-6:]]

@@ -13,7 +13,8 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 from lrtk.export import QuantSpec, export, from_hf, quantize  # noqa: E402
-from lrtk.export.format import ALIGN, DT_TMAC, read_header  # noqa: E402
+from lrtk.io.model_file import ALIGN, DT_TMAC  # noqa: E402
+from lrtk.runtime.binding import read_header  # noqa: E402
 from lrtk.kernels.binding import half_round  # noqa: E402
 
 VOCAB = 320

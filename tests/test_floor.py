@@ -154,7 +154,7 @@ def test_sample_plan_temperature_probabilities(run_cli, tmp_path):
     en = write_lines(tmp_path / "en.txt", [t for _, t in PAIRS])
     plan = tmp_path / "plan.json"
     code, _, err = run_cli("sample", "plan", "--corpus", f"bn={bn}", "--corpus", f"en={en}",
-                           "--schedule", "temperature", "--tau", "2", "--json", str(plan))
+                           "--mix", "temperature", "--tau", "2", "--report", str(plan))
     assert code == 0, err
     probs = json.loads(plan.read_text("utf-8"))["phases"][0]["probs"]
     z = math.sqrt(3) + math.sqrt(12)
@@ -184,7 +184,7 @@ def test_train_export_run_ppl(run_cli, corpora, tmp_path):
     code, _, err = run_cli("train", "--tokenizer", f"{prefix}.model", "--corpus",
                            f"bn={corpora['bn']}", "--corpus", f"en={corpora['en']}",
                            "--layers", "2", "--hidden", "64", "--heads", "4",
-                           "--intermediate", "128", "--seq-len", "64", "--steps", "20",
+                           "--intermediate", "128", "--ctx", "64", "--steps", "20",
                            "--batch-size", "8", "--lr", "0.003", "--eval",
                            f"bn={corpora['bn']}", "--eval-examples", "20", "-o", str(lm))
     assert code == 0, err

@@ -104,7 +104,7 @@ def test_output_feeds_tokenizer_train_and_train(run_cli, tmp_path, shared):
                            "--threads", "1", "-o", tmp_path / "spm")
     assert code == 0, err
     code, _, err = run_cli("train", "--tokenizer", tmp_path / "spm.model", "--corpus", f"bn={kg}",
-                           "--layers", "1", "--hidden", "32", "--heads", "4", "--seq-len", "32",
+                           "--layers", "1", "--hidden", "32", "--heads", "4", "--ctx", "32",
                            "--steps", "2", "--batch-size", "4", "-o", tmp_path / "model")
     assert code == 0, err
     assert (tmp_path / "model" / "config.json").is_file()

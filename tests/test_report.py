@@ -24,7 +24,7 @@ import pytest
 from badinput import lrtk
 from conftest import REPO
 from lrtk.report import SECTIONS
-from lrtk.report.plots import MISSING_NOTE
+from lrtk.charts.plots import MISSING_NOTE
 from test_pipeline import SMALL, _small_docs
 
 KNOBS = {**SMALL, "TRAIN_EVAL_EVERY": "5", "EXPORT_COMPARE_BITS": "2", "CI": "1",

@@ -97,7 +97,7 @@ def test_quantized_agreement_and_perplexity(trained, tmp_path, run_cli):
         agreement[name] = float(np.concatenate(agree).mean())
         kl[name] = float(np.concatenate(div).mean())
 
-    ppl = {"hf": _ppl(run_cli, "--hf", str(hf_dir), "--data", str(eval_txt))}
+    ppl = {"hf": _ppl(run_cli, str(hf_dir), "--data", str(eval_txt))}
     ppl.update({name: _ppl(run_cli, str(f), "--data", str(eval_txt)) for name, f in files.items()})
     print(f"\non {len(ids)}+ TICO-19 tokens: " + "; ".join(
         f"{k}: top-1 {agreement[k]:.4f}, KL {kl[k]:.2e}, ppl {ppl[k]:.3f} "
@@ -245,12 +245,16 @@ def test_run_cli_refuses_bad_sampling_and_says_when_the_context_fills(q2_model, 
 def test_ppl_and_bench_refuse_what_they_cannot_measure(q2_model, tmp_path, run_cli):
     data = tmp_path / "d.txt"
     data.write_text("The virus spreads from person to person.\n")
-    # --hf with a path that is not a checkpoint: one line, not a Hub download traceback.
-    code, out, err = run_cli("ppl", "--hf", str(tmp_path / "missing"), "--data", str(data))
+    # A path that is neither a model file nor a checkpoint: one line, not a Hub download
+    # traceback; a directory without config.json is no checkpoint.
+    code, out, err = run_cli("ppl", str(tmp_path / "missing"), "--data", str(data))
     assert code == 2 and out == "" and err.strip().splitlines() == [
-        f"lrtk: error: {tmp_path / 'missing'}: directory not found (--hf takes a local directory)"]
-    code, _, err = run_cli("ppl", "--hf", str(tmp_path), "--data", str(data))
+        f"lrtk: error: {tmp_path / 'missing'}: model file not found"]
+    code, _, err = run_cli("ppl", str(tmp_path), "--data", str(data))
     assert code == 2 and "no config.json in this directory" in err
+    # The retired spelling still works for one release, with one warning line.
+    code, _, err = run_cli("ppl", "--hf", str(tmp_path), "--data", str(data))
+    assert code == 2 and "--hf is deprecated" in err and "no config.json" in err
     # A window of one token scores nothing.
     code, out, _ = run_cli("ppl", str(q2_model), "--data", str(data), "--ctx", "1")
     assert code == 2 and out == ""

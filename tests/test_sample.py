@@ -179,9 +179,9 @@ def test_one_language_from_several_files_with_bom_and_gzip(tico_mix, tmp_path):
 
 def test_cli_plan_prints_phases_warns_and_writes_json(tico_mix, run_cli, tmp_path):
     out = tmp_path / "plan.json"
-    code, stdout, stderr = run_cli("sample", "plan", *_corpus_args(tico_mix), "--schedule", "cooldown",
+    code, stdout, stderr = run_cli("sample", "plan", *_corpus_args(tico_mix), "--mix", "cooldown",
                                    "--tau", "5", "--tau-end", "1", "--switch", "0.5",
-                                   "--budget", "20000", "--json", out)
+                                   "--budget", "20000", "--report", out)
     assert code == 0, stderr
     assert "phase 0, tau=5: 10,000 lines" in stdout and "phase 1, tau=1: 10,000 lines" in stdout
     assert "ur would be repeated" in stderr and "en would be" not in stderr
@@ -194,7 +194,7 @@ def test_cli_plan_prints_phases_warns_and_writes_json(tico_mix, run_cli, tmp_pat
 def test_cli_draw_resumes_from_a_state_file(tico_mix, run_cli, tmp_path, monkeypatch):
     plan = tmp_path / "plan.json"
     assert run_cli("sample", "plan", *_corpus_args(tico_mix), "--tau", "2", "--budget", "500",
-                   "--json", plan)[0] == 0
+                   "--report", plan)[0] == 0
     assert json.loads(plan.read_text("utf-8"))["corpora"][0]["paths"] == ["bn.txt"]  # relative
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -220,7 +220,7 @@ def test_cli_errors_are_one_line(tico_mix, run_cli, tmp_path):
     code, _, err = run_cli("sample", "plan", "--corpus", f"bn={tmp_path / 'missing.txt'}")
     assert code == 2 and "missing.txt: file not found" in err
     plan = tmp_path / "plan.json"
-    run_cli("sample", "plan", *_corpus_args(tico_mix), "--budget", "100", "--json", plan)
+    run_cli("sample", "plan", *_corpus_args(tico_mix), "--budget", "100", "--report", plan)
     with open(tico_mix["ur"], "a", encoding="utf-8") as fh:
         fh.write("نیا جملہ\n")
     code, out, err = run_cli("sample", "draw", "--plan", plan)
@@ -251,7 +251,7 @@ def test_token_unit_counts_whitespace_tokens_and_survives_pickling(tico_mix, run
 
     plan_file = tmp_path / "plan.json"
     code, _, err = run_cli("sample", "plan", *_corpus_args(tico_mix), "--unit", "tokens",
-                           "--tau", "2", "--budget", "50000", "--json", plan_file)
+                           "--tau", "2", "--budget", "50000", "--report", plan_file)
     assert code == 0, err
     plan = load_plan(str(plan_file))
     for lang, path in tico_mix.items():

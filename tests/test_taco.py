@@ -67,7 +67,7 @@ for line in sys.stdin.read().splitlines():
 def test_build_writes_three_part_chains(shared, tmp_path, run_cli):
     src = write_jsonl(tmp_path / "inst.jsonl", dialogue_instructions(shared, True))
     out = tmp_path / "taco.jsonl"
-    code, _, err = run_cli("taco", "build", "-i", src, "--lang", "ne", "-o", out)
+    code, _, err = run_cli("taco", "build", "--instructions", src, "--tgt-lang", "ne", "-o", out)
     assert code == 0, err
     examples = read_jsonl(out)
     en, ne = tico_pairs(shared)
@@ -89,8 +89,8 @@ def test_translate_cmd_fills_missing_fields_identically(shared, tmp_path, run_cl
                                                         tico_translator):
     with_fields = write_jsonl(tmp_path / "a.jsonl", dialogue_instructions(shared, True))
     without = write_jsonl(tmp_path / "b.jsonl", dialogue_instructions(shared, False))
-    run_cli("taco", "build", "-i", with_fields, "--lang", "ne", "-o", tmp_path / "a.out")
-    code, _, err = run_cli("taco", "build", "-i", without, "--lang", "ne",
+    run_cli("taco", "build", "--instructions", with_fields, "--tgt-lang", "ne", "-o", tmp_path / "a.out")
+    code, _, err = run_cli("taco", "build", "--instructions", without, "--tgt-lang", "ne",
                            "--translate-cmd", tico_translator, "-o", tmp_path / "b.out")
     assert code == 0, err
     a, b = read_jsonl(tmp_path / "a.out"), read_jsonl(tmp_path / "b.out")
@@ -105,7 +105,7 @@ def test_translate_cmd_failure_is_one_line_and_no_output(shared, tmp_path, run_c
     recs[3]["response"] = "a sentence that is not in TICO-19"
     src = write_jsonl(tmp_path / "b.jsonl", recs)
     out = tmp_path / "out.jsonl"
-    code, stdout, err = run_cli("taco", "build", "-i", src, "--lang", "ne",
+    code, stdout, err = run_cli("taco", "build", "--instructions", src, "--tgt-lang", "ne",
                                 "--translate-cmd", tico_translator, "-o", out)
     assert code == 1 and not out.exists() and stdout == ""
     lines = err.strip().splitlines()
@@ -115,7 +115,7 @@ def test_translate_cmd_failure_is_one_line_and_no_output(shared, tmp_path, run_c
 
 def test_translate_cmd_wrong_line_count(shared, tmp_path, run_cli):
     src = write_jsonl(tmp_path / "b.jsonl", dialogue_instructions(shared, False))
-    code, _, err = run_cli("taco", "build", "-i", src, "--lang", "ne",
+    code, _, err = run_cli("taco", "build", "--instructions", src, "--tgt-lang", "ne",
                            "--translate-cmd", "head -n 3", "-o", tmp_path / "o.jsonl")
     assert code == 1
     assert f"returned 3 lines for {2 * N} input lines" in err
@@ -125,7 +125,7 @@ def test_missing_translation_without_command_names_file_and_line(shared, tmp_pat
     recs = dialogue_instructions(shared, True)
     del recs[4]["response_ne"]
     src = write_jsonl(tmp_path / "a.jsonl", recs)
-    code, _, err = run_cli("taco", "build", "-i", src, "--lang", "ne", "-o", tmp_path / "o")
+    code, _, err = run_cli("taco", "build", "--instructions", src, "--tgt-lang", "ne", "-o", tmp_path / "o")
     assert code == 1
     assert err.startswith(f"lrtk: error: {src}:5: missing field 'response_ne'")
 
@@ -135,7 +135,7 @@ def test_translation_examples_in_both_directions(shared, tmp_path, run_cli):
     pairs = tmp_path / "pairs.tsv"
     pairs.write_text("".join(f"{a}\t{b}\n" for a, b in zip(en, ne)), encoding="utf-8")
     code, out, err = run_cli("taco", "build", "--pairs", pairs, "--pairs-format", "tsv",
-                             "--lang", "ne")
+                             "--tgt-lang", "ne")
     assert code == 0, err
     examples = [json.loads(line) for line in out.splitlines()]
     assert len(examples) == 2 * len(en)
@@ -150,9 +150,9 @@ def test_translation_examples_in_both_directions(shared, tmp_path, run_cli):
 def test_unknown_language_needs_lang_name(shared, tmp_path, run_cli):
     src = write_jsonl(tmp_path / "a.jsonl", [{"instruction": "x", "response": "y",
                                              "instruction_xx": "x", "response_xx": "y"}])
-    code, _, err = run_cli("taco", "build", "-i", src, "--lang", "xx")
+    code, _, err = run_cli("taco", "build", "--instructions", src, "--tgt-lang", "xx")
     assert code == 2 and "--lang-name" in err
-    code, out, _ = run_cli("taco", "build", "-i", src, "--lang", "xx", "--lang-name", "Xish")
+    code, out, _ = run_cli("taco", "build", "--instructions", src, "--tgt-lang", "xx", "--lang-name", "Xish")
     assert code == 0 and "Response in Xish: y" in out
 
 
@@ -189,9 +189,9 @@ def test_tsv_instructions_equal_jsonl(shared, tmp_path, run_cli):
     tsv = tmp_path / "a.tsv"
     tsv.write_text("".join("\t".join((r["instruction"], r["response"], r["instruction_ne"],
                                       r["response_ne"])) + "\n" for r in recs), encoding="utf-8")
-    _, from_jsonl, _ = run_cli("taco", "build", "-i", src, "--lang", "ne")
-    code, from_tsv, err = run_cli("taco", "build", "-i", tsv, "--instructions-format", "tsv",
-                                  "--lang", "ne")
+    _, from_jsonl, _ = run_cli("taco", "build", "--instructions", src, "--tgt-lang", "ne")
+    code, from_tsv, err = run_cli("taco", "build", "--instructions", tsv, "--instructions-format", "tsv",
+                                  "--tgt-lang", "ne")
     assert code == 0, err
     strip = [{k: v for k, v in json.loads(line).items() if k not in ("id", "meta")}
              for line in from_jsonl.splitlines()]
@@ -207,10 +207,10 @@ def test_dialogue_pairs_give_the_same_chains_as_instruction_records(shared, tmp_
         {"id": f"p{i}", "src": ne[i], "tgt": en[i], "src_lang": "ne", "tgt_lang": "en"}
         for i in range(N + 1)])
     code, from_dialogue, err = run_cli("taco", "build", "--dialogue", pairs, "--src-lang", "ne",
-                                       "--lang", "ne")
+                                       "--tgt-lang", "ne")
     assert code == 0, err
     inst = write_jsonl(tmp_path / "inst.jsonl", dialogue_instructions(shared, True))
-    _, from_instructions, _ = run_cli("taco", "build", "-i", inst, "--lang", "ne")
+    _, from_instructions, _ = run_cli("taco", "build", "--instructions", inst, "--tgt-lang", "ne")
 
     def chains(out):
         return [(r["prompt"], r["target"]) for r in map(json.loads, out.splitlines())]
@@ -220,9 +220,9 @@ def test_dialogue_pairs_give_the_same_chains_as_instruction_records(shared, tmp_
 
 def test_pairs_need_two_languages(tmp_path, run_cli):
     pairs = write_jsonl(tmp_path / "p.jsonl", [{"src": "a", "tgt": "b"}])
-    code, _, err = run_cli("taco", "build", "--pairs", pairs, "--src-lang", "bn", "--lang", "bn")
+    code, _, err = run_cli("taco", "build", "--pairs", pairs, "--src-lang", "bn", "--tgt-lang", "bn")
     assert code == 1 and f"{pairs}:1: both sides of the pair are 'bn'" in err
     other = write_jsonl(tmp_path / "q.jsonl", [{"src": "a", "tgt": "b", "src_lang": "hi",
                                                "tgt_lang": "ne"}])
-    code, _, err = run_cli("taco", "build", "--dialogue", other, "--lang", "ne")
+    code, _, err = run_cli("taco", "build", "--dialogue", other, "--tgt-lang", "ne")
     assert code == 1 and "a dialogue pair must be English and 'ne', not 'hi' and 'ne'" in err

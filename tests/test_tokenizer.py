@@ -144,9 +144,9 @@ def test_cli_train_and_report(tico, tmp_path, run_cli):
     assert code == 0, err
     assert f"wrote {prefix}.model" in err and out == ""
     report = tmp_path / "report.json"
-    code, out, err = run_cli("tokenizer", "report", "--model", f"{prefix}.model",
+    code, out, err = run_cli("tokenizer", "report", "--tokenizer", f"{prefix}.model",
                              "--corpus", f"bn={tico['test', 'bn']}", "--corpus", f"en={tico['test', 'en']}",
-                             "--json", report)
+                             "--report", report)
     assert code == 0, err
     assert out.splitlines()[0].split()[:5] == ["lang", "lines", "words", "tokens", "fertility"]
     data = json.loads(report.read_text("utf-8"))
@@ -155,13 +155,13 @@ def test_cli_train_and_report(tico, tmp_path, run_cli):
     # the model sizes corpora for `lrtk sample plan --unit tokens`
     plan = tmp_path / "plan.json"
     code, _, err = run_cli("sample", "plan", "--corpus", f"bn={tico['test', 'bn']}", "--unit", "tokens",
-                           "--tokenizer", f"{prefix}.model", "--json", plan)
+                           "--tokenizer", f"{prefix}.model", "--report", plan)
     assert code == 0, err
     assert json.loads(plan.read_text("utf-8"))["units"]["bn"] == data["languages"][0]["tokens"]
 
 
 def test_cli_errors(tico, tmp_path, run_cli):
-    code, _, err = run_cli("tokenizer", "report", "--model", tmp_path / "none.model",
+    code, _, err = run_cli("tokenizer", "report", "--tokenizer", tmp_path / "none.model",
                            "--corpus", f"bn={tico['test', 'bn']}")
     assert code == 2 and "none.model: tokenizer model not found" in err
     code, _, err = run_cli("tokenizer", "train", "--corpus", f"bn={tico['test', 'bn']}",

@@ -13,7 +13,7 @@ from tiny_models import TICO_BN, TICO_EN, one_thread  # noqa: E402
 one_thread()
 
 SHAPE = ["--layers", "2", "--hidden", "32", "--heads", "4", "--kv-heads", "2",
-         "--seq-len", "48"]
+         "--ctx", "48"]
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_wsd_learning_rate_is_flat_then_decays(data, run_cli, tmp_path):
 def test_continue_pretraining_a_checkpoint(data, run_cli, tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     assert run_cli(*_args(data, first, "--steps", "6"))[0] == 0
-    code, _, err = run_cli("train", "--init-model", first, "--corpus", f"bn={data['bn']}",
+    code, _, err = run_cli("train", "--model", first, "--corpus", f"bn={data['bn']}",
                            "--eval", f"bn={data['bn.dev']}", "--steps", "6", "--lr", "3e-3",
                            "--batch-size", "8", "-o", second)
     assert code == 0, err
@@ -144,12 +144,12 @@ def test_bad_usage_is_one_line(data, run_cli, tmp_path, extra, message):
 
 
 def test_trains_on_a_saved_sample_plan(data, run_cli, tmp_path):
-    """The plan file of `lrtk sample plan --json` drives training; too small a budget is a
+    """The plan file of `lrtk sample plan --report` drives training; too small a budget is a
     one-line usage error naming the budget needed."""
     plan = tmp_path / "plan.json"
     code, _, err = run_cli("sample", "plan", "--corpus", f"bn={data['bn']}", "--corpus",
-                           f"en={data['en']}", "--schedule", "unimax", "--budget", "40",
-                           "--json", plan)
+                           f"en={data['en']}", "--mix", "unimax", "--budget", "40",
+                           "--report", plan)
     assert code == 0, err
     common = ["train", "--tokenizer", data["spm"], "--plan", plan, *SHAPE,
               "--batch-size", "8", "--eval", f"bn={data['bn.dev']}"]

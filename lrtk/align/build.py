@@ -7,11 +7,16 @@ from typing import TYPE_CHECKING, Sequence
 
 from lrtk.align.document import Aligner, DocPair
 from lrtk.errors import UsageError
+from lrtk.registry import Registry
 
 if TYPE_CHECKING:
     from lrtk.lexicon import Dictionary
 
-ALIGNERS = ("length", "lexical", "embedding", "translation")
+# A user's aligner is `module:Class` or an entry point of group lrtk.aligners: a class built
+# with the keywords max_side and max_total, with a `name` and align(doc) -> [ScoredBead].
+ALIGNERS = Registry("aligner", "lrtk.aligners")
+for _name in ("length", "lexical", "embedding", "translation"):
+    ALIGNERS.add(_name, None)  # built by build_aligners, with the resources they share
 DEFAULT_OFFLINE = ("lexical", "embedding", "length")  # translation joins when given a source
 
 
@@ -36,7 +41,8 @@ def parse_aligner_names(spec: str | None, opts: AlignerOptions) -> list[str]:
     unknown = [n for n in names if n not in ALIGNERS]
     if unknown or not names:
         raise UsageError(f"unknown aligner(s): {', '.join(unknown) or '(none given)'}",
-                         hint=f"choose from {', '.join(ALIGNERS)}, comma-separated")
+                         hint=f"choose from {', '.join(ALIGNERS.names())}, comma-separated, "
+                              "or module:Class")
     if len(set(names)) != len(names):
         raise UsageError("an aligner is named twice in --aligners")
     if "translation" in names and not (opts.translations or opts.translate_cmd):
@@ -139,9 +145,11 @@ def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerO
                                      else None,
                                      dictionary_lang=src_lang)
             built.append(EmbeddingAligner(embedder, **shape))
-        else:
+        elif name == "translation":
             from lrtk.align.translation import TranslationAligner
 
             built.append(TranslationAligner(_translations(opts, docs, first_translation),
                                             **shape))
+        else:
+            built.append(ALIGNERS.get(name, "--aligners")(**shape))
     return built

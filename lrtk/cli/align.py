@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from lrtk.cli._outputs import writes
-from lrtk.cli.shard_options import with_shard_options
+from lrtk.cli import options as opt
 
 ORDER = 20
 
@@ -86,7 +86,7 @@ class _AlignGroup(TyperGroup):
 
 
 @writes("output", "report")
-@with_shard_options
+@opt.sharded
 def align_command(
     input_path: Optional[str] = typer.Argument(None, metavar="[INPUT]",
                                                help="Document-pair JSONL file or '-' (the default)."),
@@ -141,11 +141,11 @@ def align_command(
     model_out: Optional[str] = typer.Option(None, "--model-out",
                                             help="Write the fitted dictionary (JSON)."),
     fit_only: bool = typer.Option(False, "--fit-only", help="Only fit and write --model-out."),
-    shards=None,  # the shard options, as one ShardOptions (with_shard_options)
+    shards=None,  # the shard options, as one ShardOptions (opt.sharded)
 ) -> None:
     from lrtk.align.build import AlignerOptions
     from lrtk.align.stage import AlignRun, run_align
-    from lrtk.io.schema import check_language
+    from lrtk.text.languages import check_language
 
     check_language(src_lang, "--src-lang")
     check_language(tgt_lang, "--tgt-lang")

@@ -12,6 +12,7 @@ import os
 import typer
 from typer.core import TyperGroup
 
+from lrtk.cli import options as opt
 from lrtk.errors import UsageError
 from lrtk.runtime import MMAP_HELP, usable_threads
 
@@ -43,17 +44,17 @@ def kernels_cmd(
     bits: str = typer.Option("2", "--bits", "-b", help="1, 2, 3, 4 or ternary."),
     m: int = typer.Option(4096, "--m", help="Output rows."),
     k: int = typer.Option(4096, "--k", help="Input columns (a multiple of the group size)."),
-    threads: int = typer.Option(1, "--threads", "-t", help="Threads of the kernel pool (more "
-                                "than the cores: the cores)."),
+    threads: int = opt.threads(1, "Threads of the kernel pool (more than the cores: the "
+                                  "cores)."),
     group_size: int = typer.Option(128, "--group-size", "-g", help="32, 64 or 128."),
     stream_mb: float = typer.Option(256, "--stream-mb",
                                     help="Rotate over weight copies of at least this many MB."),
-    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2, avx512 or neon."),
+    kernel: str = opt.kernel(),
     against: str = typer.Option("simd", "--against",
                                 help="Kernels timed alternately with --kernel, for their speed "
                                 "ratio: a comma list, 'simd' (every other SIMD kernel this CPU "
                                 "runs) or 'none'."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_json: bool = opt.json_switch("Print one JSON object on stdout."),
 ) -> None:
     """Time one GEMV (batch 1) with streamed weights against the other SIMD kernels, the
     dequantize-then-dot C baseline, numpy float32 and the measured read bandwidth.
@@ -81,14 +82,14 @@ def kernels_cmd(
 @bench_app.command("model")
 def model_cmd(
     model: str = typer.Argument(..., help="Model file written by lrtk export."),
-    threads: str = typer.Option("1,2", "--threads", "-t", help="Comma list of thread counts "
-                                "(more than the cores: the cores)."),
+    threads: str = opt.threads("1,2", "Comma list of thread counts, one run each (more than "
+                                      "the cores: the cores)."),
     prompt_tokens: int = typer.Option(64, "--prompt-tokens", min=1,
                                       help="Prefill length (batched)."),
     decode_tokens: int = typer.Option(32, "--decode-tokens", min=1,
                                       help="Greedy decoding steps."),
     repeats: int = typer.Option(2, "--repeats", min=1, help="Best of this many runs."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per line."),
+    as_json: bool = opt.json_switch("Print one JSON object per line on stdout."),
     mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
 ) -> None:
     """Prefill and decode tokens/s, weight bytes read per token and peak RSS of a model.

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli import options as opt
 from lrtk.cli._outputs import writes
 from lrtk.errors import UsageError
 from lrtk.io.progress import info
@@ -19,7 +20,7 @@ def export_cmd(
     model_dir: Optional[str] = typer.Argument(None, help="HF checkpoint directory (config.json, "
                                               "model.safetensors, tokenizer); with --lora the "
                                               "adapter directory of `lrtk tune`."),
-    output: str = typer.Option(..., "--output", "-o", help="File to write (.lrtk or .gguf)."),
+    output: str = opt.output(..., "File to write (.lrtk or .gguf)."),
     fmt: str = typer.Option("lrtk", "--format", help="lrtk (this runtime) or gguf (llama.cpp)."),
     bits: str = typer.Option("4", "--bits", help="Linear layers: 1, 2, 3, 4, ternary, or "
                              "f16 / f32 (unquantized, for verification). --format gguf: "
@@ -43,12 +44,11 @@ def export_cmd(
                                         "from the corpus for --method gptq."),
     calib_tokens: int = typer.Option(4096, "--calib-tokens", min=1,
                                      help="Calibration tokens to read."),
-    max_seq_len: Optional[int] = typer.Option(None, "--max-seq-len", min=1, help="Context length "
-                                              "the runtime allows [the model's]."),
+    ctx: Optional[int] = opt.ctx(None, "Context length the runtime allows [the model's]."),
     random_config: Optional[str] = typer.Option(None, "--random-config", help="Write random "
                                                 "weights for a shape instead of MODEL_DIR: "
                                                 "'tinyllama' or a config.json (benchmarks)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for --random-config."),
+    seed: int = opt.seed("Seed for --random-config."),
     lora: bool = typer.Option(False, "--lora", help="--format gguf: MODEL_DIR is a LoRA adapter "
                               "(lrtk tune --method lora OUT/adapter); needs --base."),
     base: Optional[str] = typer.Option(None, "--base", help="With --lora: the base model's HF "
@@ -85,7 +85,7 @@ def export_cmd(
             verb = "applies" if len(given) == 1 else "apply"
             raise UsageError(f"{', '.join(given)} {verb} to --format lrtk only (GGUF types fix "
                              "their own blocks and scales)")
-        _export_gguf(model_dir, output, bits, head, embed, max_seq_len, random_config, seed,
+        _export_gguf(model_dir, output, bits, head, embed, ctx, random_config, seed,
                      base if lora else None)
         return
     group_size = 64 if group_size is None else group_size
@@ -103,7 +103,7 @@ def export_cmd(
 
         info(f"calibrating on up to {calib_tokens} tokens of {calib}")
         hessians = collect(model_dir, calib, calib_tokens)
-    summary = export(source, output, spec, hessians, max_seq_len)
+    summary = export(source, output, spec, hessians, ctx)
     if spec.bits in ("f32", "f16"):
         layers = spec.bits
     else:
@@ -114,7 +114,7 @@ def export_cmd(
          f"linear layers {layers}")
 
 
-def _export_gguf(model_dir, output, bits, head, embed, max_seq_len, random_config, seed,
+def _export_gguf(model_dir, output, bits, head, embed, ctx, random_config, seed,
                  lora_base) -> None:
     from lrtk.export import from_hf, random_source
     from lrtk.export.gguf_model import GGUFSpec, export_gguf
@@ -122,8 +122,8 @@ def _export_gguf(model_dir, output, bits, head, embed, max_seq_len, random_confi
     if lora_base is not None:
         from lrtk.export.gguf_lora import export_lora
 
-        if (bits, head, embed, max_seq_len) != ("4", None, None, None):
-            raise UsageError("--bits, --head, --embed and --max-seq-len describe a model, "
+        if (bits, head, embed, ctx) != ("4", None, None, None):
+            raise UsageError("--bits, --head, --embed and --ctx describe a model, "
                              "not a LoRA adapter (its matrices are written in f32)")
         summary = export_lora(model_dir, lora_base, output)
         info(f"wrote {output}: {summary['bytes'] / 2**20:.2f} MiB, GGUF LoRA adapter, "
@@ -134,10 +134,10 @@ def _export_gguf(model_dir, output, bits, head, embed, max_seq_len, random_confi
     if source.tied and head is not None:
         raise UsageError("--head: this model's output head is its embedding (tied), which "
                          "GGUF stores once", hint="set both with --embed")
-    summary = export_gguf(source, output, spec, max_seq_len)
+    summary = export_gguf(source, output, spec, ctx)
     info(f"wrote {output}: {summary['bytes'] / 2**20:.1f} MiB, GGUF, {summary['tensors']} "
          f"tensors, linear layers {spec.bits}, embeddings {spec.embed}")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("export")(export_cmd)
+    app.command("export", cls=opt.deprecated({"--max-seq-len": "--ctx"}))(export_cmd)

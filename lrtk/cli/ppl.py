@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from typing import Optional
 
 import typer
 
-from lrtk.errors import DataError, UsageError
+from lrtk.cli import options as opt
+from lrtk.errors import DataError
 from lrtk.io.progress import progress
 from lrtk.runtime import MMAP_HELP, THREADS_HELP, usable_threads
 
@@ -16,16 +18,14 @@ ORDER = 112
 
 
 def ppl_cmd(
-    model: Optional[str] = typer.Argument(None, help="Model file written by lrtk export."),
+    model: str = typer.Argument(..., help="Model file written by lrtk export, or a Hugging "
+                                "Face checkpoint directory (scored in float with PyTorch)."),
     data: str = typer.Option(..., "--data", help="Text file, one sentence or paragraph a line."),
-    hf: Optional[str] = typer.Option(None, "--hf", help="Score with this HF checkpoint "
-                                     "directory (float, PyTorch) instead of MODEL."),
-    ctx: int = typer.Option(256, "--ctx", min=2, help="Tokens per scored window (at most the "
-                            "model's context)."),
+    ctx: int = opt.ctx(256, "Tokens per scored window (at most the model's context).", min=2),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=2,
                                              help="Score at most this many."),
-    threads: int = typer.Option(1, "--threads", "-t", min=0, help=THREADS_HELP),
-    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2 or neon."),
+    threads: int = opt.threads(1, THREADS_HELP, min=0),
+    kernel: str = opt.kernel(),
     mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
 ) -> None:
     """Print perplexity as JSON on stdout; lines are tokenized alike on both paths.
@@ -35,29 +35,28 @@ def ppl_cmd(
 
     Example:
 
-        lrtk ppl model-q4.lrtk --data tico19-test.en && lrtk ppl --hf out/model --data tico19-test.en
+        lrtk ppl model-q4.lrtk --data tico19-test.en && lrtk ppl out/model --data tico19-test.en
     """
     from lrtk.runtime.generate import perplexity, windows
     from lrtk.runtime.tokenizer import Tokenizer, encode_file
 
-    if (model is None) == (hf is None):
-        raise UsageError("give either MODEL or --hf DIR")
-    if hf is not None:
+    # A directory is a Hugging Face checkpoint; anything else a model file (which names it
+    # if it is missing).
+    if os.path.isdir(model):
         import torch
 
         from lrtk.io.hf_model import load_hf_model, loading
 
-        net = load_hf_model(hf, "--hf", dtype=torch.float32).eval()
+        net = load_hf_model(model, "MODEL", dtype=torch.float32).eval()
         ctx = min(ctx, net.config.max_position_embeddings)
         bos = net.config.bos_token_id
-        with loading(hf, "tokenizer"):
-            tokenizer = Tokenizer.from_dir(hf, -1 if bos is None else bos)
+        with loading(model, "tokenizer"):
+            tokenizer = Tokenizer.from_dir(model, -1 if bos is None else bos)
         ids = encode_file(tokenizer, data, max_tokens)
 
         def logits_of(window):
             with torch.no_grad():
                 return net(torch.tensor([window])).logits[0].numpy()
-        source = hf
     else:
         from lrtk.kernels.binding import set_kernel
         from lrtk.runtime.binding import NativeModel
@@ -69,21 +68,20 @@ def ppl_cmd(
 
         def logits_of(window):
             return net.forward(window, 0, all_logits=True)
-        source = model
     if ctx < 2:  # every scored token needs one before it in its window
         raise DataError(f"the model's context of {ctx} token is too short to score",
-                        path=source, hint="perplexity needs a context of at least 2 tokens")
+                        path=model, hint="perplexity needs a context of at least 2 tokens")
     chunks = windows(ids, ctx)
     value, count = perplexity(logits_of, progress(chunks, desc="ppl", total=len(chunks),
                                                   unit="window"))
     finite = math.isfinite(value)
-    print(json.dumps({"model": source, "data": data, "ppl": round(value, 4) if finite else None,
+    print(json.dumps({"model": model, "data": data, "ppl": round(value, 4) if finite else None,
                       "tokens": count, "ctx": ctx}), flush=True)
     if not finite:
         raise DataError("the perplexity is not a finite number: the model's logits are "
-                        + ("not finite" if math.isnan(value) else "too large"), path=source,
+                        + ("not finite" if math.isnan(value) else "too large"), path=model,
                         hint="its weights are corrupt; export it again")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("ppl")(ppl_cmd)
+    app.command("ppl", cls=opt.deprecated({"--hf": None}))(ppl_cmd)

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli import options as opt
+
 ORDER = 130
 
 HELP = """Write one self-contained HTML page of a pipeline's build (no server, no network).
@@ -28,9 +30,8 @@ Example:
 def report_command(
     work: str = typer.Argument(..., metavar="OUT_DIR",
                                help="A pipeline's WORK directory, e.g. out/bn-en."),
-    output: Optional[str] = typer.Option(None, "-o", "--output",
-                                         help="HTML file to write [default: OUT_DIR/report.html]; "
-                                              "'-' = stdout."),
+    output: Optional[str] = opt.output(None, "HTML file to write [default: "
+                                             "OUT_DIR/report.html]; '-' = stdout."),
     title: Optional[str] = typer.Option(None, "--title",
                                         help="Page title [default: OUT_DIR's name]."),
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Iterator, Optional
 
 import typer
 
+from lrtk.cli import options as opt
 from lrtk.errors import UsageError
 from lrtk.runtime import MMAP_HELP, THREADS_HELP, usable_threads
 
@@ -18,18 +19,15 @@ def run_cmd(
     prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="Prompt text."),
     interactive: bool = typer.Option(False, "--interactive", "-i",
                                      help="Read prompts from stdin, one per line."),
-    max_new_tokens: int = typer.Option(128, "--max-new-tokens", "-n", min=0,
-                                       help="Stop after this many tokens (or at EOS, or when "
-                                       "the context is full)."),
+    max_new_tokens: int = opt.max_new_tokens(),
     temperature: float = typer.Option(0.0, "--temperature", help="0 means greedy."),
     top_k: int = typer.Option(0, "--top-k", help="Sample from the k likeliest (0: all)."),
     top_p: float = typer.Option(1.0, "--top-p", help="Nucleus sampling mass (1: off)."),
-    seed: int = typer.Option(0, "--seed"),
-    threads: int = typer.Option(1, "--threads", "-t", min=0, help=THREADS_HELP),
-    ctx: int = typer.Option(2048, "--ctx", min=1, help="Context length, prompt included (KV "
-                            "cache size; at most the model's)."),
-    kernel: str = typer.Option("auto", "--kernel", help="auto, scalar, avx2, avx512 or neon "
-                               "(auto: $LRTK_KERNEL if set, else the best this CPU runs)."),
+    seed: int = opt.seed("Seed of the sampler (--temperature above 0)."),
+    threads: int = opt.threads(1, THREADS_HELP, min=0),
+    ctx: int = opt.ctx(2048, "Context length, prompt included (KV cache size; at most the "
+                             "model's)."),
+    kernel: str = opt.kernel(),
     mmap: bool = typer.Option(False, "--mmap", help=MMAP_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Say on stderr which kernel runs and the CPU features "

@@ -6,6 +6,7 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli import options as opt
 from lrtk.cli._outputs import writes
 
 ORDER = 50
@@ -16,13 +17,13 @@ Temperature sampling p_i = n_i^(1/tau) / sum_j n_j^(1/tau) (n_i in lines or toke
 the equivalent loss weights p(i;tau)/p(i;1) ("weight"); cooldown switches once from --tau
 to --tau-end after --switch of the budget (Li et al. 2025: 5 -> 1 at 0.5); unimax spreads
 the budget uniformly, capped at --unimax-epochs per language (Chung et al. 2023).
-Prints the plan to stdout, warnings to stderr; --json writes it for `lrtk sample draw`.
+Prints the plan to stdout, warnings to stderr; --report writes it for `lrtk sample draw`.
 
 Example:
 
 \b
   lrtk sample plan --corpus bn=bn.txt --corpus ne=ne.txt --corpus en=en.txt \\
-      --schedule cooldown --tau 5 --tau-end 1 --switch 0.5 --budget 100000 --json plan.json
+      --mix cooldown --tau 5 --tau-end 1 --switch 0.5 --budget 100000 --report plan.json
 """
 
 DRAW_HELP = """Stream the examples of a plan as JSONL {"lang", "phase", "text"[, "id"][, "weight"]}.
@@ -40,18 +41,15 @@ Example:
 """
 
 
-@writes("json_out")
+@writes("report")
 def plan_command(
-    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH, repeated; one example a "
-                                     "line (.gz read too). A language given again gets its "
-                                     "files concatenated in order."),
-    fmt: str = typer.Option("auto", "--format", help="auto|text|jsonl (auto: jsonl for *.jsonl)."),
-    field: str = typer.Option("text", "--field", help="Text field of JSONL corpora."),
+    corpus: List[str] = opt.corpus(),
+    fmt: str = opt.corpus_format(),
+    text_field: str = opt.text_field(),
     unit: str = typer.Option("lines", "--unit", help="Size unit n_i and budget unit: lines|tokens."),
-    tokenizer: Optional[str] = typer.Option(None, "--tokenizer",
-                                            help="sentencepiece model counting tokens "
-                                                 "(default: whitespace words)."),
-    schedule: str = typer.Option("temperature", "--schedule", help="temperature|cooldown|unimax."),
+    tokenizer: Optional[str] = opt.tokenizer(help="sentencepiece model counting tokens "
+                                                  "(default: whitespace words)."),
+    mix: str = opt.mix(),
     tau: float = typer.Option(1.0, "--tau", help="Temperature (cooldown: before the switch)."),
     tau_end: float = typer.Option(1.0, "--tau-end", help="Cooldown temperature after the switch."),
     switch: float = typer.Option(0.5, "--switch", help="Cooldown: fraction of the budget before the switch."),
@@ -62,33 +60,33 @@ def plan_command(
                              help="upsample (draw by p) or upweight (draw by size, attach weight)."),
     warn_epochs: float = typer.Option(4.0, "--warn-epochs",
                                       help="Warn when a language would repeat more epochs than this."),
-    json_out: Optional[str] = typer.Option(None, "--json", help="Write the plan as JSON."),
+    report: Optional[str] = opt.report("Write the plan as JSON (for `lrtk sample draw`)."),
 ) -> None:
     from lrtk.io.progress import warn
     from lrtk.sampling import (Schedule, parse_corpus_options, plan_corpora, save_plan,
                                scan_corpora, token_counter)
 
-    specs = parse_corpus_options(corpus, fmt, field)
+    specs = parse_corpus_options(corpus, fmt, text_field)
     counter = token_counter(tokenizer) if unit == "tokens" else None
     plan = plan_corpora(scan_corpora(specs, counter), unit=unit,
-                        schedule=Schedule(schedule, tau, tau_end, switch, unimax_epochs),
+                        schedule=Schedule(mix, tau, tau_end, switch, unimax_epochs),
                         budget=budget, mode=mode, warn_epochs=warn_epochs)
     typer.echo(plan.render())
     for message in plan.warnings:
         warn(message)
-    if json_out:
-        save_plan(plan, json_out)
+    if report:
+        save_plan(plan, report)
 
 
 @writes("output", "state", "report")
 def draw_command(
-    plan: str = typer.Option(..., "--plan", help="Plan JSON from `lrtk sample plan --json`."),
-    output: str = typer.Option("-", "-o", "--output", help="JSONL records; '-' = stdout."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the language draws and shuffles."),
+    plan: str = typer.Option(..., "--plan", help="Plan JSON from `lrtk sample plan --report`."),
+    output: str = opt.output(help="JSONL records; '-' = stdout."),
+    seed: int = opt.seed("Seed of the language draws and shuffles."),
     state: Optional[str] = typer.Option(None, "--state", help="Resume from / save position to FILE."),
     take: Optional[int] = typer.Option(None, "--take", help="Stop after N records."),
     backend: str = typer.Option("python", "--backend", help="python|fairseq2."),
-    report: Optional[str] = typer.Option(None, "--report", help="Write counts per phase as JSON."),
+    report: Optional[str] = opt.report("Write counts per phase as JSON."),
 ) -> None:
     from lrtk.io import write_json, write_jsonl
     from lrtk.io.progress import info, progress
@@ -111,6 +109,7 @@ def draw_command(
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Mix languages for training: plan the schedule, draw the stream.",
                         no_args_is_help=True)
-    group.command("plan", help=PLAN_HELP)(plan_command)
+    group.command("plan", help=PLAN_HELP, cls=opt.deprecated(
+        {"--schedule": "--mix", "--json": "--report", "--field": "--text-field"}))(plan_command)
     group.command("draw", help=DRAW_HELP)(draw_command)
     app.add_typer(group, name="sample")

@@ -6,9 +6,9 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli import options as opt
 from lrtk.cli._outputs import writes
-from lrtk.cli.shard_options import (EXECUTOR, MERGE, NUM_SHARDS, RAY_ADDRESS, SHARD_INDEX,
-                                    WORK_DIR, WORKERS, shard_options)
+from lrtk.text.profile import supported_languages
 
 ORDER = 10
 
@@ -42,31 +42,22 @@ and --executor ray run it on a cluster (docs/scale.md).
 
 
 @writes("output", "report")
+@opt.sharded
 def segment_command(
     input_path: str = typer.Argument("-", metavar="INPUT",
                                      help="Input file ('-' = stdin, .gz read transparently)."),
-    lang: str = typer.Option(..., "--lang", "-l",
-                             help="Language code: bn, en, hi, ne, si, ur, or generic."),
+    lang: str = opt.lang(help=f"Language code: {', '.join(supported_languages())}."),
     fmt: str = typer.Option("jsonl", "--format", "-f",
                             help="Input format: jsonl, text or paragraphs."),
     output_format: Optional[str] = typer.Option(
         None, "--output-format", help="jsonl, text or paragraphs (default: jsonl for jsonl "
                                       "input, else the input format)."),
-    output: str = typer.Option("-", "--output", "-o", help="Output file ('-' = stdout)."),
+    output: str = opt.output(),
     normalize_text: bool = typer.Option(False, "--normalize",
                                         help="Normalise the text before segmenting."),
-    report: Optional[str] = typer.Option(None, "--report",
-                                         help="Write stage statistics as JSON to this file."),
-    skip_bad: bool = typer.Option(False, "--skip-bad",
-                                  help="Skip malformed records with a warning instead of "
-                                       "stopping."),
-    workers: int = WORKERS,
-    num_shards: Optional[int] = NUM_SHARDS,
-    shard_index: Optional[int] = SHARD_INDEX,
-    work_dir: Optional[str] = WORK_DIR,
-    merge: bool = MERGE,
-    executor: str = EXECUTOR,
-    ray_address: Optional[str] = RAY_ADDRESS,
+    report: Optional[str] = opt.report(),
+    skip_bad: bool = opt.skip_bad(),
+    shards=None,
 ) -> None:
     from lrtk.io.lines import display_name
     from lrtk.text import get_segmenter
@@ -76,10 +67,8 @@ def segment_command(
     check_format(fmt, INPUT_FORMATS, "--format")
     out_fmt = check_format(output_format or fmt, OUTPUT_FORMATS, "--output-format")
     get_segmenter(lang)  # an unknown language fails here, before any output
-    opts = shard_options(workers, num_shards, shard_index, work_dir, merge, executor,
-                         ray_address)
-    run_segment(SegmentJob(input_path, display_name(input_path), fmt, out_fmt, lang, normalize_text, skip_bad),
-                output, report, opts)
+    run_segment(SegmentJob(input_path, display_name(input_path), fmt, out_fmt, lang,
+                           normalize_text, skip_bad), output, report, shards)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,20 +6,21 @@ from typing import Optional
 
 import typer
 
+from lrtk.cli import options as opt
+
 ORDER = 88
 
 
 def summarize_cmd(
     input_path: str = typer.Argument("-", metavar="INPUT", help="Documents JSONL "
                                      '{"id","text"[,"lang"]} (\'-\' for stdin).'),
-    output: str = typer.Option("-", "-o", "--output", help="Output ('-' for stdout)."),
+    output: str = opt.output(),
     method: str = typer.Option("lead", "--method", help="lead (first k sentences) or encoder "
                                "(k sentences nearest the document centroid)."),
-    k: int = typer.Option(3, "-k", min=1, help="Sentences per summary."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of documents without a "
-                                       "'lang' field (picks the sentence segmenter)."),
-    model: Optional[str] = typer.Option(None, "--model", help="Local BERT/XLM-R folder for "
-                                        "--method encoder."),
+    k: int = typer.Option(3, "--sentences", "-k", min=1, help="Sentences per summary."),
+    lang: Optional[str] = opt.lang(None, "Language code of documents without a 'lang' field "
+                                         "(picks the sentence segmenter)."),
+    model: Optional[str] = opt.model(None, "Local BERT/XLM-R folder for --method encoder."),
     fmt: str = typer.Option("jsonl", "--format", help='jsonl ({"id","summary"}) or text (one '
                             "summary a line, for lrtk eval --hyp)."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Sentences per encoder batch."),

@@ -6,6 +6,7 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli import options as opt
 from lrtk.cli._outputs import writes
 
 ORDER = 45
@@ -30,24 +31,22 @@ Example:
 REPORT_HELP = """Per-language fertility (tokens per word), unknown and byte-fallback rates.
 
 Run it on held-out text: fertility is what a low-resource language pays per word in
-context length and compute. Prints a table to stdout; --json writes the numbers, with the
+context length and compute. Prints a table to stdout; --report writes the numbers, with the
 characters the vocabulary lacks.
 
 Example:
 
 \b
-  lrtk tokenizer report --model models/spm.model --corpus bn=test.bn --corpus en=test.en \\
-      --json tokenizer-report.json
+  lrtk tokenizer report --tokenizer models/spm.model --corpus bn=test.bn --corpus en=test.en \\
+      --report tokenizer-report.json
 """
 
 
 def train_command(
-    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH, repeated; one sentence a "
-                                     "line (.gz read too). A language given again gets its "
-                                     "files concatenated in order."),
-    output: str = typer.Option(..., "-o", "--output", help="Output prefix: PREFIX.model/.vocab/.json."),
-    fmt: str = typer.Option("auto", "--format", help="auto|text|jsonl (auto: jsonl for *.jsonl)."),
-    field: str = typer.Option("text", "--field", help="Text field of JSONL corpora."),
+    corpus: List[str] = opt.corpus(),
+    output: str = opt.output(..., "Output prefix: PREFIX.model/.vocab/.json."),
+    fmt: str = opt.corpus_format(),
+    text_field: str = opt.text_field(),
     model_type: str = typer.Option("unigram", "--model-type", help="unigram|bpe."),
     vocab_size: int = typer.Option(8000, "--vocab-size", help="Vocabulary size."),
     character_coverage: float = typer.Option(0.9995, "--character-coverage",
@@ -68,8 +67,8 @@ def train_command(
     per_language: bool = typer.Option(False, "--per-language", help="One model per language."),
     normalization: str = typer.Option("nmt_nfkc", "--normalization",
                                       help="sentencepiece rule: nmt_nfkc|nfkc|nmt_nfkc_cf|identity."),
-    threads: int = typer.Option(4, "--threads", help="Training threads (the model depends on it)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the sentence selection."),
+    threads: int = opt.threads(4, "Training threads (the model depends on it)."),
+    seed: int = opt.seed("Seed of the sentence selection."),
 ) -> None:
     from lrtk.io.progress import info
     from lrtk.sampling import parse_corpus_options
@@ -80,36 +79,38 @@ def train_command(
                            alphabet=alphabet, lang_tags=lang_tags, symbols=list(symbol), max_sentences=max_sentences,
                            tau=tau, per_language=per_language, normalization=normalization,
                            threads=threads, seed=seed)
-    specs = parse_corpus_options(corpus, fmt, field)
+    specs = parse_corpus_options(corpus, fmt, text_field)
     # train_tokenizer checks and stages PREFIX.model/.vocab/.json itself, before training.
     for path in train_tokenizer(specs, output, options):
         info(f"tokenizer: wrote {path}")
 
 
-@writes("json_out")
+@writes("report")
 def report_command(
-    model: str = typer.Option(..., "--model", help="sentencepiece .model file."),
-    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH of held-out text, repeated "
-                                     "(a language's files are concatenated in order)."),
-    fmt: str = typer.Option("auto", "--format", help="auto|text|jsonl (auto: jsonl for *.jsonl)."),
-    field: str = typer.Option("text", "--field", help="Text field of JSONL corpora."),
-    json_out: Optional[str] = typer.Option(None, "--json", help="Write the statistics as JSON."),
+    tokenizer: str = opt.tokenizer(...),
+    corpus: List[str] = opt.corpus("LANG=PATH of held-out text, repeated (a language's files "
+                                   "are concatenated in order)."),
+    fmt: str = opt.corpus_format(),
+    text_field: str = opt.text_field(),
+    report: Optional[str] = opt.report("Write the statistics as JSON."),
 ) -> None:
     from lrtk.io import write_json
     from lrtk.sampling import parse_corpus_options
     from lrtk.tokenize import load_model, tokenizer_report
     from lrtk.tokenize.report import render_report
 
-    processor = load_model(model)
-    results = tokenizer_report(processor, parse_corpus_options(corpus, fmt, field))
+    processor = load_model(tokenizer)
+    results = tokenizer_report(processor, parse_corpus_options(corpus, fmt, text_field))
     typer.echo(render_report(results))
-    if json_out:
-        write_json({"model": model, "languages": [r.to_dict() for r in results]}, json_out)
+    if report:
+        write_json({"model": tokenizer, "languages": [r.to_dict() for r in results]}, report)
 
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Train sentencepiece tokenizers and report per-language fertility.",
                         no_args_is_help=True)
-    group.command("train", help=TRAIN_HELP)(train_command)
-    group.command("report", help=REPORT_HELP)(report_command)
+    group.command("train", help=TRAIN_HELP,
+                  cls=opt.deprecated({"--field": "--text-field"}))(train_command)
+    group.command("report", help=REPORT_HELP, cls=opt.deprecated(
+        {"--model": "--tokenizer", "--json": "--report", "--field": "--text-field"}))(report_command)
     app.add_typer(group, name="tokenizer")

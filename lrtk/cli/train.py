@@ -6,7 +6,8 @@ from typing import List, Optional
 
 import typer
 
-from lrtk.cli._outputs import OVERWRITE_HELP, writes
+from lrtk.cli import options as opt
+from lrtk.cli._outputs import writes
 
 ORDER = 60
 
@@ -15,7 +16,7 @@ EXAMPLE = """
 Example (a tiny Bengali/English LM; the mixture's cooldown starts with the LR decay):
   lrtk tokenizer train ...  (or any sentencepiece model)
   lrtk train --tokenizer bn-en.model --corpus bn=bn.txt --corpus en=en.txt \\
-      --mix cooldown --tau 1 --tau-end 5 --layers 2 --hidden 64 --heads 4 --seq-len 64 \\
+      --mix cooldown --tau 1 --tau-end 5 --layers 2 --hidden 64 --heads 4 --ctx 64 \\
       --steps 200 --batch-size 16 --eval bn=bn.dev.txt --eval en=en.dev.txt -o out/lm
   lrtk train ... -o out/lm --checkpoint-every 50 --resume   (continue after an interruption)
 
@@ -27,17 +28,19 @@ OUT.ckpt/. Several GPUs: `accelerate launch -m lrtk.cli.main train ...` or torch
 
 def register(app: typer.Typer) -> None:
     @app.command("train", help="Train a causal LM from scratch or continue pre-training, on "
-                               "an `lrtk sample` mixture.\n\n" + EXAMPLE)
+                               "an `lrtk sample` mixture.\n\n" + EXAMPLE,
+                 cls=opt.deprecated({"--init-model": "--model", "--seq-len": "--ctx",
+                                     "--schedule": "--lr-schedule"}))
     @writes(folder="output", command="train",
-            inputs=("tokenizer", "init_model", "model_config", "plan", "corpus", "eval_path"))
+            inputs=("tokenizer", "model", "model_config", "plan", "corpus", "eval_path"))
     def train_command(
-        output: str = typer.Option(..., "-o", "--output", help="Output model directory "
-                                    "(replaced only if `lrtk train` made it)."),
-        overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
-        tokenizer: Optional[str] = typer.Option(None, help="Sentencepiece .model; sets the "
-                                                "vocabulary (required from scratch)."),
-        init_model: Optional[str] = typer.Option(None, help="Continue pre-training this local "
-                                                 "Hugging Face checkpoint."),
+        output: str = opt.output(..., "Output model directory (replaced only if `lrtk train` "
+                                      "made it)."),
+        overwrite: bool = opt.overwrite(),
+        tokenizer: Optional[str] = opt.tokenizer(help="Sentencepiece .model; sets the "
+                                                 "vocabulary (required from scratch)."),
+        model: Optional[str] = opt.model(None, "Continue pre-training this local Hugging Face "
+                                               "checkpoint."),
         model_config: Optional[str] = typer.Option(None, "--model-config", help="YAML with "
                                                    "layers, hidden, heads, kv_heads, "
                                                    "intermediate, seq_len, tie_embeddings."),
@@ -46,13 +49,14 @@ def register(app: typer.Typer) -> None:
         heads: Optional[int] = typer.Option(None, help="Attention heads [4]."),
         kv_heads: Optional[int] = typer.Option(None, help="Key/value heads [= heads]."),
         intermediate: Optional[int] = typer.Option(None, help="FFN size [8/3 x hidden]."),
-        seq_len: Optional[int] = typer.Option(None, help="Maximum sequence length [256]."),
+        ctx: Optional[int] = opt.ctx(None, "Context length: the longest sequence the model "
+                                           "takes and trains on [256]."),
         plan: Optional[str] = typer.Option(None, help="Mixture plan from `lrtk sample plan "
-                                           "--json`."),
+                                           "--report`."),
         corpus: Optional[List[str]] = typer.Option(None, "--corpus", help="LANG=PATH, repeated: "
                                                    "plan the mixture here (a language given "
                                                    "again gets its files concatenated)."),
-        mix: str = typer.Option("temperature", help="temperature | cooldown | unimax."),
+        mix: str = opt.mix(),
         tau: float = typer.Option(1.0, help="Sampling temperature (cooldown: before the "
                                   "switch)."),
         tau_end: float = typer.Option(1.0, help="Cooldown temperature after the switch."),
@@ -67,14 +71,15 @@ def register(app: typer.Typer) -> None:
         steps: int = typer.Option(1000, help="Optimizer steps."),
         batch_size: int = typer.Option(16, help="Examples per step (all processes)."),
         lr: float = typer.Option(1e-3, help="Peak learning rate."),
-        schedule: str = typer.Option("wsd", help="wsd (warmup-stable-decay) | cosine."),
+        lr_schedule: str = typer.Option("wsd", help="Learning-rate schedule: wsd "
+                                        "(warmup-stable-decay) | cosine."),
         warmup_steps: int = typer.Option(0, help="Warmup steps."),
         decay_fraction: float = typer.Option(0.1, help="WSD: fraction of steps that decay."),
         weight_decay: float = typer.Option(0.1, help="AdamW weight decay."),
         checkpoint_every: int = typer.Option(0, help="Checkpoint every N steps to OUT.ckpt/."),
         resume: bool = typer.Option(False, "--resume", help="Continue from the newest "
                                     "checkpoint in OUT.ckpt/."),
-        seed: int = typer.Option(0, help="Random seed (model init, mixture draws)."),
+        seed: int = opt.seed("Random seed (model init, mixture draws)."),
         backend: str = typer.Option("python", help="python | fairseq2 (needs the "
                                     "environment of `make setup-fairseq2`)."),
     ) -> None:
@@ -82,13 +87,13 @@ def register(app: typer.Typer) -> None:
 
         shape = {k: v for k, v in dict(layers=layers, hidden=hidden, heads=heads,
                                        kv_heads=kv_heads, intermediate=intermediate,
-                                       seq_len=seq_len).items() if v is not None}
+                                       seq_len=ctx).items() if v is not None}
         train(TrainConfig(
-            output=output, tokenizer=tokenizer, init_model=init_model,
+            output=output, tokenizer=tokenizer, init_model=model,
             model_config=model_config, shape=shape, plan=plan, corpora=list(corpus or []),
             mix=mix, tau=tau, tau_end=tau_end, switch=switch, unimax_epochs=unimax_epochs,
             eval=list(eval_path or []), eval_examples=eval_examples, eval_every=eval_every,
-            steps=steps, batch_size=batch_size, lr=lr, schedule=schedule,
+            steps=steps, batch_size=batch_size, lr=lr, schedule=lr_schedule,
             warmup_steps=warmup_steps, decay_fraction=decay_fraction,
             weight_decay=weight_decay, checkpoint_every=checkpoint_every, resume=resume,
             seed=seed, backend=backend))

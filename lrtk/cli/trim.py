@@ -7,7 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from lrtk.cli._outputs import OVERWRITE_HELP, writes
+from lrtk.cli import options as opt
+from lrtk.cli._outputs import writes
 
 ORDER = 62
 COMMAND = "trim-vocab"
@@ -34,24 +35,24 @@ Example (mT5 for Urdu):
 def trim_cmd(
     model_dir: str = typer.Argument(..., metavar="MODEL_DIR", help="Hugging Face model folder "
                                     "(config.json, weights, tokenizer)."),
-    corpus: List[str] = typer.Option(..., "--corpus", help="LANG=PATH, repeated; one sentence a "
-                                     "line (.gz read too; *.jsonl read as records)."),
-    output: str = typer.Option(..., "-o", "--output", help="Output model folder."),
-    fmt: str = typer.Option("auto", "--format", help="auto|text|jsonl (auto: jsonl for *.jsonl)."),
-    field: str = typer.Option("text", "--field", help="Text field of JSONL corpora."),
+    corpus: List[str] = opt.corpus("LANG=PATH, repeated; one sentence a line (.gz read too; "
+                                   "*.jsonl read as records)."),
+    output: str = opt.output(..., "Output model folder."),
+    fmt: str = opt.corpus_format(),
+    text_field: str = opt.text_field(),
     top: Optional[int] = typer.Option(None, "--top", help="Keep only the N most frequent used "
                                       "tokens (special and byte tokens come on top)."),
     coverage: Optional[float] = typer.Option(None, "--coverage", help="Keep the most frequent "
                                              "used tokens covering this share of the corpus "
                                              "tokens, e.g. 0.999."),
-    report: Optional[str] = typer.Option(None, "--report", help="Write the report as JSON."),
-    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
+    report: Optional[str] = opt.report("Write the report as JSON."),
+    overwrite: bool = opt.overwrite(),
 ) -> None:
     from lrtk.io import write_json
     from lrtk.sampling import parse_corpus_options
     from lrtk.trim import TrimOptions, trim_model
 
-    specs = parse_corpus_options(corpus, fmt, field)
+    specs = parse_corpus_options(corpus, fmt, text_field)
     result = trim_model(model_dir, specs, output, TrimOptions(top=top, coverage=coverage),
                         overwrite=overwrite)
     print(render(result), file=sys.stderr)
@@ -74,6 +75,6 @@ def render(result: dict) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(COMMAND, help=HELP)(trim_cmd)
+    app.command(COMMAND, help=HELP, cls=opt.deprecated({"--field": "--text-field"}))(trim_cmd)
 
 

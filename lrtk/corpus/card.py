@@ -3,7 +3,7 @@ plots written beside it as SVG files (CARD_STEM.lengths.svg, CARD_STEM.filter-SO
 and linked by relative name, so the card renders with its plots on any git host.
 
 Nothing time-dependent goes in: the card and its plots are part of the reproducible build
-output (lrtk.report.plots makes the SVG bytes repeatable).
+output (lrtk.charts.plots makes the SVG bytes repeatable).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import yaml
 from lrtk.corpus.config import CorpusConfig
 from lrtk.corpus.sources import Entry
 from lrtk.io import atomic_output
-from lrtk.report import plots
-from lrtk.report.distributions import filter_hists, length_hists
+from lrtk.charts import plots
+from lrtk.charts.distributions import filter_hists, length_hists
 
 DEFAULT_USE = ("Training and evaluating machine translation and language models for the "
                "languages above. Use the dev/test splits only for evaluation: they are "

@@ -13,7 +13,7 @@ import numpy as np
 from lrtk import __version__
 from lrtk.errors import UsageError
 from lrtk.export import quantize
-from lrtk.export.format import QTYPES, ModelWriter
+from lrtk.io.model_file import QTYPES, ModelWriter
 from lrtk.export.source import ModelSource
 from lrtk.io import atomic_output
 from lrtk.io.progress import progress

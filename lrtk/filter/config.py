@@ -7,6 +7,7 @@ A config lists filters in the order they run, each by name with optional options
       - length: {min_words: 1, max_words: 150}
       - langid: {min_prob: 0.2}
       - margin: {embedder: /models/LaBSE, threshold: 1.05}
+      - my_filters:NoDigitsFilter        # a user's own filter (lrtk.registry)
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from lrtk.filter.numerals import NumeralFilter
 from lrtk.filter.repetition import RepetitionFilter
 from lrtk.filter.script import NonNativeCharFilter, ScriptRatioFilter
 from lrtk.io.lines import open_lines
+from lrtk.registry import Registry
 
-FILTERS: dict[str, type[Filter]] = {cls.name: cls for cls in (
-    DuplicateFilter, LengthFilter, LengthRatioFilter, LengthOutlierFilter, MarkupFilter,
-    RepetitionFilter, ScriptRatioFilter, NonNativeCharFilter, CopyFilter, LangIdFilter, NumeralFilter,
-    LexicalScoreFilter, MarginFilter,
-)}
+FILTERS = Registry("filter", "lrtk.filters", expected="a Filter subclass (lrtk.filter.base)",
+                   check=lambda obj: isinstance(obj, type) and issubclass(obj, Filter))
+for _cls in (DuplicateFilter, LengthFilter, LengthRatioFilter, LengthOutlierFilter, MarkupFilter,
+             RepetitionFilter, ScriptRatioFilter, NonNativeCharFilter, CopyFilter, LangIdFilter,
+             NumeralFilter, LexicalScoreFilter, MarginFilter):
+    FILTERS.add(_cls.name, _cls)
 
 # Cheap rules first, so the corpus-trained lexical model behind the margin learns from pairs
 # that are at least in the right languages and not copies; the length outlier check measures
@@ -57,10 +60,7 @@ DEFAULT_CHAIN: list[tuple[str, dict]] = [
 
 
 def build_filter(name: str, options: dict, src_lang: str, tgt_lang: str, where: str) -> Filter:
-    cls = FILTERS.get(name)
-    if cls is None:
-        raise UsageError(f"{where}: unknown filter {name!r}",
-                         hint=f"known filters: {', '.join(sorted(FILTERS))}")
+    cls = FILTERS.get(name, where)
     # Options are the fields a config can set; what a filter learns (init=False) is not one.
     allowed = {f.name for f in dataclasses.fields(cls) if f.init} - {"src_lang", "tgt_lang"}
     unknown = set(options) - allowed

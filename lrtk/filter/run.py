@@ -22,7 +22,7 @@ from lrtk.filter.stream import FilterJob, first_record, merge, run_shard
 from lrtk.io.atomic import detached
 from lrtk.io.lines import display_name
 from lrtk.io.progress import info
-from lrtk.io.schema import check_language
+from lrtk.text.languages import check_language
 from lrtk.parallel import count_lines, plan_shards
 from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
 from lrtk.parallel.workdir import content_hash

@@ -1,5 +1,5 @@
 """Loading a user's local Hugging Face model, tokenizer or adapter: the one loader behind
-`train --init-model`, `tune --model`, `generate --model`, `eval --model` and `ppl --hf`.
+`train --model`, `tune --model`, `generate --model`, `eval --model` and `ppl MODEL_DIR`.
 
 Each load runs after the cheap checks of lrtk.io.checkpoint and turns what transformers,
 safetensors, tokenizers or adapters raise about the directory into one DataError naming it.

@@ -214,27 +214,6 @@ class UniqueIds:
 
 # --- language codes ---------------------------------------------------------------------------
 
-def known_languages() -> list[str]:
-    """Codes lrtk has data for: a segmentation profile (lrtk/text/profiles) or a script
-    (the script filters' table)."""
-    from lrtk.text.scripts import SCRIPTS
-    from lrtk.text.profile import supported_languages
-
-    return sorted((set(supported_languages()) - {"generic"}) | set(SCRIPTS))
-
-
-def check_language(code: str, option: str, rec: Record | None = None) -> str:
-    """`code` if lrtk knows it; else an error listing the known codes: a usage error for the
-    `option`, or a data error at `rec` when the code came from that record's field `option`."""
-    known = known_languages()
-    if code not in known:
-        hint = f"known: {', '.join(known)}"
-        if rec is not None:
-            raise rec.error(f"unknown language {code!r} in field '{option}'", hint=hint)
-        raise UsageError(f"unknown language {code!r} for {option}", hint=hint)
-    return code
-
-
 def check_record_language(rec: Record, field: str, value: object, expected: str,
                           option: str) -> None:
     """A record's own language (`value` of `field`; None when absent) must be the run's."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lrtk.report import data, model, plots, stages
+from lrtk.charts import plots
+from lrtk.report import data, model, stages
 from lrtk.report.html import Section, page
 from lrtk.report.work import Missing, Work
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import statistics
 
-from lrtk.report import plots
-from lrtk.report.distributions import filter_hists, length_hists, words
+from lrtk.charts import plots
+from lrtk.charts.distributions import filter_hists, length_hists, words
 from lrtk.report.html import e, figure, note, table
 from lrtk.report.work import Missing, Work
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Iterable, Sequence
 
-from lrtk.report.plots import inline
+from lrtk.charts.plots import inline
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 

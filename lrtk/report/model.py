@@ -3,9 +3,9 @@ sizes and the native runtime's speed."""
 
 from __future__ import annotations
 
-from lrtk.report import plots
+from lrtk.charts import plots
 from lrtk.report.html import code, e, figure, table
-from lrtk.report.plots import Panel, Series
+from lrtk.charts.plots import Panel, Series
 from lrtk.report.work import Work
 from lrtk.train.schedule import decay_start
 

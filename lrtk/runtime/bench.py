@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from lrtk.errors import UsageError
-from lrtk.export.format import DT_U8
+from lrtk.io.model_file import DT_U8
 from lrtk.runtime.binding import NativeModel, Sampler
 
 

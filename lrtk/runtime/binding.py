@@ -10,7 +10,7 @@ import struct
 import numpy as np
 
 from lrtk.errors import DataError, UsageError
-from lrtk.export.format import CONFIG_FIELDS, read_entries
+from lrtk.io.model_file import CONFIG_FIELDS, Entry, read_entries
 from lrtk.native import load
 
 _F32P = C.POINTER(C.c_float)
@@ -127,3 +127,10 @@ class Sampler:
             self._h = None
 
     __del__ = close
+
+
+def read_header(path: str) -> tuple[dict, list[Entry]]:
+    """The config and tensor table of a model file, checked by the native loader: a malformed
+    file is a DataError naming it and what is wrong, as in run, ppl and bench."""
+    with NativeModel(path, ctx_len=1, mmap=True) as model:  # mapped: the weights are not read
+        return model.config, model.entries

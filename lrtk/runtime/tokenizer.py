@@ -1,4 +1,4 @@
-"""The tokenizer embedded in a model file (or in an HF directory, for `lrtk ppl --hf`):
+"""The tokenizer embedded in a model file (or in an HF directory, for `lrtk ppl MODEL_DIR`):
 an HF tokenizer.json when the `tokenizers` package is present, else the sentencepiece model."""
 
 from __future__ import annotations

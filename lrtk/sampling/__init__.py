@@ -17,7 +17,7 @@ Usage (the same objects back `lrtk sample plan` and `lrtk sample draw`)::
     stream = MixtureStream(plan, scan_corpora(plan.corpora), seed=1)
     stream.load_state_dict(saved)                      # continues exactly where it stopped
 
-A plan saved with `lrtk sample plan --json plan.json` (or `save_plan(plan, path)`) loads with
+A plan saved with `lrtk sample plan --report plan.json` (or `save_plan(plan, path)`) loads with
 `load_plan("plan.json")`; its corpus paths are relative to the plan file's folder.
 For a torch DataLoader / HF Trainer use `lrtk.sampling.torch_dataset.MixtureDataset`
 (imports torch; this package does not): an IterableDataset, so the phases keep their order.

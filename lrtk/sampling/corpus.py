@@ -94,7 +94,7 @@ def token_counter(model: str | None) -> Callable[[str], int]:
     """Tokens per example: sentencepiece pieces with a model, else whitespace words."""
     if model is None:
         return whitespace_tokens
-    from lrtk.tokenize.model import load_model  # sentencepiece is only needed here
+    from lrtk.io.spm_model import load_model  # sentencepiece is only needed here
 
     processor = load_model(model)
     return lambda text: len(processor.encode(text))

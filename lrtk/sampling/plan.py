@@ -166,7 +166,7 @@ def build_plan(corpora: list[CorpusSpec], lines: dict[str, int], units: dict[str
         if e > warn_epochs * (1 + 1e-9):  # exactly N epochs is not "more than N"
             plan.warnings.append(
                 f"{lang} would be repeated {e:.1f} epochs (> {warn_epochs:g}): overfitting risk "
-                f"(Li et al. 2025); lower --tau or --budget, or use --schedule unimax")
+                f"(Li et al. 2025); lower --tau or --budget, or use --mix unimax")
     return plan
 
 
@@ -202,7 +202,7 @@ def save_plan(plan: Plan, path: str) -> None:
 
 
 def load_plan(path: str) -> Plan:
-    """Read a plan written by `lrtk sample plan --json` (save_plan)."""
+    """Read a plan written by `lrtk sample plan --report` (save_plan)."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
         d = json.load(open_lines(path))
@@ -213,7 +213,7 @@ def load_plan(path: str) -> Plan:
         return plan
     except json.JSONDecodeError as e:
         raise UsageError(f"not a plan file: {e.msg} at line {e.lineno}", path=path,
-                         hint="write one with `lrtk sample plan ... --json PLAN`") from None
+                         hint="write one with `lrtk sample plan ... --report PLAN`") from None
     except (KeyError, TypeError) as e:
         raise UsageError(f"not a plan file: missing or bad {e}", path=path,
-                         hint="write one with `lrtk sample plan ... --json PLAN`") from None
+                         hint="write one with `lrtk sample plan ... --report PLAN`") from None

@@ -84,7 +84,7 @@ def pair_languages(pair: Record, src_lang: str, tgt_lang: str) -> tuple[str, str
     s_lang, t_lang = pair.get("src_lang", src_lang), pair.get("tgt_lang", tgt_lang)
     if s_lang == t_lang:
         raise pair.error(f"both sides of the pair are {s_lang!r}",
-                         hint="give the pair src_lang/tgt_lang, or --src-lang and --lang")
+                         hint="give the pair src_lang/tgt_lang, or --src-lang and --tgt-lang")
     return s_lang, t_lang
 
 

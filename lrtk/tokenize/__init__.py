@@ -12,7 +12,7 @@ recording the options and the sentences used per language, so `lrtk train` loads
 sentencepiece or transformers' LlamaTokenizer(vocab_file=PREFIX.model).
 """
 
-from lrtk.tokenize.model import load_model
+from lrtk.io.spm_model import load_model
 from lrtk.tokenize.report import tokenizer_report
 from lrtk.tokenize.train import TrainOptions, select_sentences, train_tokenizer
 

@@ -82,7 +82,7 @@ def from_checkpoint(path: str | os.PathLike, tokenizer_path: str | None):
     from lrtk.io.hf_model import load_hf_model, load_hf_tokenizer
     from lrtk.train.tokenizer import hf_tokenizer
 
-    model = load_hf_model(path, "--init-model")
+    model = load_hf_model(path, "--model")
     tokenizer = hf_tokenizer(tokenizer_path) if tokenizer_path else load_hf_tokenizer(path)
     if len(tokenizer) > model.get_input_embeddings().num_embeddings:
         raise UsageError(f"the tokenizer has {len(tokenizer)} tokens but the model only "

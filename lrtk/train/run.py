@@ -45,7 +45,7 @@ class TrainConfig:
     init_model: str | None = None       # continue pre-training this local checkpoint
     model_config: str | None = None     # YAML with ModelShape keys
     shape: dict = field(default_factory=dict)  # ModelShape overrides (flags)
-    plan: str | None = None             # plan JSON from `lrtk sample plan --json`
+    plan: str | None = None             # plan JSON from `lrtk sample plan --report`
     corpora: list[str] = field(default_factory=list)  # LANG=PATH, planned here
     mix: str = "temperature"            # temperature | cooldown | unimax
     tau: float = 1.0
@@ -128,7 +128,7 @@ def _model_and_tokenizer(config: TrainConfig):
     if config.init_model:
         if config.model_config or config.shape:
             raise UsageError("model shape options apply only when training from scratch",
-                             hint="drop them, or drop --init-model")
+                             hint="drop them, or drop --model")
         return from_checkpoint(config.init_model, config.tokenizer)
     if not config.tokenizer:
         raise UsageError("training from scratch needs --tokenizer PATH.model (sentencepiece)",
@@ -146,7 +146,7 @@ SAME_MIXTURE = ("mix", "tau", "tau_end", "switch", "unimax_epochs")
 # The model's shape, by the option that sets it from scratch.
 SHAPE_OPTIONS = {"--layers": "num_hidden_layers", "--hidden": "hidden_size",
                  "--heads": "num_attention_heads", "--kv-heads": "num_key_value_heads",
-                 "--intermediate": "intermediate_size", "--seq-len": "max_position_embeddings",
+                 "--intermediate": "intermediate_size", "--ctx": "max_position_embeddings",
                  "--model-config tie_embeddings": "tie_word_embeddings"}
 
 

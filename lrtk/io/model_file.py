@@ -2,8 +2,9 @@
 
 ModelWriter is the one code path that writes model files. Reading one is checked in one place,
 the native loader (lrtk_model_open, behind lrtk.runtime.binding.NativeModel), which run, ppl,
-bench and lrtk-run share; read_header and read_entries only unpack what it accepted. Keep the
-struct layouts here in step with lrtk_model.h.
+bench and lrtk-run share; read_entries (and lrtk.runtime.binding.read_header) only unpack what
+it accepted. Keep the struct layouts here in step with lrtk_model.h. The module sits in io,
+below both export (which writes the format) and runtime (which reads it).
 """
 
 from __future__ import annotations
@@ -125,12 +126,3 @@ def read_entries(path: str) -> list[Entry]:
         entries.append(Entry(name.split(b"\0", 1)[0].decode("utf-8", "backslashreplace"),
                              dtype, rows, cols, off, nb, qtype, gs, hz))
     return entries
-
-
-def read_header(path: str) -> tuple[dict, list[Entry]]:
-    """The config and tensor table of a model file, checked by the native loader: a malformed
-    file is a DataError naming it and what is wrong, as in run, ppl and bench."""
-    from lrtk.runtime.binding import NativeModel
-
-    with NativeModel(path, ctx_len=1, mmap=True) as model:  # mapped: the weights are not read
-        return model.config, model.entries

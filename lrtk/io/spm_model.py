@@ -1,4 +1,5 @@
-"""Loading a sentencepiece model with a one-line error instead of a C++ exception."""
+"""Loading a sentencepiece model with a one-line error instead of a C++ exception (for the
+tokenizer stage and for counting tokens when sampling, so it sits below both)."""
 
 from __future__ import annotations
 

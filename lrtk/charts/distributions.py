@@ -9,7 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
-from lrtk.report.plots import Hist
+from lrtk.charts.plots import Hist
 
 BINS = 30
 

@@ -1,0 +1,3 @@
+"""Figures shared by the build report (lrtk.report) and the data card (lrtk.corpus.card):
+deterministic SVG plots (`plots`) and the corpus distributions they draw (`distributions`).
+Both layers above use them, so they import nothing of lrtk's stages."""
