@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lrtk.align.beads import Bead, read_beads
+from lrtk.align.perturb import merge_and_drop
 from lrtk.align.scoring import score_alignments
 
 TRANSLATOR = """\
@@ -79,27 +80,6 @@ def _tico_documents(root: Path, lang: str) -> dict[str, tuple[list[str], list[st
     return docs
 
 
-def _perturb(sents: list[str], rng: random.Random) -> tuple[list[str], list[Bead]]:
-    """Merge 10% of neighbouring sentences and drop 5%; the gold beads from the other side."""
-    out: list[str] = []
-    gold: list[Bead] = []
-    i = 0
-    while i < len(sents):
-        r = rng.random()
-        if r < 0.05:
-            gold.append(Bead((i,), ()))
-            i += 1
-        elif r < 0.15 and i + 1 < len(sents):
-            gold.append(Bead((i, i + 1), (len(out),)))
-            out.append(sents[i] + " " + sents[i + 1])
-            i += 2
-        else:
-            gold.append(Bead((i,), (len(out),)))
-            out.append(sents[i])
-            i += 1
-    return out, gold
-
-
 def _write_segmented(path: Path, lang: str, docs: dict[str, list[str]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for doc_id, sents in docs.items():
@@ -114,7 +94,7 @@ def test_tico19_perturbed_documents_are_recovered(run_cli, shared, tmp_path, lan
     rng = random.Random(7)
     perturbed, golds = {}, []
     for doc_id, (_, xx) in docs.items():
-        perturbed[doc_id], gold = _perturb(xx, rng)
+        perturbed[doc_id], gold = merge_and_drop(xx, rng)
         golds.append(gold)
     _write_segmented(tmp_path / "en.jsonl", "en", {d: en for d, (en, _) in docs.items()})
     _write_segmented(tmp_path / f"{lang}.jsonl", lang, perturbed)
@@ -142,7 +122,7 @@ def test_translation_aligner_with_a_translate_command(run_cli, shared, tmp_path)
     IBMModel1.train(train).to_dictionary(min_prob=0.2).save(tmp_path / "bn-en.tsv")
     (tmp_path / "translate.py").write_text(TRANSLATOR, encoding="utf-8")
     en, bn = docs[test_id]
-    bn_perturbed, gold = _perturb(bn, random.Random(3))
+    bn_perturbed, gold = merge_and_drop(bn, random.Random(3))
     # bn -> en: the command translates the Bengali source into English.
     (tmp_path / "bn.txt").write_text("\n".join(bn_perturbed) + "\n", encoding="utf-8")
     (tmp_path / "en.txt").write_text("\n".join(en) + "\n", encoding="utf-8")
