@@ -25,8 +25,9 @@ DIM = 1024
 MERGE_PENALTY = 0.05
 DELETION_COST = 0.3
 LENGTH_WEIGHT = 0.05
-BOOTSTRAP_SHARE = 0.5  # the most confident share of 1-1 beads that trains the dictionary
-DICTIONARY_MIN_PROB = 0.5  # learned translations less likely than this are noise
+BOOTSTRAP_SHARE = 0.8  # the most confident share of 1-1 beads that trains the dictionary
+BOOTSTRAP_ROUNDS = 2
+DICTIONARY_MIN_PROB = 0.2  # learned translations less likely than this are noise
 
 
 def _bag(text: str, dictionary: Dictionary | None) -> list[str]:
@@ -58,19 +59,22 @@ class LexicalAligner:
 
     @classmethod
     def bootstrapped(cls, docs: Sequence[DocPair], **kwargs) -> "LexicalAligner":
-        """Align once without a dictionary, learn one (IBM Model 1) from the confident 1-1
-        beads of all documents, and return an aligner that uses it."""
-        first = cls(None, **kwargs)
-        confident: list[tuple[float, list[str], list[str]]] = []
-        for doc in docs:
-            for sb in first.align(doc):
-                if sb.bead.kind == (1, 1):
-                    confident.append((sb.cost, words(doc.src[sb.bead.src[0]]),
-                                      words(doc.tgt[sb.bead.tgt[0]])))
-        confident.sort(key=lambda c: c[0])
-        keep = confident[:max(1, int(len(confident) * BOOTSTRAP_SHARE))]
-        model = IBMModel1.train([(s, t) for _, s, t in keep])
-        return cls(model.to_dictionary(min_prob=DICTIONARY_MIN_PROB), **kwargs)
+        """Align without a dictionary, learn one (IBM Model 1) from the confident 1-1 beads of
+        all documents; repeat with the learned dictionary (BOOTSTRAP_ROUNDS in all), since a
+        better dictionary finds more, and more reliable, confident beads to learn from."""
+        aligner = cls(None, **kwargs)
+        for _ in range(BOOTSTRAP_ROUNDS):
+            confident: list[tuple[float, list[str], list[str]]] = []
+            for doc in docs:
+                for sb in aligner.align(doc):
+                    if sb.bead.kind == (1, 1):
+                        confident.append((sb.cost, words(doc.src[sb.bead.src[0]]),
+                                          words(doc.tgt[sb.bead.tgt[0]])))
+            confident.sort(key=lambda c: c[0])
+            keep = confident[:max(1, int(len(confident) * BOOTSTRAP_SHARE))]
+            model = IBMModel1.train([(s, t) for _, s, t in keep])
+            aligner = cls(model.to_dictionary(min_prob=DICTIONARY_MIN_PROB), **kwargs)
+        return aligner
 
     @classmethod
     def from_seed_pairs(cls, pairs: Sequence[tuple[str, str]], **kwargs) -> "LexicalAligner":
