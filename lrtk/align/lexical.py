@@ -17,7 +17,7 @@ from typing import Sequence
 
 from lrtk.align.document import DocPair, ScoredBead
 from lrtk.align.length import LengthProfile
-from lrtk.align.search import bead_shapes, best_path, score_path
+from lrtk.align.search import bead_shapes, scored_path
 from lrtk.align.vectors import CoverageCosts
 from lrtk.lexicon import Dictionary, IBMModel1, signals, words
 from lrtk.lexicon.hashing import hash_bags
@@ -65,8 +65,7 @@ class LexicalAligner:
         costs = CoverageCosts(src, tgt, self.shapes, LengthProfile(doc.src, doc.tgt),
                               deletion=DELETION_COST, merge_penalty=MERGE_PENALTY,
                               length_weight=LENGTH_WEIGHT)
-        beads = best_path(len(doc.src), len(doc.tgt), self.shapes, costs)
-        return score_path(beads, costs, self.shapes)
+        return scored_path(len(doc.src), len(doc.tgt), self.shapes, costs)
 
     @classmethod
     def bootstrapped(cls, docs: Sequence[DocPair], **kwargs) -> "LexicalAligner":
