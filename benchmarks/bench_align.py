@@ -27,23 +27,13 @@ SIZES = (1000, 10000)
 def _documents(n: int):
     sys.path.insert(0, str(REPO))
     from lrtk.align.document import DocPair
+    from lrtk.align.perturb import merge_and_drop
 
     en = (DATA / "tico19-test.en").read_text(encoding="utf-8").splitlines()
     bn = (DATA / "tico19-test.bn").read_text(encoding="utf-8").splitlines()
     reps = n // len(en) + 1
     en, bn = (en * reps)[:n], (bn * reps)[:n]
-    rng = random.Random(0)
-    out, i = [], 0
-    while i < n:
-        r = rng.random()
-        if r < 0.05:
-            i += 1
-        elif r < 0.15 and i + 1 < n:
-            out.append(bn[i] + " " + bn[i + 1])
-            i += 2
-        else:
-            out.append(bn[i])
-            i += 1
+    out, _ = merge_and_drop(bn, random.Random(0))
     return [DocPair(f"tico-{n}", en, out, "en", "bn")]
 
 
@@ -70,6 +60,15 @@ def run_one(n: int) -> dict:
     return {"sentences": n, "cpu_s": timings, "max_rss_mib": round(rss_mib, 1)}
 
 
+def write_results(out: Path, stem: str, lines: list[str], runs: list[dict]) -> None:
+    """The table as OUT/STEM.md (and on stdout), the raw runs as OUT/STEM.json."""
+    table = "\n".join(lines) + "\n"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.md").write_text(table, encoding="utf-8")
+    (out / f"{stem}.json").write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
+    print(table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="bench-results")
@@ -93,12 +92,7 @@ def main() -> None:
         lines.append(f"| {stage} | {t1:.2f} | {r1:,.0f} | {t10:.2f} | {r10:,.0f} | {r10 / r1:.2f} |")
     lines += ["", f"max RSS: 1k {base['max_rss_mib']} MiB, 10k {big['max_rss_mib']} MiB "
                   f"(a dense 10k x 10k float64 matrix alone would be 763 MiB)"]
-    table = "\n".join(lines) + "\n"
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "align.md").write_text(table, encoding="utf-8")
-    (out / "align.json").write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
-    print(table)
+    write_results(Path(args.out), "align", lines, runs)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lrtk.align.beads import Bead, read_beads
+from lrtk.align.perturb import merge_and_drop, perturbed_set, tico_documents
 from lrtk.align.scoring import score_alignments
 
 TRANSLATOR = """\
@@ -66,40 +67,6 @@ def _strict_precision(out: str) -> dict[str, float]:
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines()[1:]}
 
 
-def _tico_documents(root: Path, lang: str) -> dict[str, tuple[list[str], list[str]]]:
-    en = (root / "tico19-test.en").read_text(encoding="utf-8").splitlines()
-    xx = (root / f"tico19-test.{lang}").read_text(encoding="utf-8").splitlines()
-    info = (root / "tico19-test.en.info").read_text(encoding="utf-8").splitlines()
-    docs: dict[str, tuple[list[str], list[str]]] = {}
-    for line, e, x in zip(info, en, xx):
-        doc_id = line.split("\t")[0].rsplit(":", 1)[0]
-        docs.setdefault(doc_id, ([], []))
-        docs[doc_id][0].append(e)
-        docs[doc_id][1].append(x)
-    return docs
-
-
-def _perturb(sents: list[str], rng: random.Random) -> tuple[list[str], list[Bead]]:
-    """Merge 10% of neighbouring sentences and drop 5%; the gold beads from the other side."""
-    out: list[str] = []
-    gold: list[Bead] = []
-    i = 0
-    while i < len(sents):
-        r = rng.random()
-        if r < 0.05:
-            gold.append(Bead((i,), ()))
-            i += 1
-        elif r < 0.15 and i + 1 < len(sents):
-            gold.append(Bead((i, i + 1), (len(out),)))
-            out.append(sents[i] + " " + sents[i + 1])
-            i += 2
-        else:
-            gold.append(Bead((i,), (len(out),)))
-            out.append(sents[i])
-            i += 1
-    return out, gold
-
-
 def _write_segmented(path: Path, lang: str, docs: dict[str, list[str]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for doc_id, sents in docs.items():
@@ -108,16 +75,14 @@ def _write_segmented(path: Path, lang: str, docs: dict[str, list[str]]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", ["bn", "ne"])
-def test_tico19_perturbed_documents_are_recovered(run_cli, shared, tmp_path, lang):
-    docs = _tico_documents(shared("tico19", f"en-{lang}"), lang)
-    rng = random.Random(7)
-    perturbed, golds = {}, []
-    for doc_id, (_, xx) in docs.items():
-        perturbed[doc_id], gold = _perturb(xx, rng)
-        golds.append(gold)
-    _write_segmented(tmp_path / "en.jsonl", "en", {d: en for d, (en, _) in docs.items()})
-    _write_segmented(tmp_path / f"{lang}.jsonl", lang, perturbed)
+@pytest.mark.parametrize("name", ["tico-bn", "tico-ne", "flores-si"])
+def test_perturbed_documents_are_recovered(run_cli, shared, tmp_path, name):
+    """TICO-19 and held-out FLORES v1 Wikipedia articles (no constant was chosen on si-en),
+    10% of target sentences merged and 5% dropped."""
+    docs, golds = perturbed_set(shared(), name)
+    lang = docs[0].tgt_lang
+    _write_segmented(tmp_path / "en.jsonl", "en", {d.id: list(d.src) for d in docs})
+    _write_segmented(tmp_path / f"{lang}.jsonl", lang, {d.id: list(d.tgt) for d in docs})
     code, _, err = run_cli("align", "--src-lang", "en", "--tgt-lang", lang,
                            "--src-docs", tmp_path / "en.jsonl",
                            "--tgt-docs", tmp_path / f"{lang}.jsonl",
@@ -125,24 +90,26 @@ def test_tico19_perturbed_documents_are_recovered(run_cli, shared, tmp_path, lan
                            "--save-aligners", tmp_path)
     assert code == 0, err
     score = score_alignments(golds, read_beads(tmp_path / "out.beads"))
-    for name in ("lexical", "embedding", "length"):  # shown with pytest -s (docs/align.md figures)
-        single = score_alignments(golds, read_beads(tmp_path / f"{name}.beads"))
-        print(f"en-{lang} {name}: strict F1 {single.strict_f1:.3f}, lax F1 {single.lax_f1:.3f}")
-    print(f"en-{lang} ensemble: strict F1 {score.strict_f1:.3f}, lax F1 {score.lax_f1:.3f}")
-    assert score.strict_f1 >= 0.90, score
+    for aligner in ("lexical", "embedding", "length"):  # shown with pytest -s (docs/align.md)
+        single = score_alignments(golds, read_beads(tmp_path / f"{aligner}.beads"))
+        print(f"{name} {aligner}: strict F1 {single.strict_f1:.3f}, lax F1 {single.lax_f1:.3f}")
+    print(f"{name} ensemble: strict F1 {score.strict_f1:.3f}, lax F1 {score.lax_f1:.3f}")
+    # Measured: tico-bn 0.974, tico-ne 0.980, flores-si 0.968 (0.926 with one bootstrap round
+    # and the stricter dictionary; issue 18's goal is 0.95).
+    assert score.strict_f1 >= 0.95, score
 
 
 def test_translation_aligner_with_a_translate_command(run_cli, shared, tmp_path):
     from lrtk.lexicon import IBMModel1, words
 
-    docs = _tico_documents(shared("tico19", "en-bn"), "bn")
+    docs = tico_documents(shared(), "bn")
     test_id = "PubMed_6"
     train = [(words(b), words(e)) for d, (ens, bns) in docs.items() if d != test_id
              for e, b in zip(ens, bns)]
     IBMModel1.train(train).to_dictionary(min_prob=0.2).save(tmp_path / "bn-en.tsv")
     (tmp_path / "translate.py").write_text(TRANSLATOR, encoding="utf-8")
     en, bn = docs[test_id]
-    bn_perturbed, gold = _perturb(bn, random.Random(3))
+    bn_perturbed, gold = merge_and_drop(bn, random.Random(3))
     # bn -> en: the command translates the Bengali source into English.
     (tmp_path / "bn.txt").write_text("\n".join(bn_perturbed) + "\n", encoding="utf-8")
     (tmp_path / "en.txt").write_text("\n".join(en) + "\n", encoding="utf-8")

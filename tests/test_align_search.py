@@ -12,7 +12,7 @@ from lrtk.align.document import ScoredBead
 from lrtk.align.ensemble import combine, resolve_min_votes
 from lrtk.align.length import LengthProfile
 from lrtk.align.scoring import score_alignments
-from lrtk.align.search import bead_shapes, best_path
+from lrtk.align.search import bead_shapes, best_path, scored_path
 from lrtk.errors import DataError
 
 
@@ -54,6 +54,23 @@ def test_band_is_linear_and_exact_on_long_documents():
     path = best_path(len(src), len(tgt), bead_shapes(4, 5), costs)
     assert path == gold
     assert costs.cells < 3001 * 200  # a band, not the 3000 x 2700 matrix
+
+
+def test_scored_path_costs_are_the_beads_own_costs():
+    """The cost attached to each bead is the one the search paid for it, the same the scorer
+    gives that bead alone."""
+    rng = random.Random(4)
+    src = _sentences(rng, 400)
+    tgt = [s for k, s in enumerate(src) if k % 17] + ["y" * 90]  # drops and an insertion
+    shapes = bead_shapes(4, 5)
+    profile = LengthProfile(src, tgt)
+    scored = scored_path(len(src), len(tgt), shapes, profile)
+    assert [sb.bead for sb in scored] == best_path(len(src), len(tgt), shapes, profile)
+    assert len({sb.bead.kind for sb in scored}) > 2  # not only 1-1 beads
+    for sb in scored:
+        i, j = sb.at[0] + len(sb.bead.src), sb.at[1] + len(sb.bead.tgt)
+        alone = profile.row(i, np.array([j]), shapes)[shapes.index(sb.bead.kind), 0]
+        assert abs(sb.cost - alone) <= 5.1e-5  # costs are reported to 4 decimals
 
 
 class ExactCosts:

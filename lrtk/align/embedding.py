@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from lrtk.align.document import DocPair, ScoredBead
 from lrtk.align.length import LengthProfile
-from lrtk.align.search import bead_shapes, best_path, score_path
+from lrtk.align.search import bead_shapes, scored_path
 from lrtk.align.vectors import CoverageCosts
 
 MERGE_PENALTY = 0.05
@@ -29,5 +29,4 @@ class EmbeddingAligner:
         costs = CoverageCosts(src, tgt, self.shapes, LengthProfile(doc.src, doc.tgt),
                               deletion=DELETION_COST, merge_penalty=MERGE_PENALTY,
                               length_weight=LENGTH_WEIGHT)
-        beads = best_path(len(doc.src), len(doc.tgt), self.shapes, costs)
-        return score_path(beads, costs, self.shapes)
+        return scored_path(len(doc.src), len(doc.tgt), self.shapes, costs)

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from lrtk.align.document import DocPair, ScoredBead
-from lrtk.align.search import bead_shapes, best_path, score_path
+from lrtk.align.search import bead_shapes, scored_path
 
 VARIANCE = 6.8  # Gale & Church's s^2, characters
 
@@ -84,5 +84,4 @@ class LengthAligner:
 
     def align(self, doc: DocPair) -> list[ScoredBead]:
         profile = LengthProfile(doc.src, doc.tgt)
-        beads = best_path(len(doc.src), len(doc.tgt), self.shapes, profile)
-        return score_path(beads, profile, self.shapes)
+        return scored_path(len(doc.src), len(doc.tgt), self.shapes, profile)

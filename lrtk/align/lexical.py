@@ -12,11 +12,12 @@ hunalign's and Gargantua's realign mode).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 from lrtk.align.document import DocPair, ScoredBead
 from lrtk.align.length import LengthProfile
-from lrtk.align.search import bead_shapes, best_path, score_path
+from lrtk.align.search import bead_shapes, scored_path
 from lrtk.align.vectors import CoverageCosts
 from lrtk.lexicon import Dictionary, IBMModel1, signals, words
 from lrtk.lexicon.hashing import hash_bags
@@ -25,18 +26,29 @@ DIM = 1024
 MERGE_PENALTY = 0.05
 DELETION_COST = 0.3
 LENGTH_WEIGHT = 0.05
-BOOTSTRAP_SHARE = 0.5  # the most confident share of 1-1 beads that trains the dictionary
-DICTIONARY_MIN_PROB = 0.5  # learned translations less likely than this are noise
+BOOTSTRAP_SHARE = 0.8  # the most confident share of 1-1 beads that trains the dictionary
+BOOTSTRAP_ROUNDS = 2
+DICTIONARY_MIN_PROB = 0.2  # learned translations less likely than this are noise
+# Sentences whose features are kept between passes (a bounded working set, not the corpus).
+FEATURE_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=FEATURE_CACHE)
+def _features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A sentence's words and its signal features: the bootstrap aligns every document
+    BOOTSTRAP_ROUNDS + 1 times, and signals (transliterated name keys) are the costly part."""
+    return tuple(words(text)), tuple("s:" + s for s in signals(text))
 
 
 def _bag(text: str, dictionary: Dictionary | None) -> list[str]:
     bag = []
-    for w in words(text):
+    sentence_words, sentence_signals = _features(text)
+    for w in sentence_words:
         # A word the dictionary knows stands for its translations; any other word stays
         # itself, so names and cognates shared by the two languages still match.
         found = dictionary.translations(w) if dictionary is not None else None
         bag += ["w:" + t for t in found] if found else ["w:" + w]
-    return bag + ["s:" + s for s in signals(text)]
+    return bag + list(sentence_signals)
 
 
 class LexicalAligner:
@@ -53,24 +65,26 @@ class LexicalAligner:
         costs = CoverageCosts(src, tgt, self.shapes, LengthProfile(doc.src, doc.tgt),
                               deletion=DELETION_COST, merge_penalty=MERGE_PENALTY,
                               length_weight=LENGTH_WEIGHT)
-        beads = best_path(len(doc.src), len(doc.tgt), self.shapes, costs)
-        return score_path(beads, costs, self.shapes)
+        return scored_path(len(doc.src), len(doc.tgt), self.shapes, costs)
 
     @classmethod
     def bootstrapped(cls, docs: Sequence[DocPair], **kwargs) -> "LexicalAligner":
-        """Align once without a dictionary, learn one (IBM Model 1) from the confident 1-1
-        beads of all documents, and return an aligner that uses it."""
-        first = cls(None, **kwargs)
-        confident: list[tuple[float, list[str], list[str]]] = []
-        for doc in docs:
-            for sb in first.align(doc):
-                if sb.bead.kind == (1, 1):
-                    confident.append((sb.cost, words(doc.src[sb.bead.src[0]]),
-                                      words(doc.tgt[sb.bead.tgt[0]])))
-        confident.sort(key=lambda c: c[0])
-        keep = confident[:max(1, int(len(confident) * BOOTSTRAP_SHARE))]
-        model = IBMModel1.train([(s, t) for _, s, t in keep])
-        return cls(model.to_dictionary(min_prob=DICTIONARY_MIN_PROB), **kwargs)
+        """Align without a dictionary, learn one (IBM Model 1) from the confident 1-1 beads of
+        all documents; repeat with the learned dictionary (BOOTSTRAP_ROUNDS in all), since a
+        better dictionary finds more, and more reliable, confident beads to learn from."""
+        aligner = cls(None, **kwargs)
+        for _ in range(BOOTSTRAP_ROUNDS):
+            confident: list[tuple[float, Sequence[str], Sequence[str]]] = []
+            for doc in docs:
+                for sb in aligner.align(doc):
+                    if sb.bead.kind == (1, 1):
+                        confident.append((sb.cost, _features(doc.src[sb.bead.src[0]])[0],
+                                          _features(doc.tgt[sb.bead.tgt[0]])[0]))
+            confident.sort(key=lambda c: c[0])
+            keep = confident[:max(1, int(len(confident) * BOOTSTRAP_SHARE))]
+            model = IBMModel1.train([(s, t) for _, s, t in keep])
+            aligner = cls(model.to_dictionary(min_prob=DICTIONARY_MIN_PROB), **kwargs)
+        return aligner
 
     @classmethod
     def from_seed_pairs(cls, pairs: Sequence[tuple[str, str]], **kwargs) -> "LexicalAligner":

@@ -68,9 +68,11 @@ def _band(n: int, m: int, half: int, guide: np.ndarray | None) -> tuple[np.ndarr
 
 def _fill(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCosts,
           lo: np.ndarray, hi: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per row: the back pointer (shape index) of each cell and the cost of that bead."""
     inf = np.inf
     cost_rows: list[np.ndarray] = []
     back_rows: list[np.ndarray] = []
+    bead_rows: list[np.ndarray] = []
     del_tgt = shapes.index((0, 1))
     for i in range(n + 1):
         js = np.arange(lo[i], hi[i] + 1)
@@ -103,18 +105,22 @@ def _fill(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCosts,
             back[moved] = del_tgt
         cost_rows.append(best)
         back_rows.append(back)
-    return cost_rows, back_rows
+        bead_rows.append(costs[back, np.arange(len(js))])
+    return back_rows, bead_rows
 
 
-def _trace(n: int, m: int, shapes, lo, back_rows) -> list[Bead]:
+def _trace(n: int, m: int, shapes, lo, back_rows, bead_rows) -> tuple[list[Bead], list[float]]:
     beads: list[Bead] = []
+    costs: list[float] = []
     i, j = n, m
     while i > 0 or j > 0:
         a, b = shapes[back_rows[i][j - lo[i]]]
         beads.append(span_bead(i - a, a, j - b, b))
+        costs.append(float(bead_rows[i][j - lo[i]]))
         i, j = i - a, j - b
     beads.reverse()
-    return beads
+    costs.reverse()
+    return beads, costs
 
 
 def _touches_edge(beads: list[Bead], lo, hi, m: int) -> bool:
@@ -131,23 +137,44 @@ def best_path(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCos
               guide: np.ndarray | None = None, half_width: int = INITIAL_HALF_WIDTH) -> list[Bead]:
     """The cheapest bead sequence covering source [0, n) and target [0, m).
     `guide` (length n + 1) centres the band on a previous path instead of the diagonal."""
+    return _search(n, m, shapes, scorer, guide, half_width)[0]
+
+
+def scored_path(n: int, m: int, shapes: Sequence[tuple[int, int]],
+                scorer: BeadCosts) -> list[ScoredBead]:
+    """best_path with each bead's cost under `scorer` (the cost the search minimised) and
+    its start."""
+    beads, costs = _search(n, m, shapes, scorer, None, INITIAL_HALF_WIDTH)
+    out = []
+    i = j = 0
+    for bead, cost in zip(beads, costs):
+        out.append(ScoredBead(bead, round(cost, 4), (i, j)))
+        i += len(bead.src)
+        j += len(bead.tgt)
+    return out
+
+
+def _search(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCosts,
+            guide: np.ndarray | None, half_width: int) -> tuple[list[Bead], list[float]]:
     if n == 0 or m == 0:
-        return [span_bead(i, 1, m, 0) for i in range(n)] + [span_bead(n, 0, j, 1) for j in range(m)]
+        # Nothing to link: every sentence is a deletion; the scorer prices each.
+        beads = ([span_bead(i, 1, m, 0) for i in range(n)]
+                 + [span_bead(n, 0, j, 1) for j in range(m)])
+        return beads, _bead_costs(beads, scorer, shapes)
     half = max(half_width, 2 * max(max(s) for s in shapes))
     retries = 0
     while True:
         lo, hi = _band(n, m, half, guide)
-        _, back_rows = _fill(n, m, shapes, scorer, lo, hi)
-        beads = _trace(n, m, shapes, lo, back_rows)
+        beads, costs = _trace(n, m, shapes, lo, *_fill(n, m, shapes, scorer, lo, hi))
         if half >= max(n, m) or not _touches_edge(beads, lo, hi, m):
-            return beads
+            return beads, costs
         # Long documents drift off the diagonal: first re-centre the band on the path just
         # found (same width, same cost), and only if that is not enough make it wider.
         guide = path_guide(beads, n)
         retries += 1
         if retries % 2 == 0:
             if half >= MAX_HALF_WIDTH:
-                return beads  # the widest band, re-centred: the best path it holds
+                return beads, costs  # the widest band, re-centred: the best path it holds
             half = min(2 * half, MAX_HALF_WIDTH)
 
 
@@ -164,15 +191,13 @@ def path_guide(beads: Sequence[Bead], n: int) -> np.ndarray:
     return guide
 
 
-def score_path(beads: Sequence[Bead], scorer: BeadCosts,
-               shapes: Sequence[tuple[int, int]]) -> list[ScoredBead]:
-    """Attach each bead's cost under `scorer` (the costs the search minimised)."""
+def _bead_costs(beads: Sequence[Bead], scorer: BeadCosts,
+                shapes: Sequence[tuple[int, int]]) -> list[float]:
+    """Each bead's cost under `scorer`, asked one bead at a time."""
     out = []
     i = j = 0
     for bead in beads:
-        start = (i, j)
         i += len(bead.src)
         j += len(bead.tgt)
-        cost = scorer.row(i, np.array([j]), shapes)[shapes.index(bead.kind), 0]
-        out.append(ScoredBead(bead, round(float(cost), 4), start))
+        out.append(float(scorer.row(i, np.array([j]), shapes)[shapes.index(bead.kind), 0]))
     return out

@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from lrtk.align.document import DocPair, ScoredBead
-from lrtk.align.search import bead_shapes, best_path, score_path
+from lrtk.align.search import bead_shapes, scored_path
 from lrtk.align.vectors import BlockSums, SimilarityCosts, block_dots, unrelated_similarity
 from lrtk.errors import DataError, UsageError
 from lrtk.lexicon import numbers, words
@@ -79,8 +79,7 @@ class TranslationAligner:
 
     def align(self, doc: DocPair) -> list[ScoredBead]:
         costs = BleuCosts(self.translations[doc.id], doc.tgt, self.shapes)
-        beads = best_path(len(doc.src), len(doc.tgt), self.shapes, costs)
-        return score_path(beads, costs, self.shapes)
+        return scored_path(len(doc.src), len(doc.tgt), self.shapes, costs)
 
 
 def split_translations(lines: Sequence[str], docs: Sequence[DocPair], origin: str) -> dict[str, list[str]]:
