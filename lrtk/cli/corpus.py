@@ -9,6 +9,8 @@ from typing import List, Optional
 import typer
 
 from lrtk.cli._outputs import OVERWRITE_HELP, writes
+from lrtk.cli.shard_options import (EXECUTOR, MERGE, NUM_SHARDS, RAY_ADDRESS, SHARD_INDEX,
+                                    WORK_DIR, WORKERS, shard_options)
 
 ORDER = 40
 
@@ -38,6 +40,15 @@ Config (paths relative to the config file):
     - {name: tico19, licence: CC0-1.0, path: "-", filter_report: filter.json}
     - {name: tatoeba, licence: CC-BY-2.0-FR, src_path: t.ben, tgt_path: t.eng}
   splits: {test: 500, dev: 500, train: rest}
+
+Scale: memory does not grow with the corpus (entries are partitioned on disk by their
+near-duplicate key and deduplicated bucket by bucket). The input lines are normalised and
+keyed in shards on every core (--workers); --num-shards/--shard-index/--work-dir run the
+shards as cluster tasks (each reads its own lines of every source), --merge joins them, and
+--executor ray runs them on a Ray cluster. The outputs, card and report are the same bytes
+for any worker count, shard count or executor; a rerun with the same --work-dir resumes
+after a crash. The card's `command` leaves these options out for that reason
+(docs/scale.md).
 """
 
 
@@ -53,6 +64,13 @@ def build_command(
     card: Optional[str] = typer.Option(None, "--card",
                                        help="Data card path [default: data_cards/<name>.md]."),
     report: Optional[str] = typer.Option(None, "--report", help="Write statistics as JSON."),
+    workers: int = WORKERS,
+    num_shards: Optional[int] = NUM_SHARDS,
+    shard_index: Optional[int] = SHARD_INDEX,
+    work_dir: Optional[str] = WORK_DIR,
+    merge: bool = MERGE,
+    executor: str = EXECUTOR,
+    ray_address: Optional[str] = RAY_ADDRESS,
 ) -> None:
     from lrtk.corpus import build_corpus, load_config
     from lrtk.io import write_json
@@ -66,8 +84,11 @@ def build_command(
     check_output_dir(output, "corpus build", overwrite=overwrite,
                      inputs=[cfg.resolve(p) for s in (*cfg.sources, *cfg.monolingual)
                              for p in s.inputs()])
-    command = "lrtk " + shlex.join(sys.argv[1:])
-    front = build_corpus(cfg, output, exclude, card_path, command)
+    opts = shard_options(workers, num_shards, shard_index, work_dir, merge, executor,
+                         ray_address)
+    front = build_corpus(cfg, output, exclude, card_path, recorded_command(sys.argv[1:]), opts)
+    if front is None:
+        return  # one shard of a cluster job: its own line was printed
     if report:
         write_json(front, report)
     counts = front["counts"]
@@ -75,6 +96,24 @@ def build_command(
                       ("read", "normalised", "exact_dedup", "near_dedup", "decontaminated"))
     splits = ", ".join(f"{k} {v}" for k, v in counts["splits"].items())
     info(f"corpus {cfg.name}: {steps}; splits: {splits}; card: {card_path}")
+
+
+# How a build runs, not what it builds: the card records the command without them, so that
+# every way of running one build writes the same card.
+_RUN_OPTIONS = {"--workers": 1, "--num-shards": 1, "--shard-index": 1, "--work-dir": 1,
+                "--merge": 0, "--executor": 1, "--ray-address": 1}
+
+
+def recorded_command(argv: List[str]) -> str:
+    kept, skip = [], 0
+    for arg in argv:
+        if skip:
+            skip -= 1
+        elif arg.split("=", 1)[0] in _RUN_OPTIONS:
+            skip = _RUN_OPTIONS[arg] if "=" not in arg else 0
+        else:
+            kept.append(arg)
+    return "lrtk " + shlex.join(kept)
 
 
 KG2TEXT_HELP = """Render knowledge-graph triples (ConceptNet-style) as sentences.
