@@ -62,7 +62,7 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
     front = {}
 
     def merged(folders: list[str], plan: dict) -> None:
-        _check_plan(plan, config, excludes)
+        _check_plan(plan, config, excludes, os.path.dirname(folders[0]))
         front.update(_merge(config, outdir, excludes, card_path, command, folders, plan))
 
     if opts.merge_only:
@@ -102,11 +102,11 @@ def _identity(config: CorpusConfig, excludes: Sequence[str]) -> dict:
             "excludes": [file_fingerprint(p) for p in excludes]}
 
 
-def _check_plan(plan: dict, config: CorpusConfig, excludes: Sequence[str]) -> None:
+def _check_plan(plan: dict, config: CorpusConfig, excludes: Sequence[str], folder: str) -> None:
     ours = _identity(config, excludes)
     if any(plan.get(k) != v for k, v in ours.items()):
         raise UsageError("the work folder holds shards of a build with another config or "
-                         "other --exclude files",
+                         "other --exclude files", path=folder,
                          hint="give --merge the --config and --exclude the shards ran with")
 
 
