@@ -31,6 +31,7 @@ from typing import Iterator, Optional, Sequence
 from lrtk.corpus.buckets import read_bucket
 from lrtk.corpus.card import CorpusLengths, write_card
 from lrtk.corpus.config import CorpusConfig
+from lrtk.corpus.decontaminate import excluded_keys
 from lrtk.corpus.dedup import NEAR_DUPLICATE_RULE, STEPS, first_occurrences
 from lrtk.corpus.partition import (ENTRIES, IDS, INDEX, BuildJob, bucket_count, partition_shard,
                                    plan_units)
@@ -79,7 +80,9 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
                     raise error
         units = plan_units(config, path if stdin else None, counts)
         total = sum(counts)
-        job = BuildJob(config, tuple(units), tuple(excludes), bucket_count(total))
+        job = BuildJob(config, tuple(units),
+                       frozenset(excluded_keys(excludes, (config.src_lang, config.tgt_lang))),
+                       bucket_count(total))
         n_shards = opts.num_shards or -(-total // LINES_PER_SHARD) or 1
         shards = plan_shards(total, -(-total // n_shards) or 1, n_shards)
         run_stage(opts, folder, _fingerprint(config, excludes, units, job.buckets),
@@ -113,54 +116,31 @@ def _check_plan(plan: dict, config: CorpusConfig, excludes: Sequence[str], folde
 def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path: str,
            command: str, folders: list[str], plan: dict) -> dict:
     units = plan_units(config)
-    buckets = plan["buckets"]
     indexes = []
     for folder in folders:
         with open(os.path.join(folder, INDEX), encoding="utf-8") as fh:
             indexes.append(json.load(fh))
+    _check_ids(folders, indexes, plan["buckets"])
     read = [dict.fromkeys(("read", "normalised"), 0) for _ in units]
     for index in indexes:
         for i, c in index["counts"].items():
             for k, v in c.items():
                 read[int(i)][k] += v
-    _check_ids(folders, indexes, buckets)
-
     pipelines = [dict.fromkeys(STEPS, 0) for _ in range(1 + len(config.monolingual))]
     for unit, c in zip(units, read):
         for k, v in c.items():
             pipelines[unit.pipeline][k] += v
     mono_langs = list(dict.fromkeys(s.lang for s in config.monolingual))
-    lang_of = {u.group: u.source.lang for u in units if u.mono}
     splits = Splits(config.splits)
-    split_counts = dict.fromkeys(splits.names, 0)
-    mono_counts = dict.fromkeys(mono_langs, 0)
     lengths = CorpusLengths(config, splits.names, mono_langs)
     with tempfile.TemporaryDirectory(prefix="merge-", dir=os.path.dirname(folders[0])) as tmp:
-        kept = []
-        for b in progress(range(buckets), desc="dedup", unit="bucket"):
-            lines = itertools.chain.from_iterable(
-                read_bucket(os.path.join(f, ENTRIES), index["entries"], b)
-                for f, index in zip(folders, indexes))
-            kept.append(os.path.join(tmp, f"{b:05d}.txt"))
-            with open(kept[-1], "w", encoding="utf-8") as fh:
-                fh.writelines(line + "\n" for line in first_occurrences(lines, pipelines))
+        kept = _deduplicated(folders, indexes, plan["buckets"], pipelines, tmp)
         if splits.fixed:
             with _in_input_order(kept) as entries:
                 splits.choose_fixed((h, e.id, pos) for pos, group, h, e in entries if not group)
         with atomic_dir(outdir, STAGE) as out, _in_input_order(kept) as entries:
-            writer = CorpusWriter(str(out), config, splits.names, mono_langs)
-            for pos, group, h, e in progress(entries, desc="write"):
-                if group:
-                    lang = lang_of[group]
-                    writer.add_mono(lang, e.texts[0])
-                    lengths.add_mono(lang, e.texts[0])
-                    mono_counts[lang] += 1
-                else:
-                    split = splits.of(h, pos)
-                    writer.add_pair(split, e)
-                    lengths.add_pair(split, e.texts)
-                    split_counts[split] += 1
-            writer.close()
+            split_counts, mono_counts = _write(str(out), config, entries, splits, mono_langs,
+                                               {u.group: u.source.lang for u in units}, lengths)
             files = sha256_files(str(out))
 
     pair_counts = pipelines[0]
@@ -198,6 +178,42 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
     }
     write_card(card_path, front, config, lengths, filter_reports)
     return front
+
+
+def _deduplicated(folders: list[str], indexes: list[dict], buckets: int,
+                  pipelines: list[dict], tmp: str) -> list[str]:
+    """Each bucket's survivors (in input order) in a file of `tmp`; their paths."""
+    kept = []
+    for b in progress(range(buckets), desc="dedup", unit="bucket"):
+        lines = itertools.chain.from_iterable(
+            read_bucket(os.path.join(f, ENTRIES), index["entries"], b)
+            for f, index in zip(folders, indexes))
+        kept.append(os.path.join(tmp, f"{b:05d}.txt"))
+        with open(kept[-1], "w", encoding="utf-8") as fh:
+            fh.writelines(line + "\n" for line in first_occurrences(lines, pipelines))
+    return kept
+
+
+def _write(out: str, config: CorpusConfig, entries, splits: Splits, mono_langs: list[str],
+           lang_of: dict[int, str], lengths: CorpusLengths) -> tuple[dict, dict]:
+    """The survivors into the output folder and the length statistics; the entries per
+    split and per monolingual language."""
+    split_counts = dict.fromkeys(splits.names, 0)
+    mono_counts = dict.fromkeys(mono_langs, 0)
+    writer = CorpusWriter(out, config, splits.names, mono_langs)
+    for pos, group, h, e in progress(entries, desc="write"):
+        if group:
+            lang = lang_of[group]
+            writer.add_mono(lang, e.texts[0])
+            lengths.add_mono(lang, e.texts[0])
+            mono_counts[lang] += 1
+        else:
+            split = splits.of(h, pos)
+            writer.add_pair(split, e)
+            lengths.add_pair(split, e.texts)
+            split_counts[split] += 1
+    writer.close()
+    return split_counts, mono_counts
 
 
 @contextlib.contextmanager

@@ -20,7 +20,6 @@ from typing import Optional, Sequence
 
 from lrtk.corpus.buckets import write_buckets
 from lrtk.corpus.config import CorpusConfig, Source
-from lrtk.corpus.decontaminate import excluded_keys
 from lrtk.corpus.dedup import fold
 from lrtk.corpus.sources import read_monolingual, read_pairs
 from lrtk.io import write_json
@@ -77,7 +76,7 @@ def plan_units(config: CorpusConfig, stdin_copy: Optional[str] = None,
 class BuildJob:
     config: CorpusConfig
     units: tuple[Unit, ...]
-    excludes: tuple[str, ...]
+    excluded: frozenset[str]  # near-duplicate keys of the --exclude sentences (a few MB)
     buckets: int
 
 
@@ -98,7 +97,6 @@ def partition_shard(job: BuildJob, shard: Shard, folder: str) -> None:
     A keyed entry is one line: position, pipeline, group, exact digest, near digest,
     contaminated (0/1), split hash, then the JSON of [id, source, texts]."""
     config = job.config
-    excluded = excluded_keys(job.excludes, (config.src_lang, config.tgt_lang))
     entries: list[list[str]] = [[] for _ in range(job.buckets)]
     ids: list[list[str]] = [[] for _ in range(job.buckets)]
     counts = {}
@@ -123,7 +121,7 @@ def partition_shard(job: BuildJob, shard: Shard, folder: str) -> None:
             folds = [fold(t) for t in texts]
             near_key = "\t".join(folds)
             near = digest(near_key)
-            contaminated = any(f in excluded for f in folds)
+            contaminated = any(f in job.excluded for f in folds)
             entries[near % job.buckets].append("\t".join((
                 str(pos), str(unit.pipeline), str(unit.group), str(digest(*texts)), str(near),
                 str(int(contaminated)), "" if unit.mono else split_hash(near_key),
