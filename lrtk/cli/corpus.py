@@ -48,7 +48,12 @@ shards as cluster tasks (each reads its own lines of every source), --merge join
 --executor ray runs them on a Ray cluster. The outputs, card and report are the same bytes
 for any worker count, shard count or executor; a rerun with the same --work-dir resumes
 after a crash. The card's `command` leaves these options out for that reason
-(docs/scale.md).
+(docs/scale.md). A shard or merge command takes the same --config and --exclude:
+
+\b
+  lrtk corpus build -c corpus.yaml -o out/bn-en --num-shards 16 --shard-index $I \\
+      --work-dir /shared/cb       # shard I of 16, e.g. a Slurm array task
+  lrtk corpus build -c corpus.yaml -o out/bn-en --merge --work-dir /shared/cb
 """
 
 

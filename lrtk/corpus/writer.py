@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 from typing import IO, Sequence
@@ -91,52 +92,38 @@ class HfDatasetWriter:
 
 
 class _StagedSplit:
-    """Rows go into one staging Arrow file as they come; once the split's size (and so its
-    number of data files) is known, it is renamed or cut into the data files."""
+    """Rows go into a staging file as they come; once the split's size (and so its number of
+    data files) is known, they are written into the data files as save_to_disk writes them."""
+
+    # pyarrow writes a batch sliced out of a larger table with its string data padded to 64
+    # bytes from the rows after it (save_to_disk's batches are such slices); each batch is
+    # therefore built with the rows that follow it, then sliced. Rows are never empty, so 64
+    # rows hold 64 bytes.
+    LOOKAHEAD = 64
 
     def __init__(self, folder: str, dd: HfDatasetWriter):
         os.makedirs(folder)
         self.folder, self.dd = folder, dd
-        self.staging = os.path.join(folder, ".staging.arrow")
-        self.rows: list[Sequence[str]] = []
+        self.staging = os.path.join(folder, ".staging.jsonl")
+        self._fh = open(self.staging, "w", encoding="utf-8")
         self.count = self.nbytes = 0
-        self.writer = self._writer(self.staging)
-
-    def _writer(self, path: str):
-        from datasets.arrow_writer import ArrowWriter
-
-        return ArrowWriter(features=self.dd.features, path=path, embed_local_files=True)
 
     def add(self, row: Sequence[str]) -> None:
-        self.rows.append(row)
+        self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.count += 1
         # pyarrow's nbytes of a string column: its UTF-8 bytes and one 4-byte offset a row
         self.nbytes += sum(len(v.encode("utf-8")) + 4 for v in row)
-        if len(self.rows) == self.dd.batch:
-            self._flush()
-
-    def _flush(self) -> None:
-        import pyarrow as pa
-
-        if self.rows:
-            self.writer.write_table(pa.Table.from_pydict(
-                {c: [r[i] for r in self.rows] for i, c in enumerate(HF_COLUMNS)}))
-            self.rows = []
 
     def close(self) -> None:
         from datasets import DatasetInfo
         from datasets.utils.py_utils import asdict
 
-        self._flush()
-        self.writer.finalize()
-        self.writer.close()
+        self._fh.close()
         # Dataset.save_to_disk's rule for the number of data files
         shards = min(self.count, int(self.nbytes / self.dd.max_shard_size) + 1)
         names = [f"data-{i:05d}-of-{shards:05d}.arrow" for i in range(shards)]
-        if shards == 1:
-            os.replace(self.staging, os.path.join(self.folder, names[0]))
-        else:
-            self._cut(names)
+        self._write(names)
+        os.remove(self.staging)
         digest = hashlib.sha256()
         for name in names:
             digest.update(_sha256(os.path.join(self.folder, name)).encode())
@@ -150,26 +137,28 @@ class _StagedSplit:
         with open(os.path.join(self.folder, "dataset_info.json"), "w", encoding="utf-8") as fh:
             json.dump({k: info[k] for k in sorted(info)}, fh, indent=2)
 
-    def _cut(self, names: list[str]) -> None:
+    def _write(self, names: list[str]) -> None:
         """The staged rows into len(names) contiguous data files (Dataset.shard), each in
-        batches counted from its own first row, as save_to_disk writes them."""
+        batches counted from its own first row."""
         import pyarrow as pa
+        from datasets.arrow_writer import ArrowWriter
 
-        with pa.memory_map(self.staging) as source:
-            batches = pa.ipc.open_stream(source)
-            pending = pa.Table.from_batches([], schema=batches.schema)
+        with open(self.staging, encoding="utf-8") as fh:
+            rows = (json.loads(line) for line in fh)
+            ahead: list[list[str]] = []
             for name, (start, stop) in zip(names, split_even(self.count, len(names))):
-                writer, left = self._writer(os.path.join(self.folder, name)), stop - start
-                while left:
-                    while pending.num_rows < min(left, self.dd.batch):
-                        pending = pa.concat_tables(
-                            [pending, pa.Table.from_batches([batches.read_next_batch()])])
-                    take = min(left, self.dd.batch)
-                    writer.write_table(pending.slice(0, take))
-                    pending, left = pending.slice(take), left - take
+                writer = ArrowWriter(features=self.dd.features,
+                                     path=os.path.join(self.folder, name),
+                                     embed_local_files=True)
+                for first in range(start, stop, self.dd.batch):
+                    n = min(self.dd.batch, stop - first)
+                    ahead.extend(itertools.islice(rows, n + self.LOOKAHEAD - len(ahead)))
+                    table = pa.Table.from_pydict(
+                        {c: [r[i] for r in ahead] for i, c in enumerate(HF_COLUMNS)})
+                    writer.write_table(table.slice(0, n))
+                    ahead = ahead[n:]
                 writer.finalize()
                 writer.close()
-        os.remove(self.staging)
 
 
 def sha256_files(root: str) -> dict[str, str]:
