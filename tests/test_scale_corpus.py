@@ -162,7 +162,7 @@ def test_ray_executor_gives_the_same_bytes(data, single):
 
 
 def test_killed_run_resumes_without_reusing_a_half_written_shard(tmp_path):
-    write_config(tmp_path, write_pairs(tmp_path / "pairs.jsonl", 6000),
+    write_config(tmp_path, write_pairs(tmp_path / "pairs.jsonl", 4000),
                  {"train": 0.9, "test": 0.1}, mono=False)
     (tmp_path / "exclude.en").write_text("", encoding="utf-8")
     single = build(tmp_path, "--workers", "1")
@@ -217,6 +217,6 @@ def test_memory_does_not_grow_with_the_corpus(tmp_path, monkeypatch):
         return used
 
     peak(200, traced=False)  # imports (datasets, pyarrow, matplotlib), outside the comparison
-    small, large = peak(600), peak(4800)
-    # Holding the pairs, as the build did before (about 3 KB each), would add over 10 MB.
+    small, large = peak(400), peak(3200)
+    # Holding the pairs, as the build did before (about 3 KB each), would add some 8 MB.
     assert large < 1.5 * small + 2**20, (small, large)
