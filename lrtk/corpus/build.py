@@ -35,7 +35,7 @@ from lrtk.corpus.decontaminate import excluded_keys
 from lrtk.corpus.dedup import NEAR_DUPLICATE_RULE, STEPS, first_occurrences
 from lrtk.corpus.partition import (ENTRIES, IDS, INDEX, BuildJob, bucket_count, partition_shard,
                                    plan_units)
-from lrtk.corpus.sources import Entry, parallel_mismatch
+from lrtk.corpus.sources import Entry
 from lrtk.corpus.split import SPLIT_RULE, Splits
 from lrtk.corpus.writer import CorpusWriter, sha256_files
 from lrtk.errors import DataError, UsageError
@@ -43,7 +43,7 @@ from lrtk.io import atomic_dir
 from lrtk.io.lines import open_lines, read_bytes
 from lrtk.io.progress import progress
 from lrtk.io.schema import UniqueIds
-from lrtk.parallel import count_lines, plan_shards
+from lrtk.parallel import plan_shards
 from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
 from lrtk.parallel.workdir import content_hash, file_fingerprint
 
@@ -58,7 +58,7 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
     """Build everything; returns the card's front matter (also the --report content), or
     None when this invocation only ran one shard (--shard-index)."""
     opts = opts or ShardOptions()
-    stdin = any("-" in (s.path, s.src_path) for s in (*config.sources, *config.monolingual))
+    stdin = any(s.path == "-" for s in (*config.sources, *config.monolingual))
     opts.check("-" if stdin else config.path)
     front = {}
 
@@ -70,16 +70,8 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
         merge_only(opts, STAGE, merged)
         return front
     with work_folder(opts, "-" if stdin else config.path, STAGE) as (folder, path):
-        units = plan_units(config, path if stdin else None)
-        counts = [count_lines(u.path) for u in units]
-        for unit, n in zip(units, counts):
-            if unit.source.src_path:
-                tgt = count_lines(config.resolve(unit.source.tgt_path))
-                error = parallel_mismatch(config, unit.source, n, tgt)
-                if error:
-                    raise error
-        units = plan_units(config, path if stdin else None, counts)
-        total = sum(counts)
+        units = plan_units(config, path if stdin else None, counted=True)
+        total = sum(u.lines for u in units)
         job = BuildJob(config, tuple(units),
                        frozenset(excluded_keys(excludes, (config.src_lang, config.tgt_lang))),
                        bucket_count(total))

@@ -21,10 +21,10 @@ from typing import Optional, Sequence
 from lrtk.corpus.buckets import write_buckets
 from lrtk.corpus.config import CorpusConfig, Source
 from lrtk.corpus.dedup import fold
-from lrtk.corpus.sources import read_monolingual, read_pairs
+from lrtk.corpus.sources import parallel_mismatch, read_monolingual, read_pairs
 from lrtk.io import write_json
 from lrtk.parallel.keys import digest
-from lrtk.parallel.plan import Shard
+from lrtk.parallel.plan import Shard, count_lines
 from lrtk.text.normalize import normalize
 
 ENTRIES, IDS, INDEX = "entries.txt", "ids.txt", "index.json"
@@ -56,15 +56,21 @@ class Unit:
 
 
 def plan_units(config: CorpusConfig, stdin_copy: Optional[str] = None,
-               line_counts: Optional[Sequence[int]] = None) -> list[Unit]:
-    """Units in reading order; offsets and sizes only when `line_counts` are given."""
+               counted: bool = False) -> list[Unit]:
+    """Units in reading order; `counted`: with their line counts and offsets (parallel text
+    files of different lengths are refused here, since a shard sees only its own lines)."""
     units, langs = [], {}
     sources = [(s, False) for s in config.sources] + [(s, True) for s in config.monolingual]
     offset = 0
     for i, (source, mono) in enumerate(sources):
         first = source.path or source.src_path
         path = stdin_copy if first == "-" else config.resolve(first)
-        lines = line_counts[i] if line_counts else 0
+        lines = count_lines(path) if counted else 0
+        if counted and source.tgt_path:
+            error = parallel_mismatch(config, source, lines,
+                                      count_lines(config.resolve(source.tgt_path)))
+            if error:
+                raise error
         group = langs.setdefault(source.lang, len(langs) + 1) if mono else 0
         units.append(Unit(source, mono, i - len(config.sources) + 1 if mono else 0, group,
                           path, offset, lines))
