@@ -74,7 +74,7 @@ def letters(k: int) -> str:
 def write_corpus_config(folder: Path, n: int) -> Path:
     """A `corpus build` config over n pairs of the base pairs, repetition k > 0 tagged with
     letters on both sides (corpus build folds digits, so write_corpus's numbers would make
-    near duplicates), with fixed test and dev splits."""
+    near duplicates), with fixed test and dev splits (1,000 each, less for small n)."""
     base = base_pairs()
     pairs = folder / f"corpus-pairs-{n}.jsonl"
     with open(pairs, "w", encoding="utf-8") as fh:
@@ -89,7 +89,8 @@ def write_corpus_config(folder: Path, n: int) -> Path:
     config.write_text(json.dumps({
         "name": f"bench-{n}", "src_lang": "bn", "tgt_lang": "en",
         "sources": [{"name": "bench", "licence": "mixed", "path": str(pairs)}],
-        "splits": {"test": 1000, "dev": 1000, "train": "rest"}}), encoding="utf-8")
+        "splits": {"test": min(1000, n // 20), "dev": min(1000, n // 20), "train": "rest"}}),
+        encoding="utf-8")
     return config
 
 

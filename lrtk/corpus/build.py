@@ -25,7 +25,7 @@ import heapq
 import itertools
 import json
 import os
-import tempfile
+import shutil
 from typing import Iterator, Optional, Sequence
 
 from lrtk.corpus.buckets import read_bucket
@@ -51,6 +51,7 @@ STAGE = "corpus build"
 # Without --num-shards, shards of this many input lines: enough shards for every worker on
 # a mid-sized corpus; each holds its own keyed entries (about 1 KB a line) until written.
 LINES_PER_SHARD = 10000
+MERGE_DIR = "merge"  # in the work folder: each bucket's survivors while the merge runs
 
 
 def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path: str,
@@ -125,7 +126,7 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
     mono_langs = list(dict.fromkeys(s.lang for s in config.monolingual))
     splits = Splits(config.splits)
     lengths = CorpusLengths(config, splits.names, mono_langs)
-    with tempfile.TemporaryDirectory(prefix="merge-", dir=os.path.dirname(folders[0])) as tmp:
+    with _scratch(os.path.join(os.path.dirname(folders[0]), MERGE_DIR)) as tmp:
         kept = _deduplicated(folders, indexes, plan["buckets"], pipelines, tmp)
         if splits.fixed:
             with _in_input_order(kept) as entries:
@@ -206,6 +207,18 @@ def _write(out: str, config: CorpusConfig, entries, splits: Splits, mono_langs: 
             split_counts[split] += 1
     writer.close()
     return split_counts, mono_counts
+
+
+@contextlib.contextmanager
+def _scratch(path: str) -> Iterator[str]:
+    """An empty folder for the merge's survivors, removed afterwards; what a merge killed
+    before the end left there is removed first."""
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @contextlib.contextmanager
