@@ -112,6 +112,63 @@ def bench_align(tmp: Path, sizes: str, workers: str, num_shards: int) -> list[di
     return rows
 
 
+def letters(k: int) -> str:
+    """k >= 1 as letters (a..z, ba, ...): unlike digits, near-duplicate keys keep them."""
+    out = ""
+    while k:
+        k, d = divmod(k, 26)
+        out = chr(97 + d) + out
+    return out
+
+
+def write_corpus_config(folder: Path, n: int) -> Path:
+    """A `corpus build` config over n pairs of the base pairs, repetition k > 0 tagged with
+    letters on both sides (corpus build folds digits, so write_corpus's numbers would make
+    near duplicates), with fixed test and dev splits (1,000 each, less for small n)."""
+    base = base_pairs()
+    pairs = folder / f"corpus-pairs-{n}.jsonl"
+    with open(pairs, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            src, tgt = base[i % len(base)]
+            k = i // len(base)
+            if k:
+                src, tgt = f"{src} {letters(k)}", f"{tgt} {letters(k)}"
+            fh.write(json.dumps({"id": f"p{i}", "src": src, "tgt": tgt}, ensure_ascii=False)
+                     + "\n")
+    config = folder / f"corpus-{n}.yaml"
+    config.write_text(json.dumps({
+        "name": f"bench-{n}", "src_lang": "bn", "tgt_lang": "en",
+        "sources": [{"name": "bench", "licence": "mixed", "path": str(pairs)}],
+        "splits": {"test": min(1000, n // 20), "dev": min(1000, n // 20), "train": "rest"}}),
+        encoding="utf-8")
+    return config
+
+
+def folder_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(f"{p.relative_to(folder)}\0{digest(p)}\n".encode())
+    return h.hexdigest()
+
+
+def bench_corpus(tmp: Path, n: int, workers: list[int], num_shards: int) -> list[dict]:
+    """`lrtk corpus build` of n pairs at each worker count: rows like main's."""
+    config = write_corpus_config(tmp, n)
+    out, card = tmp / f"corpus-{n}.out", tmp / f"corpus-{n}.md"
+    rows, outputs = [], set()
+    for w in workers:
+        row = {"stage": "corpus build", "pairs": n, "records": n, "workers": w,
+               **measure(["corpus", "build", "--config", config, "-o", out, "--card", card,
+                          "--workers", w, "--num-shards", num_shards])}
+        row["records_per_s"] = round(n / row["seconds"])
+        outputs.add((folder_digest(out), digest(card)))
+        rows.append(row)
+        print(row, flush=True)
+    assert len(outputs) == 1, "corpus build: output differs between worker counts"
+    return rows
+
+
 def tree_rss(pid: int) -> int:
     """Resident bytes of a process and all its descendants."""
     import psutil
@@ -191,6 +248,8 @@ def main() -> None:
                     print(row, flush=True)
                     out.unlink()
                 assert len(outputs) == 1, f"{stage}: output differs between worker counts"
+            rows += bench_corpus(tmp, n, list(map(int, args.workers.split(","))),
+                                 args.num_shards)
     for row in rows:
         one = next(r for r in rows if (r["stage"], r["pairs"], r["workers"]) ==
                    (row["stage"], row["pairs"], 1))

@@ -227,3 +227,53 @@ def test_line_breaks_inside_texts_keep_text_files_aligned(run_cli, tmp_path):
     assert (tmp_path / "out" / "train.en").read_text("utf-8") == \
         "first line second line\nI have a fever\n"
     assert front_matter(tmp_path / "ws.md")["counts"]["normalised"] == 2
+
+
+@pytest.mark.parametrize("max_shard_size, files", [(None, 1), (400_000, 4)],
+                         ids=["one-data-file", "cut-into-four"])
+def test_streamed_dataset_has_the_bytes_datasets_writes(tmp_path, max_shard_size, files):
+    """The dataset written row by row equals DatasetDict.from_dict(...).save_to_disk: the same
+    Arrow data files (also when a split is cut into several), dataset_info.json and
+    dataset_dict.json; state.json differs only in the fingerprint."""
+    import datasets
+
+    from lrtk.corpus.writer import HF_COLUMNS, HfDatasetWriter
+
+    bn, en = (shared_path("tico19", "en-bn", f"tico19-test.{x}").read_text("utf-8").splitlines()
+              for x in ("bn", "en"))
+    rows = {"train": [(f"t{i}", s, t, "tico19") for i, (s, t) in enumerate(zip(bn, en))],
+            "test": [(f"x{i}", s, t, "other") for i, (s, t) in enumerate(zip(bn[:30], en))]}
+    streamed = HfDatasetWriter(str(tmp_path / "streamed"), list(rows), max_shard_size)
+    for split, split_rows in rows.items():
+        for row in split_rows:
+            streamed.add(split, row)
+    streamed.close()
+    features = datasets.Features({c: datasets.Value("string") for c in HF_COLUMNS})
+    datasets.DatasetDict({
+        split: datasets.Dataset.from_dict(
+            {c: [r[i] for r in split_rows] for i, c in enumerate(HF_COLUMNS)}, features=features)
+        for split, split_rows in rows.items()}).save_to_disk(
+            str(tmp_path / "saved"), max_shard_size=max_shard_size)
+
+    ours, theirs = snapshot(tmp_path / "streamed"), snapshot(tmp_path / "saved")
+    rel = lambda d, root: {str(Path(k).relative_to(root)): v for k, v in d.items()}  # noqa: E731
+    ours, theirs = rel(ours, tmp_path / "streamed"), rel(theirs, tmp_path / "saved")
+    assert sum(k.startswith("train/data-") for k in ours) == files
+    states = [k for k in ours if k.endswith("state.json")]
+    assert {k: v for k, v in ours.items() if k not in states} == \
+        {k: v for k, v in theirs.items() if k not in states}
+    for state in states:
+        a, b = (json.loads((tmp_path / d / state).read_text()) for d in ("streamed", "saved"))
+        assert a.pop("_fingerprint") != b.pop("_fingerprint") and a == b
+    loaded = datasets.load_from_disk(str(tmp_path / "streamed"))
+    assert loaded["train"]["src"] == bn[:len(en)] and loaded["test"]["source"] == ["other"] * 30
+
+
+def test_the_recorded_command_leaves_out_how_the_build_ran():
+    from lrtk.cli.corpus import recorded_command
+
+    assert recorded_command(["corpus", "build", "--config", "c.yaml", "--workers", "4",
+                             "--num-shards=8", "--merge", "--work-dir", "w", "-o", "out",
+                             "--executor", "ray", "--ray-address", "h:6379", "--shard-index",
+                             "3", "--card", "c d.md"]) == \
+        "lrtk corpus build --config c.yaml -o out --card 'c d.md'"

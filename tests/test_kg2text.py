@@ -74,7 +74,7 @@ def test_lang_selects_and_user_templates_override_and_add(triples, run_cli, tmp_
                     'fr:\n  IsA: ["Le {head} est un {tail}.", "Un {head} est un {tail}."]\n',
                     encoding="utf-8")
     out, report = tmp_path / "kg.jsonl", tmp_path / "report.json"
-    code, _, err = run_cli("corpus", "kg2text", triples[0], "--lang", "en", "--lang", "fr",
+    code, _, err = run_cli("corpus", "kg2text", triples[0], "--keep-lang", "en", "--keep-lang", "fr",
                            "--templates", user, "-o", out, "--report", report)
     assert code == 0, err
     texts = [r["text"] for r in _read(out)]
@@ -84,7 +84,7 @@ def test_lang_selects_and_user_templates_override_and_add(triples, run_cli, tmp_
     assert json.loads(report.read_text())["skipped"]["other_language"] == \
         {"bn": 3, "bn-en": 1, "ne": 1, "si": 1, "ur": 1}
     # The template chosen from a list depends only on the triple.
-    run_cli("corpus", "kg2text", triples[0], "--lang", "fr", "--templates", user, "-o", out)
+    run_cli("corpus", "kg2text", triples[0], "--keep-lang", "fr", "--templates", user, "-o", out)
     assert _read(out)[0]["text"] == texts[1]
 
 

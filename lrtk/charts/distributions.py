@@ -5,7 +5,8 @@ thresholds."""
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections import Counter
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -32,17 +33,21 @@ THRESHOLDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def histogram(values: Sequence[float], integer: bool = False) -> tuple[list[float], list[int]]:
+def histogram(values: Sequence[float], integer: bool = False,
+              weights: Optional[Sequence[int]] = None) -> tuple[list[float], list[int]]:
     """Counts in at most BINS bins; integer values get whole-number bins so that no bin
-    straddles two lengths unevenly."""
+    straddles two lengths unevenly. `weights` counts each value that many times (the same
+    bins and counts as the values repeated)."""
     arr = np.asarray(values, dtype=float)
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.int64)
     if integer:
         lo, hi = int(arr.min()), int(arr.max())
         width = max(1, math.ceil((hi - lo + 1) / BINS))
         edges = lo + width * np.arange(math.ceil((hi - lo + 1) / width) + 1)
-        counts, edges = np.histogram(arr, bins=edges)
+        counts, edges = np.histogram(arr, bins=edges, weights=weights)
     else:
-        counts, edges = np.histogram(arr, bins=BINS)
+        counts, edges = np.histogram(arr, bins=BINS, weights=weights)
     return [float(x) for x in edges], [int(c) for c in counts]
 
 
@@ -52,14 +57,25 @@ def words(text: str) -> int:
 
 def length_hists(src: Sequence[str], tgt: Sequence[str], langs: Sequence[str]) -> list[Hist]:
     """Words per sentence of each side and the source/target word ratio of each pair."""
+    return counted_length_hists(Counter((words(s), words(t)) for s, t in zip(src, tgt)), langs)
+
+
+def counted_length_hists(pairs: Counter, langs: Sequence[str]) -> list[Hist]:
+    """length_hists from how many pairs have each (source words, target words): a corpus
+    too large to hold has only a few thousand such counts."""
     hists = []
-    for lang, texts in zip(langs, (src, tgt)):
-        if texts:
+    for side, lang in enumerate(langs):
+        per_side = Counter()
+        for lengths, n in pairs.items():
+            per_side[lengths[side]] += n
+        if per_side:
             hists.append(Hist(f"words per sentence ({lang})",
-                              *histogram([words(t) for t in texts], integer=True)))
-    ratios = [words(s) / words(t) for s, t in zip(src, tgt) if words(t)]
+                              *histogram(list(per_side), integer=True,
+                                         weights=list(per_side.values()))))
+    ratios = {(s, t): n for (s, t), n in pairs.items() if t}
     if ratios:
-        hists.append(Hist(f"length ratio {langs[0]}/{langs[1]} (words)", *histogram(ratios)))
+        hists.append(Hist(f"length ratio {langs[0]}/{langs[1]} (words)",
+                          *histogram([s / t for s, t in ratios], weights=list(ratios.values()))))
     return hists
 
 

@@ -8,7 +8,8 @@ from typing import List, Optional
 
 import typer
 
-from lrtk.cli._outputs import OVERWRITE_HELP, writes
+from lrtk.cli import options as opt
+from lrtk.cli._outputs import writes
 
 ORDER = 40
 
@@ -38,21 +39,37 @@ Config (paths relative to the config file):
     - {name: tico19, licence: CC0-1.0, path: "-", filter_report: filter.json}
     - {name: tatoeba, licence: CC-BY-2.0-FR, src_path: t.ben, tgt_path: t.eng}
   splits: {test: 500, dev: 500, train: rest}
+
+Scale: memory does not grow with the corpus (entries are partitioned on disk by their
+near-duplicate key and deduplicated bucket by bucket). The input lines are normalised and
+keyed in shards on every core (--workers); --num-shards/--shard-index/--work-dir run the
+shards as cluster tasks (each reads its own lines of every source), --merge joins them, and
+--executor ray runs them on a Ray cluster. The outputs, card and report are the same bytes
+for any worker count, shard count or executor; a rerun with the same --work-dir resumes
+after a crash. The card's `command` leaves these options out for that reason
+(docs/scale.md). A shard or merge command takes the same --config and --exclude:
+
+\b
+  lrtk corpus build -c corpus.yaml -o out/bn-en --num-shards 16 --shard-index $I \\
+      --work-dir /shared/cb       # shard I of 16, e.g. a Slurm array task
+  lrtk corpus build -c corpus.yaml -o out/bn-en --merge --work-dir /shared/cb
 """
 
 
 @corpus_app.command("build", help=BUILD_HELP)
 @writes("report", folder="output", command="corpus build", inputs=("config", "exclude"))
+@opt.sharded
 def build_command(
     config: str = typer.Option(..., "--config", "-c", help="YAML corpus config."),
-    output: str = typer.Option(..., "-o", "--output", help="Output directory (replaced only "
-                                  "if `lrtk corpus build` made it)."),
-    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
+    output: str = opt.output(..., help="Output directory (replaced only if `lrtk corpus "
+                                       "build` made it)."),
+    overwrite: bool = opt.overwrite(),
     exclude: List[str] = typer.Option([], "--exclude",
                                       help="Evaluation set to remove (text or JSONL); repeatable."),
     card: Optional[str] = typer.Option(None, "--card",
                                        help="Data card path [default: data_cards/<name>.md]."),
-    report: Optional[str] = typer.Option(None, "--report", help="Write statistics as JSON."),
+    report: Optional[str] = opt.report(),
+    shards=None,  # the shard options, as one ShardOptions (opt.sharded)
 ) -> None:
     from lrtk.corpus import build_corpus, load_config
     from lrtk.io import write_json
@@ -66,8 +83,9 @@ def build_command(
     check_output_dir(output, "corpus build", overwrite=overwrite,
                      inputs=[cfg.resolve(p) for s in (*cfg.sources, *cfg.monolingual)
                              for p in s.inputs()])
-    command = "lrtk " + shlex.join(sys.argv[1:])
-    front = build_corpus(cfg, output, exclude, card_path, command)
+    front = build_corpus(cfg, output, exclude, card_path, recorded_command(sys.argv[1:]), shards)
+    if front is None:
+        return  # one shard of a cluster job: its own line was printed
     if report:
         write_json(front, report)
     counts = front["counts"]
@@ -75,6 +93,24 @@ def build_command(
                       ("read", "normalised", "exact_dedup", "near_dedup", "decontaminated"))
     splits = ", ".join(f"{k} {v}" for k, v in counts["splits"].items())
     info(f"corpus {cfg.name}: {steps}; splits: {splits}; card: {card_path}")
+
+
+# How a build runs, not what it builds: the card records the command without them, so that
+# every way of running one build writes the same card.
+_RUN_OPTIONS = {"--workers": 1, "--num-shards": 1, "--shard-index": 1, "--work-dir": 1,
+                "--merge": 0, "--executor": 1, "--ray-address": 1}
+
+
+def recorded_command(argv: List[str]) -> str:
+    kept, skip = [], 0
+    for arg in argv:
+        if skip:
+            skip -= 1
+        elif arg.split("=", 1)[0] in _RUN_OPTIONS:
+            skip = _RUN_OPTIONS[arg] if "=" not in arg else 0
+        else:
+            kept.append(arg)
+    return "lrtk " + shlex.join(kept)
 
 
 KG2TEXT_HELP = """Render knowledge-graph triples (ConceptNet-style) as sentences.
@@ -90,21 +126,22 @@ and `lrtk tune` read. Rows of other languages or without a template are counted 
 Example:
 
 \b
-  lrtk corpus kg2text conceptnet-assertions.csv.gz --lang bn --lang ur -o kg.jsonl \\
+  lrtk corpus kg2text conceptnet-assertions.csv.gz --keep-lang bn --keep-lang ur -o kg.jsonl \\
       --report kg-report.json
 """
 
 
-@corpus_app.command("kg2text", help=KG2TEXT_HELP)
+@corpus_app.command("kg2text", help=KG2TEXT_HELP,
+                    cls=opt.deprecated({"--lang": "--keep-lang"}))
 def kg2text_command(
     triples: List[str] = typer.Argument(..., metavar="TRIPLES", help="Triple files (TSV, or CSV when the "
                                         "first row has no tab; .gz read too)."),
-    output: str = typer.Option("-", "-o", "--output", help="Output JSONL ('-' for stdout)."),
-    lang: List[str] = typer.Option([], "--lang", help="Language to keep, repeated [every "
+    output: str = opt.output(help="Output JSONL ('-' = stdout)."),
+    lang: List[str] = typer.Option([], "--keep-lang", help="Language to keep, repeated [every "
                                    "language with templates]."),
     templates: Optional[str] = typer.Option(None, "--templates", help="YAML of extra or "
                                             "overriding templates: LANG: {Relation: template}."),
-    report: Optional[str] = typer.Option(None, "--report", help="Write counts as JSON."),
+    report: Optional[str] = opt.report(help="Write counts as JSON."),
 ) -> None:
     from lrtk.corpus.kg2text import KgStats, load_templates, read_triples, render
     from lrtk.errors import UsageError

@@ -10,44 +10,81 @@ from __future__ import annotations
 
 import os
 import re
-import statistics
+from collections import Counter
 from typing import Sequence
 from urllib.parse import quote
 
 import yaml
 
 from lrtk.corpus.config import CorpusConfig
-from lrtk.corpus.sources import Entry
 from lrtk.io import atomic_output
 from lrtk.charts import plots
-from lrtk.charts.distributions import filter_hists, length_hists
+from lrtk.charts.distributions import counted_length_hists, filter_hists
 
 DEFAULT_USE = ("Training and evaluating machine translation and language models for the "
                "languages above. Use the dev/test splits only for evaluation: they are "
                "disjoint from train by content hash.")
 
 
-def length_stats(texts: Sequence[str]) -> dict:
-    words = [len(t.split()) for t in texts]
-    if not words:
-        return {"sentences": 0}
-    return {"sentences": len(words),
-            "words_mean": round(statistics.fmean(words), 2),
-            "words_median": float(statistics.median(words)),
-            "words_min": min(words),
-            "words_max": max(words),
-            "chars_mean": round(statistics.fmean(len(t) for t in texts), 2)}
+class LengthStats:
+    """Sentence lengths of one part and language, counted as the sentences pass: words per
+    sentence as a count per length (so the median is exact), characters as a sum."""
+
+    def __init__(self):
+        self.words: Counter = Counter()
+        self.chars = 0
+
+    def add(self, text: str) -> None:
+        self.words[len(text.split())] += 1
+        self.chars += len(text)
+
+    def as_dict(self) -> dict:
+        n = sum(self.words.values())
+        if not n:
+            return {"sentences": 0}
+        lengths = sorted(self.words)
+        total = sum(k * c for k, c in self.words.items())
+        return {"sentences": n,
+                # statistics.fmean of the values: their exact sum over the count
+                "words_mean": round(float(total) / n, 2),
+                "words_median": float(_median(lengths, self.words, n)),
+                "words_min": lengths[0],
+                "words_max": lengths[-1],
+                "chars_mean": round(float(self.chars) / n, 2)}
 
 
-def corpus_lengths(config: CorpusConfig, splits: dict[str, list[Entry]],
-                   mono: dict[str, list[Entry]]) -> dict:
-    out = {}
-    for name, entries in splits.items():
-        out[name] = {config.src_lang: length_stats([e.texts[0] for e in entries]),
-                     config.tgt_lang: length_stats([e.texts[1] for e in entries])}
-    for lang, entries in mono.items():
-        out[f"mono.{lang}"] = {lang: length_stats([e.texts[0] for e in entries])}
-    return out
+def _median(lengths: list[int], counts: Counter, n: int):
+    """statistics.median of the counted values: the middle one, or the mean of the two."""
+    def nth(i: int) -> int:
+        for k in lengths:
+            i -= counts[k]
+            if i < 0:
+                return k
+        raise IndexError(i)
+
+    return nth(n // 2) if n % 2 else (nth(n // 2 - 1) + nth(n // 2)) / 2
+
+
+class CorpusLengths:
+    """Every length statistic of the card, from the texts written (each once)."""
+
+    def __init__(self, config: CorpusConfig, splits: Sequence[str], mono_langs: Sequence[str]):
+        self.langs = (config.src_lang, config.tgt_lang)
+        self.parts = {name: {lang: LengthStats() for lang in self.langs} for name in splits}
+        self.parts.update({f"mono.{lang}": {lang: LengthStats()} for lang in mono_langs})
+        self.pairs: Counter = Counter()  # (source words, target words) of every pair
+
+    def add_pair(self, split: str, texts: Sequence[str]) -> None:
+        for lang, text in zip(self.langs, texts):
+            self.parts[split][lang].add(text)
+        self.pairs[tuple(len(t.split()) for t in texts)] += 1
+
+    def add_mono(self, lang: str, text: str) -> None:
+        self.parts[f"mono.{lang}"][lang].add(text)
+
+    def as_dict(self) -> dict:
+        return {part: {lang: s.as_dict() for lang, s in langs.items()}
+                for part, langs in self.parts.items()}
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
@@ -56,16 +93,14 @@ def _table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     return "\n".join(lines)
 
 
-def write_card(path: str, front: dict, config: CorpusConfig, splits: dict[str, list[Entry]],
+def write_card(path: str, front: dict, config: CorpusConfig, lengths: CorpusLengths,
                filter_reports: dict[str, dict]) -> None:
     """The card at `path` and its plots beside it (each file replaced atomically)."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     stem = os.path.splitext(os.path.basename(path))[0]
-    pairs = [e.texts for entries in splits.values() for e in entries]
     figures = {"lengths": plots.histograms(
-        f"{stem}-lengths", length_hists([p[0] for p in pairs], [p[1] for p in pairs],
-                                        (config.src_lang, config.tgt_lang)))}
+        f"{stem}-lengths", counted_length_hists(lengths.pairs, lengths.langs))}
     for name, rep in filter_reports.items():
         key = "filter-" + re.sub(r"[^\w.-]+", "_", name)
         figures[key] = plots.histograms(f"{stem}-{key}", filter_hists(rep))

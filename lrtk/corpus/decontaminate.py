@@ -2,6 +2,7 @@
 
 Matching is on the near-duplicate key (lrtk.corpus.dedup.fold) of the normalised text, so
 an evaluation sentence that differs only in case, punctuation or digits is still caught.
+Evaluation sets are small: their keys are held in memory, in every shard.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from lrtk.corpus.dedup import fold
-from lrtk.corpus.sources import Entry
 from lrtk.io import read_jsonl
 from lrtk.io.lines import read_lines
 from lrtk.text.normalize import normalize
@@ -37,7 +37,3 @@ def excluded_keys(paths: Sequence[str], langs: Sequence[str]) -> set[str]:
                 if key:
                     keys.add(key)
     return keys
-
-
-def is_contaminated(entry: Entry, keys: set[str]) -> bool:
-    return any(fold(t) in keys for t in entry.texts)

@@ -7,15 +7,19 @@ identical (and near-identical) content always lands in the same split.
     an entry keeps its split when other data is added or removed.
   * fixed sizes ({test: 500, dev: 500, train: rest}): entries ordered by hash, the listed
     splits take their sizes from the front in order, 'rest' takes the remainder.
+
+Both stream: fractions decide entry by entry; fixed sizes need one pass that keeps the
+smallest hashes (as many as the listed sizes ask for) before entries are assigned.
 """
 
 from __future__ import annotations
 
-import hashlib
-from typing import Sequence
+import heapq
+from typing import Iterable, Sequence
 
 from lrtk.corpus.config import REST
 from lrtk.corpus.dedup import fold_all
+from lrtk.corpus.partition import split_hash
 from lrtk.corpus.sources import Entry
 from lrtk.errors import UsageError
 
@@ -25,39 +29,62 @@ SPLIT_RULE = ("sha256 of the near-duplicate key (tab-joined for pairs); fraction
               "'rest' takes the remainder")
 
 
+class Splits:
+    """Which split an entry goes to, from its hash and (for fixed sizes) its position."""
+
+    def __init__(self, spec: dict):
+        self.names = list(spec)
+        self._sizes = {k: v for k, v in spec.items() if v != REST}
+        # Without 'rest' the fractions sum to 1 (checked on load); the last split then also
+        # takes the sliver that floating-point rounding leaves below 1.
+        self._rest = next((k for k, v in spec.items() if v == REST), list(spec)[-1])
+        self.fixed = not all(isinstance(v, float) for v in self._sizes.values())
+        self._bounds, upper = [], 0.0
+        for name, frac in self._sizes.items() if not self.fixed else ():
+            upper += frac
+            self._bounds.append((upper, name))
+        self._chosen: dict[int, str] = {}
+
+    def choose_fixed(self, keyed: Iterable[tuple[str, str, int]]) -> None:
+        """Fixed sizes: take the listed splits' entries from every (hash, id, position) of
+        the corpus (in input order); ties in hash and id keep input order."""
+        seen = 0
+
+        def counted():
+            nonlocal seen
+            for item in keyed:
+                seen += 1
+                yield item
+
+        wanted = sum(self._sizes.values())
+        smallest = heapq.nsmallest(wanted, counted())
+        if wanted > seen:
+            raise UsageError(f"splits ask for {wanted} fixed entries but only {seen} "
+                             "remain after deduplication and decontamination",
+                             hint="lower the split sizes or use fractions")
+        start = 0
+        for name, size in self._sizes.items():
+            self._chosen.update((pos, name) for _, _, pos in smallest[start:start + size])
+            start += size
+
+    def of(self, hash_hex: str, position: int) -> str:
+        if self.fixed:
+            return self._chosen.get(position, self._rest)
+        u = int(hash_hex[:16], 16) / 2 ** 64
+        return next((name for up, name in self._bounds if u < up), self._rest)
+
+
 def content_hash(entry: Entry) -> str:
-    return hashlib.sha256(fold_all(entry.texts).encode("utf-8")).hexdigest()
+    return split_hash(fold_all(entry.texts))
 
 
 def assign_splits(entries: Sequence[Entry], spec: dict) -> dict[str, list[Entry]]:
-    """Split name -> entries, each list in input order."""
+    """Split name -> entries, each list in input order (entries held in memory)."""
+    splits = Splits(spec)
     hashes = [content_hash(e) for e in entries]
-    sizes = {k: v for k, v in spec.items() if v != REST}
-    # Without 'rest' the fractions sum to 1 (checked on load); the last split then also takes
-    # the sliver that floating-point rounding leaves below 1.
-    rest = next((k for k, v in spec.items() if v == REST), list(spec)[-1])
-    split_of = [rest] * len(entries)
-    if all(isinstance(v, float) for v in sizes.values()):
-        bounds, upper = [], 0.0
-        for name, frac in sizes.items():
-            upper += frac
-            bounds.append((upper, name))
-        for i, h in enumerate(hashes):
-            u = int(h[:16], 16) / 2 ** 64
-            split_of[i] = next((name for up, name in bounds if u < up), rest)
-    else:
-        wanted = sum(sizes.values())
-        if wanted > len(entries):
-            raise UsageError(f"splits ask for {wanted} fixed entries but only {len(entries)} "
-                             "remain after deduplication and decontamination",
-                             hint="lower the split sizes or use fractions")
-        order = sorted(range(len(entries)), key=lambda i: (hashes[i], entries[i].id))
-        start = 0
-        for name, size in sizes.items():
-            for i in order[start:start + size]:
-                split_of[i] = name
-            start += size
+    if splits.fixed:
+        splits.choose_fixed((h, e.id, i) for i, (h, e) in enumerate(zip(hashes, entries)))
     out: dict[str, list[Entry]] = {name: [] for name in spec}
-    for entry, name in zip(entries, split_of):
-        out[name].append(entry)
+    for i, (h, entry) in enumerate(zip(hashes, entries)):
+        out[splits.of(h, i)].append(entry)
     return out

@@ -1,16 +1,22 @@
-"""Writing a built corpus: text files per split and language, JSONL, a datasets dataset."""
+"""Writing a built corpus as its entries pass: text files per split and language, JSONL,
+and a Hugging Face dataset (datasets.load_from_disk), none of it held in memory."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
+import json
 import os
-from typing import Sequence
+from typing import IO, Sequence
 
 from lrtk.corpus.config import CorpusConfig
 from lrtk.corpus.sources import Entry
 from lrtk.io.records import dumps
+from lrtk.parallel.plan import split_even
 
 HF_DIR = "hf"
+HF_COLUMNS = ("id", "src", "tgt", "source")
 
 
 def pair_record(entry: Entry, config: CorpusConfig) -> dict:
@@ -19,43 +25,140 @@ def pair_record(entry: Entry, config: CorpusConfig) -> dict:
             "meta": {"source": entry.source}}
 
 
-def _write_lines(path: str, lines: Sequence[str]) -> None:
-    # Plain writes: the whole directory is renamed into place atomically (build.py).
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.writelines(line + "\n" for line in lines)
+class CorpusWriter:
+    """OUTDIR/{split}.{lang}, {split}.jsonl, mono.{lang} and OUTDIR/hf, in a fresh temporary
+    directory that the caller renames into place (plain writes, then)."""
+
+    def __init__(self, outdir: str, config: CorpusConfig, splits: Sequence[str],
+                 mono_langs: Sequence[str]):
+        self.config = config
+        self._stack = contextlib.ExitStack()
+        self._files: dict[str, IO] = {}
+
+        def text(name: str) -> IO:
+            return self._stack.enter_context(open(os.path.join(outdir, name), "w",
+                                                  encoding="utf-8", newline="\n"))
+
+        for name in splits:
+            for ext in (config.src_lang, config.tgt_lang, "jsonl"):
+                self._files[f"{name}.{ext}"] = text(f"{name}.{ext}")
+        for lang in mono_langs:
+            self._files[f"mono.{lang}"] = text(f"mono.{lang}")
+        self._hf = HfDatasetWriter(os.path.join(outdir, HF_DIR), splits)
+
+    def add_pair(self, split: str, entry: Entry) -> None:
+        for ext, text in zip((self.config.src_lang, self.config.tgt_lang), entry.texts):
+            self._files[f"{split}.{ext}"].write(text + "\n")
+        self._files[f"{split}.jsonl"].write(dumps(pair_record(entry, self.config)) + "\n")
+        self._hf.add(split, (entry.id, entry.texts[0], entry.texts[1], entry.source))
+
+    def add_mono(self, lang: str, text: str) -> None:
+        self._files[f"mono.{lang}"].write(text + "\n")
+
+    def close(self) -> None:
+        self._stack.close()
+        self._hf.close()
 
 
-def write_corpus(outdir: str, config: CorpusConfig, splits: dict[str, list[Entry]],
-                 mono: dict[str, list[Entry]]) -> None:
-    """Everything into `outdir` (a fresh temporary directory the caller renames)."""
-    for name, entries in splits.items():
-        _write_lines(os.path.join(outdir, f"{name}.{config.src_lang}"),
-                     [e.texts[0] for e in entries])
-        _write_lines(os.path.join(outdir, f"{name}.{config.tgt_lang}"),
-                     [e.texts[1] for e in entries])
-        _write_lines(os.path.join(outdir, f"{name}.jsonl"),
-                     [dumps(pair_record(e, config)) for e in entries])
-    for lang, entries in mono.items():
-        _write_lines(os.path.join(outdir, f"mono.{lang}"), [e.texts[0] for e in entries])
-    _write_dataset(os.path.join(outdir, HF_DIR), config, splits)
+class HfDatasetWriter:
+    """A DatasetDict of string columns HF_COLUMNS, written row by row with the bytes
+    `DatasetDict.from_dict(...).save_to_disk(path)` writes: the same Arrow files (batches of
+    DEFAULT_MAX_BATCH_SIZE rows, a new data file every MAX_SHARD_SIZE), dataset_info.json,
+    state.json and dataset_dict.json. One difference: datasets fingerprints an in-memory
+    dataset by pickling all of it, so state.json's `_fingerprint` here is the first 16 hex
+    digits of the sha256 of the split's data files instead (also content-derived)."""
+
+    def __init__(self, path: str, splits: Sequence[str], max_shard_size: int | None = None):
+        import datasets
+        from datasets.utils.py_utils import convert_file_size_to_int
+
+        datasets.disable_progress_bars()
+        self.path = path
+        self.features = datasets.Features({c: datasets.Value("string") for c in HF_COLUMNS})
+        self.batch = datasets.config.DEFAULT_MAX_BATCH_SIZE
+        self.max_shard_size = max_shard_size or convert_file_size_to_int(
+            datasets.config.MAX_SHARD_SIZE)
+        os.makedirs(path)
+        with open(os.path.join(path, "dataset_dict.json"), "w", encoding="utf-8") as fh:
+            json.dump({"splits": list(splits)}, fh)
+        self._splits = {name: _StagedSplit(os.path.join(path, name), self) for name in splits}
+
+    def add(self, split: str, row: Sequence[str]) -> None:
+        self._splits[split].add(row)
+
+    def close(self) -> None:
+        for split in self._splits.values():
+            split.close()
 
 
-def _write_dataset(path: str, config: CorpusConfig, splits: dict[str, list[Entry]]) -> None:
-    import datasets
+class _StagedSplit:
+    """Rows go into a staging file as they come; once the split's size (and so its number of
+    data files) is known, they are written into the data files as save_to_disk writes them."""
 
-    datasets.disable_progress_bars()
-    columns = ("id", "src", "tgt", "source")
-    features = datasets.Features({c: datasets.Value("string") for c in columns})
-    dd = datasets.DatasetDict({
-        name: datasets.Dataset.from_dict(
-            {"id": [e.id for e in entries], "src": [e.texts[0] for e in entries],
-             "tgt": [e.texts[1] for e in entries], "source": [e.source for e in entries]},
-            features=features)
-        for name, entries in splits.items()})
-    # save_to_disk writes the arrow data, dataset_info.json and a state.json whose
-    # fingerprint datasets derives from the content: no timestamps, byte-identical on rebuild
-    # (tests/test_corpus_build.py checks it).
-    dd.save_to_disk(path)
+    # pyarrow writes a batch sliced out of a larger table with its string data padded to 64
+    # bytes from the rows after it (save_to_disk's batches are such slices); each batch is
+    # therefore built with the rows that follow it, then sliced. Rows are never empty, so 64
+    # rows hold 64 bytes.
+    LOOKAHEAD = 64
+
+    def __init__(self, folder: str, dd: HfDatasetWriter):
+        os.makedirs(folder)
+        self.folder, self.dd = folder, dd
+        self.staging = os.path.join(folder, ".staging.jsonl")
+        self._fh = open(self.staging, "w", encoding="utf-8")
+        self.count = self.nbytes = 0
+
+    def add(self, row: Sequence[str]) -> None:
+        self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.count += 1
+        # pyarrow's nbytes of a string column: its UTF-8 bytes and one 4-byte offset a row
+        self.nbytes += sum(len(v.encode("utf-8")) + 4 for v in row)
+
+    def close(self) -> None:
+        from datasets import DatasetInfo
+        from datasets.utils.py_utils import asdict
+
+        self._fh.close()
+        # Dataset.save_to_disk's rule for the number of data files
+        shards = min(self.count, int(self.nbytes / self.dd.max_shard_size) + 1)
+        names = [f"data-{i:05d}-of-{shards:05d}.arrow" for i in range(shards)]
+        self._write(names)
+        os.remove(self.staging)
+        digest = hashlib.sha256()
+        for name in names:
+            digest.update(_sha256(os.path.join(self.folder, name)).encode())
+        state = {"_data_files": [{"filename": n} for n in names],
+                 "_fingerprint": digest.hexdigest()[:16], "_format_columns": None,
+                 "_format_kwargs": {}, "_format_type": None, "_output_all_columns": False,
+                 "_split": None}
+        with open(os.path.join(self.folder, "state.json"), "w", encoding="utf-8") as fh:
+            json.dump(state, fh, indent=2, sort_keys=True)
+        info = asdict(DatasetInfo(features=self.dd.features))
+        with open(os.path.join(self.folder, "dataset_info.json"), "w", encoding="utf-8") as fh:
+            json.dump({k: info[k] for k in sorted(info)}, fh, indent=2)
+
+    def _write(self, names: list[str]) -> None:
+        """The staged rows into len(names) contiguous data files (Dataset.shard), each in
+        batches counted from its own first row."""
+        import pyarrow as pa
+        from datasets.arrow_writer import ArrowWriter
+
+        with open(self.staging, encoding="utf-8") as fh:
+            rows = (json.loads(line) for line in fh)
+            ahead: list[list[str]] = []
+            for name, (start, stop) in zip(names, split_even(self.count, len(names))):
+                writer = ArrowWriter(features=self.dd.features,
+                                     path=os.path.join(self.folder, name),
+                                     embed_local_files=True)
+                for first in range(start, stop, self.dd.batch):
+                    n = min(self.dd.batch, stop - first)
+                    ahead.extend(itertools.islice(rows, n + self.LOOKAHEAD - len(ahead)))
+                    table = pa.Table.from_pydict(
+                        {c: [r[i] for r in ahead] for i, c in enumerate(HF_COLUMNS)})
+                    writer.write_table(table.slice(0, n))
+                    ahead = ahead[n:]
+                writer.finalize()
+                writer.close()
 
 
 def sha256_files(root: str) -> dict[str, str]:
@@ -65,7 +168,10 @@ def sha256_files(root: str) -> dict[str, str]:
         dirnames.sort()
         for fn in sorted(filenames):
             full = os.path.join(dirpath, fn)
-            with open(full, "rb") as fh:
-                out[os.path.relpath(full, root).replace(os.sep, "/")] = \
-                    hashlib.sha256(fh.read()).hexdigest()
+            out[os.path.relpath(full, root).replace(os.sep, "/")] = _sha256(full)
     return dict(sorted(out.items()))
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
