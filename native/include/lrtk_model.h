@@ -66,6 +66,20 @@ typedef struct {
   uint8_t reserved[16];
 } lrtk_tensor_entry;
 
+/* What the model API returns: 0 or a negative code, which lrtk_model_strerror() names in one
+ * line. A kernel's own lrtk_status (lrtk_tmac.h) surfaces here as LRTK_MODEL_E_KERNEL. The
+ * values are mirrored by lrtk.runtime.binding.ModelStatus (tests/test_native_abi.py checks). */
+typedef enum {
+  LRTK_MODEL_OK = 0,
+  LRTK_MODEL_E_CONTEXT = -1, /* n < 1, pos < 0, or pos + n beyond the context (max_seq_len) */
+  LRTK_MODEL_E_KERNEL = -2,  /* a matrix kernel failed */
+  LRTK_MODEL_E_TOKEN = -3,   /* a token id outside the vocabulary */
+  LRTK_MODEL_E_FILE = -4,    /* the model file cannot be read or is malformed (see err) */
+  LRTK_MODEL_E_NOMEM = -5,
+} lrtk_model_status;
+
+const char *lrtk_model_strerror(int status);
+
 typedef struct lrtk_model lrtk_model;
 typedef struct lrtk_sampler lrtk_sampler;
 
@@ -86,11 +100,11 @@ const void *lrtk_model_blob(const lrtk_model *model, const char *name, size_t *n
 /*
  * Runs tokens[0..n) at positions pos..pos+n-1, filling the KV cache. logits receives
  * vocab_size floats for every token when all_logits is 1 (perplexity), else only for the last.
- * Returns 0; -1 when pos + n exceeds max_seq_len, -2 when a kernel fails, -3 for a token id
- * outside the vocabulary.
+ * Returns LRTK_MODEL_OK, LRTK_MODEL_E_CONTEXT (nothing run, cache untouched),
+ * LRTK_MODEL_E_TOKEN (nothing run) or LRTK_MODEL_E_KERNEL.
  */
-int lrtk_model_forward(lrtk_model *model, const int32_t *tokens, int n, int pos,
-                       float *logits, int all_logits);
+lrtk_model_status lrtk_model_forward(lrtk_model *model, const int32_t *tokens, int n, int pos,
+                                     float *logits, int all_logits);
 
 /* temperature 0 means greedy; top_k 0 and top_p 1 disable those filters. NULL for settings
  * lrtk_sampler_invalid rejects, or when memory runs out. */

@@ -133,7 +133,7 @@ LRTK_SIMD_CLONES static void attention(void *ctx, int ti, int nt) {
   }
 }
 
-static int forward_layer(lrtk_model *m, int l, int n, int pos) {
+static lrtk_model_status forward_layer(lrtk_model *m, int l, int n, int pos) {
   const lrtk_config *c = &m->config;
   const lrtk_layer *w = &m->weights.layers[l];
   lrtk_run_state *s = &m->state;
@@ -170,44 +170,58 @@ static int forward_layer(lrtk_model *m, int l, int n, int pos) {
   }
   rc |= lrtk_linear_forward(m->pool, &w->w_down, s->hb2, n, s->xb);
   for (int i = 0; i < n * dim; i++) s->x[i] += s->xb[i];
-  return rc;
+  return rc ? LRTK_MODEL_E_KERNEL : LRTK_MODEL_OK;
 }
 
-static int forward_batch(lrtk_model *m, const int32_t *tokens, int n, int pos, float *logits,
-                         int all_logits) {
+static lrtk_model_status forward_batch(lrtk_model *m, const int32_t *tokens, int n, int pos,
+                                       float *logits, int all_logits) {
   const lrtk_config *c = &m->config;
   lrtk_run_state *s = &m->state;
   int dim = c->dim;
   for (int t = 0; t < n; t++)
     lrtk_dense_row(&m->weights.embed, (size_t)tokens[t], dim, s->x + t * dim);
-  for (int l = 0; l < c->n_layers; l++)
-    if (forward_layer(m, l, n, pos) != 0) return -2;
-  if (logits == NULL) return 0;
+  for (int l = 0; l < c->n_layers; l++) {
+    lrtk_model_status rc = forward_layer(m, l, n, pos);
+    if (rc != LRTK_MODEL_OK) return rc;
+  }
+  if (logits == NULL) return LRTK_MODEL_OK;
   int first = all_logits ? 0 : n - 1;
   for (int t = first; t < n; t++)
     rmsnorm(s->xb + t * dim, s->x + t * dim, m->weights.final_norm, dim, c->norm_eps);
   if (lrtk_linear_forward(m->pool, &m->weights.lm_head, s->xb + first * dim, n - first, logits))
-    return -2;
-  return 0;
+    return LRTK_MODEL_E_KERNEL;
+  return LRTK_MODEL_OK;
 }
 
-int lrtk_model_forward(lrtk_model *m, const int32_t *tokens, int n, int pos, float *logits,
-                       int all_logits) {
-  if (n <= 0 || pos < 0 || pos + n > m->config.max_seq_len) return -1;
+lrtk_model_status lrtk_model_forward(lrtk_model *m, const int32_t *tokens, int n, int pos,
+                                     float *logits, int all_logits) {
+  if (n <= 0 || pos < 0 || pos + n > m->config.max_seq_len) return LRTK_MODEL_E_CONTEXT;
   for (int t = 0; t < n; t++)
-    if (tokens[t] < 0 || tokens[t] >= m->config.vocab_size) return -3;
+    if (tokens[t] < 0 || tokens[t] >= m->config.vocab_size) return LRTK_MODEL_E_TOKEN;
   for (int done = 0; done < n; done += LRTK_MAX_BATCH) {
     int b = n - done < LRTK_MAX_BATCH ? n - done : LRTK_MAX_BATCH;
     /* Without all_logits only the last chunk runs the output head. */
     float *out = all_logits ? logits + (size_t)done * m->config.vocab_size
                  : done + b == n ? logits : NULL;
-    int rc = forward_batch(m, tokens + done, b, pos + done, out, all_logits);
-    if (rc) return rc;
+    lrtk_model_status rc = forward_batch(m, tokens + done, b, pos + done, out, all_logits);
+    if (rc != LRTK_MODEL_OK) return rc;
   }
-  return 0;
+  return LRTK_MODEL_OK;
 }
 
-static int alloc_state(lrtk_run_state *s, const lrtk_config *c) {
+const char *lrtk_model_strerror(int status) {
+  switch (status) {
+    case LRTK_MODEL_OK: return "ok";
+    case LRTK_MODEL_E_CONTEXT: return "the tokens do not fit the context";
+    case LRTK_MODEL_E_KERNEL: return "a matrix kernel failed";
+    case LRTK_MODEL_E_TOKEN: return "token id outside the vocabulary";
+    case LRTK_MODEL_E_FILE: return "the model file cannot be read or is malformed";
+    case LRTK_MODEL_E_NOMEM: return "out of memory";
+    default: return "unknown lrtk_model_status";
+  }
+}
+
+static lrtk_model_status alloc_state(lrtk_run_state *s, const lrtk_config *c) {
   size_t B = LRTK_MAX_BATCH, q_dim = (size_t)c->n_heads * c->head_dim;
   size_t kv = (size_t)c->n_layers * c->max_seq_len * c->n_kv_heads * c->head_dim;
   size_t wide = q_dim > (size_t)c->dim ? q_dim : (size_t)c->dim;
@@ -223,8 +237,8 @@ static int alloc_state(lrtk_run_state *s, const lrtk_config *c) {
   s->value_cache = calloc(kv, sizeof(float));
   return s->x && s->xb && s->xb2 && s->qkv && s->q && s->hb && s->hb2 && s->att && s->key_cache &&
                  s->value_cache
-             ? 0
-             : -1;
+             ? LRTK_MODEL_OK
+             : LRTK_MODEL_E_NOMEM;
 }
 
 static void free_state(lrtk_run_state *s) {
@@ -247,19 +261,19 @@ lrtk_model *lrtk_model_open(const char *path, int n_threads, int ctx_len, int fl
     snprintf(err, err_len, "out of memory");
     return NULL;
   }
-  if (lrtk_file_map(&m->file, path, flags, err, err_len) != 0) {
+  if (lrtk_file_map(&m->file, path, flags, err, err_len) != LRTK_MODEL_OK) {
     free(m);
     return NULL;
   }
   m->config = m->file.header->config;
-  if (lrtk_weights_load(&m->weights, &m->file, &m->config, err, err_len) != 0) {
+  if (lrtk_weights_load(&m->weights, &m->file, &m->config, err, err_len) != LRTK_MODEL_OK) {
     lrtk_file_unmap(&m->file);
     free(m);
     return NULL;
   }
   if (ctx_len > 0 && ctx_len < m->config.max_seq_len) m->config.max_seq_len = ctx_len;
   m->pool = lrtk_pool_create(n_threads > 0 ? n_threads : 1);
-  if (m->pool == NULL || alloc_state(&m->state, &m->config) != 0) {
+  if (m->pool == NULL || alloc_state(&m->state, &m->config) != LRTK_MODEL_OK) {
     snprintf(err, err_len, "out of memory for a context of %d tokens", m->config.max_seq_len);
     lrtk_model_close(m);
     return NULL;
