@@ -1,10 +1,15 @@
-"""lrtk/runtime/binding.py mirrors native/include/lrtk_model.h by hand: its statuses are checked
-against the header, read as text, and lrtk-run's use of them in a real run.
+"""lrtk/export/format.py and lrtk/runtime/binding.py mirror native/include/lrtk_model.h by hand.
+
+The header's LRTK_SIZE / LRTK_OFFSET lines are _Static_asserts the compiler checks against the
+real C layout on every build (x86-64 and the aarch64 cross build); these tests check the Python
+struct formats against the same numbers, field by field, so neither side can drift silently.
+No compiler is needed: the header is read as text.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import subprocess
 from pathlib import Path
 
@@ -14,11 +19,112 @@ from badinput import kit  # noqa: F401  (fixture)
 from test_bad_inputs_models import lrtk_run_bin  # noqa: F401  (fixture)
 from test_export import spm_model  # noqa: F401  (fixture)
 
+from lrtk.export import format as fmt
 from lrtk.runtime.binding import ModelStatus, NativeModel
 
 HEADER = Path(__file__).resolve().parents[1] / "native" / "include" / "lrtk_model.h"
+# The C field types of the file structs and the struct codes format.py stores them as.
+C_CODES = {"int32_t": "i", "uint32_t": "I", "float": "f", "int64_t": "q", "uint64_t": "Q"}
+BYTES = {"char", "uint8_t"}  # byte arrays: one "Ns" (text) or "Nx" (reserved) item
+
+
 def _text() -> str:
     return re.sub(r"/\*.*?\*/", "", HEADER.read_text(), flags=re.S)
+
+
+def _asserted() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """The sizes and field offsets the header's static asserts state."""
+    text = _text()
+    sizes = {t: int(n) for t, n in re.findall(r"^LRTK_SIZE\((\w+), (\d+)\);", text, re.M)}
+    offsets = {(t, f): int(n)
+               for t, f, n in re.findall(r"^LRTK_OFFSET\((\w+), (\w+), (\d+)\);", text, re.M)}
+    return sizes, offsets
+
+
+def _c_fields(struct_name: str) -> list[tuple[str, str, int]]:
+    """(type, name, array length) of each field of a `typedef struct {...} NAME;`, in order."""
+    text = _text()
+    defines = dict(re.findall(r"^#define (\w+) (\d+)", text, re.M))
+    body = re.search(r"typedef struct \{([^}]*)\} " + struct_name + ";", text).group(1)
+    fields = []
+    for decl in filter(None, (d.strip() for d in body.split(";"))):
+        ctype, names = decl.split(None, 1)
+        for name in (n.strip() for n in names.split(",")):
+            m = re.fullmatch(r"(\w+)(?:\[(\w+)\])?", name)
+            count = m.group(2) or "1"
+            fields.append((ctype, m.group(1), int(defines.get(count, count))))
+    return fields
+
+
+def _py_items(fmt_string: str) -> list[tuple[int, str, int]]:
+    """(offset, code, count) of each item of a little-endian struct format: "4I" is four items,
+    "64s" and "16x" one each."""
+    items, offset = [], 0
+    for count, code in re.findall(r"(\d*)([a-zA-Z])", fmt_string.lstrip("<")):
+        count = int(count or 1)
+        size = struct.calcsize("<" + code)
+        for _ in range(1 if code in "sx" else count):
+            n = count if code in "sx" else 1
+            items.append((offset, code, n))
+            offset += size * n
+    return items
+
+
+def _py_offsets(struct_name: str, items: list[tuple[int, str, int]]) -> dict[str, int]:
+    """Walks the C fields of struct_name over format.py's items, checking each field's type,
+    and returns where format.py puts each field. Consumes the items it matches."""
+    offsets = {}
+    for ctype, name, count in _c_fields(struct_name):
+        assert items, f"format.py ends before {struct_name}.{name}"
+        offsets[name] = items[0][0]
+        if ctype in BYTES:
+            _, code, n = items.pop(0)
+            assert code in "sx" and n == count, f"{struct_name}.{name}: {ctype}[{count}] vs {n}{code}"
+        elif ctype in C_CODES:
+            for _ in range(count):
+                _, code, _ = items.pop(0)
+                assert code == C_CODES[ctype], f"{struct_name}.{name}: {ctype} vs {code}"
+        else:  # a nested struct (the header's config)
+            offsets.update({f"{name}.{k}": v for k, v in _py_offsets(ctype, items).items()})
+    return offsets
+
+
+# Each C struct and the format.py struct that stores it (the header is _HEADER then _CONFIG).
+LAYOUTS = {
+    "lrtk_config": fmt._CONFIG.format,
+    "lrtk_file_header": fmt._HEADER.format + fmt._CONFIG.format.lstrip("<"),
+    "lrtk_tensor_entry": fmt._ENTRY.format,
+}
+
+
+@pytest.mark.parametrize("c_struct", sorted(LAYOUTS))
+def test_format_py_matches_header_static_asserts(c_struct):
+    sizes, asserted = _asserted()
+    items = _py_items(LAYOUTS[c_struct])
+    size = struct.calcsize(LAYOUTS[c_struct])
+    offsets = _py_offsets(c_struct, items)
+    assert not items, f"format.py has items past the end of {c_struct}: {items}"
+    assert sizes[c_struct] == size
+    top_level = {k: v for k, v in offsets.items() if "." not in k}
+    # Every field has its assert (a field added without one would go unchecked by the compiler).
+    assert {f: n for (t, f), n in asserted.items() if t == c_struct} == top_level
+
+
+def test_header_and_config_fields_agree():
+    """format.py's CONFIG_FIELDS (how binding.py names the config) are the C field names."""
+    names = [name for _, name, _ in _c_fields("lrtk_config") if name != "reserved"]
+    assert tuple(names) == fmt.CONFIG_FIELDS
+    assert fmt.HEADER_SIZE == _asserted()[0]["lrtk_file_header"]
+
+
+def test_drift_is_caught(monkeypatch):
+    """The check fails when format.py moves a field (a test that cannot fail is a defect)."""
+    monkeypatch.setitem(LAYOUTS, "lrtk_tensor_entry", "<64s4I2Q2q16x")  # rows/cols unsigned
+    with pytest.raises(AssertionError, match="rows"):
+        test_format_py_matches_header_static_asserts("lrtk_tensor_entry")
+    monkeypatch.setitem(LAYOUTS, "lrtk_tensor_entry", "<64sI4x3I2q2Q12x")  # padding after dtype
+    with pytest.raises(AssertionError):
+        test_format_py_matches_header_static_asserts("lrtk_tensor_entry")
 
 
 def test_model_status_mirror():

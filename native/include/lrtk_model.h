@@ -66,6 +66,51 @@ typedef struct {
   uint8_t reserved[16];
 } lrtk_tensor_entry;
 
+/* The layout is the file format, mirrored by lrtk/export/format.py (struct formats
+ * "<8sII" + config "<10i2f4i", entry "<64s4I2q2Q16x"): the compiler checks it on every
+ * architecture the runtime is built for, and tests/test_native_abi.py reads these lines to
+ * check format.py against them. One assert per field, so a moved field cannot go unnoticed. */
+#ifdef __cplusplus
+#define LRTK_STATIC_ASSERT static_assert /* C11's _Static_assert under its C++ name */
+#else
+#define LRTK_STATIC_ASSERT _Static_assert
+#endif
+#define LRTK_SIZE(type, n) \
+  LRTK_STATIC_ASSERT(sizeof(type) == (n), #type ": keep in step with lrtk/export/format.py")
+#define LRTK_OFFSET(type, field, n)                  \
+  LRTK_STATIC_ASSERT(offsetof(type, field) == (n), \
+                     #type "." #field ": keep in step with lrtk/export/format.py")
+LRTK_SIZE(lrtk_config, 64);
+LRTK_OFFSET(lrtk_config, dim, 0);
+LRTK_OFFSET(lrtk_config, hidden_dim, 4);
+LRTK_OFFSET(lrtk_config, n_layers, 8);
+LRTK_OFFSET(lrtk_config, n_heads, 12);
+LRTK_OFFSET(lrtk_config, n_kv_heads, 16);
+LRTK_OFFSET(lrtk_config, head_dim, 20);
+LRTK_OFFSET(lrtk_config, vocab_size, 24);
+LRTK_OFFSET(lrtk_config, max_seq_len, 28);
+LRTK_OFFSET(lrtk_config, bos_id, 32);
+LRTK_OFFSET(lrtk_config, eos_id, 36);
+LRTK_OFFSET(lrtk_config, norm_eps, 40);
+LRTK_OFFSET(lrtk_config, rope_attn_scale, 44);
+LRTK_OFFSET(lrtk_config, reserved, 48);
+LRTK_SIZE(lrtk_file_header, 80);
+LRTK_OFFSET(lrtk_file_header, magic, 0);
+LRTK_OFFSET(lrtk_file_header, version, 8);
+LRTK_OFFSET(lrtk_file_header, n_tensors, 12);
+LRTK_OFFSET(lrtk_file_header, config, 16);
+LRTK_SIZE(lrtk_tensor_entry, 128);
+LRTK_OFFSET(lrtk_tensor_entry, name, 0);
+LRTK_OFFSET(lrtk_tensor_entry, dtype, 64);
+LRTK_OFFSET(lrtk_tensor_entry, qtype, 68);
+LRTK_OFFSET(lrtk_tensor_entry, group_size, 72);
+LRTK_OFFSET(lrtk_tensor_entry, has_zeros, 76);
+LRTK_OFFSET(lrtk_tensor_entry, rows, 80);
+LRTK_OFFSET(lrtk_tensor_entry, cols, 88);
+LRTK_OFFSET(lrtk_tensor_entry, offset, 96);
+LRTK_OFFSET(lrtk_tensor_entry, nbytes, 104);
+LRTK_OFFSET(lrtk_tensor_entry, reserved, 112);
+
 /* What the model API returns: 0 or a negative code, which lrtk_model_strerror() names in one
  * line. A kernel's own lrtk_status (lrtk_tmac.h) surfaces here as LRTK_MODEL_E_KERNEL. The
  * values are mirrored by lrtk.runtime.binding.ModelStatus (tests/test_native_abi.py checks). */
