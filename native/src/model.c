@@ -133,6 +133,7 @@ LRTK_SIMD_CLONES static void attention(void *ctx, int ti, int nt) {
   }
 }
 
+/* One decoder layer over the n tokens in s->x (the residual stream), at positions pos.. */
 static lrtk_model_status forward_layer(lrtk_model *m, int l, int n, int pos) {
   const lrtk_config *c = &m->config;
   const lrtk_layer *w = &m->weights.layers[l];
@@ -141,34 +142,50 @@ static lrtk_model_status forward_layer(lrtk_model *m, int l, int n, int pos) {
   int q_dim = c->n_heads * c->head_dim;
   size_t cache_at = ((size_t)l * c->max_seq_len + pos) * kv_dim;
   float *k = s->key_cache + cache_at, *v = s->value_cache + cache_at;
-  int rc = 0;
+  int rc = 0; /* nonzero if a kernel call failed; the layer runs on and the caller is told */
 
+  /* Attention norm: RMSNorm into the scratch xb (pre-norm: x itself stays as it is, for the
+   * residual). */
   for (int t = 0; t < n; t++)
     rmsnorm(s->xb + t * dim, s->x + t * dim, w->attn_norm, dim, c->norm_eps);
+  /* q, k and v in one kernel call: the weights are stacked, so xb's activation table is built
+   * once for all three. */
   rc |= lrtk_linear_forward(m->pool, &w->wqkv, s->xb, n, s->qkv);
   for (int t = 0; t < n; t++) {
+    /* Split the stacked row: q to the scratch, k and v straight into this layer's KV cache at
+     * their positions (later tokens read them from there). */
     const float *row = s->qkv + (size_t)t * w->wqkv.m;
     memcpy(s->q + (size_t)t * q_dim, row, (size_t)q_dim * sizeof(float));
     memcpy(k + (size_t)t * kv_dim, row + q_dim, (size_t)kv_dim * sizeof(float));
     memcpy(v + (size_t)t * kv_dim, row + q_dim + kv_dim, (size_t)kv_dim * sizeof(float));
+    /* RoPE on q and k (not v): position enters attention only through the q.k angle. The cache
+     * keeps k rotated, so it is rotated once, not at every later step. */
     rope(s->q + (size_t)t * q_dim, c->n_heads, c->head_dim, pos + t, m->weights.inv_freq,
          c->rope_attn_scale);
     rope(k + (size_t)t * kv_dim, c->n_kv_heads, c->head_dim, pos + t, m->weights.inv_freq,
          c->rope_attn_scale);
   }
+  /* Attention of every (token, head) over the cache up to its own position, within the layer's
+   * sliding window if it has one: causal, and token t of the batch sees the earlier ones
+   * because all their k and v are cached above. Output in xb2, heads side by side. */
   attn_job job = {m, l, n, pos};
   lrtk_pool_run(m->pool, attention, &job);
+  /* Output projection: the heads side by side, back to dim. */
   rc |= lrtk_linear_forward(m->pool, &w->wo, s->xb2, n, s->xb);
+  /* Residual: the layer adds to the stream instead of replacing it. */
   for (int i = 0; i < n * dim; i++) s->x[i] += s->xb[i];
 
+  /* FFN norm: RMSNorm again, with the layer's second weight. */
   for (int t = 0; t < n; t++)
     rmsnorm(s->xb + t * dim, s->x + t * dim, w->ffn_norm, dim, c->norm_eps);
+  /* SwiGLU: gate and up in one stacked kernel call, SiLU(gate) * up, then down to dim. */
   rc |= lrtk_linear_forward(m->pool, &w->w_gate_up, s->xb, n, s->hb);
   for (int t = 0; t < n; t++) {
     const float *gate = s->hb + (size_t)t * 2 * hid;
     swiglu(s->hb2 + (size_t)t * hid, gate, gate + hid, hid);
   }
   rc |= lrtk_linear_forward(m->pool, &w->w_down, s->hb2, n, s->xb);
+  /* Residual again: the stream carries the layer's output to the next layer. */
   for (int i = 0; i < n * dim; i++) s->x[i] += s->xb[i];
   return rc ? LRTK_MODEL_E_KERNEL : LRTK_MODEL_OK;
 }
