@@ -30,7 +30,8 @@ CONFIG_FIELDS = ("dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "head
 _CONFIG = struct.Struct("<10i2f4i")
 _HEADER = struct.Struct("<8sII")
 _ENTRY = struct.Struct(f"<{NAME_LEN}s4I2q2Q16x")
-HEADER_SIZE = _HEADER.size + _CONFIG.size
+CONFIG_SIZE = _CONFIG.size
+HEADER_SIZE = _HEADER.size + CONFIG_SIZE
 assert HEADER_SIZE == 80 and _ENTRY.size == 128
 
 
@@ -107,6 +108,17 @@ class ModelWriter:
             self.fh.write(_ENTRY.pack(e.name.encode(), e.dtype, e.qtype, e.group_size,
                                       e.has_zeros, e.rows, e.cols, e.offset, e.nbytes))
         self.fh.seek(0, 2)
+
+
+def unpack_config(raw: bytes) -> dict:
+    """The named fields of an lrtk_config (the reserved words dropped)."""
+    return dict(zip(CONFIG_FIELDS, _CONFIG.unpack_from(raw)))
+
+
+def read_config(path: str) -> dict:
+    """The config as the file stores it (a loaded model's config says its context instead)."""
+    with open(path, "rb") as fh:
+        return unpack_config(fh.read(HEADER_SIZE)[_HEADER.size:])
 
 
 def read_entries(path: str) -> list[Entry]:

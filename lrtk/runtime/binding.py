@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import ctypes as C
+import enum
 import functools
 import os
-import struct
 
 import numpy as np
 
 from lrtk.errors import DataError, UsageError
-from lrtk.io.model_file import CONFIG_FIELDS, Entry, read_entries
+from lrtk.io.model_file import CONFIG_SIZE, Entry, read_config, read_entries, unpack_config
 from lrtk.native import load
 
 _F32P = C.POINTER(C.c_float)
 OPEN_MMAP = 1  # LRTK_OPEN_MMAP
+
+
+class ModelStatus(enum.IntEnum):
+    """lrtk_model_status: what lrtk_model_forward returns (tests/test_native_abi.py checks these
+    values against lrtk_model.h)."""
+
+    OK = 0
+    E_CONTEXT = -1
+    E_KERNEL = -2
+    E_TOKEN = -3
+    E_FILE = -4
+    E_NOMEM = -5
 
 
 @functools.lru_cache(maxsize=None)
@@ -30,6 +42,8 @@ def lib() -> C.CDLL:
     so.lrtk_model_blob.argtypes = [C.c_void_p, C.c_char_p, C.POINTER(C.c_size_t)]
     so.lrtk_model_forward.argtypes = [C.c_void_p, C.POINTER(C.c_int32), C.c_int, C.c_int,
                                       _F32P, C.c_int]
+    so.lrtk_model_strerror.restype = C.c_char_p
+    so.lrtk_model_strerror.argtypes = [C.c_int]
     so.lrtk_sampler_create.restype = C.c_void_p
     so.lrtk_sampler_create.argtypes = [C.c_int, C.c_float, C.c_int, C.c_float, C.c_uint64]
     so.lrtk_sampler_invalid.restype = C.c_char_p
@@ -57,8 +71,7 @@ class NativeModel:
                                      OPEN_MMAP if mmap else 0, err, len(err))
         if not self._h:
             raise DataError(err.value.decode(errors="replace"), path=path)
-        raw = C.string_at(so.lrtk_model_config(self._h), 48)
-        self.config = dict(zip(CONFIG_FIELDS, struct.unpack("<10i2f", raw)))
+        self.config = unpack_config(C.string_at(so.lrtk_model_config(self._h), CONFIG_SIZE))
         self.path = path
         self.threads = threads
         self.entries = read_entries(path)
@@ -68,16 +81,18 @@ class NativeModel:
         ids = np.ascontiguousarray(tokens, np.int32)
         n, vocab = len(ids), self.config["vocab_size"]
         out = np.empty((n if all_logits else 1, vocab), np.float32)
-        rc = lib().lrtk_model_forward(self._h, ids.ctypes.data_as(C.POINTER(C.c_int32)), n, pos,
-                                      out.ctypes.data_as(_F32P), int(all_logits))
-        if rc == -1:
+        so = lib()
+        rc = so.lrtk_model_forward(self._h, ids.ctypes.data_as(C.POINTER(C.c_int32)), n, pos,
+                                   out.ctypes.data_as(_F32P), int(all_logits))
+        if rc == ModelStatus.E_CONTEXT:
             raise UsageError(f"context full: {pos + n} tokens exceed {self.config['max_seq_len']}",
                              path=self.path)
-        if rc == -3:  # the ids come from the embedded tokenizer (run, ppl) or from `vocab`
+        if rc == ModelStatus.E_TOKEN:  # the ids come from the embedded tokenizer or from `vocab`
             raise DataError(f"a token id is outside the model's vocabulary of {vocab}",
                             path=self.path, hint="its tokenizer does not match the weights")
-        if rc != 0:
-            raise DataError("the native forward pass failed", path=self.path)
+        if rc != ModelStatus.OK:
+            reason = so.lrtk_model_strerror(rc).decode()
+            raise DataError(f"the native forward pass failed: {reason}", path=self.path)
         return out if all_logits else out[0]
 
     def blob(self, name: str) -> bytes | None:
@@ -133,4 +148,4 @@ def read_header(path: str) -> tuple[dict, list[Entry]]:
     """The config and tensor table of a model file, checked by the native loader: a malformed
     file is a DataError naming it and what is wrong, as in run, ppl and bench."""
     with NativeModel(path, ctx_len=1, mmap=True) as model:  # mapped: the weights are not read
-        return model.config, model.entries
+        return read_config(path), model.entries

@@ -6,7 +6,7 @@
  * Tokenization is not done here; the tokenizer travels inside the file as a blob
  * (lrtk_model_blob) for the caller.
  *
- * File layout (little endian), written by lrtk/export/format.py:
+ * File layout (little endian), written by lrtk/io/model_file.py:
  *   lrtk_file_header                 magic, version, tensor count, config
  *   lrtk_tensor_entry[n_tensors]     name, dtype, shape, offset and size of its data
  *   data                             every tensor starts at a multiple of 64 bytes
@@ -66,6 +66,65 @@ typedef struct {
   uint8_t reserved[16];
 } lrtk_tensor_entry;
 
+/* The layout is the file format, mirrored by lrtk/io/model_file.py (struct formats
+ * "<8sII" + config "<10i2f4i", entry "<64s4I2q2Q16x"): the compiler checks it on every
+ * architecture the runtime is built for, and tests/test_native_abi.py reads these lines to
+ * check model_file.py against them. One assert per field, so a moved field cannot go unnoticed. */
+#ifdef __cplusplus
+#define LRTK_STATIC_ASSERT static_assert /* C11's _Static_assert under its C++ name */
+#else
+#define LRTK_STATIC_ASSERT _Static_assert
+#endif
+#define LRTK_SIZE(type, n) \
+  LRTK_STATIC_ASSERT(sizeof(type) == (n), #type ": keep in step with lrtk/io/model_file.py")
+#define LRTK_OFFSET(type, field, n)                  \
+  LRTK_STATIC_ASSERT(offsetof(type, field) == (n), \
+                     #type "." #field ": keep in step with lrtk/io/model_file.py")
+LRTK_SIZE(lrtk_config, 64);
+LRTK_OFFSET(lrtk_config, dim, 0);
+LRTK_OFFSET(lrtk_config, hidden_dim, 4);
+LRTK_OFFSET(lrtk_config, n_layers, 8);
+LRTK_OFFSET(lrtk_config, n_heads, 12);
+LRTK_OFFSET(lrtk_config, n_kv_heads, 16);
+LRTK_OFFSET(lrtk_config, head_dim, 20);
+LRTK_OFFSET(lrtk_config, vocab_size, 24);
+LRTK_OFFSET(lrtk_config, max_seq_len, 28);
+LRTK_OFFSET(lrtk_config, bos_id, 32);
+LRTK_OFFSET(lrtk_config, eos_id, 36);
+LRTK_OFFSET(lrtk_config, norm_eps, 40);
+LRTK_OFFSET(lrtk_config, rope_attn_scale, 44);
+LRTK_OFFSET(lrtk_config, reserved, 48);
+LRTK_SIZE(lrtk_file_header, 80);
+LRTK_OFFSET(lrtk_file_header, magic, 0);
+LRTK_OFFSET(lrtk_file_header, version, 8);
+LRTK_OFFSET(lrtk_file_header, n_tensors, 12);
+LRTK_OFFSET(lrtk_file_header, config, 16);
+LRTK_SIZE(lrtk_tensor_entry, 128);
+LRTK_OFFSET(lrtk_tensor_entry, name, 0);
+LRTK_OFFSET(lrtk_tensor_entry, dtype, 64);
+LRTK_OFFSET(lrtk_tensor_entry, qtype, 68);
+LRTK_OFFSET(lrtk_tensor_entry, group_size, 72);
+LRTK_OFFSET(lrtk_tensor_entry, has_zeros, 76);
+LRTK_OFFSET(lrtk_tensor_entry, rows, 80);
+LRTK_OFFSET(lrtk_tensor_entry, cols, 88);
+LRTK_OFFSET(lrtk_tensor_entry, offset, 96);
+LRTK_OFFSET(lrtk_tensor_entry, nbytes, 104);
+LRTK_OFFSET(lrtk_tensor_entry, reserved, 112);
+
+/* What the model API returns: 0 or a negative code, which lrtk_model_strerror() names in one
+ * line. A kernel's own lrtk_status (lrtk_tmac.h) surfaces here as LRTK_MODEL_E_KERNEL. The
+ * values are mirrored by lrtk.runtime.binding.ModelStatus (tests/test_native_abi.py checks). */
+typedef enum {
+  LRTK_MODEL_OK = 0,
+  LRTK_MODEL_E_CONTEXT = -1, /* n < 1, pos < 0, or pos + n beyond the context (max_seq_len) */
+  LRTK_MODEL_E_KERNEL = -2,  /* a matrix kernel failed */
+  LRTK_MODEL_E_TOKEN = -3,   /* a token id outside the vocabulary */
+  LRTK_MODEL_E_FILE = -4,    /* the model file cannot be read or is malformed (see err) */
+  LRTK_MODEL_E_NOMEM = -5,
+} lrtk_model_status;
+
+const char *lrtk_model_strerror(int status);
+
 typedef struct lrtk_model lrtk_model;
 typedef struct lrtk_sampler lrtk_sampler;
 
@@ -86,11 +145,11 @@ const void *lrtk_model_blob(const lrtk_model *model, const char *name, size_t *n
 /*
  * Runs tokens[0..n) at positions pos..pos+n-1, filling the KV cache. logits receives
  * vocab_size floats for every token when all_logits is 1 (perplexity), else only for the last.
- * Returns 0; -1 when pos + n exceeds max_seq_len, -2 when a kernel fails, -3 for a token id
- * outside the vocabulary.
+ * Returns LRTK_MODEL_OK, LRTK_MODEL_E_CONTEXT (nothing run, cache untouched),
+ * LRTK_MODEL_E_TOKEN (nothing run) or LRTK_MODEL_E_KERNEL.
  */
-int lrtk_model_forward(lrtk_model *model, const int32_t *tokens, int n, int pos,
-                       float *logits, int all_logits);
+lrtk_model_status lrtk_model_forward(lrtk_model *model, const int32_t *tokens, int n, int pos,
+                                     float *logits, int all_logits);
 
 /* temperature 0 means greedy; top_k 0 and top_p 1 disable those filters. NULL for settings
  * lrtk_sampler_invalid rejects, or when memory runs out. */

@@ -133,7 +133,8 @@ LRTK_SIMD_CLONES static void attention(void *ctx, int ti, int nt) {
   }
 }
 
-static int forward_layer(lrtk_model *m, int l, int n, int pos) {
+/* One decoder layer over the n tokens in s->x (the residual stream), at positions pos.. */
+static lrtk_model_status forward_layer(lrtk_model *m, int l, int n, int pos) {
   const lrtk_config *c = &m->config;
   const lrtk_layer *w = &m->weights.layers[l];
   lrtk_run_state *s = &m->state;
@@ -141,73 +142,103 @@ static int forward_layer(lrtk_model *m, int l, int n, int pos) {
   int q_dim = c->n_heads * c->head_dim;
   size_t cache_at = ((size_t)l * c->max_seq_len + pos) * kv_dim;
   float *k = s->key_cache + cache_at, *v = s->value_cache + cache_at;
-  int rc = 0;
+  int rc = 0; /* nonzero if a kernel call failed; the layer runs on and the caller is told */
 
+  /* Attention norm: RMSNorm into the scratch xb (pre-norm: x itself stays as it is, for the
+   * residual). */
   for (int t = 0; t < n; t++)
     rmsnorm(s->xb + t * dim, s->x + t * dim, w->attn_norm, dim, c->norm_eps);
+  /* q, k and v in one kernel call: the weights are stacked, so xb's activation table is built
+   * once for all three. */
   rc |= lrtk_linear_forward(m->pool, &w->wqkv, s->xb, n, s->qkv);
   for (int t = 0; t < n; t++) {
+    /* Split the stacked row: q to the scratch, k and v straight into this layer's KV cache at
+     * their positions (later tokens read them from there). */
     const float *row = s->qkv + (size_t)t * w->wqkv.m;
     memcpy(s->q + (size_t)t * q_dim, row, (size_t)q_dim * sizeof(float));
     memcpy(k + (size_t)t * kv_dim, row + q_dim, (size_t)kv_dim * sizeof(float));
     memcpy(v + (size_t)t * kv_dim, row + q_dim + kv_dim, (size_t)kv_dim * sizeof(float));
+    /* RoPE on q and k (not v): position enters attention only through the q.k angle. The cache
+     * keeps k rotated, so it is rotated once, not at every later step. */
     rope(s->q + (size_t)t * q_dim, c->n_heads, c->head_dim, pos + t, m->weights.inv_freq,
          c->rope_attn_scale);
     rope(k + (size_t)t * kv_dim, c->n_kv_heads, c->head_dim, pos + t, m->weights.inv_freq,
          c->rope_attn_scale);
   }
+  /* Attention of every (token, head) over the cache up to its own position, within the layer's
+   * sliding window if it has one: causal, and token t of the batch sees the earlier ones
+   * because all their k and v are cached above. Output in xb2, heads side by side. */
   attn_job job = {m, l, n, pos};
   lrtk_pool_run(m->pool, attention, &job);
+  /* Output projection: the heads side by side, back to dim. */
   rc |= lrtk_linear_forward(m->pool, &w->wo, s->xb2, n, s->xb);
+  /* Residual: the layer adds to the stream instead of replacing it. */
   for (int i = 0; i < n * dim; i++) s->x[i] += s->xb[i];
 
+  /* FFN norm: RMSNorm again, with the layer's second weight. */
   for (int t = 0; t < n; t++)
     rmsnorm(s->xb + t * dim, s->x + t * dim, w->ffn_norm, dim, c->norm_eps);
+  /* SwiGLU: gate and up in one stacked kernel call, SiLU(gate) * up, then down to dim. */
   rc |= lrtk_linear_forward(m->pool, &w->w_gate_up, s->xb, n, s->hb);
   for (int t = 0; t < n; t++) {
     const float *gate = s->hb + (size_t)t * 2 * hid;
     swiglu(s->hb2 + (size_t)t * hid, gate, gate + hid, hid);
   }
   rc |= lrtk_linear_forward(m->pool, &w->w_down, s->hb2, n, s->xb);
+  /* Residual again: the stream carries the layer's output to the next layer. */
   for (int i = 0; i < n * dim; i++) s->x[i] += s->xb[i];
-  return rc;
+  return rc ? LRTK_MODEL_E_KERNEL : LRTK_MODEL_OK;
 }
 
-static int forward_batch(lrtk_model *m, const int32_t *tokens, int n, int pos, float *logits,
-                         int all_logits) {
+static lrtk_model_status forward_batch(lrtk_model *m, const int32_t *tokens, int n, int pos,
+                                       float *logits, int all_logits) {
   const lrtk_config *c = &m->config;
   lrtk_run_state *s = &m->state;
   int dim = c->dim;
   for (int t = 0; t < n; t++)
     lrtk_dense_row(&m->weights.embed, (size_t)tokens[t], dim, s->x + t * dim);
-  for (int l = 0; l < c->n_layers; l++)
-    if (forward_layer(m, l, n, pos) != 0) return -2;
-  if (logits == NULL) return 0;
+  for (int l = 0; l < c->n_layers; l++) {
+    lrtk_model_status rc = forward_layer(m, l, n, pos);
+    if (rc != LRTK_MODEL_OK) return rc;
+  }
+  if (logits == NULL) return LRTK_MODEL_OK;
   int first = all_logits ? 0 : n - 1;
   for (int t = first; t < n; t++)
     rmsnorm(s->xb + t * dim, s->x + t * dim, m->weights.final_norm, dim, c->norm_eps);
   if (lrtk_linear_forward(m->pool, &m->weights.lm_head, s->xb + first * dim, n - first, logits))
-    return -2;
-  return 0;
+    return LRTK_MODEL_E_KERNEL;
+  return LRTK_MODEL_OK;
 }
 
-int lrtk_model_forward(lrtk_model *m, const int32_t *tokens, int n, int pos, float *logits,
-                       int all_logits) {
-  if (n <= 0 || pos < 0 || pos + n > m->config.max_seq_len) return -1;
+lrtk_model_status lrtk_model_forward(lrtk_model *m, const int32_t *tokens, int n, int pos,
+                                     float *logits, int all_logits) {
+  if (n <= 0 || pos < 0 || pos + n > m->config.max_seq_len) return LRTK_MODEL_E_CONTEXT;
   for (int t = 0; t < n; t++)
-    if (tokens[t] < 0 || tokens[t] >= m->config.vocab_size) return -3;
+    if (tokens[t] < 0 || tokens[t] >= m->config.vocab_size) return LRTK_MODEL_E_TOKEN;
   for (int done = 0; done < n; done += LRTK_MAX_BATCH) {
     int b = n - done < LRTK_MAX_BATCH ? n - done : LRTK_MAX_BATCH;
     /* Without all_logits only the last chunk runs the output head. */
     float *out = all_logits ? logits + (size_t)done * m->config.vocab_size
                  : done + b == n ? logits : NULL;
-    int rc = forward_batch(m, tokens + done, b, pos + done, out, all_logits);
-    if (rc) return rc;
+    lrtk_model_status rc = forward_batch(m, tokens + done, b, pos + done, out, all_logits);
+    if (rc != LRTK_MODEL_OK) return rc;
   }
-  return 0;
+  return LRTK_MODEL_OK;
 }
 
-static int alloc_state(lrtk_run_state *s, const lrtk_config *c) {
+const char *lrtk_model_strerror(int status) {
+  switch (status) {
+    case LRTK_MODEL_OK: return "ok";
+    case LRTK_MODEL_E_CONTEXT: return "the tokens do not fit the context";
+    case LRTK_MODEL_E_KERNEL: return "a matrix kernel failed";
+    case LRTK_MODEL_E_TOKEN: return "token id outside the vocabulary";
+    case LRTK_MODEL_E_FILE: return "the model file cannot be read or is malformed";
+    case LRTK_MODEL_E_NOMEM: return "out of memory";
+    default: return "unknown lrtk_model_status";
+  }
+}
+
+static lrtk_model_status alloc_state(lrtk_run_state *s, const lrtk_config *c) {
   size_t B = LRTK_MAX_BATCH, q_dim = (size_t)c->n_heads * c->head_dim;
   size_t kv = (size_t)c->n_layers * c->max_seq_len * c->n_kv_heads * c->head_dim;
   size_t wide = q_dim > (size_t)c->dim ? q_dim : (size_t)c->dim;
@@ -223,8 +254,8 @@ static int alloc_state(lrtk_run_state *s, const lrtk_config *c) {
   s->value_cache = calloc(kv, sizeof(float));
   return s->x && s->xb && s->xb2 && s->qkv && s->q && s->hb && s->hb2 && s->att && s->key_cache &&
                  s->value_cache
-             ? 0
-             : -1;
+             ? LRTK_MODEL_OK
+             : LRTK_MODEL_E_NOMEM;
 }
 
 static void free_state(lrtk_run_state *s) {
@@ -247,19 +278,19 @@ lrtk_model *lrtk_model_open(const char *path, int n_threads, int ctx_len, int fl
     snprintf(err, err_len, "out of memory");
     return NULL;
   }
-  if (lrtk_file_map(&m->file, path, flags, err, err_len) != 0) {
+  if (lrtk_file_map(&m->file, path, flags, err, err_len) != LRTK_MODEL_OK) {
     free(m);
     return NULL;
   }
   m->config = m->file.header->config;
-  if (lrtk_weights_load(&m->weights, &m->file, &m->config, err, err_len) != 0) {
+  if (lrtk_weights_load(&m->weights, &m->file, &m->config, err, err_len) != LRTK_MODEL_OK) {
     lrtk_file_unmap(&m->file);
     free(m);
     return NULL;
   }
   if (ctx_len > 0 && ctx_len < m->config.max_seq_len) m->config.max_seq_len = ctx_len;
   m->pool = lrtk_pool_create(n_threads > 0 ? n_threads : 1);
-  if (m->pool == NULL || alloc_state(&m->state, &m->config) != 0) {
+  if (m->pool == NULL || alloc_state(&m->state, &m->config) != LRTK_MODEL_OK) {
     snprintf(err, err_len, "out of memory for a context of %d tokens", m->config.max_seq_len);
     lrtk_model_close(m);
     return NULL;

@@ -63,14 +63,14 @@ struct lrtk_model {
   lrtk_pool *pool;
 };
 
-/* model_file.c */
-int lrtk_file_map(lrtk_model_file *f, const char *path, int flags, char *err, size_t err_len);
+/* model_file.c and model_load.c: LRTK_MODEL_OK, or a failure with its one-line reason in err. */
+lrtk_model_status lrtk_file_map(lrtk_model_file *f, const char *path, int flags, char *err,
+                                size_t err_len);
 void lrtk_file_unmap(lrtk_model_file *f);
 const lrtk_tensor_entry *lrtk_file_find(const lrtk_model_file *f, const char *name);
 
-/* model_load.c */
-int lrtk_weights_load(lrtk_weights *w, const lrtk_model_file *f, const lrtk_config *c,
-                      char *err, size_t err_len);
+lrtk_model_status lrtk_weights_load(lrtk_weights *w, const lrtk_model_file *f,
+                                    const lrtk_config *c, char *err, size_t err_len);
 void lrtk_weights_free(lrtk_weights *w);
 
 /* linear.c */

@@ -80,27 +80,33 @@ int main(int argc, char **argv) {
     fprintf(stderr, "lrtk-run: out of memory\n");
     return 1;
   }
-  for (char *end, *p = (char *)ids; n < cap; p = end) {
+  /* Every id is counted, so a prompt longer than the context is an error, not cut short. */
+  for (char *end, *p = (char *)ids;; p = end, n++) {
     long v = strtol(p, &end, 10);
     if (end == p) break;
-    tokens[n++] = (int32_t)v;
+    if (n < cap) tokens[n] = (int32_t)v;
   }
   if (n == 0 && c->bos_id >= 0) tokens[n++] = c->bos_id;
-  int rc = n > 0 ? lrtk_model_forward(model, tokens, n, 0, logits, 0) : -1;
-  for (int pos = n, i = 0; rc == 0 && i < steps && pos < cap; i++, pos++) {
-    int32_t next = lrtk_sampler_sample(sampler, logits);
-    printf(i ? " %d" : "%d", next);
-    fflush(stdout);
-    if (i + 1 < steps) rc = lrtk_model_forward(model, &next, 1, pos, logits, 0);
+  lrtk_model_status rc = LRTK_MODEL_E_CONTEXT;
+  if (n > cap) {
+    fprintf(stderr, "lrtk-run: prompt longer than the context (%d ids, context %d)\n", n, cap);
+  } else if (n == 0) {
+    fprintf(stderr, "lrtk-run: no prompt ids and the model has no BOS token (give -i)\n");
+  } else {
+    rc = lrtk_model_forward(model, tokens, n, 0, logits, 0);
+    int made = 0;
+    for (int pos = n; rc == LRTK_MODEL_OK && made < steps && pos < cap; made++, pos++) {
+      int32_t next = lrtk_sampler_sample(sampler, logits);
+      printf(made ? " %d" : "%d", next);
+      fflush(stdout);
+      if (made + 1 < steps) rc = lrtk_model_forward(model, &next, 1, pos, logits, 0);
+    }
+    if (rc == LRTK_MODEL_OK || made) printf("\n"); /* a failed prompt prints nothing */
+    if (rc != LRTK_MODEL_OK) fprintf(stderr, "lrtk-run: %s\n", lrtk_model_strerror(rc));
   }
-  printf("\n");
-  if (rc != 0)
-    fprintf(stderr, "lrtk-run: %s\n", rc == -1   ? "prompt longer than the context"
-                                       : rc == -3 ? "token id outside the vocabulary"
-                                                  : "forward pass failed");
   lrtk_sampler_free(sampler);
   free(logits);
   free(tokens);
   lrtk_model_close(model);
-  return rc == 0 ? 0 : 1;
+  return rc == LRTK_MODEL_OK ? 0 : 1;
 }
