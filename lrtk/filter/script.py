@@ -40,13 +40,22 @@ def _native(lang: str) -> regex.Pattern:
     return regex.compile(rf"[\p{{Script={script}}}\p{{Script=Common}}\p{{Script=Inherited}}]")
 
 
+@functools.lru_cache(maxsize=None)
+def _native_alnum(lang: str) -> regex.Pattern:
+    """Letters/digits that belong to `lang` (_ALNUM and _native at once: counting its
+    matches in one scan is much faster than testing every letter with _native)."""
+    _native(lang)  # an unknown language fails there
+    script = SCRIPTS[lang]
+    return regex.compile(rf"(?V1)[[\p{{L}}\p{{M}}\p{{N}}]&&"
+                         rf"[\p{{Script={script}}}\p{{Script=Common}}\p{{Script=Inherited}}]]")
+
+
 def native_fraction(text: str, lang: str) -> float:
     """Share of the letters/digits of `text` written in `lang`'s script (1.0 if none)."""
-    chars = _ALNUM.findall(text)
+    chars = len(_ALNUM.findall(text))
     if not chars:
         return 1.0
-    native = _native(lang)
-    return sum(1 for c in chars if native.match(c)) / len(chars)
+    return len(_native_alnum(lang).findall(text)) / chars
 
 
 @dataclasses.dataclass
