@@ -1,6 +1,6 @@
 """The fast paths of the rule filters compute exactly what their definitions do.
 
-Language ID, repetition, script and markup scores are computed for many texts at once (or
+Language ID, repetition, script, non-native and markup scores are computed for many texts at once (or
 skip work that cannot change the result); on real text of all five languages and on
 generated edge cases they must give the same numbers, bit for bit, as the per-text
 definitions (py3langid's own `rank`, the repetition regex, a letter-by-letter script count).
@@ -17,7 +17,8 @@ from conftest import shared_path
 from lrtk.filter.langid import language_probabilities, language_probability
 from lrtk.filter.markup import _NOISE, noise_fraction
 from lrtk.filter.repetition import max_repeats, max_repeats_all
-from lrtk.filter.script import SCRIPTS, native_fraction
+from lrtk.filter.base import Pair
+from lrtk.filter.script import SCRIPTS, NonNativeCharFilter, native_fraction
 
 # TICO-19 sides of every language lrtk pairs (300 lines each) and odd cases.
 SIDES = {"bn": ("en-bn", "bn"), "ne": ("en-ne", "ne"), "ur": ("en-ur", "ur"),
@@ -71,6 +72,19 @@ def test_script_fraction_equals_a_letter_by_letter_count(texts):
             chars = alnum.findall(t)
             expected = sum(1 for c in chars if native.match(c)) / len(chars) if chars else 1.0
             assert native_fraction(t, lang) == expected, (lang, t)
+
+
+def test_non_native_share_equals_a_letter_by_letter_count(texts):
+    letter = regex.compile(r"\p{L}")
+    lines = [t for side in texts.values() for t in side] + noise(3, 2000)
+    for src, tgt in (("bn", "en"), ("si", "en"), ("ur", "en")):
+        native = [regex.compile(rf"[\p{{Script={SCRIPTS[lang]}}}\p{{Script=Common}}"
+                                rf"\p{{Script=Inherited}}]") for lang in (src, tgt)]
+        flt = NonNativeCharFilter(src_lang=src, tgt_lang=tgt)
+        for t in lines:
+            bad = sum(1 for c in t if (letter.match(c) and not any(n.match(c) for n in native))
+                      or (not c.isprintable() and c not in "\u200c\u200d"))
+            assert flt.score(Pair(t, t))["src"] == (bad / len(t) if t else 0.0), (src, t)
 
 
 def test_markup_fraction_equals_the_regex(texts):
