@@ -69,9 +69,12 @@ class _Idf:
         return self.weights.get(word, self.unseen)
 
 
+_SQRT2 = math.sqrt(2)
+
+
 def _unit(vec: dict[str, float], half: int) -> Vector:
     """Scale a half to length 1/sqrt(2), so a full two-half vector has unit length."""
-    norm = math.sqrt(sum(v * v for v in vec.values())) * math.sqrt(2)
+    norm = math.sqrt(sum([v * v for v in vec.values()])) * _SQRT2
     return {(half, w): v / norm for w, v in vec.items()} if norm else {}
 
 
@@ -120,8 +123,9 @@ class LexicalModels:
 
     def _bag(self, toks: Sequence[str], idf: _Idf) -> dict[str, float]:
         out: dict[str, float] = {}
+        weight, unseen = idf.weights.get, idf.unseen
         for w in toks:
-            out[w] = out.get(w, 0.0) + idf(w)
+            out[w] = out.get(w, 0.0) + weight(w, unseen)
         return out
 
     def _translated(self, toks: Sequence[str], direction: str) -> dict[str, float]:
