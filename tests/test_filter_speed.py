@@ -60,6 +60,9 @@ def test_repetition_for_many_texts_equals_the_regex(texts):
     assert found == [max_repeats(t) for t in lines]
     assert max(found) > 3 and found.count(2) > 10  # the cases do repeat
     assert [max_repeats_all([t]) for t in ODD] == [[max_repeats(t)] for t in ODD]  # one by one
+    # Long runs and long texts take the regex (bounded memory); a chunk boundary changes nothing.
+    long = ["a" * 150_000, "ab" * 30_000 + "c", "x y " * 20_000, *lines[:50], "z" * 60_000]
+    assert max_repeats_all(long) == [max_repeats(t) for t in long]
 
 
 def test_script_fraction_equals_a_letter_by_letter_count(texts):

@@ -24,24 +24,43 @@ def max_repeats(text: str) -> int:
     return max((len(m.group()) // len(m.group(1)) for m in _REPEAT.finditer(text)), default=1)
 
 
+# Texts go through the array operations in groups of about this many characters, and a
+# text with more repeats than MAX_WALK (a long run of one character has one per position and
+# unit length) goes to the regex, which takes such a run in one match: memory stays bounded
+# (at most 39 x 3 x CHUNK_CHARS numbers) whatever the input.
+CHUNK_CHARS = 100_000
+MAX_WALK = 200
+
+
 def max_repeats_all(texts: Sequence[str]) -> list[int]:
     """max_repeats of every text.
 
     The regex tries 39 unit lengths at every position (the slowest rule filter). Here array
-    operations over all texts at once find every (position p, unit length L) where
+    operations over many texts at once find every (position p, unit length L) where
     text[p:p+L] == text[p+L:p+2L], which every match has; only texts with such a repeat are
     looked at further, by walking them as the regex would (`_walk`).
     """
     out = [1] * len(texts)
-    for i, repeats in _repeats(texts).items():
-        out[i] = _walk(texts[i], repeats)
+    chunk: list[int] = []
+    size = 0
+    for i in [*range(len(texts)), None]:
+        if i is not None and len(texts[i]) > CHUNK_CHARS:
+            out[i] = max_repeats(texts[i])
+            continue
+        if chunk and (i is None or size + len(texts[i]) > CHUNK_CHARS):
+            for n, repeats in _repeats([texts[j] for j in chunk]).items():
+                j = chunk[n]
+                out[j] = _walk(texts[j], repeats) if repeats else max_repeats(texts[j])
+            chunk, size = [], 0
+        if i is not None:
+            chunk.append(i)
+            size += len(texts[i])
     return out
 
 
 def _repeats(texts: Sequence[str]) -> dict[int, list[tuple[int, int]]]:
-    """Text index -> its (p, L) with text[p:p+L] == text[p+L:p+2L], sorted by p, then L."""
-    if not texts:
-        return {}
+    """Text index -> its (p, L) with text[p:p+L] == text[p+L:p+2L], sorted by p, then L;
+    an empty list for a text with more than MAX_WALK of them."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass") + bytes(4),
                           dtype="<u4").copy()
@@ -63,8 +82,10 @@ def _repeats(texts: Sequence[str]) -> dict[int, list[tuple[int, int]]]:
     if not found:  # too short to repeat anything
         return {}
     hits = np.concatenate(found, axis=1)
+    many = np.bincount(hits[0], minlength=len(texts)) > MAX_WALK
+    out: dict[int, list[tuple[int, int]]] = {int(i): [] for i in np.flatnonzero(many)}
+    hits = hits[:, ~many[hits[0]]]
     hits = hits[:, np.lexsort(hits[::-1])]  # by text, then p, then L
-    out: dict[int, list[tuple[int, int]]] = {}
     for i, p, unit in hits.T.tolist():
         out.setdefault(i, []).append((p, unit))
     return out
