@@ -85,8 +85,11 @@ def language_probabilities(texts: Sequence[str], lang: str) -> list[float]:
     return out
 
 
-# Texts walked together (of similar lengths: they are taken longest first).
+# Texts walked together (of similar lengths: they are taken longest first), and at most
+# this many (text, byte) cells of them, so that one very long line costs memory in
+# proportion to its own length only.
 WALK_CHUNK = 512
+WALK_CELLS = 1 << 22
 
 
 def _visit_counts(encoded: Sequence[bytes]) -> list[collections.Counter]:
@@ -94,10 +97,13 @@ def _visit_counts(encoded: Sequence[bytes]) -> list[collections.Counter]:
     the automaton walks many texts at once, one byte position per step."""
     order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
     out: list = [None] * len(encoded)
-    for lo in range(0, len(order), WALK_CHUNK):
-        chunk = order[lo:lo + WALK_CHUNK]
+    lo = 0
+    while lo < len(order):
+        size = max(1, min(WALK_CHUNK, WALK_CELLS // max(1, len(encoded[order[lo]]))))
+        chunk = order[lo:lo + size]
         for i, visits in zip(chunk, _walk([encoded[i] for i in chunk])):
             out[i] = visits
+        lo += size
     return out
 
 
