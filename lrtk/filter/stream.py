@@ -22,6 +22,7 @@ import collections
 import dataclasses
 import json
 import os
+import zipfile
 from array import array
 from typing import Iterator, Optional
 
@@ -196,7 +197,8 @@ def _earlier_keys(folder: str, start: int, keys: array) -> list[tuple[int, int]]
         try:
             with np.load(path) as saved:
                 lo, hi, found = int(saved["start"]), int(saved["stop"]), saved["keys"]
-        except (OSError, ValueError, KeyError):  # removed or replaced meanwhile: parse them
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            # Removed, replaced or damaged: those lines are parsed instead.
             continue
         if hi <= start:
             keys.frombytes(found.astype(np.uint64).tobytes())
