@@ -48,3 +48,7 @@ def run_cli(capfd):
         return code, out, err
 
     return run
+
+
+# A local two-CPU Ray head on 127.0.0.1 for the --executor ray tests (tests/ray_cluster.py).
+from ray_cluster import ray_address  # noqa: E402,F401

@@ -34,6 +34,21 @@ def test_injection_is_30_percent_in_equal_kinds(noisy):
     assert all(120 <= kinds.count(k) <= 132 for k in NOISE_KINDS)
 
 
+def test_a_shift_takes_the_next_other_sentence_not_a_repeat():
+    # Tatoeba lists a sentence with each of its translations back to back: the next line's
+    # target would translate this source, so the shift skips to the next other sentence.
+    lines = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.ben").read_text("utf-8")
+    eng = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.eng").read_text("utf-8")
+    src, tgt = lines.splitlines(), eng.splitlines()
+    records = inject_noise(src, tgt, [src], "bn", "en", rate=0.3, seed=0)
+    shifted = [(i, r) for i, r in enumerate(records) if r["meta"]["noise"] == "shift"]
+    repeats = 0
+    for i, r in shifted:
+        repeats += src[i + 1] == src[i] or tgt[i + 1] == tgt[i]
+        assert r["tgt"] != tgt[i] and r["tgt"] in tgt[i + 1:i + 10]
+    assert repeats > 5  # the case occurs in the set
+
+
 def test_default_chain_flags_noise_and_keeps_clean(noisy, run_cli, tmp_path):
     stdin = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in noisy)
     rejects, report = tmp_path / "rejects.jsonl", tmp_path / "report.json"

@@ -1,6 +1,6 @@
 """--executor ray: the shards of filter and segment run as Ray tasks on a local two-CPU Ray
-head (bound to 127.0.0.1, stopped afterwards) that the commands join with --ray-address, and
-give the bytes of a --workers 1 run."""
+head (bound to 127.0.0.1, stopped afterwards; tests/ray_cluster.py) that the commands join
+with --ray-address, and give the bytes of a --workers 1 run."""
 
 from __future__ import annotations
 
@@ -16,13 +16,19 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def address():
-    # Ray 2.60 swaps a loopback _node_ip_address for the machine's own address (see
-    # ray._private.services.resolve_ip_for_localhost); the head still runs on this machine only.
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
-             log_to_driver=False, configure_logging=False)
-    yield ray.get_runtime_context().gcs_address
-    ray.shutdown()
+def address(ray_address):
+    """The session's Ray head (conftest.py); other test modules may take either name."""
+    return ray_address
+
+
+def test_the_head_listens_on_loopback_only(address):
+    import psutil
+
+    host, port = address.rsplit(":", 1)
+    assert host == "127.0.0.1"
+    listening = {c.laddr.ip.removeprefix("::ffff:") for c in psutil.net_connections("tcp")
+                 if c.status == psutil.CONN_LISTEN and c.laddr.port == int(port)}
+    assert listening == {"127.0.0.1"}
 
 
 def segmented(folder: Path, *args) -> dict[str, bytes]:

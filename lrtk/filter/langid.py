@@ -2,13 +2,23 @@
 
 py3langid (a maintained langid.py) covers 142 languages including bn, ne, si, ur, hi and en,
 and needs no download, which is why it is the default detector.
+
+py3langid walks each text's bytes through its feature automaton one byte at a time in
+Python, which made language ID the slowest filter. `language_probabilities` walks all texts
+of a batch at once, one byte position per step with array operations, and then scores each
+text exactly as py3langid does (same arrays, same operations, so the same float32 numbers;
+tests/test_filter_speed.py compares it with py3langid's own `rank`).
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
+import math
+from typing import Sequence
 
+import numpy as np
 import regex
 
 from lrtk.errors import UsageError
@@ -24,6 +34,23 @@ def _identifier():
     return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
 
 
+@functools.lru_cache(maxsize=1)
+def _automaton() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """py3langid's automaton as arrays: next state, row offset of a state, its feature
+    (32-bit, as py3langid stores them: the table is 40 MB and the walk is memory-bound)."""
+    ident = _identifier()
+    return (np.frombuffer(ident.tk_nextmove, dtype=np.uint32),
+            np.asarray(ident._rowbase, dtype=np.int32),
+            np.asarray(ident.tk_output, dtype=np.int32))
+
+
+@functools.lru_cache(maxsize=1)
+def _weights() -> np.ndarray:
+    """py3langid's feature weights (float16) as float32: numpy multiplies them with float32
+    counts as float32 anyway, and gathering rows of float16 was the slowest step (57 MB)."""
+    return _identifier().nb_ptc.astype(np.float32)
+
+
 def supported_languages() -> set[str]:
     return set(_identifier().nb_classes)
 
@@ -31,6 +58,75 @@ def supported_languages() -> set[str]:
 def language_probability(text: str, lang: str) -> float:
     """The detector's normalised probability that `text` is in `lang`."""
     return dict(_identifier().rank(text)).get(lang, 0.0)
+
+
+def language_probabilities(texts: Sequence[str], lang: str) -> list[float]:
+    """language_probability(text, lang) of every text (module docstring)."""
+    ident = _identifier()
+    column = ident.nb_classes.index(lang)  # rank() reports a label's first column
+    table = _weights()
+    encoded = [ident._encode(t) for t in texts]
+    out = []
+    for data, visits in zip(encoded, _visit_counts(encoded)):
+        if visits:  # py3langid's _sparse_score
+            features = np.fromiter(visits.keys(), dtype=np.intp, count=len(visits))
+            counts = np.fromiter(visits.values(), dtype=np.float32, count=len(visits))
+            scores = np.log1p(counts) @ table[features] + ident.nb_pc
+        else:  # no features: uniform
+            scores = np.full(len(ident.nb_classes), 0.0, dtype=np.float32)
+        # py3langid's _decide with norm_probs
+        scores *= 1.0 / math.sqrt(len(data) or 1)
+        np.exp(scores - scores.max(), out=scores)
+        scores /= scores.sum()
+        for i, j in ident._alias_pairs:
+            scores[i] += scores[j]
+            scores[j] = 0.0
+        out.append(float(scores[column]))
+    return out
+
+
+# Texts walked together (of similar lengths: they are taken longest first), and at most
+# this many (text, byte) cells of them, so that one very long line costs memory in
+# proportion to its own length only.
+WALK_CHUNK = 512
+WALK_CELLS = 1 << 22
+
+
+def _visit_counts(encoded: Sequence[bytes]) -> list[collections.Counter]:
+    """py3langid's visit_counts of every text (features counted in order of first visit):
+    the automaton walks many texts at once, one byte position per step."""
+    order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
+    out: list = [None] * len(encoded)
+    lo = 0
+    while lo < len(order):
+        size = max(1, min(WALK_CHUNK, WALK_CELLS // max(1, len(encoded[order[lo]]))))
+        chunk = order[lo:lo + size]
+        for i, visits in zip(chunk, _walk([encoded[i] for i in chunk])):
+            out[i] = visits
+        lo += size
+    return out
+
+
+def _walk(texts: Sequence[bytes]) -> list[collections.Counter]:
+    """visit_counts of texts sorted longest first."""
+    nextmove, rowbase, output = _automaton()
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    width = int(lengths[0])
+    # Byte t of every text is row t (contiguous); at step t the texts longer than t are the
+    # first `active[t]`, so no step walks past the end of a text.
+    grid = np.frombuffer(b"".join(t.ljust(width, b"\0") for t in texts),
+                         dtype=np.uint8).reshape(len(texts), width).T.copy()
+    active = np.searchsorted(-lengths, -np.arange(width), side="left").tolist()
+    state = np.zeros(len(texts), dtype=np.int64)
+    visited = np.empty((width, len(texts)), dtype=np.int32)
+    for t, k in enumerate(active):
+        state[:k] = nextmove[rowbase[state[:k]] + grid[t, :k]]
+        visited[t, :k] = output[state[:k]]
+    out = []
+    for column, n in zip(visited.T, lengths.tolist()):
+        column = column[:n]
+        out.append(collections.Counter(column[column >= 0].tolist()))
+    return out
 
 
 @dataclasses.dataclass
@@ -51,14 +147,19 @@ class LangIdFilter(Filter):
             raise UsageError(f"py3langid does not know language(s) {', '.join(sorted(missing))}",
                              hint="drop the langid filter from the --config chain")
 
-    def score(self, pair: Pair) -> Scores:
-        return {"src": self._prob(pair.src, self.src_lang),
-                "tgt": self._prob(pair.tgt, self.tgt_lang)}
+    def score_all(self, pairs: Sequence[Pair]) -> list[Scores]:
+        return [{"src": s, "tgt": t} for s, t in zip(self._probs([p.src for p in pairs], self.src_lang),
+                                                      self._probs([p.tgt for p in pairs], self.tgt_lang))]
 
-    def _prob(self, text: str, lang: str) -> float:
-        if len(_LETTER.findall(text)) < self.min_letters:
-            return 1.0
-        return language_probability(text, lang)
+    def score(self, pair: Pair) -> Scores:
+        return self.score_all([pair])[0]
+
+    def _probs(self, texts: list[str], lang: str) -> list[float]:
+        judged = [i for i, t in enumerate(texts) if len(_LETTER.findall(t)) >= self.min_letters]
+        out = [1.0] * len(texts)
+        for i, p in zip(judged, language_probabilities([texts[i] for i in judged], lang)):
+            out[i] = p
+        return out
 
     def keep(self, scores: Scores) -> bool:
         return min(scores.values()) >= self.min_prob

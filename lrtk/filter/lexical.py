@@ -69,9 +69,12 @@ class _Idf:
         return self.weights.get(word, self.unseen)
 
 
+_SQRT2 = math.sqrt(2)
+
+
 def _unit(vec: dict[str, float], half: int) -> Vector:
     """Scale a half to length 1/sqrt(2), so a full two-half vector has unit length."""
-    norm = math.sqrt(sum(v * v for v in vec.values())) * math.sqrt(2)
+    norm = math.sqrt(sum([v * v for v in vec.values()])) * _SQRT2
     return {(half, w): v / norm for w, v in vec.items()} if norm else {}
 
 
@@ -83,6 +86,10 @@ class LexicalModels:
     backward: object  # target word -> source words
     idf_src: _Idf
     idf_tgt: _Idf
+    # Per direction, word -> its terms (translation, p * IDF of the translation): a sentence's
+    # expected translation is the sum of its words' terms, and words recur across sentences.
+    _terms: dict = dataclasses.field(default_factory=lambda: {"forward": {}, "backward": {}},
+                                     init=False, repr=False, compare=False)
 
     @classmethod
     def train(cls, pairs: Sequence[Pair], iterations: int = 5) -> "LexicalModels":
@@ -116,26 +123,34 @@ class LexicalModels:
 
     def _bag(self, toks: Sequence[str], idf: _Idf) -> dict[str, float]:
         out: dict[str, float] = {}
+        weight, unseen = idf.weights.get, idf.unseen
         for w in toks:
-            out[w] = out.get(w, 0.0) + idf(w)
+            out[w] = out.get(w, 0.0) + weight(w, unseen)
         return out
 
-    def _translated(self, toks: Sequence[str], dictionary, idf: _Idf) -> dict[str, float]:
+    def _translated(self, toks: Sequence[str], direction: str) -> dict[str, float]:
+        known = self._terms[direction]
         out: dict[str, float] = {}
         for w in toks:
-            for t, p in dictionary.translations(w).items():
-                out[t] = out.get(t, 0.0) + p * idf(t)
+            terms = known.get(w)
+            if terms is None:
+                dictionary, idf = ((self.forward, self.idf_tgt) if direction == "forward"
+                                   else (self.backward, self.idf_src))
+                terms = known[w] = tuple((t, p * idf(t))
+                                         for t, p in dictionary.translations(w).items())
+            for t, term in terms:
+                out[t] = out.get(t, 0.0) + term
         return out
 
     def src_vector(self, text: str) -> Vector:
         toks = stems(text)
-        return {**_unit(self._translated(toks, self.forward, self.idf_tgt), 0),
+        return {**_unit(self._translated(toks, "forward"), 0),
                 **_unit(self._bag(toks, self.idf_src), 1)}
 
     def tgt_vector(self, text: str) -> Vector:
         toks = stems(text)
         return {**_unit(self._bag(toks, self.idf_tgt), 0),
-                **_unit(self._translated(toks, self.backward, self.idf_src), 1)}
+                **_unit(self._translated(toks, "backward"), 1)}
 
     def pair_similarity(self, pair: Pair) -> float:
         return dot(self.src_vector(pair.src), self.tgt_vector(pair.tgt))
@@ -153,16 +168,20 @@ def matrix(svecs: Sequence[Vector], tvecs: Sequence[Vector]) -> np.ndarray:
     """Dot products of every source vector with every target vector, densely."""
     # Only features some target has can contribute to a dot product.
     cols = {k: i for i, k in enumerate(sorted({k for v in tvecs for k in v}))}
-    y = np.zeros((len(tvecs), len(cols)), dtype=np.float32)
-    for row, vec in enumerate(tvecs):
+    return _dense(svecs, cols) @ _dense(tvecs, cols).T
+
+
+def _dense(vecs: Sequence[Vector], cols: dict) -> np.ndarray:
+    """Sparse vectors as float32 rows over the columns `cols` (other features dropped)."""
+    rows, at, values = [], [], []
+    for row, vec in enumerate(vecs):
         for k, v in vec.items():
-            y[row, cols[k]] = v
-    x = np.zeros((len(svecs), len(cols)), dtype=np.float32)
-    for row, vec in enumerate(svecs):
-        for k, v in vec.items():
-            if k in cols:
-                x[row, cols[k]] = v
-    return x @ y.T
+            col = cols.get(k)
+            if col is not None:
+                rows.append(row), at.append(col), values.append(v)
+    out = np.zeros((len(vecs), len(cols)), dtype=np.float32)
+    out[rows, at] = values
+    return out
 
 
 @functools.lru_cache(maxsize=4)

@@ -4,7 +4,13 @@ A shard task reads its lines of the input (plus what it needs from before and af
 the duplicate keys of earlier pairs and one neighbouring pair on each side), judges them block
 by block with the fitted chain and writes into its shard folder
 
-    kept.jsonl  rejects.jsonl  stats.json  scores.npz
+    kept.jsonl  rejects.jsonl  stats.json  scores.npz  keys.npz
+
+keys.npz holds the duplicate keys of the shard's pairs and its line range: a later shard
+takes the keys of every earlier shard that left them instead of parsing those lines again
+(parsing and hashing every line before it made the last of K shards do K times the work of
+the first). The keys depend on the input alone, so any complete file is right to use; a
+file being written is not there yet (atomic rename), and those lines are parsed as before.
 
 `merge` joins the folders of all shards into the output, rejects and report, exactly as one
 process judging the whole input would have written them.
@@ -16,6 +22,8 @@ import collections
 import dataclasses
 import json
 import os
+import zipfile
+from array import array
 from typing import Iterator, Optional
 
 import numpy as np
@@ -33,7 +41,8 @@ from lrtk.io.schema import SENTENCE_PAIR, check_record_language
 from lrtk.parallel import Shard, concat
 from lrtk.parallel.keys import SeenKeys
 
-KEPT, REJECTS, STATS, SCORES = "kept.jsonl", "rejects.jsonl", "stats.json", "scores.npz"
+KEPT, REJECTS, STATS, SCORES, KEYS = ("kept.jsonl", "rejects.jsonl", "stats.json", "scores.npz",
+                                     "keys.npz")
 # Without a duplicate filter only the last non-blank lines before a shard are parsed, to find
 # its neighbouring pair; this many allows for bad records skipped in between.
 LOOKBACK = 1000
@@ -102,24 +111,28 @@ def _pair(rec: Record) -> Pair:
 class _ShardReader:
     """The shard's records in blocks, each with its neighbours and duplicate flags."""
 
-    def __init__(self, job: FilterJob, shard: Shard, dedup: bool):
+    def __init__(self, job: FilterJob, shard: Shard, folder: str, dedup: bool):
         self.job, self.shard = job, shard
         self.skipped = 0
         self._lines = read_lines(job.input)
         self._next: Optional[tuple[int, Record]] = None
-        keys, self.before = self._prefix(dedup)
+        keys, self.before = self._prefix(folder, dedup)
         self.seen = SeenKeys(keys) if dedup else None
+        self.own_keys = array("Q")  # of the shard's pairs, for later shards (KEYS)
         self._records = self._owned()
 
-    def _prefix(self, dedup: bool) -> tuple[list[int], Optional[Pair]]:
+    def _prefix(self, folder: str, dedup: bool) -> tuple[array, Optional[Pair]]:
         """Keys of every earlier pair (for duplicates) and the pair just before the shard."""
-        keys: list[int] = []
+        keys = array("Q")
+        known = _earlier_keys(folder, self.shard.start, keys) if dedup else []
         tail: collections.deque = collections.deque(maxlen=LOOKBACK)
         for lineno, text in self._lines:
             if lineno > self.shard.start:
                 self._pending = (lineno, text)
                 break
-            if dedup:
+            while known and lineno > known[0][1]:  # 0-based line lineno - 1 is past it
+                known.pop(0)
+            if dedup and not (known and known[0][0] < lineno):
                 rec = record_at(self.job.name, lineno, text, strict=False)
                 if rec is not None:
                     keys.append(pair_key(_pair(rec)))
@@ -161,18 +174,44 @@ class _ShardReader:
                 recs.append(peek[1])
                 peek = next(self._records, None)
             pairs = [_pair(r) for r in recs]
-            seen = self.seen.check_add(map(pair_key, pairs)) if self.seen else None
+            seen = None
+            if self.seen:
+                block_keys = [pair_key(p) for p in pairs]
+                self.own_keys.extend(block_keys)
+                seen = self.seen.check_add(block_keys)
             after = _pair(peek[1]) if peek is not None else None
             yield recs, Block(pairs, self.before, after, seen)
             if pairs:
                 self.before = pairs[-1]
 
 
+def _earlier_keys(folder: str, start: int, keys: array) -> list[tuple[int, int]]:
+    """Add to `keys` those that shards before line `start` left in the work folder (KEYS);
+    the (start, stop) line ranges they cover, in order."""
+    work = os.path.dirname(folder)
+    covered = []
+    for name in sorted(os.listdir(work)):
+        path = os.path.join(work, name, KEYS)
+        if os.path.join(work, name) == folder or not os.path.exists(path):
+            continue
+        try:
+            with np.load(path) as saved:
+                lo, hi, found = int(saved["start"]), int(saved["stop"]), saved["keys"]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            # Removed, replaced or damaged: those lines are parsed instead.
+            continue
+        if hi <= start:
+            keys.frombytes(found.astype(np.uint64).tobytes())
+            covered.append((lo, hi))
+    return sorted(covered)
+
+
 def run_shard(job: FilterJob, shard: Shard, folder: str) -> None:
     """The shard task: judge the shard's pairs and write its folder (module docstring)."""
     chain = job.chain()
     stats = Statistics([f.name for f in chain.filters])
-    reader = _ShardReader(job, shard, dedup=any(f.name == "duplicate" for f in chain.filters))
+    dedup = any(f.name == "duplicate" for f in chain.filters)
+    reader = _ShardReader(job, shard, folder, dedup)
     with atomic_output(os.path.join(folder, KEPT)) as kept, \
             atomic_output(os.path.join(folder, REJECTS)) as rejected:
         for recs, block in reader.blocks():
@@ -186,6 +225,10 @@ def run_shard(job: FilterJob, shard: Shard, folder: str) -> None:
                                           "scores": out.scores}) + "\n")
     with atomic_output(os.path.join(folder, SCORES), binary=True) as fh:
         np.savez(fh, **{k: np.frombuffer(v) for k, v in stats.values.items()})
+    if dedup:
+        with atomic_output(os.path.join(folder, KEYS), binary=True) as fh:
+            np.savez(fh, keys=np.frombuffer(reader.own_keys, dtype=np.uint64),
+                     start=shard.start, stop=shard.stop)
     write_json({**stats.counts(), "skipped_bad": reader.skipped, "filters": chain.describe()},
                os.path.join(folder, STATS))
 

@@ -26,7 +26,10 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
     """Sentence-pair records; a `rate` share is corrupted in place, kinds in equal parts.
 
     meta.noise names the kind (None for clean pairs):
-      shift      -- the target of the next line (a misalignment by one)
+      shift      -- the target of the next line (a misalignment by one); of the next line
+                    whose source and target both differ from this line's, since a set
+                    may list a sentence with each of its translations back to back
+                    (Tatoeba does), where the next line's target translates this source
       wrong_lang -- the target replaced by line i of a `foreign` text (other language, same
                     meaning), cycling through the foreign texts given
       copy       -- the target is a copy of the source
@@ -45,7 +48,7 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
         if kind == "duplicate" and not clean_before:
             kind = "copy"  # nothing earlier to duplicate yet
         if kind == "shift":
-            t = tgt[(i + 1) % n]
+            t = tgt[_next_other(src, tgt, i)]
         elif kind == "wrong_lang":
             t = foreign[i % len(foreign)][i]
         elif kind == "copy":
@@ -60,6 +63,16 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
         records.append({"id": f"p{i:05d}", "src": s, "tgt": t, "src_lang": src_lang,
                         "tgt_lang": tgt_lang, "meta": {"noise": kind}})
     return records
+
+
+def _next_other(src: Sequence[str], tgt: Sequence[str], i: int) -> int:
+    """The first line after i (cyclically) that is another sentence on both sides."""
+    n = len(src)
+    for step in range(1, n):
+        j = (i + step) % n
+        if src[j] != src[i] and tgt[j] != tgt[i]:
+            return j
+    return (i + 1) % n  # every line the same sentence: nothing else to shift in
 
 
 def detection_rates(records: Sequence[dict], kept_ids: Iterable[str]) -> dict[str, dict]:

@@ -70,8 +70,15 @@ def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optio
         raise UsageError("--executor ray needs Ray", hint="pip install 'lrtk[ray]'") from None
     if not ray.is_initialized():
         # Without an address Ray starts (and at exit stops) a local cluster of this machine.
-        ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                 configure_logging=False)
+        try:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                     configure_logging=False)
+        except (ConnectionError, RuntimeError, ray.exceptions.RayError) as e:
+            # Ray's own message is many lines (a chained traceback): its first one says why.
+            why = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise UsageError(f"cannot join the Ray cluster at {address or 'a new local one'}: "
+                             f"{why}", hint="check --ray-address, and that this machine may "
+                             "reach the head (docs/scale.md, On a Ray cluster)") from None
     remote = ray.remote(_ray_task)
     refs = {remote.remote(task, shard, work.start(shard)): shard for shard in pending}
     waiting = list(refs)
