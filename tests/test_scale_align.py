@@ -162,17 +162,10 @@ def test_four_shards_and_merge_give_the_same_bytes(data, single, tmp_path):
     assert outputs(out) == single
 
 
-def test_ray_executor_gives_the_same_bytes(data, single, tmp_path):
-    ray = pytest.importorskip("ray")
-    # A local two-CPU head bound to 127.0.0.1 (see tests/test_scale_ray.py), joined by address.
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
-             log_to_driver=False, configure_logging=False)
-    try:
-        address = ray.get_runtime_context().gcs_address
-        assert run(data, tmp_path / "ray", "--executor", "ray", "--ray-address", address,
-                   "--num-shards", "3") == single
-    finally:
-        ray.shutdown()
+def test_ray_executor_gives_the_same_bytes(data, single, tmp_path, ray_address):
+    # The session's two-CPU head on 127.0.0.1 (tests/ray_cluster.py), joined by address.
+    assert run(data, tmp_path / "ray", "--executor", "ray", "--ray-address", ray_address,
+               "--num-shards", "3") == single
 
 
 def test_killed_run_resumes_without_reusing_a_half_written_shard(data, single, tmp_path):
