@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from lrtk.errors import UsageError
+from lrtk.evaluate.bertscore import PARTS as BERTSCORE_PARTS
+from lrtk.evaluate.bertscore import BertScore, BertScorer
 from lrtk.evaluate.rouge import ROUGE_TYPES, Rouge
 from lrtk.evaluate.sacre import Bleu, Chrf, ChrfPlusPlus, Ter
 
 TRANSLATION_METRICS = ("bleu", "chrf", "chrf++", "ter")
-METRIC_NAMES = TRANSLATION_METRICS + ("rouge",) + ROUGE_TYPES
+METRIC_NAMES = TRANSLATION_METRICS + ("rouge",) + ROUGE_TYPES + ("bertscore",) + BERTSCORE_PARTS
+# Group names and the metrics they stand for.
+GROUPS = {"rouge": ROUGE_TYPES, "bertscore": BERTSCORE_PARTS}
 
 
 def parse_metric_names(spec: str) -> list[str]:
@@ -22,7 +26,7 @@ def parse_metric_names(spec: str) -> list[str]:
         if match is None:
             raise UsageError(f"unknown metric {name!r}",
                              hint=f"choose from {', '.join(METRIC_NAMES)}")
-        for expanded in (ROUGE_TYPES if match == "rouge" else (match,)):
+        for expanded in GROUPS.get(match, (match,)):
             if expanded not in names:
                 names.append(expanded)
     if not names:
@@ -31,9 +35,14 @@ def parse_metric_names(spec: str) -> list[str]:
 
 
 def build_metrics(names: list[str], *, lang: str = "", tokenize: str = "13a",
-                  spm_model: str | None = None) -> list:
-    """Metric objects in the order named; each has .name, .signature() and .score()."""
+                  spm_model: str | None = None, bertscore: dict | None = None) -> list:
+    """Metric objects in the order named; each has .name and .score(). `bertscore` holds
+    the BertScorer arguments (model folder, layer, idf, device)."""
     metrics = []
+    scorer = None
+    if any(name in BERTSCORE_PARTS for name in names):
+        settings = dict(bertscore or {})
+        scorer = BertScorer(settings.pop("path", None), **settings)
     for name in names:
         if name == "bleu":
             metrics.append(Bleu(tokenize=tokenize, lang=lang, spm_model=spm_model))
@@ -43,6 +52,8 @@ def build_metrics(names: list[str], *, lang: str = "", tokenize: str = "13a",
             metrics.append(ChrfPlusPlus())
         elif name == "ter":
             metrics.append(Ter())
+        elif name in BERTSCORE_PARTS:
+            metrics.append(BertScore(name, scorer))
         else:
             metrics.append(Rouge(name))
     return metrics
