@@ -76,6 +76,13 @@ def _model_hyps_and_refs(model: str, adapter: Optional[str], test: str, src_lang
     return [o["output"] for o in outputs], refs
 
 
+def _run_name(path: str) -> str:
+    """What names a model or adapter in a table: its folder, or for OUT/adapter (as `lrtk
+    tune` writes it) the run's folder OUT."""
+    p = Path(path).resolve()
+    return p.parent.name if p.name == "adapter" else p.name
+
+
 def _task_scores(task: str, model: str, adapter: Optional[str], language_adapter: Optional[str],
                  test: str, batch_size: int) -> list:
     """Accuracy and macro-F1 (classify) or entity P/R/F1 (ner) of a task adapter on --test;
@@ -101,8 +108,8 @@ def _task_scores(task: str, model: str, adapter: Optional[str], language_adapter
                 raise rec.error(f"label {label!r} is not one the head was trained on",
                                 hint="known: " + ", ".join(note["labels"]))
     predicted = predict(model_obj, tokenizer, task, records, batch_size=batch_size)
-    signature = (f"{task}|adapter:{Path(adapter).name}|language:"
-                 f"{Path(language).name if language else 'none'}|n:{len(records)}")
+    signature = (f"{task}|adapter:{_run_name(adapter)}|language:"
+                 f"{_run_name(language) if language else 'none'}|n:{len(records)}")
     return task_results(task, gold, predicted, signature)
 
 
@@ -209,7 +216,7 @@ def evaluate(
                                       num_beams)
         hyps, refs = _model_hyps_and_refs(model, adapter, test, src_lang, lang, lang_name,
                                           taco, settings)
-        systems[Path(model).name if not adapter else Path(adapter).parent.name or "model"] = hyps
+        systems[_run_name(adapter or model)] = hyps
         ref_names = [test]
         if hyp_out:
             with atomic_output(hyp_out) as fh:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from lrtk.errors import UsageError
+from lrtk.evaluate.encoders import token_limit
 from lrtk.evaluate.result import MetricResult
 from lrtk.io.checkpoint import check_model_dir
 from lrtk.io.hf_model import load_hf_model, load_hf_tokenizer
@@ -68,7 +69,8 @@ class BertScorer:
         extra = {"add_pooling_layer": False} if config["model_type"] in POOLED else {}
         self.model = load_hf_model(path, "--bertscore-model", AutoModel, **extra)
         self.model.to(device).eval()
-        self.batch_size, self.max_length, self.device = batch_size, max_length, device
+        self.batch_size, self.device = batch_size, device
+        self.max_length = token_limit(self.model.config, max_length)
         self._cache: dict = {}
 
     def signature(self, n_refs: int) -> str:
