@@ -13,6 +13,7 @@ Each function handles one of the library's known traps:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -71,21 +72,28 @@ def load_base(model_path: str | os.PathLike, option: str = "--model"):
     return model, tokenizer
 
 
-def train_only(model, setup, adapter: str, also: list[str] = ()) -> None:
-    """Activate `setup` for training and make exactly the parameters of `adapter` (and those
-    named in `also`: a task head) trainable (train_adapter alone leaves LM heads trainable,
-    see the module docstring)."""
+@contextlib.contextmanager
+def quiet_adapters():
+    """Silence the adapters library's "none are activated" warning: train_adapter and
+    loading an adapter run a forward context before any adapter is active, and the warning
+    is spurious there."""
     import logging
 
-    # train_adapter runs a forward context before it activates the setup, which logs a
-    # spurious "none are activated" warning.
     mixin_log = logging.getLogger("adapters.model_mixin")
     level = mixin_log.level
     mixin_log.setLevel(logging.ERROR)
     try:
-        model.train_adapter(setup)
+        yield
     finally:
         mixin_log.setLevel(level)
+
+
+def train_only(model, setup, adapter: str, also: list[str] = ()) -> None:
+    """Activate `setup` for training and make exactly the parameters of `adapter` (and those
+    named in `also`: a task head) trainable (train_adapter alone leaves LM heads trainable,
+    see the module docstring)."""
+    with quiet_adapters():
+        model.train_adapter(setup)
     extra = set(also)
     for name, param in model.named_parameters():
         param.requires_grad = is_adapter_parameter(name, adapter) or name in extra

@@ -26,7 +26,7 @@ from lrtk.io.hf_model import load_hf_tokenizer, loading
 from lrtk.io.schema import ID, STRINGS, TEXT, Field, Type, schema
 from lrtk.train.loss import IGNORE
 from lrtk.tune.examples import Example, usable
-from lrtk.tune.model import MASKED_FAMILIES, model_kind, require_adapters
+from lrtk.tune.model import MASKED_FAMILIES, model_kind, quiet_adapters, require_adapters
 
 TASKS = ("classify", "ner")
 HEAD_FILE = "lrtk_head.safetensors"
@@ -81,7 +81,8 @@ def labels_of(records: list, task: str) -> list[str]:
     return sorted(found)
 
 
-def _label_id(rec, label: str, index: dict[str, int]) -> int:
+def label_id(rec, label: str, index: dict[str, int]) -> int:
+    """The id of `label` in the head's label set; a label it lacks is the record's error."""
     if label not in index:
         raise rec.error(f"label {label!r} is not one the head was trained on",
                         hint="known: " + ", ".join(index))
@@ -95,13 +96,13 @@ def task_examples(records: list, tokenizer, task: str, labels: list[str],
     for rec in records:
         if task == "classify":
             ids = tokenizer(rec["text"], truncation=True, max_length=max_length)["input_ids"]
-            examples.append(Example(ids, [_label_id(rec, str(rec["label"]), index)]))
+            examples.append(Example(ids, [label_id(rec, str(rec["label"]), index)]))
             continue
         enc = tokenizer(rec["tokens"], is_split_into_words=True, truncation=True,
                         max_length=max_length)
         tags = [IGNORE] * len(enc["input_ids"])
         for position, word in first_subwords(enc.word_ids()):
-            tags[position] = _label_id(rec, rec["tags"][word], index)
+            tags[position] = label_id(rec, rec["tags"][word], index)
         examples.append(Example(enc["input_ids"], tags))
     return usable(examples, str(records[0].path))
 
@@ -181,8 +182,10 @@ def load_task_adapter(model_path: str | os.PathLike, adapter_dir: str | os.PathL
         raise DataError("the task head does not fit this model", path=str(adapter_dir),
                         hint="evaluate with the --model the adapter was trained on")
     names = []
-    if language_adapter:
-        names.append(load_adapter(model, language_adapter, "language", "--language-adapter"))
-    names.append(load_adapter(model, adapter_dir, "task", "--adapter"))
-    model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
+    with quiet_adapters():
+        if language_adapter:
+            names.append(load_adapter(model, language_adapter, "language",
+                                      "--language-adapter"))
+        names.append(load_adapter(model, adapter_dir, "task", "--adapter"))
+        model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
     return model.eval(), tokenizer, note
