@@ -118,9 +118,10 @@ def load_tuned(model_path: str | os.PathLike, adapter_dirs: list[str | os.PathLi
     model, tokenizer = load_base(model_path, option)
     from adapters import Stack
 
-    names = [load_adapter(model, d, f"adapter{i}", adapter_option)
-             for i, d in enumerate(adapter_dirs)]
-    model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
+    with quiet_adapters():
+        names = [load_adapter(model, d, f"adapter{i}", adapter_option)
+                 for i, d in enumerate(adapter_dirs)]
+        model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
     model.eval()
     return model, tokenizer
 
