@@ -1,15 +1,18 @@
-"""`lrtk eval`: BLEU, chrF, chrF++, TER (sacrebleu) and ROUGE on files, or on a model's output."""
+"""`lrtk eval`: BLEU, chrF, chrF++, TER (sacrebleu), ROUGE and BERTScore on files or on a
+model's output (decoder-only or T5/mT5/mBART), several systems side by side; accuracy,
+macro-F1 and entity F1 of encoder task adapters (--task)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from lrtk.cli._outputs import writes
-from lrtk.cli.generate import DEVICE_HELP, generation_options
+from lrtk.cli.generate import BEAMS_HELP, DEVICE_HELP, SRC_LANG_HELP, generation_options
 from lrtk.errors import DataError, UsageError
 from lrtk.io import atomic_output, read_jsonl, write_json
 from lrtk.io.progress import info
@@ -18,56 +21,141 @@ from lrtk.io.schema import TEST_PAIR
 ORDER = 90
 
 
+def _test_records(test: str, seq2seq: bool) -> tuple[list, list[list[str]]]:
+    """The test records and the reference streams: `tgt` of a pair (a string, or a list of
+    strings for several references) or, for an encoder–decoder, `summary` of a
+    summarization record {"text", "summary"}."""
+    from lrtk.tune.examples import SUMMARY
+
+    records = []
+    for rec in read_jsonl(test):
+        if seq2seq and ("text" in rec or "summary" in rec):
+            SUMMARY.validate(rec)
+            rec["tgt"] = rec["summary"]
+        else:
+            TEST_PAIR.validate(rec)
+        records.append(rec)
+    if not records:
+        raise DataError("no test pairs", path=test)
+    n_refs = len(records[0]["tgt"]) if isinstance(records[0]["tgt"], list) else 1
+    refs: list[list[str]] = [[] for _ in range(n_refs)]
+    for rec in records:
+        tgt = rec["tgt"] if isinstance(rec["tgt"], list) else [rec["tgt"]]
+        if len(tgt) != n_refs:
+            raise rec.error(f"'tgt' must hold {n_refs} reference(s), as on line "
+                            f"{records[0].line}", hint="every pair needs as many references")
+        for stream, text in zip(refs, tgt):
+            stream.append(text)
+    return records, refs
+
+
 def _model_hyps_and_refs(model: str, adapter: Optional[str], test: str, src_lang: str,
                          lang: str, lang_name: Optional[str], taco: bool,
                          settings) -> tuple[list[str], list[list[str]]]:
-    """Translate the `src` side of the test pairs with the model; refs are the `tgt` side
-    (a string, or a list of strings for several references)."""
+    """Translate (or summarize) the test records with the model; refs are the `tgt` (or
+    `summary`) side. A decoder-only model reads the translation prompt, an encoder–decoder
+    the source itself."""
     from lrtk.generate import Generator, generate_records, load_model
+    from lrtk.io.checkpoint import check_model_dir
     from lrtk.taco import language_name, translation_prompt
 
-    pairs = list(read_jsonl(test, schema=TEST_PAIR))
-    if not pairs:
-        raise DataError("no test pairs", path=test)
-    n_refs = len(pairs[0]["tgt"]) if isinstance(pairs[0]["tgt"], list) else 1
-    refs: list[list[str]] = [[] for _ in range(n_refs)]
-    src_name, tgt_name = language_name(src_lang), language_name(lang, lang_name)
-    for pair in pairs:
-        tgt = pair["tgt"] if isinstance(pair["tgt"], list) else [pair["tgt"]]
-        if len(tgt) != n_refs:
-            raise pair.error(f"'tgt' must hold {n_refs} reference(s), as on line "
-                             f"{pairs[0].line}", hint="every pair needs as many references")
-        for stream, text in zip(refs, tgt):
-            stream.append(text)
-        if "prompt" not in pair:
-            # The same prompt `lrtk taco build` trains translation with.
-            pair["prompt"] = translation_prompt(pair["src"], src_name, tgt_name)
-    generator = Generator(load_model(model, adapter), settings)
-    outputs = generate_records(pairs, generator, taco_language=tgt_name if taco else None)
+    seq2seq = bool(check_model_dir(model, "--model").get("is_encoder_decoder"))
+    records, refs = _test_records(test, seq2seq)
+    if seq2seq:
+        loaded = load_model(model, adapter, src_lang=src_lang, tgt_lang=lang)
+    else:
+        src_name, tgt_name = language_name(src_lang), language_name(lang, lang_name)
+        for rec in records:
+            if "prompt" not in rec:
+                # The same prompt `lrtk taco build` trains translation with.
+                rec["prompt"] = translation_prompt(rec["src"], src_name, tgt_name)
+        loaded = load_model(model, adapter)
+    generator = Generator(loaded, settings)
+    taco_language = language_name(lang, lang_name) if taco else None
+    outputs = generate_records(records, generator, taco_language=taco_language)
     return [o["output"] for o in outputs], refs
+
+
+def _run_name(path: str) -> str:
+    """What names a model or adapter in a table: its folder, or for OUT/adapter (as `lrtk
+    tune` writes it) the run's folder OUT."""
+    p = Path(path).resolve()
+    return p.parent.name if p.name == "adapter" else p.name
+
+
+def _task_scores(task: str, model: str, adapter: Optional[str], language_adapter: Optional[str],
+                 test: str, batch_size: int) -> list:
+    """Accuracy and macro-F1 (classify) or entity P/R/F1 (ner) of a task adapter on --test;
+    the language adapter is the one given, else the one the task adapter was trained on."""
+    from lrtk.evaluate.tasks import predict, task_results
+    from lrtk.tune.tasks import label_id, load_task_adapter, read_task, read_task_records
+
+    if not adapter:
+        raise UsageError(f"--task {task} needs --adapter", hint="the adapter folder of "
+                         "lrtk tune --task (OUT/adapter)")
+    note = read_task(adapter)
+    if note["task"] != task:
+        raise UsageError(f"--adapter was trained for --task {note['task']}, not {task}",
+                         path=adapter)
+    language = language_adapter or note.get("language_adapter")
+    records = read_task_records(test, task)
+    gold = [str(r["label"]) if task == "classify" else r["tags"] for r in records]
+    if task == "classify":  # NER gold tags the head lacks just count as missed entities
+        index = {name: i for i, name in enumerate(note["labels"])}
+        for rec, label in zip(records, gold):
+            label_id(rec, label, index)
+    model_obj, tokenizer, _ = load_task_adapter(model, adapter, language)
+    predicted = predict(model_obj, tokenizer, task, records, batch_size=batch_size)
+    signature = (f"{task}|adapter:{_run_name(adapter)}|language:"
+                 f"{_run_name(language) if language else 'none'}|n:{len(records)}")
+    return task_results(task, gold, predicted, signature)
 
 
 @writes("hyp_out", "sentence_scores", "report", "markdown")
 def evaluate(
     metric: str = typer.Option("bleu,chrf", "--metric",
                                help="Comma list of bleu, chrf, chrf++, ter, rouge "
-                                    "(= rouge1,rouge2,rougeL), rouge1, rouge2, rougeL."),
-    hyp: Optional[str] = typer.Option(None, "--hyp", help="System output, one segment per line."),
-    ref: List[str] = typer.Option([], "--ref", help="Reference file; repeat for several."),
+                                    "(= rouge1,rouge2,rougeL), rouge1, rouge2, rougeL, "
+                                    "bertscore (= bertscore_p,bertscore_r,bertscore_f1; needs "
+                                    "--bertscore-model)."),
+    hyp: List[str] = typer.Option([], "--hyp", help="System output, one segment per line "
+                                  "(.jsonl: each record's 'output' or 'summary'); repeat as "
+                                  "NAME=FILE to score several systems side by side."),
+    ref: List[str] = typer.Option([], "--ref", help="Reference file (.jsonl: each record's "
+                                  "'summary' or 'tgt'); repeat for several."),
     lang: str = typer.Option("", "--lang", "-l", help="Target language code (bn, ne, si, ur)."),
     model: Optional[str] = typer.Option(None, "--model", help="HF model directory to translate "
-                                        "--test with, instead of --hyp/--ref."),
+                                        "or summarize --test with (also with --hyp systems "
+                                        "beside it), or the encoder of --task."),
     adapter: Optional[str] = typer.Option(None, "--adapter", help="Adapter for --model."),
-    test: Optional[str] = typer.Option(None, "--test", help="JSONL sentence pairs (src, tgt) "
-                                       "for --model; tgt may be a list of references."),
-    src_lang: str = typer.Option("en", "--src-lang", help="Source language of --test."),
+    test: Optional[str] = typer.Option(None, "--test", help="JSONL sentence pairs (src, tgt; "
+                                       "tgt may be a list of references), for T5/mT5/mBART also "
+                                       "{text, summary}; with --task {text,label} or "
+                                       "{tokens,tags}."),
+    task: Optional[str] = typer.Option(None, "--task", help="classify (accuracy, macro-F1) or "
+                                       "ner (entity-level P/R/F1, CoNLL spans) of a task "
+                                       "adapter (--model, --adapter, --test)."),
+    language_adapter: Optional[str] = typer.Option(
+        None, "--language-adapter", help="With --task: the language adapter under the task "
+                                         "adapter [default: the one it was trained on]; "
+                                         "another language's for zero-shot transfer."),
+    src_lang: str = typer.Option("en", "--src-lang", help="Source language of --test "
+                                 "(" + SRC_LANG_HELP.partition(": ")[2].rstrip(".") + ")."),
     lang_name: Optional[str] = typer.Option(None, "--lang-name"),
     taco: bool = typer.Option(False, "--taco", help="Score only the final TaCo response."),
     hyp_out: Optional[str] = typer.Option(None, "--hyp-out",
                                           help="Save the --model outputs, one per line."),
     max_new_tokens: int = typer.Option(128, "--max-new-tokens"),
     batch_size: int = typer.Option(8, "--batch-size"),
+    num_beams: int = typer.Option(1, "--num-beams", help=BEAMS_HELP),
     device: str = typer.Option("auto", "--device", help="For --model: " + DEVICE_HELP),
+    bertscore_model: Optional[str] = typer.Option(
+        None, "--bertscore-model", help="Local encoder folder (BERT/XLM-R) for bertscore."),
+    bertscore_layer: Optional[int] = typer.Option(
+        None, "--bertscore-layer", help="Encoder layer whose states bertscore compares "
+                                        "[default: the last]."),
+    idf: bool = typer.Option(False, "--idf", help="bertscore: weigh tokens by idf over the "
+                                                  "references."),
     baseline: Optional[str] = typer.Option(
         None, "--baseline", help="A second system's output: paired bootstrap test of --hyp "
                                  "against it (sacrebleu metrics)."),
@@ -79,7 +167,8 @@ def evaluate(
                                             "model for --tokenize flores101/flores200/spm."),
     sentence_scores: Optional[str] = typer.Option(
         None, "--sentence-scores", help="Write per-segment scores as JSONL to this file."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object keyed by metric."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object keyed by metric "
+                                 "(by system, then metric, for several systems)."),
     report: Optional[str] = typer.Option(None, "--report", help="Also write the JSON here."),
     markdown: Optional[str] = typer.Option(None, "--markdown", help="Write a Markdown table here."),
 ) -> None:
@@ -90,28 +179,66 @@ def evaluate(
       lrtk eval --metric bleu,chrf,rouge --hyp hyp.txt --ref ref.txt --lang ur --json
       lrtk eval --hyp a.txt --baseline b.txt --ref ref1.txt --ref ref2.txt
       lrtk eval --model models/tiny --adapter out/stage2 --test test.en-ne.jsonl --lang ne
+    \b
+    Extractive and abstractive summaries side by side (ROUGE and BERTScore):
+      lrtk eval --metric rouge,bertscore --bertscore-model models/xlmr-ur \\
+          --model models/mt5-ur --adapter out/ur-sum/adapter --test docs.ur.jsonl --lang ur \\
+          --hyp lead3=lead3.jsonl --hyp encoder=enc3.jsonl
+    \b
+    A task adapter, and zero-shot transfer by swapping the language adapter:
+      lrtk eval --task ner --model models/xlmr --adapter out/bn-ner/adapter --test ner.ne.jsonl \\
+          --language-adapter out/ne-lang/adapter
     """
-    from lrtk.evaluate import (build_metrics, markdown_table, paired_bootstrap,
-                               parse_metric_names, read_hyps_and_refs, results_json)
-    from lrtk.evaluate.segments import read_segments
+    from lrtk.evaluate import build_metrics, paired_bootstrap, parse_metric_names
+    from lrtk.evaluate.segments import (check_lengths, parse_systems, read_refs,
+                                        read_segments)
     from lrtk.io import write_jsonl
 
+    if task:
+        if not (model and test) or hyp or ref:
+            raise UsageError("--task takes --model, --adapter and --test, not --hyp/--ref")
+        results = _task_scores(task, model, adapter, language_adapter, test, batch_size)
+        _write_results({"system": results}, None, report, markdown, as_json,
+                       f"eval: --task {task} on {test}")
+        return
+    if language_adapter:
+        raise UsageError("--language-adapter goes with --task")
     metrics = build_metrics(parse_metric_names(metric), lang=lang, tokenize=tokenize,
-                            spm_model=spm_model)
+                            spm_model=spm_model, bertscore={
+                                "path": bertscore_model, "layer": bertscore_layer, "idf": idf})
+    systems: dict[str, list[str]] = {}
     if model:
-        if hyp or ref or not test or not lang:
-            raise UsageError("--model takes --test and --lang, not --hyp/--ref")
-        settings = generation_options(max_new_tokens, batch_size, False, 1.0, 1.0, 0, device)
+        if ref or not test or not lang:
+            raise UsageError("--model takes --test and --lang, not --ref")
+        settings = generation_options(max_new_tokens, batch_size, False, 1.0, 1.0, 0, device,
+                                      num_beams)
         hyps, refs = _model_hyps_and_refs(model, adapter, test, src_lang, lang, lang_name,
                                           taco, settings)
+        systems[_run_name(adapter or model)] = hyps
+        ref_names = [test]
         if hyp_out:
             with atomic_output(hyp_out) as fh:
                 fh.write("".join(h.replace("\n", " ") + "\n" for h in hyps))
     elif hyp:
-        hyps, refs = read_hyps_and_refs(hyp, ref)
+        refs, ref_names = read_refs(ref), list(ref)
     else:
         raise UsageError("nothing to score", hint="give --hyp and --ref, or --model and --test")
+    for name, path in parse_systems(hyp).items():
+        if name in systems:
+            raise UsageError(f"two systems named {name!r}", hint="name the --hyp: NAME=FILE")
+        systems[name] = read_segments(path)
+        check_lengths(path, systems[name], ref_names, refs)
 
+    if len(systems) > 1:
+        if baseline or sentence_scores:
+            raise UsageError("--baseline and --sentence-scores score one system",
+                             hint="give one --hyp (or --model alone)")
+        scored = {name: [m.score(h, refs) for m in metrics] for name, h in systems.items()}
+        _write_results(scored, None, report, markdown, as_json,
+                       f"eval: {len(systems)} systems, {len(refs[0])} segments, "
+                       f"{len(refs)} reference(s)")
+        return
+    (hyps,) = systems.values()
     results = [m.score(hyps, refs, sentences=bool(sentence_scores)) for m in metrics]
     significance = None
     if baseline:
@@ -122,14 +249,28 @@ def evaluate(
     if sentence_scores:
         write_jsonl(({"line": i + 1, **{r.name: round(r.sentences[i], 4) for r in results}}
                      for i in range(len(hyps))), sentence_scores)
-    data = results_json(results, significance)
-    table = markdown_table(results, significance)
+    _write_results({"system": results}, significance, report, markdown, as_json,
+                   f"eval: {len(hyps)} segments, {len(refs)} reference(s)")
+
+
+def _write_results(scored: dict, significance, report, markdown, as_json: bool,
+                   summary: str) -> None:
+    """The table (stderr, --markdown) and JSON (--json, --report) of one system (keyed by
+    metric) or several (keyed by system, then metric)."""
+    from lrtk.evaluate import markdown_table, results_json
+    from lrtk.evaluate.report import comparison_json, comparison_table
+
+    if len(scored) == 1:
+        (results,) = scored.values()
+        data, table = results_json(results, significance), markdown_table(results, significance)
+    else:
+        data, table = comparison_json(scored), comparison_table(scored)
     if report:
         write_json(data, report)
     if markdown:
         with atomic_output(markdown) as fh:
             fh.write(table)
-    info(f"eval: {len(hyps)} segments, {len(refs)} reference(s)")
+    info(summary)
     print(table, end="", file=sys.stderr)
     if as_json:
         print(json.dumps(data, ensure_ascii=False, sort_keys=False))

@@ -1,4 +1,5 @@
-"""`lrtk tune`: train an adapter (seq_bn, seq_bn_inv, LoRA) on a local checkpoint."""
+"""`lrtk tune`: train an adapter (seq_bn, seq_bn_inv, LoRA) or the whole model on a local
+checkpoint: causal LM, masked LM, T5/mT5/mBART, or an encoder with a task head."""
 
 from __future__ import annotations
 
@@ -17,31 +18,50 @@ Example (Bengali language adapter, then a LoRA translation adapter merged for ex
   lrtk tune --model out/bn-lm --train en-bn.pairs.jsonl --objective translation \\
       --src-lang English --tgt-lang Bengali --method lora --lora-targets q,v --merge -o out/mt
 
-Writes OUT/adapter (safetensors + config), OUT/metrics.jsonl, OUT/report.json and, with
---merge, OUT/merged: LoRA folded into a plain model for `lrtk export`; bottleneck adapters
-cannot be folded, so merged/ then holds the adapters-wrapped model (see lrtk_merge.json).
+\b
+Seq2seq (T5/mT5/mBART; {"text","summary"} or {"src","tgt"} records, loss on the target):
+  lrtk tune --model models/mt5-small-ur --train ur.sum.jsonl --method lora -o out/ur-sum
+  lrtk tune --model models/mbart-cc25 --train en-ur.jsonl --src-lang en --tgt-lang ur \\
+      --method full -o out/mt
+\b
+Task adapters on BERT/XLM-R, stacked on a masked-LM language adapter:
+  lrtk tune --model models/xlmr --train ur.txt --method seq_bn_inv -o out/ur-lang
+  lrtk tune --model models/xlmr --train ur.ner.jsonl --task ner \\
+      --language-adapter out/ur-lang/adapter -o out/ur-ner
+
+Writes OUT/adapter (safetensors + config; with --task also the head and its labels),
+OUT/metrics.jsonl, OUT/report.json and, with --merge, OUT/merged: LoRA folded into a plain
+model for `lrtk export`; bottleneck adapters cannot be folded, so merged/ then holds the
+adapters-wrapped model (see lrtk_merge.json). --method full writes OUT/merged only.
 """
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("tune", help="Parameter-efficient tuning with adapters: seq_bn, seq_bn_inv "
-                              "or LoRA, on causal or masked LMs.\n\n" + EXAMPLE)
+    @app.command("tune", help="Parameter-efficient tuning with adapters (seq_bn, seq_bn_inv, "
+                              "LoRA) or full fine-tuning, on causal LMs, masked LMs, "
+                              "T5/mT5/mBART, or BERT/XLM-R task heads.\n\n" + EXAMPLE)
     @writes(folder="output", command="tune",
             inputs=("model", "train", "eval_path", "init_adapter", "language_adapter",
                     "curriculum"))
     def tune_command(
         model: str = typer.Option(..., "--model", help="Local Hugging Face checkpoint "
-                                  "directory (llama, mistral, qwen2, gpt2, bert, xlm-roberta)."),
+                                  "directory (llama, mistral, qwen2, gpt2, bert, xlm-roberta, "
+                                  "t5, mt5, mbart, bart)."),
         train: Optional[str] = typer.Option(None, "--train", help="Training data: JSONL with "
                                             "a text field, pair JSONL ({src,tgt} or "
-                                            "{prompt,target}) for translation, or a plain "
-                                            "text file."),
+                                            "{prompt,target}) for translation, {text,summary} "
+                                            "for seq2seq, {text,label} / {tokens,tags} for "
+                                            "--task, or a plain text file."),
         output: str = typer.Option(..., "-o", "--output", help="Output directory (replaced "
                                     "only if `lrtk tune` made it)."),
         overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
-        method: str = typer.Option("seq_bn", help="seq_bn | seq_bn_inv | lora."),
-        objective: Optional[str] = typer.Option(None, help="clm | mlm | translation "
-                                                "[default: clm or mlm by model type]."),
+        method: str = typer.Option("seq_bn", help="seq_bn | seq_bn_inv | lora | full (every "
+                                  "weight, no adapter)."),
+        objective: Optional[str] = typer.Option(None, help="clm | mlm | translation | seq2seq "
+                                                "[default: by model type]."),
+        task: Optional[str] = typer.Option(None, "--task", help="classify ({text,label}) or "
+                                           "ner ({tokens,tags}, BIO): a task head and adapter "
+                                           "on a BERT/XLM-R model; labels from --train."),
         eval_path: Optional[str] = typer.Option(None, "--eval", help="Held-out data [default: "
                                                 "about 5% of --train, chosen by content hash]."),
         reduction_factor: int = typer.Option(16, help="Bottleneck reduction factor."),
@@ -62,8 +82,11 @@ def register(app: typer.Typer) -> None:
         seed: Optional[int] = typer.Option(None, help="Random seed [0; with --curriculum: "
                                            "the file's seed]."),
         text_field: str = typer.Option("text", help="JSONL field holding the text."),
-        src_lang: str = typer.Option("src", help="Source language name in the prompt."),
-        tgt_lang: str = typer.Option("tgt", help="Target language name in the prompt."),
+        src_lang: Optional[str] = typer.Option(None, help="Source language: its name in the "
+                                               "translation prompt, or an mBART code (ur, "
+                                               "ur_PK) [default: src / the tokenizer's]."),
+        tgt_lang: Optional[str] = typer.Option(None, help="Target language, as --src-lang "
+                                               "[default: tgt / the source's code]."),
         init_adapter: Optional[str] = typer.Option(None, help="Continue training this saved "
                                                    "adapter directory."),
         language_adapter: Optional[str] = typer.Option(None, help="Saved language adapter to "
@@ -88,7 +111,7 @@ def register(app: typer.Typer) -> None:
                            init_adapter=init_adapter, merge=merge)
             return
         tune(TuneConfig(
-            model=model, train=train, output=output, method=method, objective=objective,
+            model=model, train=train, output=output, method=method, objective=objective, task=task,
             eval=eval_path, reduction_factor=reduction_factor, lora_r=lora_r,
             lora_alpha=lora_alpha, lora_dropout=lora_dropout,
             lora_targets=tuple(t.strip() for t in lora_targets.split(",") if t.strip()),

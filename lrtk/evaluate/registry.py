@@ -9,12 +9,16 @@ METRICS is open (lrtk.registry): `--metric my_metrics:Overlap` or an entry point
 from __future__ import annotations
 
 from lrtk.errors import UsageError
+from lrtk.evaluate.bertscore import PARTS as BERTSCORE_PARTS
+from lrtk.evaluate.bertscore import BertScore, BertScorer
 from lrtk.evaluate.rouge import ROUGE_TYPES, Rouge
 from lrtk.evaluate.sacre import Bleu, Chrf, ChrfPlusPlus, Ter
 from lrtk.registry import Registry
 
 TRANSLATION_METRICS = ("bleu", "chrf", "chrf++", "ter")
-METRIC_NAMES = TRANSLATION_METRICS + ("rouge",) + ROUGE_TYPES
+METRIC_NAMES = TRANSLATION_METRICS + ("rouge",) + ROUGE_TYPES + ("bertscore",) + BERTSCORE_PARTS
+# Group names and the metrics they stand for.
+GROUPS = {"rouge": ROUGE_TYPES, "bertscore": BERTSCORE_PARTS}
 
 METRICS = Registry("metric", "lrtk.metrics")
 METRICS.add("bleu", lambda lang, tokenize, spm_model: Bleu(tokenize=tokenize, lang=lang,
@@ -24,6 +28,8 @@ METRICS.add("chrf++", lambda **_: ChrfPlusPlus())
 METRICS.add("ter", lambda **_: Ter())
 for _rouge in ROUGE_TYPES:
     METRICS.add(_rouge, lambda _type=_rouge, **_: Rouge(_type))
+for _part in BERTSCORE_PARTS:
+    METRICS.add(_part, None)  # built by build_metrics: the parts share one encoder
 
 
 def parse_metric_names(spec: str) -> list[str]:
@@ -41,7 +47,7 @@ def parse_metric_names(spec: str) -> list[str]:
             raise UsageError(f"unknown metric {name!r}",
                              hint=f"choose from {', '.join(METRIC_NAMES)}, module:Class, or "
                                   f"an entry point of group {METRICS.group}")
-        for expanded in (ROUGE_TYPES if match == "rouge" else (match,)):
+        for expanded in GROUPS.get(match, (match,)):
             if expanded not in names:
                 names.append(expanded)
     if not names:
@@ -50,7 +56,13 @@ def parse_metric_names(spec: str) -> list[str]:
 
 
 def build_metrics(names: list[str], *, lang: str = "", tokenize: str = "13a",
-                  spm_model: str | None = None) -> list:
-    """Metric objects in the order named; each has .name, .signature() and .score()."""
-    return [METRICS.get(name, "--metric")(lang=lang, tokenize=tokenize, spm_model=spm_model)
+                  spm_model: str | None = None, bertscore: dict | None = None) -> list:
+    """Metric objects in the order named; each has .name, .signature() and .score().
+    `bertscore` holds the BertScorer arguments (model folder, layer, idf, device)."""
+    scorer = None
+    if any(name in BERTSCORE_PARTS for name in names):
+        settings = dict(bertscore or {})
+        scorer = BertScorer(settings.pop("path", None), **settings)
+    return [BertScore(name, scorer) if name in BERTSCORE_PARTS
+            else METRICS.get(name, "--metric")(lang=lang, tokenize=tokenize, spm_model=spm_model)
             for name in names]

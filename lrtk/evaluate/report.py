@@ -28,3 +28,20 @@ def markdown_table(results: Sequence[MetricResult], significance: dict | None = 
                      else " | |")
         rows.append(f"| {r.name} | {r.score:.2f} |{extra} `{r.signature}` |")
     return "\n".join(rows) + "\n"
+
+
+def comparison_json(systems: dict[str, Sequence[MetricResult]]) -> dict:
+    return {name: results_json(results) for name, results in systems.items()}
+
+
+def comparison_table(systems: dict[str, Sequence[MetricResult]]) -> str:
+    """One row per metric, one column per system (extractive and abstractive side by side);
+    the signature of each metric is that of the first system (all share it)."""
+    names = list(systems)
+    first = next(iter(systems.values()))
+    rows = ["| metric | " + " | ".join(names) + " | signature |",
+            "|---|" + "---:|" * len(names) + "---|"]
+    for i, result in enumerate(first):
+        scores = " | ".join(f"{systems[n][i].score:.2f}" for n in names)
+        rows.append(f"| {result.name} | {scores} | `{result.signature}` |")
+    return "\n".join(rows) + "\n"

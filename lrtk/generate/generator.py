@@ -1,4 +1,5 @@
-"""Batched generation with a local HF model: greedy by default, seeded sampling on request."""
+"""Batched generation with a local HF model (decoder-only or encoder–decoder): greedy by
+default, beam search or seeded sampling on request."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from lrtk.errors import UsageError
 from lrtk.generate.model import LoadedModel
 from lrtk.io.numbers import COUNT, FRACTION, POSITIVE, SEED, check_options
 from lrtk.io.progress import progress
+from lrtk.tune.seq2seq import generation_start
 
 
 @dataclass
@@ -20,10 +22,15 @@ class GenerationSettings:
     top_p: float = 1.0
     seed: int = 0
     device: str = "auto"        # auto: the GPU when torch sees one, else the CPU
+    num_beams: int = 1          # 1: greedy (or sampling); more: beam search
 
     def __post_init__(self):
         check_options(self, {"max_new_tokens": COUNT, "batch_size": COUNT,
-                             "temperature": POSITIVE, "top_p": FRACTION, "seed": SEED})
+                             "temperature": POSITIVE, "top_p": FRACTION, "seed": SEED,
+                             "num_beams": COUNT})
+        if self.sample and self.num_beams > 1:
+            raise UsageError("--sample and --num-beams are exclusive",
+                             hint="beam search is deterministic; pick one")
 
 
 def resolve_device(name: str):
@@ -53,8 +60,11 @@ class Generator:
         if self.tokenizer.pad_token_id is None:
             # Llama-style tokenizers ship without a pad token; batching needs one.
             self.tokenizer.pad_token = self.tokenizer.eos_token or self.tokenizer.unk_token
-        # Decoder-only models continue from the last position, so pad on the left.
-        self.tokenizer.padding_side = "left"
+        # Decoder-only models continue from the last position, so pad on the left; an
+        # encoder reads the source whole, and its output is all new tokens.
+        self.seq2seq = bool(getattr(self.model.config, "is_encoder_decoder", False))
+        self.tokenizer.padding_side = "right" if self.seq2seq else "left"
+        self.start = generation_start(self.tokenizer) if self.seq2seq else {}
 
     def generate(self, prompts: Sequence[str]) -> Iterator[str]:
         import torch
@@ -65,10 +75,11 @@ class Generator:
         for batch in progress(batches, desc="generate", total=len(batches), unit="batch"):
             enc = self.tokenizer(list(batch), return_tensors="pt", padding=True).to(self.device)
             kwargs = dict(max_new_tokens=s.max_new_tokens, do_sample=s.sample,
-                          pad_token_id=self.tokenizer.pad_token_id, use_cache=self.kv_cache)
+                          num_beams=s.num_beams, pad_token_id=self.tokenizer.pad_token_id,
+                          use_cache=self.kv_cache, **self.start)
             if s.sample:
                 kwargs.update(temperature=s.temperature, top_p=s.top_p)
             with torch.no_grad():
                 out = self.model.generate(**enc, **kwargs)
-            new_tokens = out[:, enc["input_ids"].shape[1]:]
+            new_tokens = out if self.seq2seq else out[:, enc["input_ids"].shape[1]:]
             yield from self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)

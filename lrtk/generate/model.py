@@ -1,11 +1,14 @@
-"""Load a local Hugging Face causal LM, optionally with an `adapters` adapter on top."""
+"""Load a local Hugging Face causal LM or encoder–decoder (T5/mT5/mBART), optionally with an
+`adapters` adapter on top."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from lrtk.io.checkpoint import check_model_dir
 from lrtk.io.hf_model import load_hf_model, load_hf_tokenizer
+from lrtk.tune.seq2seq import set_languages
 
 
 @dataclass
@@ -24,9 +27,11 @@ class LoadedModel:
         return not hasattr(self.model, "adapters_config")
 
 
-def load_model(model_dir: str, adapter_dir: str | None = None) -> LoadedModel:
+def load_model(model_dir: str, adapter_dir: str | None = None, *, src_lang: str | None = None,
+               tgt_lang: str | None = None) -> LoadedModel:
     """Model and tokenizer from `model_dir` (never the network); the adapter, if given, is
-    one saved by `lrtk tune` and is loaded the way `lrtk tune` loads it.
+    one saved by `lrtk tune` and is loaded the way `lrtk tune` loads it. `src_lang` and
+    `tgt_lang` pick an mBART tokenizer's language codes (see lrtk.tune.seq2seq).
 
     Without an adapter the model is loaded plain, not through the adapters library: its
     wrapped attention cannot use the KV cache (see `LoadedModel.kv_cache`).
@@ -35,6 +40,13 @@ def load_model(model_dir: str, adapter_dir: str | None = None) -> LoadedModel:
         from lrtk.tune.model import load_tuned
 
         model, tokenizer = load_tuned(model_dir, [adapter_dir])
-        return LoadedModel(model, tokenizer, adapter_dir)
-    model = load_hf_model(model_dir, "--model")
-    return LoadedModel(model.eval(), load_hf_tokenizer(model_dir))
+        loaded = LoadedModel(model, tokenizer, adapter_dir)
+    else:
+        from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
+
+        config = check_model_dir(model_dir, "--model")
+        cls = AutoModelForSeq2SeqLM if config.get("is_encoder_decoder") else AutoModelForCausalLM
+        model = load_hf_model(model_dir, "--model", cls)
+        loaded = LoadedModel(model.eval(), load_hf_tokenizer(model_dir))
+    set_languages(loaded.tokenizer, src_lang, tgt_lang)
+    return loaded

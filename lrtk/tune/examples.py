@@ -5,6 +5,10 @@
   with a generator seeded per batch, so masking is reproducible and resumable.
 - translation: pair records `{"src", "tgt"}` (optionally `src_lang` / `tgt_lang`) or
   `{"prompt", "target"}`, trained as a prompted causal LM: only the target tokens count.
+- seq2seq (T5/mT5/mBART): summarization records `{"text", "summary"}`, pairs `{"src",
+  "tgt"}` or `{"prompt", "target"}`; the source goes to the encoder, the loss is on the
+  target alone (the decoder reads it shifted right).
+- classify / ner: see lrtk.tune.tasks (the examples carry label ids instead of tokens).
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ from dataclasses import dataclass
 
 from lrtk.errors import DataError, UsageError
 from lrtk.io import read_records
-from lrtk.io.schema import EXAMPLE, TEXT_PAIR, text_record
+from lrtk.io.schema import EXAMPLE, ID, TEXT, TEXT_PAIR, Field, schema, text_record
 from lrtk.train.data import pad_batch, pad_id
 from lrtk.train.loss import IGNORE
+from lrtk.tune.seq2seq import encode_source, encode_target
 
-OBJECTIVES = ("clm", "mlm", "translation")
+OBJECTIVES = ("clm", "mlm", "translation", "seq2seq")
 PROMPT = "{src_lang}: {src}\n{tgt_lang}: "
 MASK_RATE = 0.15
 _PROMPTED = EXAMPLE.optional("id")
+SUMMARY = schema("summarization example", Field("text", TEXT), Field("summary", TEXT),
+                 Field("id", ID, False))
 
 
 @dataclass
@@ -38,7 +45,7 @@ def _texts(path: str, text_field: str):
             yield rec[text_field]
 
 
-def _prompt_pairs(path: str, src_lang: str, tgt_lang: str):
+def _prompt_pairs(path: str, src_lang: str | None, tgt_lang: str | None):
     for rec in read_records(path, "jsonl"):
         # {prompt, target} as `lrtk taco build` writes it, else a sentence pair.
         if "prompt" in rec or "target" in rec:
@@ -46,19 +53,41 @@ def _prompt_pairs(path: str, src_lang: str, tgt_lang: str):
             yield rec["prompt"], rec["target"]
         else:
             TEXT_PAIR.validate(rec)
-            yield PROMPT.format(src_lang=rec.get("src_lang", src_lang), src=rec["src"],
-                                tgt_lang=rec.get("tgt_lang", tgt_lang)), rec["tgt"]
+            yield PROMPT.format(src_lang=rec.get("src_lang", src_lang or "src"), src=rec["src"],
+                                tgt_lang=rec.get("tgt_lang", tgt_lang or "tgt")), rec["tgt"]
+
+
+def source_target(rec) -> tuple[str, str]:
+    """(source, target) of a seq2seq record: {text, summary}, {src, tgt} or {prompt, target}."""
+    if "text" in rec or "summary" in rec:
+        SUMMARY.validate(rec)
+        return rec["text"], rec["summary"]
+    if "prompt" in rec or "target" in rec:
+        _PROMPTED.validate(rec)
+        return rec["prompt"], rec["target"]
+    if "src" in rec or "tgt" in rec:
+        TEXT_PAIR.validate(rec)
+        return rec["src"], rec["tgt"]
+    raise rec.error("not a seq2seq example", hint='give {"text", "summary"} or {"src", "tgt"} '
+                    "records")
 
 
 def build_examples(path: str, tokenizer, *, objective: str, max_length: int,
-                   text_field: str = "text", src_lang: str = "src",
-                   tgt_lang: str = "tgt") -> list[Example]:
+                   text_field: str = "text", src_lang: str | None = None,
+                   tgt_lang: str | None = None) -> list[Example]:
+    """Examples of a causal, masked or seq2seq LM objective (the task heads' are built by
+    lrtk.tune.tasks)."""
     if objective not in OBJECTIVES:
         raise UsageError(f"unknown objective {objective!r}",
                          hint=f"choose one of {', '.join(OBJECTIVES)}")
     eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
     examples = []
-    if objective == "translation":
+    if objective == "seq2seq":
+        for rec in read_records(path, "jsonl"):
+            source, target = source_target(rec)
+            examples.append(Example(encode_source(tokenizer, source)[:max_length],
+                                    encode_target(tokenizer, target)[:max_length]))
+    elif objective == "translation":
         for prompt, target in _prompt_pairs(path, src_lang, tgt_lang):
             p = tokenizer(prompt)["input_ids"]
             t = tokenizer(target, add_special_tokens=False)["input_ids"] + eos
@@ -71,7 +100,14 @@ def build_examples(path: str, tokenizer, *, objective: str, max_length: int,
                 ids = ids + eos
             ids = ids[:max_length]
             examples.append(Example(ids, list(ids)))
-    examples = [e for e in examples if any(l != IGNORE for l in e.labels[1:])]
+    # A causal LM predicts from the second token on; an encoder–decoder every target token.
+    first = 0 if objective == "seq2seq" else 1
+    return usable(examples, path, first)
+
+
+def usable(examples: list[Example], path: str, first: int = 0) -> list[Example]:
+    """The examples with something to predict (a label at or after `first`); none is an error."""
+    examples = [e for e in examples if any(l != IGNORE for l in e.labels[first:])]
     if not examples:
         raise DataError("no usable training examples", path=str(path),
                         hint="the file is empty or every example was cut by --max-length")
@@ -93,9 +129,13 @@ def held_out(examples: list[Example], every: int = 20) -> tuple[list[Example], l
 class Collator:
     """Pads examples into a batch; for masked LMs also applies seeded BERT-style masking."""
 
-    def __init__(self, tokenizer, *, objective: str, seed: int):
+    def __init__(self, tokenizer, *, objective: str, seed: int, decoder_inputs=None):
         self.pad = pad_id(tokenizer)
         self.mlm = objective == "mlm"
+        self.objective = objective
+        # seq2seq: the model's own shift of the labels (T5 prepends decoder_start_token_id,
+        # mBART rotates the language code to the front), so training matches generation.
+        self.decoder_inputs = decoder_inputs
         self.seed = seed
         if self.mlm:
             if tokenizer.mask_token_id is None:
@@ -105,6 +145,17 @@ class Collator:
             self.special = set(tokenizer.all_special_ids)
 
     def __call__(self, examples: list[Example], batch_number: int) -> dict:
+        import torch
+
+        if self.objective == "seq2seq":
+            batch = pad_batch([e.input_ids for e in examples], self.pad)
+            batch["labels"] = pad_batch([e.labels for e in examples], self.pad)["labels"]
+            batch["decoder_input_ids"] = self.decoder_inputs(labels=batch["labels"])
+            return batch
+        if self.objective == "classify":
+            batch = pad_batch([e.input_ids for e in examples], self.pad)
+            batch["labels"] = torch.tensor([e.labels[0] for e in examples])
+            return batch
         batch = pad_batch([e.input_ids for e in examples], self.pad,
                           [e.labels for e in examples])
         if self.mlm:

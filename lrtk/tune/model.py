@@ -7,12 +7,13 @@ Each function handles one of the library's known traps:
   embedding matrix: adapters are saved without it, as safetensors.
 - `set_active_adapters` after `merge_adapter` silently un-merges: merging builds a fresh
   model of the original class from the merged weights instead of touching the live one.
-- A model is always loaded with its original class (AutoModelForCausalLM/MaskedLM) and
-  then wrapped with `adapters.init`, never from the adapters-wrapped class.
+- A model is always loaded with its original class (AutoModelForCausalLM/MaskedLM/
+  Seq2SeqLM) and then wrapped with `adapters.init`, never from the adapters-wrapped class.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -25,10 +26,14 @@ from lrtk.tune.methods import is_adapter_parameter
 
 CAUSAL_FAMILIES = ("llama", "mistral", "gpt2", "qwen2")
 MASKED_FAMILIES = ("bert", "xlm-roberta")
+SEQ2SEQ_FAMILIES = ("t5", "mt5", "mbart", "bart")
+# What each kind of model is loaded as (transformers Auto class names).
+AUTO_CLASS = {"causal": "AutoModelForCausalLM", "masked": "AutoModelForMaskedLM",
+              "seq2seq": "AutoModelForSeq2SeqLM"}
 MERGE_NOTE = "lrtk_merge.json"
 
 
-def _require_adapters():
+def require_adapters():
     try:
         import adapters
     except ImportError:
@@ -37,51 +42,61 @@ def _require_adapters():
     return adapters
 
 
-def model_family(model_path: str | os.PathLike, option: str = "--model") -> tuple[str, bool]:
-    """(model_type, is_causal) from the checkpoint's config.json, without loading weights."""
+def model_kind(model_path: str | os.PathLike, option: str = "--model") -> tuple[str, str]:
+    """(model_type, kind) from the checkpoint's config.json, without loading weights; kind is
+    causal, masked or seq2seq."""
     model_type = check_model_dir(model_path, option)["model_type"]
-    if model_type in CAUSAL_FAMILIES:
-        return model_type, True
-    if model_type in MASKED_FAMILIES:
-        return model_type, False
+    for kind, families in (("causal", CAUSAL_FAMILIES), ("masked", MASKED_FAMILIES),
+                           ("seq2seq", SEQ2SEQ_FAMILIES)):
+        if model_type in families:
+            return model_type, kind
     raise UsageError(f"unsupported model type {model_type!r}", path=str(model_path),
-                     hint=f"supported: {', '.join(CAUSAL_FAMILIES + MASKED_FAMILIES)}")
+                     hint="supported: " + ", ".join(CAUSAL_FAMILIES + MASKED_FAMILIES +
+                                                    SEQ2SEQ_FAMILIES))
 
 
 def load_plain(model_path: str | os.PathLike, option: str = "--model"):
-    """The checkpoint with its original class (AutoModelForCausalLM or AutoModelForMaskedLM)."""
-    from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
+    """The checkpoint with its original class (AUTO_CLASS of its kind)."""
+    import transformers
 
-    _, causal = model_family(model_path, option)
-    return load_hf_model(model_path, option, AutoModelForCausalLM if causal else
-                         AutoModelForMaskedLM)
+    cls = getattr(transformers, AUTO_CLASS[model_kind(model_path, option)[1]])
+    return load_hf_model(model_path, option, cls)
 
 
 def load_base(model_path: str | os.PathLike, option: str = "--model"):
     """The checkpoint with its original class, adapter-ready (adapters.init) and its tokenizer."""
-    adapters = _require_adapters()
+    adapters = require_adapters()
     model = load_plain(model_path, option)
     tokenizer = load_hf_tokenizer(model_path)
     adapters.init(model)
     return model, tokenizer
 
 
-def train_only(model, setup, adapter: str) -> None:
-    """Activate `setup` for training and make exactly the parameters of `adapter` trainable
-    (train_adapter alone leaves heads trainable, see the module docstring)."""
+@contextlib.contextmanager
+def quiet_adapters():
+    """Silence the adapters library's "none are activated" warning: train_adapter and
+    loading an adapter run a forward context before any adapter is active, and the warning
+    is spurious there."""
     import logging
 
-    # train_adapter runs a forward context before it activates the setup, which logs a
-    # spurious "none are activated" warning.
     mixin_log = logging.getLogger("adapters.model_mixin")
     level = mixin_log.level
     mixin_log.setLevel(logging.ERROR)
     try:
-        model.train_adapter(setup)
+        yield
     finally:
         mixin_log.setLevel(level)
+
+
+def train_only(model, setup, adapter: str, also: list[str] = ()) -> None:
+    """Activate `setup` for training and make exactly the parameters of `adapter` (and those
+    named in `also`: a task head) trainable (train_adapter alone leaves LM heads trainable,
+    see the module docstring)."""
+    with quiet_adapters():
+        model.train_adapter(setup)
+    extra = set(also)
     for name, param in model.named_parameters():
-        param.requires_grad = is_adapter_parameter(name, adapter)
+        param.requires_grad = is_adapter_parameter(name, adapter) or name in extra
 
 
 def save_adapter(model, adapter: str, directory: str | os.PathLike) -> None:
@@ -103,9 +118,10 @@ def load_tuned(model_path: str | os.PathLike, adapter_dirs: list[str | os.PathLi
     model, tokenizer = load_base(model_path, option)
     from adapters import Stack
 
-    names = [load_adapter(model, d, f"adapter{i}", adapter_option)
-             for i, d in enumerate(adapter_dirs)]
-    model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
+    with quiet_adapters():
+        names = [load_adapter(model, d, f"adapter{i}", adapter_option)
+                 for i, d in enumerate(adapter_dirs)]
+        model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
     model.eval()
     return model, tokenizer
 
@@ -120,21 +136,31 @@ def write_merged(model, tokenizer, model_path: str | os.PathLike, adapter: str,
         folded = copy.deepcopy(model)
         folded.merge_adapter(adapter)
         merged = folded.state_dict()
-        causal = model_family(model_path)[1]
         plain = load_plain(model_path)
         state = plain.state_dict()
         plain.load_state_dict({k: merged[k] for k in state})
-        plain.save_pretrained(directory)
-        note = {"merged": True, "method": "lora", "load": "AutoModelForCausalLM"
-                if causal else "AutoModelForMaskedLM"}
-    else:
-        directory.mkdir()  # adapters writes its interface file before save_pretrained does
-        model.save_pretrained(directory)
-        save_adapter(model, adapter, directory / "adapter")
-        note = {"merged": False, "reason": "bottleneck adapters are extra modules and cannot be "
-                "folded into the base weights; only LoRA merges into a plain model that "
-                "`lrtk export` accepts",
-                "load": "lrtk.tune.load_merged(DIR) (base class + adapters.init + DIR/adapter)"}
+        write_plain(plain, tokenizer, model_path, directory, "lora")
+        return
+    directory.mkdir()  # adapters writes its interface file before save_pretrained does
+    model.save_pretrained(directory)
+    save_adapter(model, adapter, directory / "adapter")
+    _finish(tokenizer, directory, {
+        "merged": False, "reason": "bottleneck adapters are extra modules and cannot be "
+        "folded into the base weights; only LoRA merges into a plain model that "
+        "`lrtk export` accepts",
+        "load": "lrtk.tune.load_merged(DIR) (base class + adapters.init + DIR/adapter)"})
+
+
+def write_plain(model, tokenizer, model_path: str | os.PathLike, directory: Path,
+                method: str) -> None:
+    """A plain model of the original class (LoRA folded in, or fully fine-tuned), which
+    transformers loads as it is and `lrtk export` accepts."""
+    model.save_pretrained(directory)
+    _finish(tokenizer, directory, {"merged": True, "method": method,
+                                   "load": AUTO_CLASS[model_kind(model_path)[1]]})
+
+
+def _finish(tokenizer, directory: Path, note: dict) -> None:
     tokenizer.save_pretrained(directory)
     (directory / MERGE_NOTE).write_text(json.dumps(note, indent=2) + "\n", encoding="utf-8")
 
