@@ -50,10 +50,10 @@ endef
 
 $(foreach pair,$(PIPELINE_PAIRS),$(eval $(call pipeline_pair,$(pair))))
 
-# Every pair, then the table across pairs (the README's). The pairs' targets print their own
-# tables as they finish; this one is rewritten from their reports each time.
+# Every pair (each target prints its own table and report path), then the table across
+# pairs (the README's), rewritten from their reports each time.
 .PHONY: pairs
-pairs: $(PIPELINE_PAIRS:%=$(OUT)/%/report.html)
+pairs: $(PIPELINE_PAIRS)
 	@$(PY) -m lrtk.pipeline_summary --pairs $(PIPELINE_PAIRS:%=$(OUT)/%) -o $(OUT)/pairs.md
 
 .PHONY: FORCE
