@@ -1,11 +1,13 @@
-"""Summary table of a language-pair build (pipelines/<pair>.sh), read from its reports.
+"""Summary table of a language-pair build (pipelines/pair.sh PAIR), read from its reports.
 
     python -m lrtk.pipeline_summary out/bn-en --title "bn-en on TICO-19"
+    python -m lrtk.pipeline_summary --pairs out/bn-en out/ne-en -o out/pairs.md   # `make pairs`
 
 Every stage of the pipeline leaves a report in WORK (reports/*.json, lm/train_report.json,
 tuned/curriculum.json, the model file, run.txt); this prints one Markdown table of what each
 stage kept or measured, then the generated sample, and writes the same to WORK/summary.md.
 A stage that has not run yet shows as "-", so the summary also works on a partial build.
+With --pairs it prints one table with a row per build instead (one pair per WORK folder).
 """
 
 from __future__ import annotations
@@ -118,14 +120,64 @@ def summary(work: Path, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _pair_row(work: Path) -> list[str | None]:
+    """The headline figures of one pair's build (None where a stage has not run); per-language
+    figures in the order source / target."""
+    reports = work / "reports"
+    corpus, filt = _json(reports / "corpus.json"), _json(reports / "filter.json")
+    tok = _json(reports / "tokenizer.json")
+    train, scores = _json(work / "lm" / "train_report.json"), _json(reports / "eval.json") or {}
+    decode = [r["decode_tok_s"] for r in _jsonl(reports / "bench.jsonl") if r["threads"] == 1]
+    model = work / "model.lrtk"
+    langs = corpus["languages"] if corpus else []
+    row = [work.name, None, None, None, None, None]
+    if corpus:
+        splits = corpus["counts"]["splits"]
+        row[1] = ", ".join(sorted({s["licence"] for s in corpus["sources"]}))
+        row[3] = f"{splits['train']:,}/{splits['dev']:,}/{splits['test']:,}"
+    if filt:
+        kept = 100 * filt["kept"] / max(filt["input"], 1)
+        row[2] = f"{filt['kept']:,}/{filt['input']:,} ({kept:.1f}%)"
+    if tok and langs:
+        fertility = {r["lang"]: r["fertility"] for r in tok["languages"]}
+        row[4] = " / ".join(f"{fertility[lang]:.2f}" for lang in langs)
+    if train and langs:
+        row[5] = " / ".join(f"{train['final_eval_loss'][lang]:.2f}" for lang in langs)
+    return row + [f"{scores[m]['score']:.2f}" if m in scores else None for m in ("bleu", "chrf")] \
+        + [f"{model.stat().st_size / 1e6:.2f} MB" if model.exists() else None,
+           f"{decode[0]:,.0f}" if decode else None]
+
+
+PAIR_COLUMNS = ("pair", "licence", "filter kept", "corpus train/dev/test",
+                "fertility (src / en)", "LM held-out loss (src / en)", "BLEU", "chrF",
+                "model.lrtk", "decode tok/s (1 thread)")
+
+
+def pairs_table(works: list[Path]) -> str:
+    lines = ["| " + " | ".join(PAIR_COLUMNS) + " |", "|" + "---|" * len(PAIR_COLUMNS)]
+    for work in works:
+        lines.append("| " + " | ".join(cell or "-" for cell in _pair_row(work)) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("work", type=Path, help="The pipeline's WORK directory.")
+    parser.add_argument("work", type=Path, nargs="?", help="The pipeline's WORK directory.")
     parser.add_argument("--title", default="lrtk pipeline")
+    parser.add_argument("--pairs", type=Path, nargs="+", metavar="WORK",
+                        help="One table across these builds instead (a row per pair).")
+    parser.add_argument("-o", "--output", type=Path,
+                        help="Where --pairs writes its table (default: only printed).")
     args = parser.parse_args(argv)
-    text = summary(args.work, args.title)
-    with atomic_output(args.work / "summary.md") as fh:
-        fh.write(text)
+    if (args.work is None) == (args.pairs is None):
+        parser.error("give one WORK directory, or --pairs WORK...")
+    if args.pairs:
+        text, out = pairs_table(args.pairs), args.output
+    else:
+        text, out = summary(args.work, args.title), args.work / "summary.md"
+    if out is not None:
+        with atomic_output(out) as fh:
+            fh.write(text)
     print(text, end="")
 
 

@@ -1,14 +1,16 @@
-# Stages of a language-pair build, shared by pipelines/<src>-<tgt>.sh.
+# Stages of a language-pair build, shared by every pair (pipelines/pair.sh PAIR).
 #
-# A pair script sets its knobs (variables named after the stage they belong to: SEGMENT_*,
-# ALIGN_*, ...), then sources this file and calls `pipeline_main "$@"`. Each stage reads the
-# previous stage's files in $WORK and writes its own; nothing here knows about Make.
+# pipelines/pair.sh sets the knobs (variables named after the stage they belong to: SEGMENT_*,
+# ALIGN_*, ...) from pipelines/pairs/PAIR.conf and its own defaults, then sources this file
+# and calls `pipeline_main "$@"`. Each stage reads the previous stage's files in $WORK and
+# writes its own; nothing here knows about Make or about any one language: SRC and TGT pick
+# lrtk's rules for them (segmentation, scripts, language ID).
 # `lrtk` is whatever is first on PATH (make puts .venv/bin there).
 #
-#   pipelines/bn-en.sh                 run every stage in order
-#   pipelines/bn-en.sh align filter    run only these stages (their inputs must exist)
-#   pipelines/bn-en.sh --config align  print the knobs the align stage depends on (Make uses
-#                                      this to rerun a stage only when its knobs changed)
+#   pipelines/pair.sh bn-en                 run every stage in order
+#   pipelines/pair.sh bn-en align filter    run only these stages (their inputs must exist)
+#   pipelines/pair.sh bn-en --config align  print the knobs the align stage depends on (Make
+#                                           uses this to rerun a stage only when they changed)
 #
 # Each build stage leaves a record for `lrtk report` in $WORK/reports/stages/: NN-STAGE.config
 # (its fingerprint, as --config prints it) and NN-STAGE.commands (the lrtk command lines it

@@ -1,9 +1,11 @@
-# Make targets for the language-pair pipelines (pipelines/<pair>.sh), included by the Makefile.
+# Make targets for the language-pair pipelines, included by the Makefile: one target per
+# pipelines/pairs/<pair>.conf, all run by pipelines/pair.sh <pair>.
 #
 # `make bn-en` runs every stage once, then prints the summary table and writes the HTML
 # report $(OUT)/bn-en/report.html; each stage leaves a stamp in $(OUT)/bn-en/.stamps/.
+# `make pairs` builds every pair, then prints one table comparing them ($(OUT)/pairs.md).
 # A stage reruns when the stage before it reran or when its fingerprint changed: the
-# fingerprint ($(OUT)/bn-en/.config/<stage>) is what `pipelines/bn-en.sh --config <stage>`
+# fingerprint ($(OUT)/bn-en/.config/<stage>) is what `pipelines/pair.sh bn-en --config <stage>`
 # prints (the stage's knobs, its shell code and the checksums of raw inputs), rewritten
 # only when it differs, so editing TRAIN_STEPS reruns train and the stages after it only.
 #
@@ -14,13 +16,13 @@
 # versions floating-point summation order may differ, and only those files may differ.
 
 PIPELINE_STAGES := segment align filter corpus tokenizer sample train tune eval export run
-PIPELINE_PAIRS := $(patsubst pipelines/%.sh,%,$(filter-out pipelines/lib.sh,$(wildcard pipelines/*.sh)))
+PIPELINE_PAIRS := $(patsubst pipelines/pairs/%.conf,%,$(wildcard pipelines/pairs/*.conf))
 PIPELINE_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$$$PATH" PYTHON="$(CURDIR)/$(PY)" WORK="$(OUT)/$(1)"
 
 # $(call pipeline_stage,PAIR,STAGE,PREVIOUS_STAGE)
 define pipeline_stage
 $(OUT)/$(1)/.stamps/$(2): $(if $(3),$(OUT)/$(1)/.stamps/$(3)) $(OUT)/$(1)/.config/$(2) | $(STAMP)
-	$(call PIPELINE_ENV,$(1)) pipelines/$(1).sh $(2)
+	$(call PIPELINE_ENV,$(1)) pipelines/pair.sh $(1) $(2)
 	@mkdir -p $$(@D) && touch $$@
 endef
 
@@ -33,20 +35,26 @@ $(1): $(OUT)/$(1)/report.html
 	@echo "report: $$<"
 
 $(OUT)/$(1)/summary.md: $(OUT)/$(1)/.stamps/run
-	$(call PIPELINE_ENV,$(1)) pipelines/$(1).sh summary >/dev/null
+	$(call PIPELINE_ENV,$(1)) pipelines/pair.sh $(1) summary >/dev/null
 
 $(OUT)/$(1)/report.html: $(OUT)/$(1)/summary.md
-	$(call PIPELINE_ENV,$(1)) pipelines/$(1).sh report
+	$(call PIPELINE_ENV,$(1)) pipelines/pair.sh $(1) report
 
 $(OUT)/$(1)/.config/%: FORCE
 	@mkdir -p $$(@D)
-	@$(call PIPELINE_ENV,$(1)) pipelines/$(1).sh --config $$* > $$@.new
+	@$(call PIPELINE_ENV,$(1)) pipelines/pair.sh $(1) --config $$* > $$@.new
 	@if cmp -s $$@.new $$@; then rm $$@.new; else mv $$@.new $$@; fi
 
 $(foreach i,$(shell seq 1 $(words $(PIPELINE_STAGES))),$(eval $(call pipeline_stage,$(1),$(word $(i),$(PIPELINE_STAGES)),$(if $(filter 1,$(i)),,$(word $(shell expr $(i) - 1),$(PIPELINE_STAGES))))))
 endef
 
 $(foreach pair,$(PIPELINE_PAIRS),$(eval $(call pipeline_pair,$(pair))))
+
+# Every pair (each target prints its own table and report path), then the table across
+# pairs (the README's), rewritten from their reports each time.
+.PHONY: pairs
+pairs: $(PIPELINE_PAIRS)
+	@$(PY) -m lrtk.pipeline_summary --pairs $(PIPELINE_PAIRS:%=$(OUT)/%) -o $(OUT)/pairs.md
 
 .PHONY: FORCE
 FORCE:

@@ -408,7 +408,7 @@ def test_pipeline_export_stage_writes_gguf_on_request(kit, tmp_path, llama_cpp):
     env = {**os.environ, "WORK": str(work), "EXPORT_FORMATS": "lrtk,gguf",
            "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    subprocess.run([str(REPO / "pipelines" / "bn-en.sh"), "export"], cwd=REPO, env=env,
+    subprocess.run([str(REPO / "pipelines" / "pair.sh"), "bn-en", "export"], cwd=REPO, env=env,
                    check=True, capture_output=True)
     assert (work / "model.lrtk").stat().st_size > 0
     text = "The virus spreads among people in close contact."

@@ -1,10 +1,10 @@
 """`lrtk report` on a real small build of bn-en, looked at as a person would: in a browser.
 
-The build runs every stage of pipelines/bn-en.sh for real on three bundled TICO-19 documents
-(the sizes of tests/test_pipeline.py), ending with the report stage. Headless Chromium then
-loads the page: no console message (the page's Content-Security-Policy turns any outside
-load into one), every plot has data, and the screenshot is not blank. The checks themselves
-are shown to fail on a broken page and a blank one.
+The build runs every stage of `pipelines/pair.sh bn-en` for real on three bundled TICO-19
+documents (the sizes of tests/test_pipeline.py), ending with the report stage. Headless
+Chromium then loads the page: no console message (the page's Content-Security-Policy turns
+any outside load into one), every plot has data, and the screenshot is not blank. The checks
+themselves are shown to fail on a broken page and a blank one.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def build(tmp_path_factory) -> Build:
            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHON": sys.executable,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
            "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run([str(REPO / "pipelines" / "bn-en.sh")], cwd=REPO, env=env,
+    proc = subprocess.run([str(REPO / "pipelines" / "pair.sh"), "bn-en"], cwd=REPO, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return Build(tmp / "work", tmp / "card" / "tico.md", env, proc.stderr)
@@ -84,7 +84,7 @@ def test_stage_table_has_commands_and_the_fingerprint_make_compares(build):
     stages = _section(build.html, "stages")
     for stage in ("segment", "align", "filter", "corpus", "tokenizer", "sample", "train", "tune",
                   "eval", "export", "run"):
-        config = subprocess.run([str(REPO / "pipelines" / "bn-en.sh"), "--config", stage],
+        config = subprocess.run([str(REPO / "pipelines" / "pair.sh"), "bn-en", "--config", stage],
                                 cwd=REPO, env=build.env, capture_output=True, check=True).stdout
         row = re.search(rf"<tr><td>{stage}</td>(.*?)</tr>", stages, re.S)
         assert row, stage

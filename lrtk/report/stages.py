@@ -1,7 +1,7 @@
 """The report's first section: every stage of the build with what it kept or measured, the
 lrtk commands it ran and its configuration fingerprint.
 
-pipelines/lib.sh leaves reports/stages/NN-STAGE.config (what `pipelines/<pair>.sh --config
+pipelines/lib.sh leaves reports/stages/NN-STAGE.config (what `pipelines/pair.sh PAIR --config
 STAGE` prints: the stage's knobs, its shell code, for segment the raw inputs' checksums; Make
 reruns a stage when this changes) and NN-STAGE.commands (its lrtk command lines). The
 fingerprint shown is the start of that text's sha256.
@@ -50,7 +50,7 @@ def section(work: Work) -> str:
     records = sorted(folder.glob("*.config")) if folder.is_dir() else []
     if not records:
         raise Missing("reports/stages/ has no stage records (they are written by "
-                      "pipelines/<pair>.sh)")
+                      "pipelines/pair.sh)")
     results = _results(work)
     rows = []
     for record in records:

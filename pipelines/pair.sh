@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
-# Bengali-English: raw documents -> aligned, filtered corpus -> tiny LM -> LoRA + TaCo tuning
-# -> evaluation -> low-bit export -> native run. Every knob can be overridden from the
-# environment (make test runs a small version this way); `make bn-en` reruns only the stages
-# whose knobs or inputs changed.
+# One language pair's build: raw documents -> aligned, filtered corpus -> tiny LM -> LoRA +
+# TaCo tuning -> evaluation -> low-bit export -> native run.
+#
+#   pipelines/pair.sh PAIR [STAGE...]         e.g. pipelines/pair.sh ne-en, pipelines/pair.sh si-en align filter
+#   pipelines/pair.sh PAIR --config STAGE     the stage's fingerprint (what Make compares)
+#
+# PAIR names pipelines/pairs/PAIR.conf, which holds what differs between pairs: the language
+# codes, the sample documents, where they come from and their licence, the eval sets kept out,
+# the split sizes and the prompt of the generated sample. Everything language-specific in the
+# stages (segmentation rules, scripts, language ID) comes from lrtk's language tables through
+# SRC and TGT. The knobs below are the same for every pair. Every knob, the pair's included,
+# can be overridden from the environment (make test runs a small version this way); `make
+# PAIR` reruns only the stages whose knobs or inputs changed.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-PAIR=bn-en
-SRC=bn                                    # source language (the low-resource side)
-TGT=en                                    # target language
+PAIR=${1:-}
+PAIR_CONF=$HERE/pairs/$PAIR.conf
+if [ -z "$PAIR" ] || [ ! -f "$PAIR_CONF" ]; then
+  pairs=$(cd "$HERE/pairs" && ls -- *.conf | sed 's/\.conf$//' | tr '\n' ' ')
+  [ -z "$PAIR" ] || echo "pipelines/pair.sh: no pair '$PAIR' (no $PAIR_CONF)" >&2
+  echo "usage: pipelines/pair.sh PAIR [STAGE...] | PAIR --config STAGE (pairs: ${pairs% })" >&2
+  exit 2
+fi
+shift
+# shellcheck source=pipelines/pairs/bn-en.conf
+source "$PAIR_CONF"
+
 SEED=${SEED:-1}                           # one seed for every stage that draws or shuffles
-DOCS_DIR=${DOCS_DIR:-samples/tico19-bn-en}  # raw documents docs.<lang>.jsonl {"id","lang","text"}
 WORK=${WORK:-out/$PAIR}                   # every intermediate and final file goes here
 
 SEGMENT_OPTIONS=${SEGMENT_OPTIONS:---normalize}   # extra `lrtk segment` flags
 ALIGN_ALIGNERS=${ALIGN_ALIGNERS:-lexical,embedding,length}  # offline aligners, most trusted first
 ALIGN_COMBINE=${ALIGN_COMBINE:-majority}  # union | majority | intersection of the aligners' beads
 FILTER_CONFIG=${FILTER_CONFIG:-}          # YAML filter chain; empty = the default offline chain
-CORPUS_NAME=${CORPUS_NAME:-tico19-bn-en}  # names the data card data_cards/<name>.md
-CORPUS_SOURCE=${CORPUS_SOURCE:-tico19}    # source name and licence recorded on the card
-CORPUS_LICENCE=${CORPUS_LICENCE:-CC0-1.0}
-CORPUS_DESCRIPTION=${CORPUS_DESCRIPTION:-TICO-19 COVID-19 documents in Bengali and English, segmented and aligned by lrtk.}
-CORPUS_TEST=${CORPUS_TEST:-150}           # sentence pairs held out for evaluation
-CORPUS_DEV=${CORPUS_DEV:-100}             # sentence pairs for the eval loss during training
-CORPUS_EXCLUDE=${CORPUS_EXCLUDE-../shared/data/tatoeba_ben_eng/tatoeba-test-v2021-08-07.ben}  # eval sets kept out (skipped if absent)
 CORPUS_CARD=${CORPUS_CARD:-data_cards/$CORPUS_NAME.md}
 TOKENIZER_VOCAB=${TOKENIZER_VOCAB:-2000}  # joint sentencepiece vocabulary
 TOKENIZER_TYPE=${TOKENIZER_TYPE:-unigram} # unigram | bpe
@@ -41,7 +51,7 @@ TRAIN_BATCH=${TRAIN_BATCH:-16}
 TRAIN_LR=${TRAIN_LR:-0.002}
 TRAIN_EVAL_EVERY=${TRAIN_EVAL_EVERY:-50}  # held-out loss every N steps (the report's curves)
 SAMPLE_BUDGET=$((TRAIN_STEPS * TRAIN_BATCH))  # examples the LM sees: steps x batch
-TUNE_TACO_LANG=${TUNE_TACO_LANG:-bn}      # language of the TaCo chain's final response
+TUNE_TACO_LANG=${TUNE_TACO_LANG:-$SRC}    # language of the TaCo chain's final response
 TUNE_LORA_R=${TUNE_LORA_R:-32}            # TaCo's adapter: LoRA r=32, alpha=64, dropout 0.05
 TUNE_LORA_ALPHA=${TUNE_LORA_ALPHA:-64}
 TUNE_LORA_DROPOUT=${TUNE_LORA_DROPOUT:-0.05}
@@ -56,13 +66,11 @@ EXPORT_GROUP_SIZE=${EXPORT_GROUP_SIZE:-64}
 EXPORT_FORMATS=${EXPORT_FORMATS:-lrtk}    # lrtk,gguf also writes model.gguf for llama.cpp
 EXPORT_GGUF_BITS=${EXPORT_GGUF_BITS:-4}   # its linear layers: f32, f16, 8 (Q8_0), 4 (Q4_0), ...
 EXPORT_COMPARE_BITS=${EXPORT_COMPARE_BITS:-2 f32}  # also exported, only to compare sizes
-RUN_PROMPT=${RUN_PROMPT:-করোনাভাইরাস}       # prompt of the generated sample
 RUN_TOKENS=${RUN_TOKENS:-24}
 RUN_TEMPERATURE=${RUN_TEMPERATURE:-0.7}   # 0 = greedy
 RUN_BENCH_THREADS=${RUN_BENCH_THREADS:-1,2}  # tokens/s of the exported model at these thread counts
 RUN_BENCH_PROMPT_TOKENS=${RUN_BENCH_PROMPT_TOKENS:-64}  # prefill length; with decode within TRAIN_SEQ_LEN
 RUN_BENCH_DECODE_TOKENS=${RUN_BENCH_DECODE_TOKENS:-32}
-SUMMARY_TITLE=${SUMMARY_TITLE:-bn-en on TICO-19}  # heads summary.md and report.html
 
 source "$HERE/lib.sh"
 pipeline_main "$@"
