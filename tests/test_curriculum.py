@@ -161,7 +161,7 @@ def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_
     # the product is usable by lrtk generate --taco (adapter) and lrtk eval --model (merged)
     code, stdout, err = run_cli("generate", "--prompt", "### Instruction:\nनमस्ते\n\n### Response:\n",
                                 "--model", str(tiny_llama), "--adapter", str(result.adapter_dir),
-                                "--taco", "--lang", "ne", "--max-new-tokens", "5")
+                                "--taco", "--tgt-lang", "ne", "--max-new-tokens", "5")
     assert code == 0, err
     assert {"output", "chain", "chain_status"} <= set(json.loads(stdout))
     pairs = [json.loads(line) for line in (taco_data / "translate.jsonl").read_text().splitlines()]
@@ -169,7 +169,7 @@ def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_
         {"src": p["prompt"].split("\n")[2], "tgt": p["target"]}, ensure_ascii=False) + "\n"
         for p in pairs[:4:2]))  # the en->ne examples
     code, stdout, err = run_cli("eval", "--model", str(result.merged_dir), "--test", str(test),
-                                "--lang", "ne", "--metric", "chrf", "--max-new-tokens", "4",
+                                "--tgt-lang", "ne", "--metric", "chrf", "--max-new-tokens", "4",
                                 "--json")
     assert code == 0, err
     assert 0 <= json.loads(stdout)["chrf"]["score"] <= 100

@@ -172,7 +172,7 @@ def test_cli_json_keyed_by_metric(shared, tmp_path, run_cli):
     hyp = write_lines(tmp_path / "hyp.txt", tico(shared, "en-ur", "ur", 100))
     ref = write_lines(tmp_path / "ref.txt", tico(shared, "en-ur", "ur", 101)[1:])
     code, out, err = run_cli("eval", "--metric", "bleu,chrf,rouge", "--hyp", hyp, "--ref", ref,
-                             "--lang", "ur", "--json")
+                             "--tgt-lang", "ur", "--json")
     assert code == 0, err
     data = json.loads(out)
     assert list(data) == ["bleu", "chrf", "rouge1", "rouge2", "rougeL"]

@@ -199,7 +199,7 @@ def test_eval_model_and_extractive_summaries_side_by_side(data, memorised, run_c
                                "-o", tmp_path / f"lead{k}.jsonl")
         assert code == 0, err
     code, out, err = run_cli("eval", "--metric", "rouge1,rougeL", "--model", memorised["mt5"],
-                             "--test", docs, "--lang", "bn", "--device", "cpu",
+                             "--test", docs, "--tgt-lang", "bn", "--device", "cpu",
                              "--hyp", f"lead1={tmp_path / 'lead1.jsonl'}",
                              "--hyp", f"lead2={tmp_path / 'lead2.jsonl'}", "--json",
                              "--markdown", tmp_path / "table.md")
