@@ -49,7 +49,7 @@ def tiny_train(kit, steps: int = 2, tokenizer=None, corpus=None) -> list:
 
 def tiny_tune(kit, steps: int = 2, train=None) -> list:
     return ["tune", "--model", kit.hf, "--train", train or kit.text_en, "--steps", steps,
-            "--batch-size", "2", "--max-length", "32"]
+            "--batch-size", "2", "--ctx", "32"]
 
 
 # Every output option of every stage: (id, arguments with OUT for the option under test; the

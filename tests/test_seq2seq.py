@@ -138,7 +138,7 @@ def test_loss_is_on_the_target_only_and_decoder_reads_it_shifted(data):
 def test_cli_seed_makes_runs_identical(data, run_cli, tmp_path):
     args = ["tune", "--model", data["models"]("mt5"), "--train", data["pairs"], "--eval",
             data["pairs_eval"], "--method", "lora", "--steps", "4", "--lr", "1e-2",
-            "--max-length", "32"]
+            "--ctx", "32"]
     weights = {}
     for name, seed in (("a", "5"), ("b", "5"), ("c", "6")):
         code, out, err = run_cli(*args, "--seed", seed, "-o", tmp_path / name)

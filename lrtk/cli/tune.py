@@ -42,12 +42,16 @@ def _code_and_name(value: Optional[str], name: Optional[str], option: str,
     """(code, display name) of one side. Until this release the translation prompt's name
     was given as the language itself (--src-lang English); a capitalised value is still
     taken as that name, with a warning (codes are lower-case: en, ur, ur_PK)."""
+    from lrtk.text.profile import load_profile, supported_languages
+
     if not value or not value[0].isupper():
         return value, name
-    typer.echo(f"lrtk: warning: {option} {value} (a language name) is deprecated, use a code "
-               f"(e.g. {option} en), with {name_option} {value} for a language lrtk does not "
-               f"know", err=True)
-    return None, name or value
+    code = next((c for c in supported_languages()
+                 if c != "generic" and load_profile(c).name == value), None)
+    use = f"{option} {code}" if code else f"a code, with {name_option} {value}"
+    typer.echo(f"lrtk: warning: {option} {value} (a language name) is deprecated, use {use}",
+               err=True)
+    return code, name or value
 
 
 def register(app: typer.Typer) -> None:
