@@ -175,6 +175,23 @@ def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_
     assert 0 <= json.loads(stdout)["chrf"]["score"] <= 100
 
 
+def test_lrtk_tune_keeps_the_files_seed_unless_seed_is_given(taco_data, tiny_llama, tmp_path,
+                                                            run_cli):
+    """--seed defaults to 0 like every command's, yet the curriculum's `seed: 5` is not
+    overridden by that default: only a --seed on the command line wins."""
+    one_stage = CURRICULUM[:CURRICULUM.index("  - name: taco")]
+    path = write(taco_data / "one-stage.yaml", one_stage)
+    seeds = {}
+    for name, extra in (("file", []), ("zero", ["--seed", "0"])):
+        out = tmp_path / name
+        code, _, err = run_cli("tune", "--model", str(tiny_llama), "--curriculum", str(path),
+                               *extra, "-o", str(out))
+        assert code == 0, err
+        (stage,) = json.loads((out / "curriculum.json").read_text())["stages"]
+        seeds[name] = stage["seed"]
+    assert seeds == {"file": 5, "zero": 0}
+
+
 def test_lrtk_tune_curriculum_reports_yaml_errors(tmp_path, run_cli):
     path = write(tmp_path / "c.yaml", "stages:\n  - {name: a, data: d.jsonl}\n")
     code, _, err = run_cli("tune", "--model", str(tmp_path), "-o", str(tmp_path / "o"),
