@@ -205,9 +205,9 @@ def evaluate(
           --language-adapter out/ne-lang/adapter
     """
     from lrtk.evaluate import build_metrics, paired_bootstrap, parse_metric_names
-    from lrtk.generate import GenerationSettings
     from lrtk.evaluate.segments import (check_lengths, parse_systems, read_refs,
                                         read_segments)
+    from lrtk.generate import GenerationSettings
     from lrtk.io import write_jsonl
 
     if task:
