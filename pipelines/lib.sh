@@ -122,7 +122,7 @@ EOF
 }
 
 stage_eval() {
-  lrtk eval --model "$WORK/tuned/merged" --test "$WORK/corpus/test.jsonl" --src-lang "$SRC" --lang "$TGT" \
+  lrtk eval --model "$WORK/tuned/merged" --test "$WORK/corpus/test.jsonl" --src-lang "$SRC" --tgt-lang "$TGT" \
     --metric "$EVAL_METRICS" --max-new-tokens "$EVAL_MAX_NEW_TOKENS" \
     --hyp-out "$WORK/eval.hyp.txt" --markdown "$WORK/eval.md" --report "$WORK/reports/eval.json"
 }

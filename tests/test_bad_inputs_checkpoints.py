@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from badinput import assert_one_line_error, assert_unchanged, kit, lrtk, snapshot  # noqa: F401
+from badinput import (assert_one_line_error, assert_unchanged, assert_usage_error,  # noqa: F401
+                      kit, lrtk, snapshot)
 from test_export import spm_model  # noqa: F401
 
 pytest.importorskip("torch")
@@ -82,7 +83,7 @@ def _loading_command(command: str, kit, model: Path, out: Path) -> list:
     return {
         "generate": ["generate", "--prompt", "Hello", "--model", model],
         "eval": ["eval", "--model", model, "--test", kit.pairs, "--src-lang", "bn",
-                 "--lang", "en", "--max-new-tokens", "2"],
+                 "--tgt-lang", "en", "--max-new-tokens", "2"],
         "ppl": ["ppl", model, "--data", kit.text_en],
         "tune": ["tune", "--model", model, "--train", kit.text_en, "--steps", "1", "-o", out],
         "train": ["train", "--model", model, "--corpus", f"en={kit.text_en}", "--steps",
@@ -214,7 +215,7 @@ def _number_command(command: str, kit, tmp_path: Path) -> list:
                   *[x for item in RUN.items() for x in item]],
         "tune": ["tune", "--model", kit.hf, "--train", kit.text_en, "--steps", "2", "-o", out],
         "generate": ["generate", "--prompt", "Hello", "--model", kit.hf, "-o", out],
-        "eval": ["eval", "--model", kit.hf, "--test", kit.pairs, "--lang", "en",
+        "eval": ["eval", "--model", kit.hf, "--test", kit.pairs, "--tgt-lang", "en",
                  "--hyp-out", out],
     }[command]
 
@@ -235,11 +236,10 @@ NUMBERS = [
     ("train", "--kv-heads", "-2", "--kv-heads must be a positive integer"),
     ("tune", "--lr", "nan", "--lr must be a finite number, got nan"),
     ("tune", "--steps", "0", "--steps must be a positive integer"),
-    ("tune", "--max-length", "1", "--max-length must be an integer >= 2"),
     ("tune", "--lora-dropout", "1", "--lora-dropout must be in [0, 1)"),
     ("tune", "--lora-r", "0", "--lora-r must be a positive integer"),
     ("tune", "--seed", "-1", "--seed must be an integer in [0, 4294967295]"),
-    ("generate", "--temperature", "0", "--temperature must be a positive number"),
+    ("generate", "--temperature", "-1", "--temperature must be a non-negative number"),
     ("generate", "--top-p", "1.5", "--top-p must be in (0, 1]"),
     ("generate", "--max-new-tokens", "0", "--max-new-tokens must be a positive integer"),
     ("generate", "--seed", "-1", "--seed must be an integer in [0, 4294967295]"),
@@ -253,6 +253,14 @@ def test_number_out_of_range_is_one_line(kit, tmp_path, command, option, value, 
     res = lrtk(*_number_command(command, kit, tmp_path), option, value)
     assert_one_line_error(res, message, code=2)
     assert "--budget" not in res.err  # `train --steps 0` used to blame the mixture's budget
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--ctx", "--max-length"])
+def test_tune_context_below_two_is_refused_before_anything(kit, tmp_path, option):
+    """--ctx (and its retired --max-length) is range-checked by the option itself."""
+    res = lrtk(*_number_command("tune", kit, tmp_path), option, "1")
+    assert_usage_error(res, "--ctx")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -49,7 +49,7 @@ def tiny_train(kit, steps: int = 2, tokenizer=None, corpus=None) -> list:
 
 def tiny_tune(kit, steps: int = 2, train=None) -> list:
     return ["tune", "--model", kit.hf, "--train", train or kit.text_en, "--steps", steps,
-            "--batch-size", "2", "--max-length", "32"]
+            "--batch-size", "2", "--ctx", "32"]
 
 
 # Every output option of every stage: (id, arguments with OUT for the option under test; the
@@ -84,13 +84,13 @@ FILE_OUTPUTS = [
                                            t / "d.jsonl", "--report", "OUT"]),
     ("taco build -o", lambda k, t: ["taco", "build", "--pairs", k.pairs, "--tgt-lang", "bn", "-o",
                                     "OUT"]),
-    ("eval --report", lambda k, t: ["eval", "--hyp", k.text_en, "--ref", k.text_en, "--lang",
+    ("eval --report", lambda k, t: ["eval", "--hyp", k.text_en, "--ref", k.text_en, "--tgt-lang",
                                     "en", "--report", "OUT"]),
-    ("eval --markdown", lambda k, t: ["eval", "--hyp", k.text_en, "--ref", k.text_en, "--lang",
+    ("eval --markdown", lambda k, t: ["eval", "--hyp", k.text_en, "--ref", k.text_en, "--tgt-lang",
                                       "en", "--markdown", "OUT"]),
     ("eval --sentence-scores", lambda k, t: ["eval", "--hyp", k.text_en, "--ref", k.text_en,
-                                             "--lang", "en", "--sentence-scores", "OUT"]),
-    ("eval --hyp-out", lambda k, t: ["eval", "--model", k.hf, "--test", k.pairs, "--lang", "en",
+                                             "--tgt-lang", "en", "--sentence-scores", "OUT"]),
+    ("eval --hyp-out", lambda k, t: ["eval", "--model", k.hf, "--test", k.pairs, "--tgt-lang", "en",
                                      "--hyp-out", "OUT"]),
     ("generate -o", lambda k, t: ["generate", "--model", k.hf, k.pairs, "-o", "OUT"]),
     ("export -o", lambda k, t: ["export", k.hf, "-o", "OUT"]),

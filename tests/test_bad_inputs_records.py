@@ -159,7 +159,7 @@ def _eval_src_number(tmp, k):
     p = pairs(k, 4)
     p[3]["src"] = 12345
     bad = jsonl(tmp / "test.jsonl", p)
-    return ["eval", "--model", k.hf, "--test", bad, "--lang", "bn",
+    return ["eval", "--model", k.hf, "--test", bad, "--tgt-lang", "bn",
             "--report", f"{OUT}/eval.json"], [f"{bad}:4", "'src'"]
 
 

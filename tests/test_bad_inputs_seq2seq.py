@@ -168,7 +168,8 @@ def test_eval_bad_input(case, env, tmp_path):
 
 def test_generate_beams_and_sampling_are_exclusive(env, tmp_path):
     before = snapshot(tmp_path)
-    res = lrtk("generate", "--model", env["models"]("mt5"), "--prompt", "এক", "--sample",
+    res = lrtk("generate", "--model", env["models"]("mt5"), "--prompt", "এক",
+               "--temperature", "0.7",
                "--num-beams", "2", "-o", tmp_path / "out.jsonl")
     assert_one_line_error(res, "--num-beams", code=2)
     assert_unchanged(tmp_path, before)

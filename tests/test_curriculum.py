@@ -161,7 +161,7 @@ def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_
     # the product is usable by lrtk generate --taco (adapter) and lrtk eval --model (merged)
     code, stdout, err = run_cli("generate", "--prompt", "### Instruction:\nनमस्ते\n\n### Response:\n",
                                 "--model", str(tiny_llama), "--adapter", str(result.adapter_dir),
-                                "--taco", "--lang", "ne", "--max-new-tokens", "5")
+                                "--taco", "--tgt-lang", "ne", "--max-new-tokens", "5")
     assert code == 0, err
     assert {"output", "chain", "chain_status"} <= set(json.loads(stdout))
     pairs = [json.loads(line) for line in (taco_data / "translate.jsonl").read_text().splitlines()]
@@ -169,10 +169,27 @@ def test_curriculum_runs_stages_in_order_continuing_the_adapter(taco_data, tiny_
         {"src": p["prompt"].split("\n")[2], "tgt": p["target"]}, ensure_ascii=False) + "\n"
         for p in pairs[:4:2]))  # the en->ne examples
     code, stdout, err = run_cli("eval", "--model", str(result.merged_dir), "--test", str(test),
-                                "--lang", "ne", "--metric", "chrf", "--max-new-tokens", "4",
+                                "--tgt-lang", "ne", "--metric", "chrf", "--max-new-tokens", "4",
                                 "--json")
     assert code == 0, err
     assert 0 <= json.loads(stdout)["chrf"]["score"] <= 100
+
+
+def test_lrtk_tune_keeps_the_files_seed_unless_seed_is_given(taco_data, tiny_llama, tmp_path,
+                                                            run_cli):
+    """--seed defaults to 0 like every command's, yet the curriculum's `seed: 5` is not
+    overridden by that default: only a --seed on the command line wins."""
+    one_stage = CURRICULUM[:CURRICULUM.index("  - name: taco")]
+    path = write(taco_data / "one-stage.yaml", one_stage)
+    seeds = {}
+    for name, extra in (("file", []), ("zero", ["--seed", "0"])):
+        out = tmp_path / name
+        code, _, err = run_cli("tune", "--model", str(tiny_llama), "--curriculum", str(path),
+                               *extra, "-o", str(out))
+        assert code == 0, err
+        (stage,) = json.loads((out / "curriculum.json").read_text())["stages"]
+        seeds[name] = stage["seed"]
+    assert seeds == {"file": 5, "zero": 0}
 
 
 def test_lrtk_tune_curriculum_reports_yaml_errors(tmp_path, run_cli):

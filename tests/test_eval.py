@@ -172,13 +172,26 @@ def test_cli_json_keyed_by_metric(shared, tmp_path, run_cli):
     hyp = write_lines(tmp_path / "hyp.txt", tico(shared, "en-ur", "ur", 100))
     ref = write_lines(tmp_path / "ref.txt", tico(shared, "en-ur", "ur", 101)[1:])
     code, out, err = run_cli("eval", "--metric", "bleu,chrf,rouge", "--hyp", hyp, "--ref", ref,
-                             "--lang", "ur", "--json")
+                             "--tgt-lang", "ur", "--json")
     assert code == 0, err
     data = json.loads(out)
     assert list(data) == ["bleu", "chrf", "rouge1", "rouge2", "rougeL"]
     assert 0 < data["rouge1"]["score"] < 100  # shifted Urdu lines still share words
     assert data["chrf"]["signature"].startswith("nrefs:1|")
     assert "| rouge1 |" in err
+
+
+def test_cli_retired_lang_still_works_with_one_warning(shared, tmp_path, run_cli):
+    hyp = write_lines(tmp_path / "hyp.txt", tico(shared, "en-ur", "ur", 20))
+    ref = write_lines(tmp_path / "ref.txt", tico(shared, "en-ur", "ur", 21)[1:])
+    args = ("eval", "--metric", "bleu", "--tokenize", "intl", "--hyp", hyp, "--ref", ref, "--json")
+    code, out, err = run_cli(*args, "--tgt-lang", "ur")
+    assert code == 0 and "deprecated" not in err, err
+    for old in ("--lang", "-l"):
+        code, out_old, err = run_cli(*args, old, "ur")
+        assert code == 0 and out_old == out
+        assert [line for line in err.splitlines() if "deprecated" in line] == [
+            f"lrtk: warning: {old} is deprecated, use --tgt-lang"]
 
 
 def test_cli_line_count_mismatch_is_one_error_line(shared, tmp_path, run_cli):
@@ -208,7 +221,13 @@ def test_cli_baseline_sentence_scores_and_report(shared, tmp_path, run_cli):
     segments = [json.loads(line) for line in (tmp_path / "seg.jsonl").read_text().splitlines()]
     assert len(segments) == 100 and set(segments[0]) == {"line", "bleu", "ter"}
     assert "p-value" in (tmp_path / "r.md").read_text()
-    assert run_cli(*args)[1] == out  # same seed, same numbers
+    # The default seed, 0, seeds the resampling as any other does: same numbers again, and
+    # another seed draws other samples.
+    assert data["bleu"]["paired_bootstrap"]["seed"] == 0
+    assert run_cli(*args)[1] == out
+    other = json.loads(run_cli(*args, "--seed", "1")[1])
+    assert other["bleu"]["paired_bootstrap"]["system"]["mean"] != \
+        data["bleu"]["paired_bootstrap"]["system"]["mean"]
 
 
 def test_cli_offline_tokenizer_refusal_is_usage_error(tmp_path, run_cli, monkeypatch):

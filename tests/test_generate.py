@@ -81,18 +81,36 @@ def test_generate_is_deterministic_and_keeps_records(tiny_lm, tmp_path, shared, 
 
 
 def test_sampling_is_seeded(tiny_lm, run_cli):
-    args = ("--prompt", "the virus", "--model", tiny_lm, "--max-new-tokens", 10, "--sample",
+    args = ("--prompt", "the virus", "--model", tiny_lm, "--max-new-tokens", 10,
             "--temperature", 2.0)
     outputs = [run_generate(run_cli, *args, "--seed", seed)[0][0]["output"]
                for seed in (1, 1, 2)]
     assert outputs[0] == outputs[1] != outputs[2]
+    greedy = run_generate(run_cli, *args[:-2], "--seed", 1)[0][0]["output"]  # temperature 0
+    assert greedy == run_generate(run_cli, *args[:-2], "--seed", 2)[0][0]["output"]
+
+
+def test_retired_spellings_still_work_with_one_warning(tiny_lm, run_cli):
+    """-m, -l and --sample (= --temperature 1) for one release, each saying so once."""
+    new = ("--prompt", "the virus", "--model", tiny_lm, "--max-new-tokens", 6,
+           "--temperature", 1, "--seed", 3, "--tgt-lang", "ne")
+    old = ("--prompt", "the virus", "-m", tiny_lm, "--max-new-tokens", 6, "--sample",
+           "--seed", 3, "-l", "ne")
+    code, out_new, err_new = run_cli("generate", *new)
+    code_old, out_old, err_old = run_cli("generate", *old)
+    assert code == code_old == 0, err_old
+    assert out_old == out_new and "deprecated" not in err_new
+    assert [line for line in err_old.splitlines() if "deprecated" in line] == [
+        "lrtk: warning: -m is deprecated, use --model",
+        "lrtk: warning: --sample is deprecated, use --temperature=1",
+        "lrtk: warning: -l is deprecated, use --tgt-lang"]
 
 
 def test_taco_output_is_extracted_from_chain(tiny_lm, tmp_path, shared, run_cli):
     from lrtk.taco import extract_response
 
     records, err = run_generate(run_cli, prompts_file(tmp_path, shared), "--model", tiny_lm,
-                                "--taco", "--lang", "ne", "--max-new-tokens", 8)
+                                "--taco", "--tgt-lang", "ne", "--max-new-tokens", 8)
     assert len(records) == 4
     for rec in records:
         parsed = extract_response(rec["chain"], "Nepali")
@@ -145,7 +163,7 @@ def test_generate_bad_inputs(tiny_lm, tmp_path, run_cli):
     assert code == 1 and f"{bad}:1: missing string field 'prompt'" in err
     assert not (tmp_path / "o").exists()
     code, _, err = run_cli("generate", "--prompt", "x", "--model", tiny_lm, "--taco")
-    assert code == 2 and "--taco needs --lang" in err
+    assert code == 2 and "--taco needs --tgt-lang" in err
     code, _, err = run_cli("generate", "--prompt", "x", "--model", tiny_lm, "--device", "gpu0")
     assert code == 2 and "unknown device 'gpu0'" in err
 
@@ -166,7 +184,7 @@ def test_eval_model_generates_and_scores(tiny_lm, tmp_path, shared, run_cli):
     test = tmp_path / "test.jsonl"
     test.write_text("".join(json.dumps({"src": a, "tgt": b}, ensure_ascii=False) + "\n"
                             for a, b in zip(en, ne)), encoding="utf-8")
-    code, out, err = run_cli("eval", "--model", tiny_lm, "--test", str(test), "--lang", "ne",
+    code, out, err = run_cli("eval", "--model", tiny_lm, "--test", str(test), "--tgt-lang", "ne",
                              "--metric", "chrf,bleu", "--max-new-tokens", "6", "--json",
                              "--hyp-out", str(tmp_path / "hyp.txt"),
                              "--markdown", str(tmp_path / "t.md"))

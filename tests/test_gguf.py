@@ -338,7 +338,7 @@ def test_lora_adapter_applied_by_llama_cpp_equals_merged_model(  # noqa: F811
     code, _, err = run_cli("tune", "--model", str(hf_dir), "--method", "lora", "--lora-targets",
                            "q,k,v,intermediate,output", "--lora-alpha", "16", "--train",
                            str(train), "--steps", "8", "--lr", "1e-2", "--batch-size", "4",
-                           "--max-length", "64", "--merge", "-o", str(tmp_path / "tune"))
+                           "--ctx", "64", "--merge", "-o", str(tmp_path / "tune"))
     assert code == 0, err
     adapter = _export(run_cli, tmp_path / "tune" / "adapter", tmp_path / "lora.gguf", "--lora",
                       "--base", str(hf_dir))

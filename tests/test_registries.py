@@ -103,3 +103,12 @@ def test_a_users_aligner_and_metric(installed, tmp_path):
         assert list(scores) == ["chrf", "exact"]
         assert scores["exact"] == {"score": 50.0, "signature": "exact|v1"}
 
+
+
+def test_eval_help_lists_the_metric_registry(installed):
+    """The --metric help is built from the registry: an installed metric shows up in it."""
+    plain = lrtk("eval", "--help", env=on_path(PLUGINS))
+    res = lrtk("eval", "--help", env=on_path(PLUGINS, installed))
+    assert plain.code == res.code == 0
+    assert "bertscore_f1 (rouge" in " ".join(plain.out.split())
+    assert "bertscore_f1, exact (rouge" in " ".join(res.out.split())

@@ -138,7 +138,7 @@ def test_loss_is_on_the_target_only_and_decoder_reads_it_shifted(data):
 def test_cli_seed_makes_runs_identical(data, run_cli, tmp_path):
     args = ["tune", "--model", data["models"]("mt5"), "--train", data["pairs"], "--eval",
             data["pairs_eval"], "--method", "lora", "--steps", "4", "--lr", "1e-2",
-            "--max-length", "32"]
+            "--ctx", "32"]
     weights = {}
     for name, seed in (("a", "5"), ("b", "5"), ("c", "6")):
         code, out, err = run_cli(*args, "--seed", seed, "-o", tmp_path / name)
@@ -199,7 +199,7 @@ def test_eval_model_and_extractive_summaries_side_by_side(data, memorised, run_c
                                "-o", tmp_path / f"lead{k}.jsonl")
         assert code == 0, err
     code, out, err = run_cli("eval", "--metric", "rouge1,rougeL", "--model", memorised["mt5"],
-                             "--test", docs, "--lang", "bn", "--device", "cpu",
+                             "--test", docs, "--tgt-lang", "bn", "--device", "cpu",
                              "--hyp", f"lead1={tmp_path / 'lead1.jsonl'}",
                              "--hyp", f"lead2={tmp_path / 'lead2.jsonl'}", "--json",
                              "--markdown", tmp_path / "table.md")

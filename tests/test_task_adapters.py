@@ -207,7 +207,7 @@ def test_ner_adapter_trains_and_reports_entity_f1(data, run_cli, tmp_path):
     code, _, err = run_cli("tune", "--model", data["models"]("bert"), "--task", "ner",
                            "--train", data["ner"], "--eval", data["ner_test"], "--method",
                            "lora", "--lora-targets", "q,v,intermediate", "--steps", "25",
-                           "--lr", "5e-3", "--max-length", "64", "--seed", "2", "-o", out)
+                           "--lr", "5e-3", "--ctx", "64", "--seed", "2", "-o", out)
     assert code == 0, err
     report = json.loads((out / "report.json").read_text())
     assert report["labels"] == ["B-NUM", "I-NUM", "O"]

@@ -190,7 +190,7 @@ def test_cli_lora_merge_is_deterministic_and_reports(corpus, models, run_cli, tm
 
     args = ["tune", "--model", models("llama"), "--train", corpus["train"], "--eval",
             corpus["eval"], "--method", "lora", "--lora-targets", "q,k,v", "--lora-r", "4",
-            "--steps", "6", "--lr", "1e-2", "--max-length", "48", "--seed", "5", "--merge"]
+            "--steps", "6", "--lr", "1e-2", "--ctx", "48", "--seed", "5", "--merge"]
     runs = []
     for name in ("a", "b"):
         code, out, err = run_cli(*args, "-o", tmp_path / name)
@@ -208,6 +208,49 @@ def test_cli_lora_merge_is_deterministic_and_reports(corpus, models, run_cli, tm
     assert [m["step"] for m in metrics if "eval_loss" in m] == [0, 6]
     assert type(AutoModelForCausalLM.from_pretrained(a / "merged")).__name__ == \
         "LlamaForCausalLM"
+
+
+def _tatoeba_pairs(shared, path, start, stop):
+    folder = shared("tatoeba_ben_eng")
+    ben = (folder / "tatoeba-test-v2021-08-07.ben").read_text(encoding="utf-8").splitlines()
+    eng = (folder / "tatoeba-test-v2021-08-07.eng").read_text(encoding="utf-8").splitlines()
+    path.write_text("".join(json.dumps({"src": e, "tgt": b}, ensure_ascii=False) + "\n"
+                            for e, b in list(zip(eng, ben))[start:stop]), encoding="utf-8")
+    return path
+
+
+def test_cli_language_codes_name_the_prompt_as_the_old_names_did(corpus, models, shared,
+                                                                  run_cli, tmp_path):
+    """--src-lang en --tgt-lang bn trains on "English: ...\nBengali: " prompts, exactly what
+    the retired display names (--src-lang English) gave; those, --max-length and --schedule
+    still work for one release, each with one warning line."""
+    pairs = _tatoeba_pairs(shared, tmp_path / "pairs.jsonl", 0, 40)
+    args = ["tune", "--model", models("llama"), "--train", pairs, "--objective", "translation",
+            "--method", "lora", "--steps", "3", "--lr", "1e-2", "--seed", "2",
+            "--eval", _tatoeba_pairs(shared, tmp_path / "dev1.jsonl", 40, 44),
+            "--eval", _tatoeba_pairs(shared, tmp_path / "dev2.jsonl", 44, 48)]
+    code, _, err_new = run_cli(*args, "--src-lang", "en", "--tgt-lang", "bn", "--ctx", "48",
+                               "--lr-schedule", "cosine", "-o", tmp_path / "new")
+    assert code == 0, err_new
+    code, _, err_old = run_cli(*args, "--src-lang", "English", "--tgt-lang", "Bengali",
+                               "--max-length", "48", "--schedule", "cosine", "-o", tmp_path / "old")
+    assert code == 0, err_old
+    assert "deprecated" not in err_new
+    assert [line for line in err_old.splitlines() if "deprecated" in line] == [
+        "lrtk: warning: --max-length is deprecated, use --ctx",
+        "lrtk: warning: --schedule is deprecated, use --lr-schedule",
+        "lrtk: warning: --src-lang English (a language name) is deprecated, use --src-lang en",
+        "lrtk: warning: --tgt-lang Bengali (a language name) is deprecated, use --tgt-lang bn"]
+    adapter = "adapter/adapter.safetensors"
+    assert (tmp_path / "new" / adapter).read_bytes() == (tmp_path / "old" / adapter).read_bytes()
+    # A code lrtk has no name for needs the name given; then it heads the prompt.
+    code, _, err = run_cli(*args, "--src-lang", "en", "--tgt-lang", "xx", "-o", tmp_path / "x")
+    assert code == 2 and "'xx'" in err and not (tmp_path / "x").exists()
+    code, _, err = run_cli(*args, "--src-lang", "en", "--tgt-lang", "xx", "--lang-name",
+                           "Bengali", "--ctx", "48", "--lr-schedule", "cosine", "-o",
+                           tmp_path / "named")
+    assert code == 0, err
+    assert (tmp_path / "named" / adapter).read_bytes() == (tmp_path / "new" / adapter).read_bytes()
 
 
 @pytest.mark.parametrize("extra, message", [

@@ -11,8 +11,8 @@ from typing import List, Optional
 
 import typer
 
+from lrtk.cli import options as opt
 from lrtk.cli._outputs import writes
-from lrtk.cli.generate import BEAMS_HELP, DEVICE_HELP, SRC_LANG_HELP, generation_options
 from lrtk.errors import DataError, UsageError
 from lrtk.io import atomic_output, read_jsonl, write_json
 from lrtk.io.progress import info
@@ -50,7 +50,7 @@ def _test_records(test: str, seq2seq: bool) -> tuple[list, list[list[str]]]:
 
 
 def _model_hyps_and_refs(model: str, adapter: Optional[str], test: str, src_lang: str,
-                         lang: str, lang_name: Optional[str], taco: bool,
+                         tgt_lang: str, names: tuple[Optional[str], Optional[str]], taco: bool,
                          settings) -> tuple[list[str], list[list[str]]]:
     """Translate (or summarize) the test records with the model; refs are the `tgt` (or
     `summary`) side. A decoder-only model reads the translation prompt, an encoder–decoder
@@ -62,16 +62,16 @@ def _model_hyps_and_refs(model: str, adapter: Optional[str], test: str, src_lang
     seq2seq = bool(check_model_dir(model, "--model").get("is_encoder_decoder"))
     records, refs = _test_records(test, seq2seq)
     if seq2seq:
-        loaded = load_model(model, adapter, src_lang=src_lang, tgt_lang=lang)
+        loaded = load_model(model, adapter, src_lang=src_lang, tgt_lang=tgt_lang)
     else:
-        src_name, tgt_name = language_name(src_lang), language_name(lang, lang_name)
+        src_name, tgt_name = language_name(src_lang, names[0]), language_name(tgt_lang, names[1])
         for rec in records:
             if "prompt" not in rec:
                 # The same prompt `lrtk taco build` trains translation with.
                 rec["prompt"] = translation_prompt(rec["src"], src_name, tgt_name)
         loaded = load_model(model, adapter)
     generator = Generator(loaded, settings)
-    taco_language = language_name(lang, lang_name) if taco else None
+    taco_language = language_name(tgt_lang, names[1]) if taco else None
     outputs = generate_records(records, generator, taco_language=taco_language)
     return [o["output"] for o in outputs], refs
 
@@ -111,22 +111,36 @@ def _task_scores(task: str, model: str, adapter: Optional[str], language_adapter
     return task_results(task, gold, predicted, signature)
 
 
+METRIC_HELP = "Comma list of metrics (--help lists them), module:Class or an entry point."
+
+
+class _EvalCommand(opt.deprecated({"--lang": "--tgt-lang", "-l": "--tgt-lang"})):
+    """Lists the metrics of the registry in --help, when help is shown: importing every
+    metric is too slow for each start of lrtk."""
+
+    def format_help(self, ctx, formatter):
+        from lrtk.evaluate.registry import GROUPS, METRICS
+
+        groups = "; ".join(f"{name} = {','.join(parts)}" for name, parts in GROUPS.items())
+        (param,) = [p for p in self.params if p.name == "metric"]
+        param.help = (f"Comma list of {', '.join(METRICS.names())} ({groups}; bertscore needs "
+                      f"--bertscore-model), or a user's metric as module:Class or an entry "
+                      f"point of group {METRICS.group}.")
+        return super().format_help(ctx, formatter)
+
+
 @writes("hyp_out", "sentence_scores", "report", "markdown")
 def evaluate(
-    metric: str = typer.Option("bleu,chrf", "--metric",
-                               help="Comma list of bleu, chrf, chrf++, ter, rouge "
-                                    "(= rouge1,rouge2,rougeL), rouge1, rouge2, rougeL, "
-                                    "bertscore (= bertscore_p,bertscore_r,bertscore_f1; needs "
-                                    "--bertscore-model)."),
+    metric: str = typer.Option("bleu,chrf", "--metric", help=METRIC_HELP),
     hyp: List[str] = typer.Option([], "--hyp", help="System output, one segment per line "
                                   "(.jsonl: each record's 'output' or 'summary'); repeat as "
                                   "NAME=FILE to score several systems side by side."),
     ref: List[str] = typer.Option([], "--ref", help="Reference file (.jsonl: each record's "
                                   "'summary' or 'tgt'); repeat for several."),
-    lang: str = typer.Option("", "--lang", "-l", help="Target language code (bn, ne, si, ur)."),
-    model: Optional[str] = typer.Option(None, "--model", help="HF model directory to translate "
-                                        "or summarize --test with (also with --hyp systems "
-                                        "beside it), or the encoder of --task."),
+    tgt_lang: str = opt.tgt_lang("", "Target language code (bn, ne, si, ur)."),
+    model: Optional[str] = opt.model(None, "HF model directory to translate or summarize "
+                                           "--test with (also with --hyp systems beside it), "
+                                           "or the encoder of --task."),
     adapter: Optional[str] = typer.Option(None, "--adapter", help="Adapter for --model."),
     test: Optional[str] = typer.Option(None, "--test", help="JSONL sentence pairs (src, tgt; "
                                        "tgt may be a list of references), for T5/mT5/mBART also "
@@ -139,16 +153,17 @@ def evaluate(
         None, "--language-adapter", help="With --task: the language adapter under the task "
                                          "adapter [default: the one it was trained on]; "
                                          "another language's for zero-shot transfer."),
-    src_lang: str = typer.Option("en", "--src-lang", help="Source language of --test "
-                                 "(" + SRC_LANG_HELP.partition(": ")[2].rstrip(".") + ")."),
-    lang_name: Optional[str] = typer.Option(None, "--lang-name"),
+    src_lang: str = opt.src_lang("en", "Source language code of --test (mBART: ur or ur_PK)."),
+    src_lang_name: Optional[str] = opt.src_lang_name(),
+    lang_name: Optional[str] = opt.lang_name(),
     taco: bool = typer.Option(False, "--taco", help="Score only the final TaCo response."),
     hyp_out: Optional[str] = typer.Option(None, "--hyp-out",
                                           help="Save the --model outputs, one per line."),
-    max_new_tokens: int = typer.Option(128, "--max-new-tokens"),
-    batch_size: int = typer.Option(8, "--batch-size"),
-    num_beams: int = typer.Option(1, "--num-beams", help=BEAMS_HELP),
-    device: str = typer.Option("auto", "--device", help="For --model: " + DEVICE_HELP),
+    max_new_tokens: int = opt.max_new_tokens(),
+    batch_size: int = typer.Option(8, "--batch-size", help="Examples per batch (--model, "
+                                                           "--task)."),
+    num_beams: int = opt.num_beams(),
+    device: str = opt.device("For --model: "),
     bertscore_model: Optional[str] = typer.Option(
         None, "--bertscore-model", help="Local encoder folder (BERT/XLM-R) for bertscore."),
     bertscore_layer: Optional[int] = typer.Option(
@@ -160,29 +175,29 @@ def evaluate(
         None, "--baseline", help="A second system's output: paired bootstrap test of --hyp "
                                  "against it (sacrebleu metrics)."),
     bootstrap: int = typer.Option(1000, "--bootstrap", min=1, help="Resamples for --baseline."),
-    seed: int = typer.Option(12345, "--seed", help="Bootstrap seed (sacrebleu's default)."),
+    seed: int = opt.seed("Bootstrap seed (--baseline; sacrebleu's own default is 12345)."),
     tokenize: str = typer.Option("13a", "--tokenize", help="BLEU tokenizer, e.g. 13a, intl, "
                                  "char, flores200 (flores* need --spm-model offline)."),
     spm_model: Optional[str] = typer.Option(None, "--spm-model", help="Local sentencepiece "
                                             "model for --tokenize flores101/flores200/spm."),
     sentence_scores: Optional[str] = typer.Option(
         None, "--sentence-scores", help="Write per-segment scores as JSONL to this file."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object keyed by metric "
-                                 "(by system, then metric, for several systems)."),
-    report: Optional[str] = typer.Option(None, "--report", help="Also write the JSON here."),
+    as_json: bool = opt.json_switch("Print one JSON object keyed by metric (by system, then "
+                                    "metric, for several systems)."),
+    report: Optional[str] = opt.report("Also write the JSON here."),
     markdown: Optional[str] = typer.Option(None, "--markdown", help="Write a Markdown table here."),
 ) -> None:
     """Score system output against references; the table goes to stderr, --json to stdout.
 
     \b
     Examples:
-      lrtk eval --metric bleu,chrf,rouge --hyp hyp.txt --ref ref.txt --lang ur --json
+      lrtk eval --metric bleu,chrf,rouge --hyp hyp.txt --ref ref.txt --tgt-lang ur --json
       lrtk eval --hyp a.txt --baseline b.txt --ref ref1.txt --ref ref2.txt
-      lrtk eval --model models/tiny --adapter out/stage2 --test test.en-ne.jsonl --lang ne
+      lrtk eval --model models/tiny --adapter out/stage2 --test test.en-ne.jsonl --tgt-lang ne
     \b
     Extractive and abstractive summaries side by side (ROUGE and BERTScore):
       lrtk eval --metric rouge,bertscore --bertscore-model models/xlmr-ur \\
-          --model models/mt5-ur --adapter out/ur-sum/adapter --test docs.ur.jsonl --lang ur \\
+          --model models/mt5-ur --adapter out/ur-sum/adapter --test docs.ur.jsonl --tgt-lang ur \\
           --hyp lead3=lead3.jsonl --hyp encoder=enc3.jsonl
     \b
     A task adapter, and zero-shot transfer by swapping the language adapter:
@@ -192,6 +207,7 @@ def evaluate(
     from lrtk.evaluate import build_metrics, paired_bootstrap, parse_metric_names
     from lrtk.evaluate.segments import (check_lengths, parse_systems, read_refs,
                                         read_segments)
+    from lrtk.generate import GenerationSettings
     from lrtk.io import write_jsonl
 
     if task:
@@ -203,17 +219,18 @@ def evaluate(
         return
     if language_adapter:
         raise UsageError("--language-adapter goes with --task")
-    metrics = build_metrics(parse_metric_names(metric), lang=lang, tokenize=tokenize,
+    metrics = build_metrics(parse_metric_names(metric), lang=tgt_lang, tokenize=tokenize,
                             spm_model=spm_model, bertscore={
                                 "path": bertscore_model, "layer": bertscore_layer, "idf": idf})
     systems: dict[str, list[str]] = {}
     if model:
-        if ref or not test or not lang:
-            raise UsageError("--model takes --test and --lang, not --ref")
-        settings = generation_options(max_new_tokens, batch_size, False, 1.0, 1.0, 0, device,
-                                      num_beams)
-        hyps, refs = _model_hyps_and_refs(model, adapter, test, src_lang, lang, lang_name,
-                                          taco, settings)
+        if ref or not test or not tgt_lang:
+            raise UsageError("--model takes --test and --tgt-lang, not --ref")
+        # Greedy or beam search: scores must be reproducible.
+        settings = GenerationSettings(max_new_tokens, batch_size, device=device,
+                                      num_beams=num_beams)
+        hyps, refs = _model_hyps_and_refs(model, adapter, test, src_lang, tgt_lang,
+                                          (src_lang_name, lang_name), taco, settings)
         systems[_run_name(adapter or model)] = hyps
         ref_names = [test]
         if hyp_out:
@@ -277,4 +294,4 @@ def _write_results(scored: dict, significance, report, markdown, as_json: bool,
 
 
 def register(app: typer.Typer) -> None:
-    app.command("eval")(evaluate)
+    app.command("eval", cls=_EvalCommand)(evaluate)

@@ -36,6 +36,18 @@ def lang(default: Any = ..., help: str = "Language code of the documents, e.g. b
     neither --src-lang nor --tgt-lang; its name is the documents' `lang` field."""
     return typer.Option(default, "--lang", "-l", help=help)
 
+
+def lang_name(help: str = "English name of the --tgt-lang language, for a code lrtk does "
+                          "not know (e.g. Tamil).") -> Any:
+    """Languages are given by code; lrtk.taco.language_name turns the codes it knows into
+    the names prompts and chain labels use, and this names any other."""
+    return typer.Option(None, "--lang-name", help=help)
+
+
+def src_lang_name() -> Any:
+    return typer.Option(None, "--src-lang-name", help="English name of the --src-lang "
+                                                      "language, for a code lrtk does not know.")
+
 # ---------------------------------------------------------------- inputs and outputs
 
 
@@ -101,6 +113,16 @@ def max_new_tokens(default: int = 128) -> Any:
     return typer.Option(default, "--max-new-tokens", "-n", min=0,
                         help="Stop after this many new tokens (or at EOS, or when the context "
                              "is full).")
+
+
+def device(help: str = "") -> Any:
+    """Where a torch model runs (generate, eval); `help` says when the option matters."""
+    return typer.Option("auto", "--device", help=help + "auto (a CUDA GPU if torch sees one, "
+                                                        "else cpu), cpu, cuda or cuda:N.")
+
+
+def num_beams() -> Any:
+    return typer.Option(1, "--num-beams", help="Beam search with N beams [default: 1, greedy].")
 
 
 def threads(default: Any, help: str, min: Optional[int] = None) -> Any:

@@ -10,6 +10,15 @@ from lrtk.errors import UsageError
 from lrtk.evaluate.sacre import SacreMetric
 
 
+class _Seed(int):
+    """A seed that is true even when it is 0: PairedTest passes `self._seed if self._seed
+    else None` to numpy, so a plain 0 would mean "unseeded" and break --seed determinism,
+    while numpy's default_rng(0) is as reproducible as any other seed."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
 @contextlib.contextmanager
 def _sacrebleu_seed(seed: int):
     # sacrebleu reads its bootstrap seed from SACREBLEU_SEED, not from an argument.
@@ -26,7 +35,7 @@ def _sacrebleu_seed(seed: int):
 
 def paired_bootstrap(metrics: Sequence, system: Sequence[str], baseline: Sequence[str],
                      refs: Sequence[Sequence[str]], *, n_samples: int = 1000,
-                     seed: int = 12345) -> dict:
+                     seed: int = 0) -> dict:
     """{metric name: {baseline, system, p_value, n_samples, seed, signature}}.
 
     p_value is the probability that the observed difference arises by chance; mean and
@@ -38,14 +47,12 @@ def paired_bootstrap(metrics: Sequence, system: Sequence[str], baseline: Sequenc
     if unsupported:
         raise UsageError(f"paired bootstrap works with sacrebleu metrics only, not "
                          f"{', '.join(unsupported)}", hint="drop them from --metric")
-    if seed <= 0:
-        # sacrebleu treats seed 0 as "unseeded", which would break --seed determinism.
-        raise UsageError("--seed must be a positive integer for paired bootstrap")
     by_name = {m.name: m.metric for m in metrics}
     with _sacrebleu_seed(seed):
         test = PairedTest([("baseline", list(baseline)), ("system", list(system))],
                           metrics=by_name, references=[list(r) for r in refs],
                           test_type="bs", n_samples=n_samples)
+        test._seed = _Seed(seed)  # read from SACREBLEU_SEED above; see _Seed
         signatures, scores = test()
     out = {}
     # PairedTest keys its results by sacrebleu's display names (BLEU, chrF2++), in the

@@ -29,7 +29,7 @@ class GenerationSettings:
                              "temperature": POSITIVE, "top_p": FRACTION, "seed": SEED,
                              "num_beams": COUNT})
         if self.sample and self.num_beams > 1:
-            raise UsageError("--sample and --num-beams are exclusive",
+            raise UsageError("sampling (--temperature above 0) and --num-beams are exclusive",
                              hint="beam search is deterministic; pick one")
 
 

@@ -110,7 +110,7 @@ def usable(examples: list[Example], path: str, first: int = 0) -> list[Example]:
     examples = [e for e in examples if any(l != IGNORE for l in e.labels[first:])]
     if not examples:
         raise DataError("no usable training examples", path=str(path),
-                        hint="the file is empty or every example was cut by --max-length")
+                        hint="the file is empty or every example was cut by --ctx")
     return examples
 
 

@@ -56,7 +56,7 @@ class TuneConfig:
     method: str = "seq_bn"              # seq_bn | seq_bn_inv | lora | full
     objective: str | None = None        # clm | mlm | translation | seq2seq; None: by model
     task: str | None = None             # classify | ner: a task head on an encoder
-    eval: str | None = None             # held-out file; None: ~5% of train by content hash
+    eval: str | tuple[str, ...] | None = None  # held-out file(s), one set; None: ~5% of train
     reduction_factor: int = 16
     lora_r: int = 8
     lora_alpha: int = 8
@@ -72,8 +72,10 @@ class TuneConfig:
     max_length: int = 256
     seed: int = 0
     text_field: str = "text"
-    src_lang: str | None = None         # prompt names (causal), language codes (mBART)
+    src_lang: str | None = None         # language codes: named in the prompt (causal), mBART's
     tgt_lang: str | None = None
+    src_lang_name: str | None = None    # the prompt's names for codes lrtk does not know
+    tgt_lang_name: str | None = None
     init_adapter: str | None = None     # continue training this saved adapter
     language_adapter: str | None = None  # frozen adapter stacked under the new one
     merge: bool = False                 # also write merged/ (see write_merged)
@@ -175,14 +177,27 @@ def _examples(config: TuneConfig, objective: str, tokenizer, labels: list[str] |
                                  config.task, labels, config.max_length)
         train = examples(config.train, train_records)
     else:
+        names = _prompt_names(config) if objective == "translation" else (None, None)
+
         def examples(path):
             return build_examples(path, tokenizer, objective=objective,
                                   max_length=config.max_length, text_field=config.text_field,
-                                  src_lang=config.src_lang, tgt_lang=config.tgt_lang)
+                                  src_lang=names[0], tgt_lang=names[1])
         train = examples(config.train)
     if config.eval:
-        return train, examples(config.eval)
+        paths = (config.eval,) if isinstance(config.eval, str) else config.eval
+        return train, [example for path in paths for example in examples(path)]
     return held_out(train)
+
+
+def _prompt_names(config: TuneConfig) -> tuple[str | None, str | None]:
+    """The language names heading the translation prompt ("English: ..."), from the codes;
+    None leaves the records' own or the default (src, tgt)."""
+    from lrtk.taco import language_name
+
+    return tuple(language_name(code, name) if code or name else None
+                 for code, name in ((config.src_lang, config.src_lang_name),
+                                    (config.tgt_lang, config.tgt_lang_name)))
 
 
 def tune(config: TuneConfig) -> TuneResult:
