@@ -93,13 +93,19 @@ def reference_fill(n, m, shapes, scorer, lo, hi):
 
 
 def test_real_documents_give_the_reference_path(monkeypatch):
-    """FLORES ne-en documents under every offline aligner: the native search and the
-    reference DP find the same beads with the same costs."""
+    """FLORES ne-en documents under every offline aligner: the native search over batched
+    costs (rows()) and the reference DP over row-by-row costs find the same beads."""
     docs, _ = perturbed_set(shared_path(), "flores-ne")
     docs = docs[:3]
     aligners = build_aligners(["lexical", "embedding", "length"], docs, AlignerOptions(), "en")
     fast = [[a.align(d) for d in docs] for a in aligners]
     monkeypatch.setattr(search, "_fill", reference_fill)
     slow = [[a.align(d) for d in docs] for a in aligners]
-    assert sum(len(sb) for per_doc in fast for sb in per_doc) > 300
-    assert fast == slow
+    assert sum(len(beads) for per_aligner in fast for beads in per_aligner) > 300
+    for got, want in zip(fast, slow):
+        for doc_got, doc_want in zip(got, want):
+            assert [sb.bead for sb in doc_got] == [sb.bead for sb in doc_want]
+            # The scorers' batched rows() may round float32 dot products differently from
+            # row() (BLAS blocks by matrix shape): costs agree to the printed 4 decimals.
+            np.testing.assert_allclose([sb.cost for sb in doc_got],
+                                       [sb.cost for sb in doc_want], rtol=0, atol=2e-4)

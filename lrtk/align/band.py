@@ -39,3 +39,20 @@ def band_dp(r0: int, r1: int, shapes: Sequence[tuple[int, int]], lo: np.ndarray,
             raise ValueError("band_dp outputs must be contiguous arrays covering every cell")
     _c_band_dp()(r0, r1, len(shapes), _ptr(shape_a), _ptr(shape_b), list(shapes).index((0, 1)),
                  _ptr(lo), _ptr(hi), _ptr(offset), _ptr(costs), _ptr(total), _ptr(back), _ptr(bead))
+
+
+def band_grid(r0: int, r1: int, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows r0..r1-1 of the band as a rectangle, for scorers that price many rows with one
+    numpy operation: the rows (R,), their target positions (R, W) and which of those are
+    cells (R, W). Past its own end a row repeats its last position, so every index is valid."""
+    rows = np.arange(r0, r1)
+    width = hi[r0:r1] - lo[r0:r1] + 1
+    x = np.arange(int(width.max()))
+    js = np.minimum(lo[r0:r1, None] + x, hi[r0:r1, None])
+    return rows, js, x < width[:, None]
+
+
+def flatten_rows(grid: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """(R, shapes, W) costs over a band_grid rectangle -> the rows' cost blocks one after
+    another, as band_dp reads them."""
+    return grid[np.broadcast_to(valid[:, None, :], grid.shape)]

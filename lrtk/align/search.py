@@ -38,7 +38,11 @@ class BeadCosts(Protocol):
     def row(self, i: int, js: np.ndarray, shapes: Sequence[tuple[int, int]]) -> np.ndarray:
         """(len(shapes), len(js)) costs: entry [k, x] is the cost of the bead of shape
         shapes[k] = (a, b) covering source [i-a, i) and target [js[x]-b, js[x]). Entries
-        where i < a or js[x] < b are never read and may hold anything."""
+        where i < a or js[x] < b are never read and may hold anything.
+
+        A scorer may also define rows(r0, r1, lo, hi, shapes): the blocks of rows r0..r1-1
+        (js = lo[i]..hi[i]) flattened one after another, priced in one go (see
+        lrtk.align.band.band_grid); the search then calls it instead."""
         ...
 
 
@@ -67,9 +71,11 @@ def _band(n: int, m: int, half: int, guide: np.ndarray | None) -> tuple[np.ndarr
     return lo, hi
 
 
-# Rows whose bead costs are gathered before one call of the native recurrence: bounds that
-# buffer (rows x band width x shapes floats) whatever the document length.
-CHUNK_CELLS = 1 << 16
+# Cells whose bead costs are gathered before one call of the native recurrence: bounds that
+# buffer (cells x shapes floats) whatever the document length, and keeps a chunk about as
+# many rows as the band is wide, so that scorers pricing a chunk with one matrix product
+# (vectors.CoverageCosts) compute few dot products outside the band.
+CHUNK_CELLS = 1 << 12
 
 
 def _fill(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCosts,
@@ -86,11 +92,21 @@ def _fill(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCosts,
         # At least one row per chunk, then as many as fit in CHUNK_CELLS.
         r1 = max(r0 + 1, int(np.searchsorted(offset, offset[r0] + CHUNK_CELLS, side="right")) - 1)
         r1 = min(r1, n + 1)
-        costs = np.concatenate([scorer.row(i, np.arange(lo[i], hi[i] + 1), shapes).ravel()
-                                for i in range(r0, r1)])
-        band_dp(r0, r1, shapes, lo, hi, offset, costs, total, back, bead)
+        band_dp(r0, r1, shapes, lo, hi, offset, _chunk_costs(scorer, r0, r1, lo, hi, shapes),
+                total, back, bead)
         r0 = r1
     return back, bead, offset
+
+
+def _chunk_costs(scorer: BeadCosts, r0: int, r1: int, lo: np.ndarray, hi: np.ndarray,
+                 shapes: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The cost blocks of rows r0..r1-1, one after another: from the scorer's `rows` where it
+    prices many rows at once, else row by row."""
+    rows = getattr(scorer, "rows", None)
+    if rows is not None:
+        return rows(r0, r1, lo, hi, shapes)
+    return np.concatenate([scorer.row(i, np.arange(lo[i], hi[i] + 1), shapes).ravel()
+                           for i in range(r0, r1)])
 
 
 def _trace(n: int, m: int, shapes, lo, back, bead, offset) -> tuple[list[Bead], list[float]]:
