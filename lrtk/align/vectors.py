@@ -87,14 +87,14 @@ def idf_reweight(src: np.ndarray, tgt: np.ndarray) -> tuple[np.ndarray, np.ndarr
     renormalised. Sparse (hashed) vectors lose their ubiquitous features (function words,
     full stops); dense model embeddings use every dimension in every row, so the weights are
     uniform and they pass through unchanged."""
-    rows = np.concatenate([src, tgt])
-    if len(rows) == 0:
+    n_rows = len(src) + len(tgt)
+    if n_rows == 0:
         return src, tgt
-    df = np.count_nonzero(np.abs(rows) > 1e-6, axis=0)
-    weight = (np.log((len(rows) + 1) / (df + 1)) + 1e-3).astype(np.float32)
+    df = sum(np.count_nonzero(np.abs(x) > 1e-6, axis=0) for x in (src, tgt))
+    weight = (np.log((n_rows + 1) / (df + 1)) + 1e-3).astype(np.float32)
 
     def scale(x: np.ndarray) -> np.ndarray:
-        y = x.astype(np.float32) * weight
+        y = x.astype(np.float32, copy=False) * weight
         norms = np.linalg.norm(y, axis=1, keepdims=True)
         return np.divide(y, norms, out=np.zeros_like(y), where=norms > 0)
 
@@ -134,7 +134,8 @@ class CoverageCosts:
         # per-row computation would redo each block about band-width times.
         tgt = BlockSums(self.tgt_vecs)
         ends = np.arange(len(self.tgt_vecs) + 1)
-        self.tgt_units = {b: _unit(tgt.blocks(ends, b)).astype(np.float32) for b in self.by_b}
+        self.tgt_units = {b: _unit(tgt.blocks(ends, b)).astype(np.float32, copy=False)
+                          for b in self.by_b}
         self.linked = np.array([[a > 0 and b > 0] for a, b in shapes])
         size = np.array([[a + b] for a, b in shapes], dtype=np.float64)
         self.extra = np.where(size > 1, merge_penalty * (size - 2), 0.0)
