@@ -16,7 +16,14 @@ _L = ctypes.c_int64
 
 @lru_cache(maxsize=None)
 def _c_band_dp():
-    return native.function("lrtk_band_dp", None, _L, _L, _L, _P, _P, _L, _P, _P, _P, _P, _P, _P, _P)
+    try:
+        return native.function("lrtk_band_dp", None, _L, _L, _L, _P, _P, _L, _P, _P, _P, _P, _P,
+                               _P, _P)
+    except AttributeError:  # a library built before the aligners' recurrence moved there
+        raise native.NativeLibraryError(
+            f"the native library {native.library_path()} has no lrtk_band_dp (it predates the "
+            "aligners' native search)",
+            hint="rebuild it: `pip install -e .`, or cmake --build for LRTK_NATIVE_LIB") from None
 
 
 def _ptr(a: np.ndarray) -> int:
