@@ -39,10 +39,17 @@ def _documents(n: int):
 
 def run_one(n: int) -> dict:
     """Align one n-sentence document pair with the default offline ensemble."""
+    from lrtk.align.sharded import one_blas_thread
+
+    docs = _documents(n)
+    with one_blas_thread():  # as `lrtk align` runs: one process per core, BLAS included
+        return _timed(docs, n)
+
+
+def _timed(docs, n: int) -> dict:
     from lrtk.align.build import AlignerOptions, build_aligners
     from lrtk.align.ensemble import combine
 
-    docs = _documents(n)
     timings = {}
     start = time.process_time()
     aligners = build_aligners(["lexical", "embedding", "length"], docs, AlignerOptions(), "en")

@@ -13,6 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
+from lrtk.align.band import band_grid, flatten_rows
 from lrtk.align.document import DocPair, ScoredBead
 from lrtk.align.search import bead_shapes, scored_path
 
@@ -57,17 +58,23 @@ class LengthProfile:
         self.tgt = np.concatenate([[0], np.cumsum([len(t) for t in tgt])]).astype(np.float64)
         self.ratio = max(self.tgt[-1], 1.0) / max(self.src[-1], 1.0)
 
-    def block_lengths(self, i: int, js: np.ndarray, shapes) -> tuple[np.ndarray, np.ndarray]:
-        """(K, 1) source and (K, W) target block lengths for every shape."""
+    def block_lengths(self, i, js: np.ndarray, shapes) -> tuple[np.ndarray, np.ndarray]:
+        """(K, 1) source and (K, W) target block lengths for every shape; with rows i of
+        shape (R,) and js of shape (R, W), (R, K, 1) and (R, K, W)."""
         a = np.array([s[0] for s in shapes])
         b = np.array([s[1] for s in shapes])
-        l1 = (self.src[i] - self.src[np.maximum(i - a, 0)])[:, None]
-        l2 = self.tgt[js][None, :] - self.tgt[np.maximum(js[None, :] - b[:, None], 0)]
+        i = np.asarray(i)[..., None]
+        l1 = (self.src[i] - self.src[np.maximum(i - a, 0)])[..., None]
+        l2 = self.tgt[js][..., None, :] - self.tgt[np.maximum(js[..., None, :] - b[:, None], 0)]
         return l1, l2
 
     def row(self, i: int, js: np.ndarray, shapes) -> np.ndarray:
         l1, l2 = self.block_lengths(i, js, shapes)
         return length_costs(l1, l2, shape_priors(shapes), self.ratio)
+
+    def rows(self, r0: int, r1: int, lo: np.ndarray, hi: np.ndarray, shapes) -> np.ndarray:
+        i, js, valid = band_grid(r0, r1, lo, hi)
+        return flatten_rows(self.row(i, js, shapes), valid)
 
 
 def shape_priors(shapes) -> np.ndarray:

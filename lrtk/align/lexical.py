@@ -12,14 +12,13 @@ hunalign's and Gargantua's realign mode).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Sequence
 
 from lrtk.align.document import DocPair, ScoredBead
 from lrtk.align.length import LengthProfile
 from lrtk.align.search import bead_shapes, scored_path
 from lrtk.align.vectors import CoverageCosts
-from lrtk.lexicon import Dictionary, IBMModel1, signals, words
+from lrtk.lexicon import Dictionary, IBMModel1, sentence_features, words
 from lrtk.lexicon.hashing import hash_bags
 
 DIM = 1024
@@ -29,26 +28,17 @@ LENGTH_WEIGHT = 0.05
 BOOTSTRAP_SHARE = 0.8  # the most confident share of 1-1 beads that trains the dictionary
 BOOTSTRAP_ROUNDS = 2
 DICTIONARY_MIN_PROB = 0.2  # learned translations less likely than this are noise
-# Sentences whose features are kept between passes (a bounded working set, not the corpus).
-FEATURE_CACHE = 1 << 16
-
-
-@lru_cache(maxsize=FEATURE_CACHE)
-def _features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A sentence's words and its signal features: the bootstrap aligns every document
-    BOOTSTRAP_ROUNDS + 1 times, and signals (transliterated name keys) are the costly part."""
-    return tuple(words(text)), tuple("s:" + s for s in signals(text))
 
 
 def _bag(text: str, dictionary: Dictionary | None) -> list[str]:
     bag = []
-    sentence_words, sentence_signals = _features(text)
+    sentence_words, sentence_signals = sentence_features(text)
     for w in sentence_words:
         # A word the dictionary knows stands for its translations; any other word stays
         # itself, so names and cognates shared by the two languages still match.
         found = dictionary.translations(w) if dictionary is not None else None
         bag += ["w:" + t for t in found] if found else ["w:" + w]
-    return bag + list(sentence_signals)
+    return bag + ["s:" + sig for sig in sentence_signals]
 
 
 class LexicalAligner:
@@ -78,8 +68,8 @@ class LexicalAligner:
             for doc in docs:
                 for sb in aligner.align(doc):
                     if sb.bead.kind == (1, 1):
-                        confident.append((sb.cost, _features(doc.src[sb.bead.src[0]])[0],
-                                          _features(doc.tgt[sb.bead.tgt[0]])[0]))
+                        confident.append((sb.cost, sentence_features(doc.src[sb.bead.src[0]])[0],
+                                          sentence_features(doc.tgt[sb.bead.tgt[0]])[0]))
             confident.sort(key=lambda c: c[0])
             keep = confident[:max(1, int(len(confident) * BOOTSTRAP_SHARE))]
             model = IBMModel1.train([(s, t) for _, s, t in keep])

@@ -6,8 +6,8 @@ n * m. If the best path runs along the band's edge the band was in the wrong pla
 it is re-centred on that path, then doubled up to MAX_HALF_WIDTH, and the search repeated
 (documents that really are parallel never pay for this).
 
-Each row is computed with numpy over the whole band at once; the one dependency inside a row
-(a 0-1 bead continues from the cell to its left) is a min-plus prefix scan.
+The aligners price beads with numpy, a chunk of rows at a time; the recurrence itself runs in
+the native library (lrtk.align.band), cell by cell.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from lrtk.align.band import band_dp
 from lrtk.align.beads import Bead, span_bead
 from lrtk.align.document import ScoredBead
 
@@ -37,7 +38,11 @@ class BeadCosts(Protocol):
     def row(self, i: int, js: np.ndarray, shapes: Sequence[tuple[int, int]]) -> np.ndarray:
         """(len(shapes), len(js)) costs: entry [k, x] is the cost of the bead of shape
         shapes[k] = (a, b) covering source [i-a, i) and target [js[x]-b, js[x]). Entries
-        where i < a or js[x] < b are never read and may hold anything."""
+        where i < a or js[x] < b are never read and may hold anything.
+
+        A scorer may also define rows(r0, r1, lo, hi, shapes): the blocks of rows r0..r1-1
+        (js = lo[i]..hi[i]) flattened one after another, priced in one go (see
+        lrtk.align.band.band_grid); the search then calls it instead."""
         ...
 
 
@@ -66,57 +71,53 @@ def _band(n: int, m: int, half: int, guide: np.ndarray | None) -> tuple[np.ndarr
     return lo, hi
 
 
+# Cells whose bead costs are gathered before one call of the native recurrence: bounds that
+# buffer (cells x shapes floats) whatever the document length, and keeps a chunk about as
+# many rows as the band is wide, so that scorers pricing a chunk with one matrix product
+# (vectors.CoverageCosts) compute few dot products outside the band.
+CHUNK_CELLS = 1 << 12
+
+
 def _fill(n: int, m: int, shapes: Sequence[tuple[int, int]], scorer: BeadCosts,
-          lo: np.ndarray, hi: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per row: the back pointer (shape index) of each cell and the cost of that bead."""
-    inf = np.inf
-    cost_rows: list[np.ndarray] = []
-    back_rows: list[np.ndarray] = []
-    bead_rows: list[np.ndarray] = []
-    del_tgt = shapes.index((0, 1))
-    for i in range(n + 1):
-        js = np.arange(lo[i], hi[i] + 1)
-        costs = scorer.row(i, js, shapes)
-        total = np.full((len(shapes), len(js)), inf)
-        for k, (a, b) in enumerate(shapes):
-            if a == 0 or a > i:
-                continue
-            prev, plo, phi = cost_rows[i - a], lo[i - a], hi[i - a]
-            # Cells j whose predecessor j - b lies in the previous row's band: one slice.
-            x0, x1 = max(lo[i], plo + b) - lo[i], min(hi[i], phi + b) - lo[i]
-            if x0 <= x1:
-                p0 = x0 + lo[i] - b - plo
-                total[k, x0:x1 + 1] = prev[p0:p0 + x1 - x0 + 1] + costs[k, x0:x1 + 1]
-        back = np.argmin(total, axis=0).astype(np.int8)
-        best = total[back, np.arange(len(js))]
-        if i == 0:
-            best[0] = 0.0
-        if len(js) > 1:
-            # 0-1 beads within the row: D[j] = min(X[j], D[j-1] + c[j]), a prefix scan.
-            step = np.zeros(len(js))
-            step[1:] = costs[del_tgt, 1:]
-            acc = np.cumsum(step)
-            rel = best - acc
-            run = np.minimum.accumulate(rel)
-            # A cell moves to a 0-1 bead only if an earlier cell set the running minimum;
-            # comparing rel with run (not sums) keeps rounding from inventing moves.
-            moved = rel > run
-            best = np.where(moved, run + acc, best)
-            back[moved] = del_tgt
-        cost_rows.append(best)
-        back_rows.append(back)
-        bead_rows.append(costs[back, np.arange(len(js))])
-    return back_rows, bead_rows
+          lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every cell's back pointer (shape index) and the cost of that bead, stored row after row
+    (row i from offset[i]); and the offsets."""
+    offset = np.zeros(n + 2, dtype=np.int64)
+    np.cumsum(hi - lo + 1, out=offset[1:])
+    back = np.empty(offset[-1], dtype=np.int8)
+    bead = np.empty(offset[-1])
+    total = np.empty(offset[-1])
+    r0 = 0
+    while r0 <= n:
+        # At least one row per chunk, then as many as fit in CHUNK_CELLS.
+        r1 = max(r0 + 1, int(np.searchsorted(offset, offset[r0] + CHUNK_CELLS, side="right")) - 1)
+        r1 = min(r1, n + 1)
+        band_dp(r0, r1, shapes, lo, hi, offset, _chunk_costs(scorer, r0, r1, lo, hi, shapes),
+                total, back, bead)
+        r0 = r1
+    return back, bead, offset
 
 
-def _trace(n: int, m: int, shapes, lo, back_rows, bead_rows) -> tuple[list[Bead], list[float]]:
+def _chunk_costs(scorer: BeadCosts, r0: int, r1: int, lo: np.ndarray, hi: np.ndarray,
+                 shapes: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The cost blocks of rows r0..r1-1, one after another: from the scorer's `rows` where it
+    prices many rows at once, else row by row."""
+    rows = getattr(scorer, "rows", None)
+    if rows is not None:
+        return rows(r0, r1, lo, hi, shapes)
+    return np.concatenate([scorer.row(i, np.arange(lo[i], hi[i] + 1), shapes).ravel()
+                           for i in range(r0, r1)])
+
+
+def _trace(n: int, m: int, shapes, lo, back, bead, offset) -> tuple[list[Bead], list[float]]:
     beads: list[Bead] = []
     costs: list[float] = []
     i, j = n, m
     while i > 0 or j > 0:
-        a, b = shapes[back_rows[i][j - lo[i]]]
+        cell = offset[i] + j - lo[i]
+        a, b = shapes[back[cell]]
         beads.append(span_bead(i - a, a, j - b, b))
-        costs.append(float(bead_rows[i][j - lo[i]]))
+        costs.append(float(bead[cell]))
         i, j = i - a, j - b
     beads.reverse()
     costs.reverse()

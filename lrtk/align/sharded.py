@@ -55,7 +55,7 @@ def aligner_part(name: str) -> str:
 
 def align_shard(job: AlignJob, shard: Shard, folder: str) -> None:
     """The shard task: align the shard's document pairs into its folder (module docstring)."""
-    with _one_blas_thread():
+    with one_blas_thread():
         docs: Sequence = []
         if "translation" in job.names:
             # The translations of a shard are read (or made by --translate-cmd) at once.
@@ -92,7 +92,7 @@ def _outputs(folder: str, names: list[str]) -> Iterator[dict[str, IO]]:
 
 
 @contextlib.contextmanager
-def _one_blas_thread() -> Iterator[None]:
+def one_blas_thread() -> Iterator[None]:
     """BLAS on one thread: shards already use every core, and a BLAS thread pool per worker
     process oversubscribes them (it made align several times slower); one thread also keeps
     the summation order, so the costs, the same in every worker, executor and machine."""

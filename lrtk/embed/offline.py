@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from lrtk.lexicon import Dictionary, romanize, signals, words
+from lrtk.lexicon import Dictionary, romanize, sentence_features
 from lrtk.lexicon.hashing import feature_slot as _slot
 
 # Relative feature weights: a shared number or name is stronger evidence than a shared word,
@@ -67,14 +67,23 @@ class OfflineEmbedder:
     def embed(self, sentences: Sequence[str], lang: str) -> np.ndarray:
         project = self.dictionary is not None and lang == self.dictionary_lang
         out = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        slots: list[int] = []
+        values: list[float] = []
         for row, text in enumerate(sentences):
-            vec = out[row]
-            for w in words(text):
+            base = row * self.dim
+            sentence_words, sentence_signals = sentence_features(text)
+            for w in sentence_words:
                 for idx, val in self._word_features(w, project):
-                    vec[idx] += val
-            for s in signals(text):
+                    slots.append(base + idx)
+                    values.append(val)
+            for s in sentence_signals:
                 idx, sign = _slot("s:" + s, self.dim)
-                vec[idx] += sign * _W_SIGNAL
+                slots.append(base + idx)
+                values.append(sign * _W_SIGNAL)
+        # One unbuffered float32 addition per feature, in the order listed: the sums a
+        # per-feature loop gives, bit for bit.
+        np.add.at(out.reshape(-1), np.array(slots, dtype=np.int64),
+                  np.array(values, dtype=np.float32))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from itertools import islice
 from typing import Iterable
 
@@ -88,6 +89,18 @@ def signals(text: str) -> list[str]:
     out += ["#p:" + _PUNCT_FOLD[c] for c in _URL.sub(" ", text) if c in _PUNCT_FOLD]
     out += ["#k:" + k for k in name_keys(text)]
     return out
+
+
+# Sentences whose words and signals are kept (a bounded working set, not the corpus): the
+# dictionary bootstrap and each aligner read every sentence again, and the signals
+# (transliterated name keys) are the costly part.
+FEATURE_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=FEATURE_CACHE)
+def sentence_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """words(text) and signals(text), computed once per sentence."""
+    return tuple(words(text)), tuple(signals(text))
 
 
 def dominant_script(texts: Iterable[str], sample: int = 20000) -> str:
