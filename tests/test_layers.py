@@ -12,11 +12,11 @@ LRTK = Path(__file__).resolve().parents[1] / "lrtk"
 
 # Bottom up, as in docs/architecture.md ("Layers").
 LAYERS = [
-    ("base", {"errors", "io", "parallel", "charts", "registry", "__init__"}),
+    ("base", {"errors", "io", "parallel", "charts", "registry", "native", "__init__"}),
     ("text and words", {"text", "lexicon", "embed"}),
     ("data stages", {"align", "filter", "corpus", "sampling", "tokenize"}),
     ("models", {"train", "tune", "taco", "generate", "trim", "summarize", "evaluate"}),
-    ("native", {"native", "kernels", "export", "runtime"}),
+    ("native", {"kernels", "export", "runtime"}),
     ("reporting", {"report", "pipeline_summary"}),
     ("front end", {"cli"}),
 ]
