@@ -36,7 +36,7 @@ PENDING = {"docs/pipelines.md", "docs/filter.md", "docs/scale.md", "docs/encoder
            "docs/tune.md", "docs/eval.md", "docs/generate.md"}
 
 # The documented size variables (README "Sizes"), set small enough for `make test`.
-SMALL = {"STEPS": "4"}
+SMALL = {"STEPS": "12"}
 
 RUN_TAG, NORUN_TAG = "sh", "sh-norun"
 _FENCE = re.compile(r"^(\s*)(```|~~~)\s*([^\s`]*)")
@@ -137,8 +137,11 @@ def test_pending_pages_are_named():
         warnings.warn(f"docs pages whose sh blocks are not yet run: {sorted(PENDING)}")
 
 
-def test_convention_is_documented():
+def test_convention_and_sizes_are_documented():
     assert "## Code blocks in the docs" in (REPO / "docs" / "conventions.md").read_text()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert all(f"{name}={value}" in readme for name, value in SMALL.items()), (
+        f"README's walk-through must name the sizes the test uses: {SMALL}")
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_rel)
