@@ -28,7 +28,11 @@ import pytest
 
 from conftest import REPO, SHARED_DATA
 
-PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+_AFTER = re.compile(r"<!-- docs-blocks: after (\S+\.md) -->")
+# Pages that continue another page's example run after all others, so they can start from its
+# outputs (see _FINISHED).
+PAGES = sorted([REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))],
+               key=lambda p: bool(_AFTER.search(p.read_text(encoding="utf-8"))))
 
 # Pages other helpers were rewriting while this test was written: their blocks are fixed after
 # the merge. The test says so on every run rather than passing silently.
@@ -41,8 +45,7 @@ SMALL = {"STEPS": "12"}
 RUN_TAG, NORUN_TAG = "sh", "sh-norun"
 _FENCE = re.compile(r"^(\s*)(```|~~~)\s*([^\s`]*)")
 # A page whose examples continue another page's says so in its prose, e.g. "(run the example
-# of [train.md](train.md) first)", and carries `<!-- docs-blocks: after train.md -->`.
-_AFTER = re.compile(r"<!-- docs-blocks: after (\S+\.md) -->")
+# of [train.md](train.md) first)", and carries `<!-- docs-blocks: after train.md -->` (_AFTER).
 PAGE_TIMEOUT_S = 300
 
 
@@ -51,7 +54,7 @@ class Block:
     tag: str
     line: int  # 1-based line of the opening fence
     text: str
-    reason: str  # the prose line right above the fence ("" when there is none)
+    reason: str  # the prose line right above the fence ("" for a fence, heading or comment)
 
 
 def blocks_of(page: Path) -> list[Block]:
@@ -68,7 +71,7 @@ def blocks_of(page: Path) -> list[Block]:
         while end < len(lines) and not lines[end].strip().startswith(fence):
             end += 1
         above = next((ln.strip() for ln in reversed(lines[:i]) if ln.strip()), "")
-        reason = "" if _FENCE.match(above) or above.startswith(("```", "~~~")) else above
+        reason = "" if above.startswith(("```", "~~~", "#", "<!--")) else above  # prose only
         body = "\n".join(ln[len(indent):] if ln.startswith(indent) else ln
                          for ln in lines[i + 1:end])
         found.append(Block(tag, i + 1, body, reason))
@@ -76,11 +79,24 @@ def blocks_of(page: Path) -> list[Block]:
     return found
 
 
-def runnable_blocks(page: Path) -> list[tuple[Path, Block]]:
-    """The sh blocks a reader runs for `page`: those of the pages it follows, then its own."""
-    earlier = [q for name in _AFTER.findall(page.read_text(encoding="utf-8"))
-               for q in runnable_blocks(page.parent / name)]
-    return earlier + [(page, b) for b in blocks_of(page) if b.tag == RUN_TAG]
+# out/ of every page whose blocks passed in this session: a page that runs after it starts
+# from a copy instead of running its blocks again (train.md's model serves two pages).
+_FINISHED: dict[Path, Path] = {}
+
+
+def runnable_blocks(page: Path) -> tuple[list[Path], list[tuple[Path, Block]]]:
+    """What a reader runs for `page`: the pages it follows (their out/ folders when they already
+    passed, else their blocks), then its own sh blocks."""
+    reused, blocks = [], []
+    for name in _AFTER.findall(page.read_text(encoding="utf-8")):
+        dep = page.parent / name
+        if dep in _FINISHED:
+            reused.append(_FINISHED[dep])
+        else:
+            dep_reused, dep_blocks = runnable_blocks(dep)
+            reused += dep_reused
+            blocks += dep_blocks
+    return reused, blocks + [(page, b) for b in blocks_of(page) if b.tag == RUN_TAG]
 
 
 def _rel(page: Path) -> str:
@@ -158,20 +174,24 @@ def test_every_block_is_tagged(page: Path):
     assert not bad, f"{_rel(page)}: " + "; ".join(bad)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES, ids=_rel)
 def test_sh_blocks_run_as_written(page: Path, tmp_path: Path):
     if _rel(page) in PENDING:
         pytest.skip(f"pending: {_rel(page)} was being rewritten by another helper")
-    blocks = runnable_blocks(page)
+    reused, blocks = runnable_blocks(page)
     if not blocks:
         pytest.skip(f"{_rel(page)} has no sh blocks")
     if any("../shared/data" in b.text for _, b in blocks) and not SHARED_DATA.is_dir():
         pytest.skip(f"{_rel(page)} reads ../shared/data, not found (set LRTK_SHARED_DATA)")
     root = _scratch_checkout(tmp_path)
+    for out in reused:
+        shutil.copytree(out, root / "out", symlinks=True, dirs_exist_ok=True)
     before = _snapshot(root)
     marker = tmp_path / "block"
     env = {**os.environ, **SMALL, "PATH": _path_with_lrtk(tmp_path / "bin"),
-           "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+           "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "PYTHONDONTWRITEBYTECODE": "1"}  # bytecode caches are Python's, not the docs' writes
     res = subprocess.run(["bash", "-c", _script(blocks, marker)], cwd=root, env=env,
                          capture_output=True, text=True, timeout=PAGE_TIMEOUT_S)
     where = marker.read_text().strip() if marker.exists() else "?"
@@ -181,3 +201,4 @@ def test_sh_blocks_run_as_written(page: Path, tmp_path: Path):
     after = _snapshot(root)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     assert not changed, f"{_rel(page)}: blocks wrote outside out/: {changed[:20]}"
+    _FINISHED[page] = root / "out"
