@@ -10,7 +10,8 @@ of compute) is tagged `sh-norun` with its reason on the prose line right above i
 Each page runs in a scratch copy of the checkout (tracked and untracked, not ignored, files)
 next to a link to the shared data, so it sees exactly what a fresh clone provides and nothing
 an earlier run left behind; afterwards every file outside `out/` must be as it was.
-Sizes: blocks say ${STEPS:-200} and the like; SMALL below sets them tiny (README "Sizes").
+Sizes: blocks say ${STEPS:-200} and the like; SMALL below sets them tiny (the README's
+walk-through names them).
 """
 
 from __future__ import annotations
@@ -39,14 +40,14 @@ PAGES = sorted([REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))],
 PENDING = {"docs/pipelines.md", "docs/filter.md", "docs/scale.md", "docs/encoders.md",
            "docs/tune.md", "docs/eval.md", "docs/generate.md"}
 
-# The documented size variables (README "Sizes"), set small enough for `make test`.
+# The documented size variables (the README's walk-through names them), small for `make test`.
 SMALL = {"STEPS": "12"}
 
 RUN_TAG, NORUN_TAG = "sh", "sh-norun"
 _FENCE = re.compile(r"^(\s*)(```|~~~)\s*([^\s`]*)")
 # A page whose examples continue another page's says so in its prose, e.g. "(run the example
 # of [train.md](train.md) first)", and carries `<!-- docs-blocks: after train.md -->` (_AFTER).
-PAGE_TIMEOUT_S = 300
+PAGE_TIMEOUT_S = 1800  # a guard against a hung block, not a speed check
 
 
 @dataclass
@@ -120,11 +121,20 @@ def _scratch_checkout(dest: Path) -> Path:
 
 
 def _path_with_lrtk(bin_dir: Path) -> str:
-    """`lrtk` and `python` on PATH: this interpreter running this checkout's CLI."""
+    """`lrtk` and `python` on PATH: the venv's `lrtk` (what `make setup` installs) when this
+    interpreter has one, else this interpreter running the checkout's CLI. The shim drops the
+    current directory from sys.path, as the installed script does: the scratch copy's package
+    has no native library built beside it."""
     bin_dir.mkdir()
     lrtk = bin_dir / "lrtk"
-    lrtk.write_text(f'#!/bin/sh\nexec "{sys.executable}" -P -m lrtk.cli.main "$@"\n')
-    lrtk.chmod(0o755)
+    installed = Path(sys.executable).parent / "lrtk"
+    if installed.is_file():
+        lrtk.symlink_to(installed)
+    else:
+        run = ('import runpy, sys; del sys.path[0]; sys.argv[0] = "lrtk"; '
+               'runpy.run_module("lrtk.cli.main", run_name="__main__")')
+        lrtk.write_text(f"#!/bin/sh\nexec '{sys.executable}' -c '{run}' \"$@\"\n")
+        lrtk.chmod(0o755)
     (bin_dir / "python").symlink_to(sys.executable)
     return f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
 
