@@ -11,12 +11,8 @@ dictionary is bootstrapped from a 300-sentence sample, so the fit's sampling is 
 from __future__ import annotations
 
 import json
-import os
 import random
-import shlex
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -255,27 +251,12 @@ def test_wrong_shard_options_are_one_error_line(case, data, tmp_path):
 def test_slurm_script_commands_give_the_one_process_bytes(data, single, tmp_path):
     """pipelines/slurm/lrtk-sharded.sh align: fit, array, merge (a stand-in sbatch runs
     each job's command at once; tests/test_scale_slurm.py)."""
-    from test_scale_slurm import REPO, SBATCH
+    from test_scale_slurm import run_script
 
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "sbatch").write_text(SBATCH, encoding="utf-8")
-    (bin_dir / "sbatch").chmod(0o755)
     out = tmp_path / "out"
     out.mkdir()
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "PYTHONPATH": str(REPO), "SBATCH_LOG": str(tmp_path / "sbatch.log"),
-           "LRTK": f"{shlex.quote(sys.executable)} -m lrtk.cli.main",
-           "REPORT": str(out / "report.json")}
-    proc = subprocess.run(
-        ["bash", str(REPO / "pipelines" / "slurm" / "lrtk-sharded.sh"), "align",
-         str(data / "pairs.jsonl"), str(tmp_path / "work"), "3", str(out / "out.beads"),
-         *ALIGN[1:], "--output-format", "beads", "--save-aligners", str(out)],
-        env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    jobs = (tmp_path / "sbatch.log").read_text().splitlines()
-    assert len(jobs) == 3 and "--fit-only" in jobs[0] and "--shard-index" in jobs[1] \
-        and "--merge" in jobs[2]
+    run_script(tmp_path, "align", data / "pairs.jsonl", out / "out.beads", *ALIGN[1:],
+               "--output-format", "beads", "--save-aligners", out, REPORT=out / "report.json")
     assert outputs(out) == single
 
 

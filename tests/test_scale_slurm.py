@@ -33,26 +33,34 @@ print(os.getpid())
 """
 
 
-def test_slurm_script_commands_give_the_one_process_bytes(data, tmp_path):  # noqa: F811
+def run_script(tmp_path: Path, stage: str, input_path, output, *options, **env_vars) -> None:
+    """lrtk-sharded.sh STAGE INPUT tmp_path/work 3 OUTPUT OPTIONS with the stand-in sbatch
+    first on PATH (env_vars: the script's REPORT, REJECTS, ...); it must submit the fit, the
+    array and the merge, in that order."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "sbatch").write_text(SBATCH, encoding="utf-8")
     (bin_dir / "sbatch").chmod(0o755)
-    out = tmp_path / "out"
-    out.mkdir()
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
            "PYTHONPATH": str(REPO), "SBATCH_LOG": str(tmp_path / "sbatch.log"),
            "LRTK": f"{shlex.quote(sys.executable)} -m lrtk.cli.main",
-           "REPORT": str(out / "report.json"), "REJECTS": str(out / "rejects.jsonl")}
+           **{k: str(v) for k, v in env_vars.items()}}
     proc = subprocess.run(
-        ["bash", str(REPO / "pipelines" / "slurm" / "lrtk-sharded.sh"), "filter",
-         str(data / "pairs.jsonl"), str(tmp_path / "work"), "3", str(out / "kept.jsonl"),
-         "--src-lang", "bn", "--tgt-lang", "en", "--config", str(data / "chain.yaml")],
+        ["bash", str(REPO / "pipelines" / "slurm" / "lrtk-sharded.sh"), stage, str(input_path),
+         str(tmp_path / "work"), "3", str(output), *map(str, options)],
         env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     jobs = (tmp_path / "sbatch.log").read_text().splitlines()
     assert len(jobs) == 3 and "--fit-only" in jobs[0] and "--shard-index" in jobs[1] \
         and "--merge" in jobs[2]
+
+
+def test_slurm_script_commands_give_the_one_process_bytes(data, tmp_path):  # noqa: F811
+    out = tmp_path / "out"
+    out.mkdir()
+    run_script(tmp_path, "filter", data / "pairs.jsonl", out / "kept.jsonl",
+               "--src-lang", "bn", "--tgt-lang", "en", "--config", data / "chain.yaml",
+               REPORT=out / "report.json", REJECTS=out / "rejects.jsonl")
     assert {name: (out / name).read_bytes()
             for name in ("kept.jsonl", "rejects.jsonl", "report.json")} == \
         run(data, tmp_path / "single", "--workers", "1")

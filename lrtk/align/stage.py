@@ -8,7 +8,6 @@ work directory (lrtk.align.sharded) and the folders are joined in shard order.
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import functools
 import os
@@ -24,10 +23,10 @@ from lrtk.align.scoring import score_alignments
 from lrtk.align.sharded import AlignJob, align_shard, merge_parts
 from lrtk.errors import DataError, UsageError
 from lrtk.io import write_json
-from lrtk.io.atomic import detached
 from lrtk.io.lines import display_name
 from lrtk.io.progress import info, warn
 from lrtk.parallel import count_lines, plan_shards
+from lrtk.parallel.fit import fit_once
 from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
 from lrtk.parallel.workdir import content_hash, file_fingerprint
 
@@ -186,18 +185,8 @@ def _model(run: AlignRun, opts: AlignerOptions, names: list[str], source: AlignI
                          hint="run lrtk align --fit-only --model-out MODEL first, then pass "
                               "--model MODEL to every shard")
     units = sample_units(survey.src_sentences, run.fit_sample, run.seed)
-    # Fitted in a child process: IBM 1 training's memory goes back to the system with it,
-    # instead of staying in this process and in every worker forked from it.
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
-        document = pool.submit(fit_document, source, units, names, opts).result()
-    if run.model_out:
-        save_model(run.model_out, document)
-    if run.fit_only:
-        return run.model_out
-    path = os.path.join(folder, MODEL)
-    with detached():  # the shards load it while this command runs
-        save_model(path, document)
-    return path
+    return fit_once(functools.partial(fit_document, source, units, names, opts), save_model,
+                    os.path.join(folder, MODEL), run.model_out, run.fit_only)
 
 
 def _finish(stats: AlignStats, plan: dict, report: Optional[str]) -> None:

@@ -8,7 +8,6 @@ bytes for --workers 1 or 16, for one process or --num-shards K on a cluster, loc
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import functools
 import os
@@ -19,11 +18,11 @@ from lrtk.filter.chain import FilterChain
 from lrtk.filter.config import chain_for
 from lrtk.filter.model import fit_chain, load_model, model_document, save_model
 from lrtk.filter.stream import FilterJob, first_record, merge, run_shard
-from lrtk.io.atomic import detached
 from lrtk.io.lines import display_name
 from lrtk.io.progress import info
 from lrtk.text.languages import check_language
 from lrtk.parallel import count_lines, plan_shards
+from lrtk.parallel.fit import fit_once
 from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
 from lrtk.parallel.workdir import content_hash
 
@@ -128,16 +127,6 @@ def _model(o: FilterOptions, chain: FilterChain, src: str, tgt: str, input_path:
         raise UsageError("a shard needs the model fitted once for all shards",
                          hint="run lrtk filter --fit-only --model-out MODEL first, then pass "
                               "--model MODEL to every shard")
-    # Fitted in a child process: IBM 1 training's memory goes back to the system with it,
-    # instead of staying in this process and in every worker forked from it.
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
-        document = pool.submit(_fit_document, o.config, src, tgt, input_path, name,
-                               o.fit_sample, o.seed, o.skip_bad).result()
-    if o.model_out:
-        save_model(o.model_out, document)
-    if o.fit_only:
-        return o.model_out
-    path = os.path.join(folder, MODEL)
-    with detached():  # the shards load it while this command runs
-        save_model(path, document)
-    return path
+    fit = functools.partial(_fit_document, o.config, src, tgt, input_path, name, o.fit_sample,
+                            o.seed, o.skip_bad)
+    return fit_once(fit, save_model, os.path.join(folder, MODEL), o.model_out, o.fit_only)
