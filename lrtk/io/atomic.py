@@ -54,19 +54,23 @@ class OutputGroup:
         final = os.path.abspath(path)
         if final not in self._staged:
             check_output_file(final)
-            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(final)}.", suffix=_TMP,
-                                       dir=os.path.dirname(final))
-            os.close(fd)
-            self._staged[final] = (tmp, None)
+            # A stop signal between creating the staging file and recording it would leave
+            # the file behind: the two happen as one.
+            with signals_deferred():
+                fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(final)}.", suffix=_TMP,
+                                           dir=os.path.dirname(final))
+                os.close(fd)
+                self._staged[final] = (tmp, None)
         return self._staged[final][0]
 
     def stage_dir(self, path: str | os.PathLike, command: str, *, overwrite: bool = False) -> Path:
         final = os.path.abspath(path)
         if final not in self._staged:
             check_output_dir(final, command, overwrite=overwrite)
-            tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(final)}.", suffix=_TMP,
-                                   dir=os.path.dirname(final))
-            self._staged[final] = (tmp, command)
+            with signals_deferred():  # created and recorded as one (see stage_file)
+                tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(final)}.", suffix=_TMP,
+                                       dir=os.path.dirname(final))
+                self._staged[final] = (tmp, command)
             # Marked from the start, so that what lists the folder's files (a corpus card's
             # hashes) sees the marker too.
             with open(os.path.join(tmp, MARKER), "w", encoding="utf-8") as fh:
