@@ -35,9 +35,10 @@ class OfflineEmbedder:
         self.dictionary = dictionary
         self.dictionary_lang = dictionary_lang
         self.name = "offline"
-        self._cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
+        self._cache: dict[tuple[str, bool | None], tuple[np.ndarray, np.ndarray]] = {}
 
-    def _word_features(self, word: str, project: bool) -> list[tuple[int, float]]:
+    def _word_features(self, word: str, project: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(slots, float32 values) of one word's features, computed once per word."""
         key = (word, project)
         cached = self._cache.get(key)
         if cached is not None:
@@ -61,29 +62,41 @@ class OfflineEmbedder:
         for g in grams:
             idx, sign = _slot("c:" + g, self.dim)
             feats.append((idx, sign * _W_TRIGRAM * weight / len(grams) ** 0.5))
-        self._cache[key] = feats
-        return feats
+        arrays = self._cache[key] = _columns(feats)
+        return arrays
+
+    def _signal_features(self, signal: str) -> tuple[np.ndarray, np.ndarray]:
+        cached = self._cache.get((signal, None))
+        if cached is None:
+            idx, sign = _slot("s:" + signal, self.dim)
+            cached = self._cache[(signal, None)] = _columns([(idx, sign * _W_SIGNAL)])
+        return cached
 
     def embed(self, sentences: Sequence[str], lang: str) -> np.ndarray:
         project = self.dictionary is not None and lang == self.dictionary_lang
         out = np.zeros((len(sentences), self.dim), dtype=np.float32)
-        slots: list[int] = []
-        values: list[float] = []
+        # Each sentence's features as the cached arrays of its words and signals: one list
+        # entry per word, not per feature, so the Python loop is a few times shorter.
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        per_sentence = np.zeros(len(sentences), dtype=np.int64)
         for row, text in enumerate(sentences):
-            base = row * self.dim
             sentence_words, sentence_signals = sentence_features(text)
-            for w in sentence_words:
-                for idx, val in self._word_features(w, project):
-                    slots.append(base + idx)
-                    values.append(val)
-            for s in sentence_signals:
-                idx, sign = _slot("s:" + s, self.dim)
-                slots.append(base + idx)
-                values.append(sign * _W_SIGNAL)
-        # One unbuffered float32 addition per feature, in the order listed: the sums a
-        # per-feature loop gives, bit for bit.
-        np.add.at(out.reshape(-1), np.array(slots, dtype=np.int64),
-                  np.array(values, dtype=np.float32))
+            parts += [self._word_features(w, project) for w in sentence_words]
+            parts += [self._signal_features(s) for s in sentence_signals]
+            per_sentence[row] = len(sentence_words) + len(sentence_signals)
+        if parts:
+            sizes = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
+            rows = np.repeat(np.arange(len(sentences), dtype=np.int64), per_sentence)
+            slots = np.concatenate([p[0] for p in parts]) + np.repeat(rows * self.dim, sizes)
+            # One unbuffered float32 addition per feature, in the order listed: the sums a
+            # per-feature loop gives, bit for bit.
+            np.add.at(out.reshape(-1), slots, np.concatenate([p[1] for p in parts]))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
+
+
+def _columns(feats: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """(slot, value) pairs as an int64 slot array and a float32 value array."""
+    return (np.array([f[0] for f in feats], dtype=np.int64),
+            np.array([f[1] for f in feats], dtype=np.float32))
