@@ -39,9 +39,11 @@ def _documents(n: int):
 
 def run_one(n: int) -> dict:
     """Align one n-sentence document pair with the default offline ensemble."""
+    from lrtk.align.memory import keep_freed_memory
     from lrtk.align.sharded import one_blas_thread
 
     docs = _documents(n)
+    keep_freed_memory()
     with one_blas_thread():  # as `lrtk align` runs: one process per core, BLAS included
         return _timed(docs, n)
 

@@ -21,6 +21,7 @@ from typing import IO, Iterator, Optional, Sequence
 from lrtk.align.build import AlignerOptions, Lexicon, build_aligners
 from lrtk.align.fit import ModelFile
 from lrtk.align.inputs import AlignInput
+from lrtk.align.memory import keep_freed_memory
 from lrtk.align.runner import AlignStats, align_documents, pair_records
 from lrtk.io import atomic_output, write_json
 from lrtk.io.records import dumps
@@ -55,6 +56,7 @@ def aligner_part(name: str) -> str:
 
 def align_shard(job: AlignJob, shard: Shard, folder: str) -> None:
     """The shard task: align the shard's document pairs into its folder (module docstring)."""
+    keep_freed_memory()
     with one_blas_thread():
         docs: Sequence = []
         if "translation" in job.names:
