@@ -35,6 +35,14 @@ class BlockSums:
         ends = np.asarray(ends)
         return self.cum[ends] - self.cum[np.maximum(ends - size, 0)]
 
+    def every_block(self, size: int) -> np.ndarray:
+        """blocks(range(n + 1), size) by slices instead of gathers (row 0 is zeros, so the
+        clipped rows are the prefix sums themselves)."""
+        out = np.empty_like(self.cum)
+        out[:size] = self.cum[:size]
+        np.subtract(self.cum[size:], self.cum[:-size], out=out[size:])
+        return out
+
 
 def block_dots(src: BlockSums, tgt: BlockSums, i: int, js: np.ndarray,
                shapes: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -133,9 +141,7 @@ class CoverageCosts:
         # Every target block, unit length, computed once: rows slide through the band, so
         # per-row computation would redo each block about band-width times.
         tgt = BlockSums(self.tgt_vecs)
-        ends = np.arange(len(self.tgt_vecs) + 1)
-        self.tgt_units = {b: _unit(tgt.blocks(ends, b)).astype(np.float32, copy=False)
-                          for b in self.by_b}
+        self.tgt_units = {b: _unit(tgt.every_block(b), inplace=True) for b in self.by_b}
         self.linked = np.array([[a > 0 and b > 0] for a, b in shapes])
         size = np.array([[a + b] for a, b in shapes], dtype=np.float64)
         self.extra = np.where(size > 1, merge_penalty * (size - 2), 0.0)
@@ -213,6 +219,6 @@ class CoverageCosts:
                 out[:, k] = np.where((i >= a)[:, None], cost, out[:, k])
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=-1, keepdims=True)
-    return x / np.maximum(norms, 1e-9)
+def _unit(x: np.ndarray, inplace: bool = False) -> np.ndarray:
+    norms = np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
+    return np.divide(x, norms, out=x if inplace else None)
