@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from lrtk.align.document import Aligner, DocPair
+from lrtk.align.length import LENGTH_WEIGHT
 from lrtk.errors import UsageError
 from lrtk.registry import Registry
 
@@ -87,10 +88,12 @@ def _scripts_differ(docs: Sequence[DocPair]) -> bool:
 
 @dataclass
 class Lexicon:
-    """The dictionary the lexical aligner uses, and whether the offline embedder uses it too."""
+    """The dictionary the lexical aligner uses, whether the offline embedder uses it too, and
+    the weight of the length term of both (measured when the dictionary is bootstrapped)."""
 
     dictionary: "Dictionary | None"
     for_embedder: bool
+    length_weight: float = LENGTH_WEIGHT
 
 
 def needs_lexicon(names: Sequence[str], opts: AlignerOptions) -> bool:
@@ -113,7 +116,8 @@ def fit_lexicon(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerOpti
         return Lexicon(None, False)
     # A dictionary learned from the documents themselves is noisy; the offline embedder
     # needs it only where the scripts differ (where trigrams cannot match at all).
-    return Lexicon(LexicalAligner.bootstrapped(docs, **shape).dictionary, _scripts_differ(docs))
+    learned = LexicalAligner.bootstrapped(docs, **shape)
+    return Lexicon(learned.dictionary, _scripts_differ(docs), learned.length_weight)
 
 
 def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerOptions,
@@ -135,7 +139,8 @@ def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerO
 
             built.append(LengthAligner(**shape))
         elif name == "lexical":
-            built.append(LexicalAligner(lexicon.dictionary, **shape))
+            built.append(LexicalAligner(lexicon.dictionary, **shape,
+                                        length_weight=lexicon.length_weight))
         elif name == "embedding":
             from lrtk.align.embedding import EmbeddingAligner
             from lrtk.embed import load_embedder
@@ -144,7 +149,8 @@ def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerO
                                      dictionary=lexicon.dictionary if lexicon.for_embedder
                                      else None,
                                      dictionary_lang=src_lang)
-            built.append(EmbeddingAligner(embedder, **shape))
+            built.append(EmbeddingAligner(embedder, **shape,
+                                          length_weight=lexicon.length_weight))
         elif name == "translation":
             from lrtk.align.translation import TranslationAligner
 

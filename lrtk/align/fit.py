@@ -24,6 +24,7 @@ import numpy as np
 
 from lrtk.align.build import AlignerOptions, Lexicon, fit_lexicon
 from lrtk.align.inputs import AlignInput
+from lrtk.align.length import LENGTH_WEIGHT
 from lrtk.align.memory import keep_freed_memory
 from lrtk.errors import DataError, UsageError
 from lrtk.io.atomic import atomic_output
@@ -55,7 +56,8 @@ def fit_document(source: AlignInput, units: Sequence[int], names: Sequence[str],
     entries = lexicon.dictionary.entries if lexicon.dictionary is not None else None
     return {"format": FORMAT, "version": VERSION, "src_lang": source.src_lang,
             "tgt_lang": source.tgt_lang, "dictionary": entries,
-            "for_embedder": lexicon.for_embedder, "fitted_from": fitted_from(opts)}
+            "for_embedder": lexicon.for_embedder, "length_weight": lexicon.length_weight,
+            "fitted_from": fitted_from(opts)}
 
 
 def fitted_from(opts: AlignerOptions) -> dict:
@@ -98,7 +100,9 @@ class ModelFile:
             # bits, and every shard must score with exactly the fitted numbers.
             dictionary = Dictionary({})
             dictionary.entries = doc["dictionary"]
-        return Lexicon(dictionary, bool(doc["for_embedder"]))
+        # Models fitted before the length weight was measured hold none: the fixed weight.
+        return Lexicon(dictionary, bool(doc["for_embedder"]),
+                       float(doc.get("length_weight", LENGTH_WEIGHT)))
 
     def _document(self) -> dict:
         try:
@@ -106,7 +110,8 @@ class ModelFile:
             if doc.get("format") != FORMAT or doc.get("version") != VERSION:
                 raise ValueError
             if not isinstance(doc["dictionary"], (dict, type(None))) or \
-                    not isinstance(doc["fitted_from"], dict):
+                    not isinstance(doc["fitted_from"], dict) or \
+                    not isinstance(doc.get("length_weight", LENGTH_WEIGHT), (int, float)):
                 raise ValueError
             return doc
         except (ValueError, KeyError, AttributeError, UnicodeDecodeError):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from lrtk.align.document import DocPair, ScoredBead
-from lrtk.align.length import LengthProfile
+from lrtk.align.length import LENGTH_WEIGHT, LengthProfile, length_spread, length_weight
 from lrtk.align.search import bead_shapes, scored_path
 from lrtk.align.vectors import CoverageCosts
 from lrtk.lexicon import Dictionary, IBMModel1, sentence_features, words
@@ -24,7 +24,6 @@ from lrtk.lexicon.hashing import hash_bags
 DIM = 1024
 MERGE_PENALTY = 0.05
 DELETION_COST = 0.3
-LENGTH_WEIGHT = 0.05
 BOOTSTRAP_SHARE = 0.8  # the most confident share of 1-1 beads that trains the dictionary
 BOOTSTRAP_ROUNDS = 2
 DICTIONARY_MIN_PROB = 0.2  # learned translations less likely than this are noise
@@ -45,35 +44,41 @@ class LexicalAligner:
     name = "lexical"
 
     def __init__(self, dictionary: Dictionary | None = None, max_side: int = 4,
-                 max_total: int = 5):
+                 max_total: int = 5, length_weight: float = LENGTH_WEIGHT):
         self.dictionary = dictionary
         self.shapes = bead_shapes(max_side, max_total)
+        self.length_weight = length_weight
 
     def align(self, doc: DocPair) -> list[ScoredBead]:
         src = hash_bags([_bag(s, self.dictionary) for s in doc.src], DIM)
         tgt = hash_bags([_bag(t, None) for t in doc.tgt], DIM)
         costs = CoverageCosts(src, tgt, self.shapes, LengthProfile(doc.src, doc.tgt),
                               deletion=DELETION_COST, merge_penalty=MERGE_PENALTY,
-                              length_weight=LENGTH_WEIGHT)
+                              length_weight=self.length_weight)
         return scored_path(len(doc.src), len(doc.tgt), self.shapes, costs)
 
     @classmethod
     def bootstrapped(cls, docs: Sequence[DocPair], **kwargs) -> "LexicalAligner":
         """Align without a dictionary, learn one (IBM Model 1) from the confident 1-1 beads of
         all documents; repeat with the learned dictionary (BOOTSTRAP_ROUNDS in all), since a
-        better dictionary finds more, and more reliable, confident beads to learn from."""
+        better dictionary finds more, and more reliable, confident beads to learn from. The
+        last round's confident beads also measure how much the corpus's translations spread
+        in length, which sets the length weight (lrtk.align.length.length_weight)."""
         aligner = cls(None, **kwargs)
         for _ in range(BOOTSTRAP_ROUNDS):
-            confident: list[tuple[float, Sequence[str], Sequence[str]]] = []
+            confident: list[tuple[float, Sequence[str], Sequence[str], tuple[int, int, float]]] = []
             for doc in docs:
+                ratio = LengthProfile(doc.src, doc.tgt).ratio
                 for sb in aligner.align(doc):
                     if sb.bead.kind == (1, 1):
-                        confident.append((sb.cost, sentence_features(doc.src[sb.bead.src[0]])[0],
-                                          sentence_features(doc.tgt[sb.bead.tgt[0]])[0]))
+                        src, tgt = doc.src[sb.bead.src[0]], doc.tgt[sb.bead.tgt[0]]
+                        confident.append((sb.cost, sentence_features(src)[0],
+                                          sentence_features(tgt)[0], (len(src), len(tgt), ratio)))
             confident.sort(key=lambda c: c[0])
             keep = confident[:max(1, int(len(confident) * BOOTSTRAP_SHARE))]
-            model = IBMModel1.train([(s, t) for _, s, t in keep])
+            model = IBMModel1.train([(c[1], c[2]) for c in keep])
             aligner = cls(model.to_dictionary(min_prob=DICTIONARY_MIN_PROB), **kwargs)
+        aligner.length_weight = length_weight(length_spread([c[3] for c in keep]))
         return aligner
 
     @classmethod
