@@ -145,8 +145,8 @@ def test_a_2m_character_word_builds_the_features_of_a_64_character_one(monkeypat
     text = "see " + word  # capitalised, not sentence-initial: a name candidate
     assert words(text) == ["see", word[:MAX_TOKEN_CHARS].casefold()]
     assert signals(text) == ["#k:" + translit.phonetic_key(word[:MAX_TOKEN_CHARS])]
-    features = offline.OfflineEmbedder()._word_features(words(text)[1], False)
-    assert len(features) == 1 + MAX_TOKEN_CHARS  # the word + the trigrams of " word "
+    slots, _ = offline.OfflineEmbedder()._word_features(words(text)[1], False)
+    assert len(slots) == 1 + MAX_TOKEN_CHARS  # the word + the trigrams of " word "
     assert len(_bag(text, None)) == 3  # two words and one name key
     assert seen and max(seen) == MAX_TOKEN_CHARS
 
