@@ -28,6 +28,7 @@ import numpy as np
 
 from lrtk.filter.adjacent import best_neighbour
 from lrtk.filter.base import Block, Filter, Pair, Scores
+from lrtk.filter.lexical import matrix, rowwise
 from lrtk.parallel.plan import block_bounds
 
 # A neighbour must beat the pair by this much in absolute terms too: two near-zero
@@ -123,38 +124,24 @@ class MarginFilter(Filter):
         xs = self._encode([window[p].src for p in used], "src")
         ys = self._encode([window[p].tgt for p in used], "tgt")
         batch = [row[p] for p in positions]
-        sim = self._matrix(_take(xs, batch), _take(ys, batch))
+        sim = matrix(xs[batch], ys[batch])
         margin = ratio_margin(sim, self.k)
         cosine = np.diagonal(sim)
 
         def pairwise(src: Sequence[int], tgt: Sequence[int]) -> np.ndarray:
-            return self._rows(_take(xs, [row[p] for p in src]), _take(ys, [row[p] for p in tgt]))
+            return rowwise(xs[[row[p] for p in src]], ys[[row[p] for p in tgt]])
 
         adjacent = best_neighbour(window, positions, pairwise)
         return [{"margin": float(m), "cosine": float(c), "adjacent": float(a)}
                 for m, c, a in zip(margin, cosine, adjacent)]
 
-    # Sentences as vectors: sparse dicts from the lexical models, or embedder rows.
+    # Sentences as rows: sparse ones from the lexical models, or embedder rows.
     def _encode(self, texts: list[str], side: str):
         if self.embedder == "lexical":
-            encode = self.models.src_vector if side == "src" else self.models.tgt_vector
-            return [encode(t) for t in texts]
+            encode = self.models.src_vectors if side == "src" else self.models.tgt_vectors
+            return encode(texts)
         lang = self.src_lang if side == "src" else self.tgt_lang
         return self._embedder().embed(texts, lang) if texts else np.zeros((0, 1))
-
-    def _matrix(self, xs, ys) -> np.ndarray:
-        if self.embedder == "lexical":
-            from lrtk.filter.lexical import matrix
-
-            return matrix(xs, ys)
-        return xs @ ys.T
-
-    def _rows(self, xs, ys) -> np.ndarray:
-        if self.embedder == "lexical":
-            from lrtk.filter.lexical import dot
-
-            return np.array([dot(x, y) for x, y in zip(xs, ys)])
-        return np.einsum("ij,ij->i", xs, ys)
 
     def _embedder(self):
         if not hasattr(self, "_loaded"):
@@ -169,9 +156,3 @@ class MarginFilter(Filter):
             return False
         return scores["margin"] > self.threshold
 
-
-def _take(vectors, rows: Sequence[int]):
-    """The given rows of a list of sparse vectors or of an embedding matrix."""
-    if isinstance(vectors, np.ndarray):
-        return vectors[np.asarray(rows, dtype=int)]
-    return [vectors[r] for r in rows]
