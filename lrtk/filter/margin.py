@@ -33,12 +33,18 @@ from lrtk.parallel.plan import block_bounds
 
 # A neighbour must beat the pair by this much in absolute terms too: two near-zero
 # similarities (short sentences the model knows nothing about) are no evidence either way.
-ADJACENT_SLACK = 0.02
+ADJACENT_SLACK = 0.05
 # True pairs have lower margins under the corpus-trained IBM 1 similarity than under a sentence
-# embedder: 0.7 kept the most clean pairs at >= 90% shifted-pair detection on TICO-19 bn-en and
-# FLORES v1 ne-en (0.5, 0.8 tried); BanglaNMT used 0.95 with LaBSE-like embeddings.
-LEXICAL_THRESHOLD = 0.7
+# embedder; with the bootstrapped models (MarginFilter.fit) the neighbour check catches most
+# shifted pairs, and 0.5 kept the most clean pairs on TICO-19 bn/ne/ur-en, FLORES v1 ne-en
+# and Tatoeba ben-eng (0.3-0.9 tried, benchmarks/bench_filter.py); BanglaNMT used 0.95 with
+# LaBSE-like embeddings.
+LEXICAL_THRESHOLD = 0.5
 EMBEDDER_THRESHOLD = 0.95
+# Pairs the first lexical models judge above this margin, with no neighbour more similar,
+# teach the final models (MarginFilter.fit). 1.0 and 1.3 tried: 1.3 leaves out so many pairs
+# that their words go unknown and clean Tatoeba pairs fall below the threshold.
+BOOTSTRAP_MARGIN = 1.0
 
 
 def ratio_margin(sim: np.ndarray, k: int) -> np.ndarray:
@@ -88,9 +94,19 @@ class MarginFilter(Filter):
         return self.embedder == "lexical"
 
     def fit(self, pairs: Sequence[Pair]) -> None:
+        """Learn the lexical models from `seed_pairs`, else from `pairs` twice: the second
+        time only from the pairs the first models found confident (margin above
+        BOOTSTRAP_MARGIN, no neighbour more similar), so shifted and truncated pairs of the
+        corpus teach the final models nothing."""
         from lrtk.filter.lexical import learn
 
         self.models = learn(pairs, self.seed_pairs)
+        if self.seed_pairs:
+            return
+        confident = [p for p, s in zip(pairs, self.score_all(pairs))
+                     if s["margin"] > BOOTSTRAP_MARGIN and s["adjacent"] <= s["cosine"]]
+        if confident:
+            self.models = learn(confident)
 
     def state(self) -> dict:
         return self.models.state()
