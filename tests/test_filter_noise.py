@@ -1,9 +1,10 @@
 """The default chain on TICO-19 en-bn and FLORES v1 ne-en with 30% injected noise of known kinds.
 
-Acceptance: every noise kind >= 90% flagged and >= 95% of clean pairs kept on TICO-19, with no
-model download (lexical margin trained on the pairs themselves); on FLORES Wikipedia text,
-a domain the chain was not first built on, >= 95% clean kept and >= 88% of each kind flagged
-(benchmarks/bench_filter.py measures 96.7% and 91.6% for shifted pairs, the weakest).
+Acceptance (issue #18): >= 95% of clean pairs kept and >= 95% of every noise kind flagged, with
+no model download (lexical margin trained on the pairs themselves), on TICO-19 and on FLORES
+Wikipedia text, a domain the chain was not first built on (benchmarks/bench_filter.py measures
+98.0% clean kept and 100% of each kind on TICO-19 bn-en; 95.6% clean kept, 97.4% of shifted
+and 96.7% of truncated pairs flagged on FLORES, the weakest cells).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def test_default_chain_flags_noise_and_keeps_clean(noisy, run_cli, tmp_path):
     print(json.dumps(rates))  # the figures quoted in docs/filter.md
     assert rates["clean"]["kept"] >= 0.95
     for kind in NOISE_KINDS:
-        assert rates[kind]["flagged"] >= 0.9, (kind, rates)
+        assert rates[kind]["flagged"] >= 0.95, (kind, rates)
 
     # Kept records come out unchanged, in input order.
     by_id = {r["id"]: r for r in noisy}
@@ -96,4 +97,4 @@ def test_default_chain_on_wikipedia_text():
     print(json.dumps(rates))
     assert rates["clean"]["kept"] >= 0.95
     for kind in NOISE_KINDS:
-        assert rates[kind]["flagged"] >= 0.88, (kind, rates)
+        assert rates[kind]["flagged"] >= 0.95, (kind, rates)

@@ -14,6 +14,7 @@ processes and machines and the result is the same.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from array import array
 from typing import Iterable, Sequence
 
@@ -26,6 +27,7 @@ from lrtk.parallel.plan import block_bounds
 
 HISTOGRAM_BINS = 10
 BLOCK_SIZE = 1000  # pairs per block when no margin filter sets its batch size
+_DIGITS = itertools.repeat(4)  # scores are kept to 4 decimals (map(round, values, _DIGITS))
 
 
 @dataclasses.dataclass
@@ -78,13 +80,15 @@ class FilterChain:
         for flt in self.filters:
             scores = flt.score_block(block, alive)
             survivors = []
+            name, keep = flt.name, flt.keep
             for i, s in zip(alive, scores):
-                outcomes[i].scores[flt.name] = {k: round(float(v), 4) for k, v in s.items()}
-                if flt.keep(s):
+                outcomes[i].scores[name] = dict(zip(s, map(round, map(float, s.values()),
+                                                            _DIGITS)))
+                if keep(s):
                     survivors.append(i)
                 else:
                     outcomes[i].kept = False
-                    outcomes[i].rejected_by = flt.name
+                    outcomes[i].rejected_by = name
             alive = survivors
         return outcomes
 
@@ -118,16 +122,22 @@ class Statistics:
         self.kept = 0
         self.rejected = {name: 0 for name in names}
         self.values: dict[str, array] = {}
+        self._columns: dict[str, dict[str, array]] = {}  # filter -> score -> its values
 
     def add(self, outcomes: Iterable[Outcome]) -> None:
+        columns = self._columns
         for out in outcomes:
             self.input += 1
             self.kept += out.kept
             if out.rejected_by:
                 self.rejected[out.rejected_by] += 1
             for fname, scores in out.scores.items():
+                mine = columns.get(fname) or columns.setdefault(fname, {})
                 for key, v in scores.items():
-                    self.values.setdefault(f"{fname}.{key}", array("d")).append(v)
+                    column = mine.get(key)
+                    if column is None:
+                        column = mine[key] = self.values[f"{fname}.{key}"] = array("d")
+                    column.append(v)
 
     def counts(self) -> dict:
         return {"input": self.input, "kept": self.kept, "rejected": self.rejected}

@@ -28,26 +28,34 @@ import numpy as np
 
 from lrtk.filter.adjacent import best_neighbour
 from lrtk.filter.base import Block, Filter, Pair, Scores
+from lrtk.filter.lexical import matrix, rowwise
 from lrtk.parallel.plan import block_bounds
 
 # A neighbour must beat the pair by this much in absolute terms too: two near-zero
 # similarities (short sentences the model knows nothing about) are no evidence either way.
-ADJACENT_SLACK = 0.02
+ADJACENT_SLACK = 0.05
 # True pairs have lower margins under the corpus-trained IBM 1 similarity than under a sentence
-# embedder: 0.7 kept the most clean pairs at >= 90% shifted-pair detection on TICO-19 bn-en and
-# FLORES v1 ne-en (0.5, 0.8 tried); BanglaNMT used 0.95 with LaBSE-like embeddings.
-LEXICAL_THRESHOLD = 0.7
+# embedder; with the bootstrapped models (MarginFilter.fit) the neighbour check catches most
+# shifted pairs, and 0.5 kept the most clean pairs on TICO-19 bn/ne/ur-en, FLORES v1 ne-en
+# and Tatoeba ben-eng (0.3-0.9 tried, benchmarks/bench_filter.py); BanglaNMT used 0.95 with
+# LaBSE-like embeddings.
+LEXICAL_THRESHOLD = 0.5
 EMBEDDER_THRESHOLD = 0.95
+# Pairs the first lexical models judge above this margin, with no neighbour more similar,
+# teach the final models (MarginFilter.fit). 1.0 and 1.3 tried: 1.3 leaves out so many pairs
+# that their words go unknown and clean Tatoeba pairs fall below the threshold.
+BOOTSTRAP_MARGIN = 1.0
 
 
 def ratio_margin(sim: np.ndarray, k: int) -> np.ndarray:
     """Ratio margin of the diagonal of a square (source x target) similarity matrix."""
     n = sim.shape[0]
     k = max(1, min(k, n))
-    # The k largest of each row / column; np.partition keeps this O(n^2) rather than a sort.
-    knn_src = -np.partition(-sim, k - 1, axis=1)[:, :k]
-    knn_tgt = -np.partition(-sim, k - 1, axis=0)[:k, :]
-    denom = (knn_src.mean(axis=1) + knn_tgt.mean(axis=0)) / 2
+    # The k largest of each row / column; np.partition keeps this O(n^2) rather than a sort
+    # (columns as rows of the transpose: partitioning along axis 0 walks memory with a stride).
+    knn_src = np.partition(sim, n - k, axis=1)[:, n - k:]
+    knn_tgt = np.partition(sim.T, n - k, axis=1)[:, n - k:]
+    denom = (knn_src.mean(axis=1) + knn_tgt.mean(axis=1)) / 2
     diag = np.diagonal(sim)
     with np.errstate(divide="ignore", invalid="ignore"):
         margin = np.where(denom > 0, diag / denom, 0.0)
@@ -87,9 +95,19 @@ class MarginFilter(Filter):
         return self.embedder == "lexical"
 
     def fit(self, pairs: Sequence[Pair]) -> None:
+        """Learn the lexical models from `seed_pairs`, else from `pairs` twice: the second
+        time only from the pairs the first models found confident (margin above
+        BOOTSTRAP_MARGIN, no neighbour more similar), so shifted and truncated pairs of the
+        corpus teach the final models nothing."""
         from lrtk.filter.lexical import learn
 
         self.models = learn(pairs, self.seed_pairs)
+        if self.seed_pairs:
+            return
+        confident = [p for p, s in zip(pairs, self.score_all(pairs))
+                     if s["margin"] > BOOTSTRAP_MARGIN and s["adjacent"] <= s["cosine"]]
+        if confident:
+            self.models = learn(confident)
 
     def state(self) -> dict:
         return self.models.state()
@@ -123,38 +141,24 @@ class MarginFilter(Filter):
         xs = self._encode([window[p].src for p in used], "src")
         ys = self._encode([window[p].tgt for p in used], "tgt")
         batch = [row[p] for p in positions]
-        sim = self._matrix(_take(xs, batch), _take(ys, batch))
+        sim = matrix(xs[batch], ys[batch])
         margin = ratio_margin(sim, self.k)
         cosine = np.diagonal(sim)
 
         def pairwise(src: Sequence[int], tgt: Sequence[int]) -> np.ndarray:
-            return self._rows(_take(xs, [row[p] for p in src]), _take(ys, [row[p] for p in tgt]))
+            return rowwise(xs[[row[p] for p in src]], ys[[row[p] for p in tgt]])
 
         adjacent = best_neighbour(window, positions, pairwise)
         return [{"margin": float(m), "cosine": float(c), "adjacent": float(a)}
                 for m, c, a in zip(margin, cosine, adjacent)]
 
-    # Sentences as vectors: sparse dicts from the lexical models, or embedder rows.
+    # Sentences as rows: sparse ones from the lexical models, or embedder rows.
     def _encode(self, texts: list[str], side: str):
         if self.embedder == "lexical":
-            encode = self.models.src_vector if side == "src" else self.models.tgt_vector
-            return [encode(t) for t in texts]
+            encode = self.models.src_vectors if side == "src" else self.models.tgt_vectors
+            return encode(texts)
         lang = self.src_lang if side == "src" else self.tgt_lang
         return self._embedder().embed(texts, lang) if texts else np.zeros((0, 1))
-
-    def _matrix(self, xs, ys) -> np.ndarray:
-        if self.embedder == "lexical":
-            from lrtk.filter.lexical import matrix
-
-            return matrix(xs, ys)
-        return xs @ ys.T
-
-    def _rows(self, xs, ys) -> np.ndarray:
-        if self.embedder == "lexical":
-            from lrtk.filter.lexical import dot
-
-            return np.array([dot(x, y) for x, y in zip(xs, ys)])
-        return np.einsum("ij,ij->i", xs, ys)
 
     def _embedder(self):
         if not hasattr(self, "_loaded"):
@@ -169,9 +173,3 @@ class MarginFilter(Filter):
             return False
         return scores["margin"] > self.threshold
 
-
-def _take(vectors, rows: Sequence[int]):
-    """The given rows of a list of sparse vectors or of an embedding matrix."""
-    if isinstance(vectors, np.ndarray):
-        return vectors[np.asarray(rows, dtype=int)]
-    return [vectors[r] for r in rows]

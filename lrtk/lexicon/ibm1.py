@@ -48,30 +48,40 @@ class IBMModel1:
         """EM on (source words, target words) pairs; entries below `min_prob` are dropped."""
         src_ids: dict[str, int] = {NULL: 0}
         tgt_ids: dict[str, int] = {}
-        cols_s, cols_t, groups = [], [], []
-        n_groups = 0
+        src_tokens, tgt_tokens, src_lens, tgt_lens = [], [], [], []
         for src, tgt in pairs:
             if not tgt or len(src) > MAX_LEN or len(tgt) > MAX_LEN:
                 continue
-            s = np.array([0] + [src_ids.setdefault(w, len(src_ids)) for w in src], dtype=np.int64)
-            t = np.array([tgt_ids.setdefault(w, len(tgt_ids)) for w in tgt], dtype=np.int64)
-            # Every target position pairs with every source word (and NULL): one EM group each.
-            cols_s.append(np.tile(s, len(t)))
-            cols_t.append(np.repeat(t, len(s)))
-            groups.append(np.repeat(np.arange(n_groups, n_groups + len(t)), len(s)))
-            n_groups += len(t)
+            src_tokens.append(0)
+            src_tokens.extend([src_ids.setdefault(w, len(src_ids)) for w in src])
+            tgt_tokens.extend([tgt_ids.setdefault(w, len(tgt_ids)) for w in tgt])
+            src_lens.append(len(src) + 1), tgt_lens.append(len(tgt))
+        n_groups = len(tgt_tokens)
         if not n_groups:
             return cls({})
+        # Every target position pairs with every source word of its sentence (and NULL): one
+        # EM group each. Built for all pairs at once (per-pair numpy calls cost more than EM).
+        src_lens_arr = np.array(src_lens, dtype=np.int64)
+        pair_of_group = np.repeat(np.arange(len(src_lens)), tgt_lens)
+        size = src_lens_arr[pair_of_group]
+        first_src = (np.cumsum(src_lens_arr) - src_lens_arr)[pair_of_group]
+        group = np.repeat(np.arange(n_groups), size)
+        within = np.arange(len(group)) - np.repeat(np.cumsum(size) - size, size)
+        cols_s = np.array(src_tokens, dtype=np.int64)[np.repeat(first_src, size) + within]
+        cols_t = np.repeat(np.array(tgt_tokens, dtype=np.int64), size)
         n_tgt = len(tgt_ids)
-        keys = np.concatenate(cols_s) * n_tgt + np.concatenate(cols_t)
-        group = np.concatenate(groups)
+        keys = cols_s * n_tgt + cols_t
         params, param_of = _unique_inverse(keys)
         param_src = params // n_tgt
         prob = np.full(len(params), 1.0 / n_tgt)
+        # One buffer each for the per-co-occurrence arrays, reused by every iteration: fresh
+        # ones of this size are new pages from the system each time (page faults, sys time).
+        p, total, share = np.empty(len(group)), np.empty(len(group)), np.empty(len(group))
         for _ in range(iterations):
-            p = prob[param_of]
+            np.take(prob, param_of, out=p)
             # E step: each target token's unit of count is shared among its possible sources.
-            share = p / np.bincount(group, p, minlength=n_groups)[group]
+            np.take(np.bincount(group, p, minlength=n_groups), group, out=total)
+            np.divide(p, total, out=share)
             counts = np.bincount(param_of, share, minlength=len(params))
             # M step: renormalise per source word.
             prob = counts / np.bincount(param_src, counts, minlength=len(src_ids))[param_src]
