@@ -24,8 +24,10 @@ from lrtk.kernels.binding import (
     kernel_available,
     kernel_summary,
     pack,
+    prefill_summary,
     qtype_of,
     set_kernel,
+    set_prefill,
 )
 from lrtk.kernels.reference import dequantize, reference_gemm, table_error_bound
 
@@ -43,8 +45,10 @@ __all__ = [
     "kernel_available",
     "kernel_summary",
     "pack",
+    "prefill_summary",
     "qtype_of",
     "reference_gemm",
     "set_kernel",
+    "set_prefill",
     "table_error_bound",
 ]

@@ -143,7 +143,9 @@ static void dense_rows(void *ctx, int ti, int nt) {
 /* y[n][m] = x[n][k] W^T + bias, n <= LRTK_MAX_BATCH. */
 int lrtk_linear_forward(lrtk_pool *pool, const lrtk_linear *l, const float *x, int n, float *y) {
   if (l->quantized) {
-    int rc = lrtk_tmac_gemm(pool, &l->q, x, n, y);
+    int rc = lrtk_prefill_uses_int8(&l->q, n);
+    if (rc < 0) return rc;
+    rc = (rc ? lrtk_int8_gemm : lrtk_tmac_gemm)(pool, &l->q, x, n, y);
     if (rc != 0) return rc;
   } else {
     dense_job job = {l, x, n, y, have_simd()};
