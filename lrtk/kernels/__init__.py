@@ -29,7 +29,7 @@ from lrtk.kernels.binding import (
     set_kernel,
     set_prefill,
 )
-from lrtk.kernels.reference import dequantize, reference_gemm, table_error_bound
+from lrtk.kernels.reference import dequantize, int8_error_bound, reference_gemm, table_error_bound
 
 __all__ = [
     "KERNELS",
@@ -42,6 +42,7 @@ __all__ = [
     "dequantize",
     "gemm",
     "get_kernel",
+    "int8_error_bound",
     "kernel_available",
     "kernel_summary",
     "pack",
