@@ -13,7 +13,7 @@ import pytest
 
 from lrtk import kernels
 from lrtk.kernels.binding import ENV_PREFILL
-from test_kernels import QTYPES, SIMD_KERNELS, problem, require
+from test_kernels import QTYPES, SIMD_KERNELS, assert_equals_scalar, problem, run
 
 
 @pytest.fixture(autouse=True)
@@ -23,25 +23,12 @@ def auto_kernel():
     kernels.set_prefill("auto")
 
 
-def run_int8(kernel, w, x, pool=None):
-    kernels.set_kernel(kernel)
-    return kernels.gemm(w, x, pool=pool, int8=True)
-
-
 @pytest.mark.parametrize("kernel", SIMD_KERNELS)
 @pytest.mark.parametrize("qtype", QTYPES)
 @pytest.mark.parametrize("group_size", [32, 128])
 def test_int8_kernels_equal_scalar(kernel, qtype, group_size):
-    """AVX-512 (VNNI), AVX2 and NEON's int8 products equal the scalar one bit for bit, with and
-    without zero points, on rows and batches that fill no tile, on 1 and 2 threads."""
-    require(kernel)
-    for zeros, m, n in ((qtype != "ternary", 133, 7), (False, 31, 17)):
-        codes, scales, zero, x = problem(qtype, m, 3 * group_size, group_size, zeros=zeros, n=n)
-        w = kernels.pack(codes, scales, zero, qtype=qtype, group_size=group_size)
-        oracle = run_int8("scalar", w, x)
-        assert np.array_equal(run_int8(kernel, w, x), oracle)
-        with kernels.Pool(2) as pool:
-            assert np.array_equal(run_int8(kernel, w, x, pool), oracle)
+    """AVX-512 (VNNI), AVX2 and NEON's int8 products equal the scalar one."""
+    assert_equals_scalar(kernel, qtype, group_size, int8=True)
 
 
 @pytest.mark.parametrize("qtype", QTYPES)
@@ -49,7 +36,7 @@ def test_int8_stays_within_its_bound_and_differs_from_the_tables(qtype):
     zeros = qtype != "ternary"
     codes, scales, zero, x = problem(qtype, 133, 256, 64, zeros=zeros, n=9, seed=3)
     w = kernels.pack(codes, scales, zero, qtype=qtype, group_size=64)
-    int8 = run_int8("scalar", w, x)
+    int8 = run("scalar", w, x, int8=True)
     ref = kernels.reference_gemm(codes, scales, zero, x, qtype=qtype, group_size=64)
     bound = kernels.int8_error_bound(x, scales, qtype=qtype, group_size=64)
     err = np.abs(int8 - ref)
