@@ -135,6 +135,7 @@ int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, i
  * scalar and neon -> "scalar", which lrtk_int8_kernel_name() returns (NULL on a bad
  * $LRTK_KERNEL). */
 int lrtk_int8_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y);
+/* (n from 1 to LRTK_INT8_MAX_BATCH) */
 const char *lrtk_int8_kernel_name(void);
 
 /* Which product the model runtime's batches of several tokens (prefill) take. AUTO: int8 for
@@ -150,6 +151,9 @@ typedef enum {
   LRTK_PREFILL_INT8 = 2,
 } lrtk_prefill;
 #define LRTK_INT8_MIN_BATCH 4
+/* Largest n lrtk_int8_gemm takes: a tile's unpacked groups serve all of them, so a prompt's
+ * weights are read once per this many tokens (the tables: once per LRTK_TMAC_MAX_BATCH). */
+#define LRTK_INT8_MAX_BATCH 64
 int lrtk_set_prefill(int mode); /* LRTK_OK, or LRTK_E_NULL for a mode that is none of these */
 /* The mode AUTO resolves to (never AUTO itself), or LRTK_E_PREFILL_ENV. */
 int lrtk_get_prefill(void);

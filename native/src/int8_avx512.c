@@ -152,7 +152,7 @@ TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format
   const uint8_t *p = at.packed;
   const uint16_t *scale = at.scale, *bias = at.bias;
   _Alignas(64) uint8_t codes[LRTK_INT8_QUAD_BYTES * 32]; /* one group of at most 128 columns */
-  _Alignas(64) float sums[LRTK_TMAC_MAX_BATCH * 64];    /* outputs in code row order */
+  _Alignas(64) float sums[LRTK_INT8_MAX_BATCH * 64];    /* outputs in code row order */
   unpack_plan plan;
   make_plan(planes, &plan);
   (void)f;

@@ -143,7 +143,7 @@ const char *lrtk_tmac_strerror(int err) {
     case LRTK_E_QTYPE: return "unsupported weight type (expected 1, 2, 3 or 4 bits, or ternary)";
     case LRTK_E_GROUP: return "unsupported group size (expected 32, 64 or 128)";
     case LRTK_E_SHAPE: return "bad shape: m must be >= 1 and k a positive multiple of the group size";
-    case LRTK_E_BATCH: return "batch size must be between 1 and 16";
+    case LRTK_E_BATCH: return "batch size must be between 1 and 16 (64 for the int8 product)";
     case LRTK_E_KERNEL: return "kernel not available on this CPU or build";
     case LRTK_E_CODE: return "a weight code does not fit the bit width";
     case LRTK_E_ZEROS: return "zero points are required with has_zeros and not allowed for ternary weights";
@@ -174,10 +174,10 @@ typedef struct {
   lrtk_tmac_tile_fn tile_fn, tile2_fn; /* tile2_fn: two tokens at once, or NULL */
   lrtk_tmac_tables_fn build_tables;
   lrtk_int8_tile_fn int8_fn; /* non-NULL: the int8 GEMM instead of the tables */
-  lrtk_int8_acts acts[LRTK_TMAC_MAX_BATCH];
+  lrtk_int8_acts acts[LRTK_INT8_MAX_BATCH];
   const float *x;
-  table_out out[LRTK_TMAC_MAX_BATCH];
-  lrtk_tmac_tables tables[LRTK_TMAC_MAX_BATCH];
+  table_out out[LRTK_INT8_MAX_BATCH]; /* the tables use the first LRTK_TMAC_MAX_BATCH */
+  lrtk_tmac_tables tables[LRTK_INT8_MAX_BATCH];
   int n;
   float *y;
   atomic_int tables_built; /* threads done with their share of the tables */
@@ -228,7 +228,7 @@ static int take_tile(tile_range *r, int from_back) {
   }
 }
 
-static void run_tile(gemm_job *job, int tile, float out[LRTK_TMAC_MAX_BATCH * LRTK_TMAC_TILE_ROWS]) {
+static void run_tile(gemm_job *job, int tile, float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS]) {
   const int m = job->w->m, row0 = tile * LRTK_TMAC_TILE_ROWS;
   const int rows = m - row0 < LRTK_TMAC_TILE_ROWS ? m - row0 : LRTK_TMAC_TILE_ROWS;
   if (job->int8_fn) { /* every token at once: a group's codes are unpacked once for all */
@@ -259,7 +259,7 @@ static void run_tile(gemm_job *job, int tile, float out[LRTK_TMAC_MAX_BATCH * LR
 static void gemm_worker(void *ctx, int ti, int nt) {
   gemm_job *job = ctx;
   build_tables_share(job, ti, nt);
-  float out[LRTK_TMAC_MAX_BATCH * LRTK_TMAC_TILE_ROWS];
+  float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS];
   for (int tile; (tile = take_tile(&job->shares[ti], 0)) >= 0;) run_tile(job, tile, out);
   for (int v = 1; v < nt; v++)
     for (int tile; (tile = take_tile(&job->shares[(ti + v) % nt], 1)) >= 0;)
@@ -273,7 +273,7 @@ static int gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int 
   if (!w || !x || !y || !w->packed || !w->scales) return LRTK_E_NULL;
   int err = lrtk_tmac_check_shape(w->qtype, w->m, w->k, w->group_size);
   if (err != LRTK_OK) return err;
-  if (n < 1 || n > LRTK_TMAC_MAX_BATCH) return LRTK_E_BATCH;
+  if (n < 1 || n > (int8 ? LRTK_INT8_MAX_BATCH : LRTK_TMAC_MAX_BATCH)) return LRTK_E_BATCH;
   if (w->has_zeros != (w->zeros != NULL) || (w->has_zeros && w->qtype == LRTK_Q_TERNARY))
     return LRTK_E_ZEROS;
 

@@ -309,6 +309,27 @@ static void test_kernel_names(void) {
         "feature names: %s", lrtk_cpu_feature_names());
 }
 
+/* The int8 product takes up to 64 tokens at once (the tables 16): every kernel equals the
+ * scalar one there too, within the bound, and one token more is refused. */
+static void test_int8_large_batch(lrtk_pool *pool) {
+  const int qtypes[] = {LRTK_Q_B3, LRTK_Q_B4, LRTK_Q_TERNARY};
+  int8_path = 1;
+  for (int a = 0; a < 3; a++) {
+    problem pb = make_problem(qtypes[a], 100, 256, 64, qtypes[a] != LRTK_Q_TERNARY,
+                              LRTK_INT8_MAX_BATCH - a * 13);
+    check_problem(&pb, pool);
+    free_problem(&pb);
+  }
+  int8_path = 0;
+  problem pb = make_problem(LRTK_Q_B2, 64, 64, 32, 0, LRTK_INT8_MAX_BATCH + 1);
+  float *y = malloc((size_t)64 * (LRTK_INT8_MAX_BATCH + 1) * sizeof(float));
+  lrtk_tmac_set_kernel(LRTK_KERNEL_AUTO);
+  CHECK(lrtk_int8_gemm(NULL, &pb.w, pb.x, LRTK_INT8_MAX_BATCH + 1, y) == LRTK_E_BATCH, "int8 n 65");
+  CHECK(lrtk_tmac_gemm(NULL, &pb.w, pb.x, LRTK_TMAC_MAX_BATCH + 1, y) == LRTK_E_BATCH, "tables n 17");
+  free(y);
+  free_problem(&pb);
+}
+
 /* With $LRTK_KERNEL set (ctest runs this binary once per kernel), AUTO is that kernel and
  * set_kernel still overrides it. Returns 0 when the forced kernel runs here; otherwise checks
  * that nothing runs (a forced kernel is never silently replaced) and returns 1. */
@@ -351,6 +372,7 @@ int main(void) {
    * that force a kernel check what auto then runs, not the whole matrix again. */
   if (getenv("LRTK_KERNEL") == NULL) test_kernels_match(pool);
   test_extreme_activations();
+  test_int8_large_batch(pool);
   test_table_builders_agree();
   test_half_scales();
   test_errors();
