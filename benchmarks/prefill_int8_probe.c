@@ -1,13 +1,13 @@
 /* Prefill compute of the two products the runtime can take for a batch of tokens, on one
- * in-cache matrix (group 128, 1 thread, CPU time: on a shared machine a long call is
- * preempted more often than a short one, so wall clock misleads): lrtk_tmac_gemm (T-MAC
- * tables) and lrtk_int8_gemm (int8 activations x unpacked codes), alternated in one process,
- * median per token of each. It started as the probe that sized the int8 route before it was
+ * matrix (group 128, 1 thread, CPU time: on a shared machine a long call is preempted more
+ * often than a short one, so wall clock misleads): lrtk_tmac_gemm (T-MAC tables, 16 tokens
+ * per call as the runtime calls it) and lrtk_int8_gemm (int8 activations x unpacked codes,
+ * all tokens in one call), alternated in one process, median per token of each. It started as the probe that sized the int8 route before it was
  * built (docs/kernels.md "Prefill"); it now times the library's own kernels.
  *
  *   cmake --build build/dev && gcc -O2 -o build/prefill_int8_probe benchmarks/prefill_int8_probe.c \
  *     -Inative/include -Lbuild/dev/native -llrtk_native -Wl,-rpath,$PWD/build/dev/native
- *   build/prefill_int8_probe 4 2048 2048 16 9    # bits, rows, columns, tokens (1..16), repeats
+ *   build/prefill_int8_probe 4 2048 2048 64 9    # bits, rows, columns, tokens (1..64), repeats
  *
  * LRTK_KERNEL picks the kernel as everywhere (avx2: the AVX2 tables against AVX2's int8). */
 #include <stdio.h>
@@ -35,8 +35,8 @@ int main(int argc, char **argv) {
   const int bits = atoi(argv[1]), m = atoi(argv[2]), k = atoi(argv[3]), n = atoi(argv[4]);
   const int reps = atoi(argv[5]), gs = 128;
   const size_t bytes = lrtk_tmac_packed_bytes(bits, m, k, gs), count = lrtk_tmac_scale_count(bits, m, k, gs);
-  if (!bytes || n < 1 || n > LRTK_TMAC_MAX_BATCH || reps < 1) {
-    fprintf(stderr, "prefill_int8_probe: bits 1-4, columns a multiple of 128, tokens 1-16\n");
+  if (!bytes || n < 1 || n > LRTK_INT8_MAX_BATCH || reps < 1) {
+    fprintf(stderr, "prefill_int8_probe: bits 1-4, columns a multiple of 128, tokens 1-64\n");
     return 2;
   }
   uint8_t *packed = aligned_alloc(64, (bytes + 63) / 64 * 64);
@@ -51,7 +51,10 @@ int main(int argc, char **argv) {
   lrtk_pool *pool = lrtk_pool_create(1);
   for (int r = -1; r < reps; r++) { /* r = -1 warms the caches */
     const double t0 = cpu_seconds();
-    if (lrtk_tmac_gemm(pool, &w, x, n, y) != LRTK_OK) return 1;
+    for (int t = 0; t < n; t += LRTK_TMAC_MAX_BATCH) {
+      const int b = n - t < LRTK_TMAC_MAX_BATCH ? n - t : LRTK_TMAC_MAX_BATCH;
+      if (lrtk_tmac_gemm(pool, &w, x + (size_t)t * k, b, y + (size_t)t * m) != LRTK_OK) return 1;
+    }
     const double t1 = cpu_seconds();
     if (lrtk_int8_gemm(pool, &w, x, n, y) != LRTK_OK) return 1;
     const double t2 = cpu_seconds();

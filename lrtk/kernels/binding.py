@@ -246,16 +246,14 @@ def cpu_features() -> str:
 
 def set_prefill(name: str) -> None:
     """Choose the runtime's prefill product for later calls in this process: 'tables' (T-MAC),
-    'int8', or 'auto' ($LRTK_PREFILL where set, else int8 on 3- and 4-bit weights where the
-    int8 kernel is VNNI)."""
+    'int8', or 'auto' ($LRTK_PREFILL where set, else int8 where the int8 kernel is VNNI)."""
     if name not in PREFILLS:
         raise KernelError(f"unknown prefill product {name!r} (expected one of {', '.join(PREFILLS)})")
     check(c_api()["set_prefill"](PREFILLS[name]))
 
 
 def prefill_summary() -> str:
-    """What batches of several tokens run: 'tables', or 'int8 (KERNEL)' with the int8 kernel
-    (auto: at 3 and 4 bits; 2-bit weights keep the tables)."""
+    """What batches of several tokens run: 'tables', or 'int8 (KERNEL)' with the int8 kernel."""
     number = c_api()["get_prefill"]()
     check(number)
     if number == PREFILLS["tables"]:

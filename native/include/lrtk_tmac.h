@@ -139,9 +139,10 @@ int lrtk_int8_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, i
 const char *lrtk_int8_kernel_name(void);
 
 /* Which product the model runtime's batches of several tokens (prefill) take. AUTO: int8 for
- * batches of at least LRTK_INT8_MIN_BATCH tokens on 3- and 4-bit weights where the int8
- * kernel is "vnni" (there it is 1.2-1.5x the tables per token on the TinyLlama shapes; at 2
- * bits, and with AVX2's int8 kernel, the tables are as fast or faster), else the tables.
+ * batches of at least LRTK_INT8_MIN_BATCH tokens where the int8 kernel is "vnni" (with 64
+ * tokens per call against the tables' 16, 1.85-2.07x the tables per token at 4 bits and
+ * 1.12-1.19x at 2 bits on the TinyLlama shapes; AVX2's int8 kernel is no faster than its
+ * tables), else the tables.
  * TABLES and INT8 force one for every batch of at least LRTK_INT8_MIN_BATCH tokens (decode,
  * n = 1, always takes the tables). AUTO is $LRTK_PREFILL where set (auto, tables or int8;
  * read once), so a benchmark can time both in child processes. */

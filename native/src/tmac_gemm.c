@@ -286,8 +286,10 @@ static int gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int 
   lrtk_tmac_format_of(w->qtype, &job.format);
   const int k = w->k, groups = k / w->group_size;
   const size_t lut_bytes = (size_t)k * 4, float_bytes = (size_t)groups * sizeof(float);
-  /* tables: k * 4 bytes + 2 floats per group; int8: k bytes + 3 four-byte values per group */
-  const size_t per_token = lut_bytes + 2 * float_bytes + (int8 ? float_bytes : 0); /* 8 | it */
+  /* tables: k * 4 bytes + 2 floats per group; int8: k bytes + 3 four-byte values per group,
+   * rounded up to 8 bytes: the 64-bit work shares follow the last token's (an odd group count
+   * misaligned them, which AArch64's atomics refuse with SIGBUS) */
+  const size_t per_token = (lut_bytes + (2 + int8) * float_bytes + 7) / 8 * 8;
   const int nt = lrtk_pool_threads(pool);
   const size_t bytes = per_token * n + (size_t)nt * sizeof(tile_range);
   uint8_t *scratch = pool ? lrtk_pool_scratch(pool, bytes) : malloc(bytes);
@@ -359,8 +361,7 @@ int lrtk_prefill_uses_int8(const lrtk_tmac_matrix *w, int n) {
   if (forced < 0) return forced;
   if (n < LRTK_INT8_MIN_BATCH) return 0;
   if (forced != LRTK_PREFILL_AUTO) return forced == LRTK_PREFILL_INT8;
+  (void)w; /* AUTO: the same choice at every width (lrtk_tmac.h) */
   const int mode = lrtk_get_prefill();
-  if (mode < 0) return mode;
-  /* AUTO: the widths where the VNNI kernel beat the tables (lrtk_tmac.h) */
-  return mode == LRTK_PREFILL_INT8 && (w->qtype == LRTK_Q_B3 || w->qtype == LRTK_Q_B4);
+  return mode < 0 ? mode : mode == LRTK_PREFILL_INT8;
 }
