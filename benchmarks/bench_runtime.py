@@ -48,11 +48,14 @@ def model_file(cache: Path, variant: str, group_size: int) -> Path:
 
 
 def bench(path: Path, threads: int, decode_tokens: int, repeats: int, kernel: str = "auto",
-          prompt_tokens: int = 32) -> dict:
-    """One `lrtk bench model` process; `kernel` goes in as LRTK_KERNEL ('auto': as set here)."""
+          prompt_tokens: int = 32, prefill: str = "auto") -> dict:
+    """One `lrtk bench model` process; `kernel` goes in as LRTK_KERNEL and `prefill` (tables,
+    int8) as LRTK_PREFILL ('auto': as set here)."""
     env = dict(os.environ, LRTK_QUIET="1")
     if kernel != "auto":
         env["LRTK_KERNEL"] = kernel
+    if prefill != "auto":
+        env["LRTK_PREFILL"] = prefill
     out = subprocess.run([sys.executable, "-m", "lrtk.cli.main", "bench", "model", str(path),
                           "--threads", str(threads), "--decode-tokens", str(decode_tokens),
                           "--prompt-tokens", str(prompt_tokens), "--repeats", str(repeats), "--json"],

@@ -12,6 +12,8 @@ the commands that build llama-bench and write the GGUF files. lrtk's models are 
 bench_runtime.py writes (same cache). Decode: both sides decode 64 tokens (llama-bench -n 64,
 lrtk after a 32-token prompt). Prefill of N tokens: llama-bench -p N -n 0 against lrtk bench
 --prompt-tokens N. Best of 3 runs per round; the table keeps each side's best round.
+--prefill tables,auto times lrtk's prompts through each prefill product (LRTK_PREFILL) in the
+same rounds: the T-MAC tables against the int8 path, before and after, on one machine.
 """
 
 from __future__ import annotations
@@ -40,15 +42,15 @@ def llama_tok_s(llama_bench: str, gguf: str, threads: int, prompt: int | None) -
     return max(json.loads(out.stdout)[0]["samples_ts"])
 
 
-def lrtk_run(path: Path, threads: int, prompt: int | None) -> tuple[float, str]:
+def lrtk_run(path: Path, threads: int, prompt: int | None, prefill: str = "auto") -> tuple[float, str]:
     """Best of REPEATS lrtk runs and the kernel they ran: decode (64 tokens after a 32-token
-    prompt) when prompt is None, else prefill of `prompt` tokens."""
+    prompt) when prompt is None, else prefill of `prompt` tokens through `prefill`."""
     from bench_runtime import bench
 
     if prompt is None:
         r = bench(path, threads, DECODE_TOKENS, REPEATS)
         return r["decode_tok_s"], r["kernel"]
-    r = bench(path, threads, 1, REPEATS, prompt_tokens=prompt)
+    r = bench(path, threads, 1, REPEATS, prompt_tokens=prompt, prefill=prefill)
     return r["prefill_tok_s"], r["kernel"]
 
 
@@ -80,8 +82,9 @@ def markdown(rows: list[dict], meta: dict) -> str:
              "| threads | phase | lrtk | MB | tok/s | llama.cpp | MB | tok/s | lrtk / llama.cpp "
              "| target ratio |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        bits, _, symmetric = r["lrtk"].partition("-")
-        label = f"{bits}-bit {symmetric}".strip()
+        variant, _, prefill = r["lrtk"].partition("@")
+        bits, _, symmetric = variant.partition("-")
+        label = f"{bits}-bit {symmetric}".strip() + (f" ({prefill} prefill)" if prefill else "")
         lines.append(f"| {r['threads']} | {r['phase']} | {label} | {r['lrtk_mb']} | "
                      f"{r['lrtk_tok_s']} | {r['llama_cpp']} | {r['llama_mb']} | "
                      f"{r['llama_tok_s']} | {r['ratio']}x | {r['target_ratio'] or '-'}x |")
@@ -100,6 +103,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="Alternations of the engines.")
     parser.add_argument("--prompt-tokens", default="64,128,512",
                         help="Comma list of prefill lengths compared ('' for decode only).")
+    parser.add_argument("--prefill", default="auto",
+                        help="Comma list of lrtk prefill products (LRTK_PREFILL: auto, tables, "
+                        "int8), each timed in every round, e.g. tables,auto.")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "benchmarks"))
     from bench_kernels import run_meta, write_report
@@ -118,8 +124,17 @@ def main() -> None:
     best: dict[tuple[str, str, int, int | None], float] = {}
     kernels: set[str] = set()
 
-    def lrtk_timed(path: Path, t: int, prompt: int | None) -> float:
-        tok_s, kernel = lrtk_run(path, t, prompt)
+    prefills = [p.strip() for p in args.prefill.split(",") if p.strip()]
+    labelled = len(prefills) > 1
+
+    def lrtk_names(variant: str, prompt: int | None) -> list[tuple[str, str]]:
+        """(row name, LRTK_PREFILL) of each lrtk run: decode takes no prefill product."""
+        if prompt is None or not labelled:
+            return [(variant, prefills[0] if prompt is not None else "auto")]
+        return [(f"{variant}@{p}", p) for p in prefills]
+
+    def lrtk_timed(path: Path, t: int, prompt: int | None, prefill: str) -> float:
+        tok_s, kernel = lrtk_run(path, t, prompt, prefill)
         kernels.add(kernel)
         return tok_s
 
@@ -127,7 +142,8 @@ def main() -> None:
         for t, prompt in ((t, p) for t in threads for p in phases):
             timed_this_round: set[str] = set()  # TQ2_0 pairs with two lrtk variants
             for variant, path in variants.items():
-                runs = [("lrtk", variant, lambda p=path: lrtk_timed(p, t, prompt))]
+                runs = [("lrtk", name, lambda p=path, m=mode: lrtk_timed(p, t, prompt, m))
+                        for name, mode in lrtk_names(variant, prompt)]
                 for g in PAIRS[variant]:
                     if g in ggufs and g not in timed_this_round:
                         timed_this_round.add(g)
@@ -142,11 +158,11 @@ def main() -> None:
     rows = []
     for t, prompt in ((t, p) for t in threads for p in phases):
         for variant, path in variants.items():
-            for g in PAIRS[variant]:
+            for g, (name, _) in ((g, n) for g in PAIRS[variant] for n in lrtk_names(variant, prompt)):
                 if g not in ggufs:
                     continue
-                ours, theirs = best[("lrtk", variant, t, prompt)], best[("llama.cpp", g, t, prompt)]
-                rows.append({"threads": t, "phase": phase_name(prompt), "lrtk": variant,
+                ours, theirs = best[("lrtk", name, t, prompt)], best[("llama.cpp", g, t, prompt)]
+                rows.append({"threads": t, "phase": phase_name(prompt), "lrtk": name,
                              "lrtk_mb": round(path.stat().st_size / 1e6, 1),
                              "lrtk_tok_s": round(ours, 1), "llama_cpp": g,
                              "llama_mb": round(os.path.getsize(ggufs[g]) / 1e6, 1),

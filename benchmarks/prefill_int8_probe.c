@@ -1,147 +1,72 @@
-/* Probe (not part of lrtk): would prefill be faster as an int8 GEMM with VNNI than with the
- * T-MAC kernels? Prefill compute on one in-cache matrix (2048x2048, group 128, 1 thread, CPU
- * time, medians): lrtk_tmac_gemm with n tokens; an int8 x int8 vpdpbusd GEMM on weights
- * already dequantized to codes in a VNNI layout (activations as random int8); a SIMD
- * dequantization of the T-MAC packed planes to that layout (checked against a plain one); and
- * both fused per 64-row tile (dequantize into a 128 KiB buffer, then every token). The numbers
- * are not checked against a float reference: this times the work, it is not a kernel.
+/* Prefill compute of the two products the runtime can take for a batch of tokens, on one
+ * matrix (group 128, 1 thread, CPU time: on a shared machine a long call is preempted more
+ * often than a short one, so wall clock misleads): lrtk_tmac_gemm (T-MAC tables, 16 tokens
+ * per call as the runtime calls it) and lrtk_int8_gemm (int8 activations x unpacked codes,
+ * all tokens in one call), alternated in one process, median per token of each. It started as the probe that sized the int8 route before it was
+ * built (docs/kernels.md "Prefill"); it now times the library's own kernels.
  *
- *   cmake --build build/dev && gcc -O3 -o build/prefill_int8_probe benchmarks/prefill_int8_probe.c \
+ *   cmake --build build/dev && gcc -O2 -o build/prefill_int8_probe benchmarks/prefill_int8_probe.c \
  *     -Inative/include -Lbuild/dev/native -llrtk_native -Wl,-rpath,$PWD/build/dev/native
- *   build/prefill_int8_probe 4 16 15      # bits (2 or 4), tokens (2..16), repeats
+ *   build/prefill_int8_probe 4 2048 2048 64 9    # bits, rows, columns, tokens (1..64), repeats
  *
- * Results: docs/kernels.md "Prefill". */
-#include <immintrin.h>
+ * LRTK_KERNEL picks the kernel as everywhere (avx2: the AVX2 tables against AVX2's int8). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
+
 #include "lrtk_tmac.h"
-static double now(void) { struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-static int cmp(const void *a, const void *b) { double x = *(double*)a, y = *(double*)b; return x < y ? -1 : x > y; }
-#define M 2048
-#define K 2048
-#define G 128
-#define TB 6 /* tokens per register block */
-/* w8: [tile][quad][64 rows x 4 bytes]; xq: [token][K] int8; out [token][M] */
-__attribute__((target("avx512f,avx512bw,avx512vnni")))
-static void vnni_gemm(const uint8_t *w8, const int8_t *xq, const float *xstep, const uint16_t *scale, int n, float *out, int only_tile) {
-  for (int tile = only_tile < 0 ? 0 : only_tile; tile < (only_tile < 0 ? M / 64 : only_tile + 1); tile++) {
-    const uint8_t *wt = only_tile < 0 ? w8 + (size_t)tile * (K / 4) * 256 : w8;
-    for (int t0 = 0; t0 < n; t0 += TB) {
-      int nb = n - t0 < TB ? n - t0 : TB;
-      __m512 o[TB][4];
-      for (int t = 0; t < TB; t++) for (int r = 0; r < 4; r++) o[t][r] = _mm512_setzero_ps();
-      for (int g = 0; g < K / G; g++) {
-        __m512i acc[TB][4];
-        for (int t = 0; t < TB; t++) for (int r = 0; r < 4; r++) acc[t][r] = _mm512_setzero_si512();
-        for (int q = g * G / 4; q < (g + 1) * G / 4; q++) {
-          const __m512i w0 = _mm512_loadu_si512(wt + q * 256), w1 = _mm512_loadu_si512(wt + q * 256 + 64),
-                        w2 = _mm512_loadu_si512(wt + q * 256 + 128), w3 = _mm512_loadu_si512(wt + q * 256 + 192);
-          for (int t = 0; t < TB; t++) {
-            if (t >= nb) break;
-            const __m512i xb = _mm512_set1_epi32(*(const int32_t *)(xq + (size_t)(t0 + t) * K + 4 * q));
-            acc[t][0] = _mm512_dpbusd_epi32(acc[t][0], w0, xb);
-            acc[t][1] = _mm512_dpbusd_epi32(acc[t][1], w1, xb);
-            acc[t][2] = _mm512_dpbusd_epi32(acc[t][2], w2, xb);
-            acc[t][3] = _mm512_dpbusd_epi32(acc[t][3], w3, xb);
-          }
-        }
-        for (int r = 0; r < 4; r++) {
-          const __m512 sc = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(scale + ((size_t)tile * (K / G) + g) * 64 + 16 * r)));
-          for (int t = 0; t < nb; t++)
-            o[t][r] = _mm512_add_ps(o[t][r], _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[t][r]), sc), _mm512_set1_ps(xstep[(t0 + t) * (K / G) + g])));
-        }
-      }
-      for (int t = 0; t < nb; t++) for (int r = 0; r < 4; r++) _mm512_storeu_ps(out + (size_t)(t0 + t) * M + tile * 64 + 16 * r, o[t][r]);
-    }
-  }
+
+static double cpu_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
 }
-/* Dequantize one tile's packed planes (the T-MAC layout) into the VNNI layout: per quad, 64
- * rows x 4 codes. Straightforward scalar-table version. */
-static void dequant_tile(const uint8_t *p, int planes, uint8_t *w8) {
-  for (int q = 0; q < K / 4; q++, w8 += 256) {
-    memset(w8, 0, 256);
-    for (int j = 0; j < planes; j += 2) {
-      const int pair = j + 1 < planes, block = pair ? 64 : 32;
-      for (int b = 0; b < block; b++, p++) {
-        const int plane = pair ? j + (b & 1) : j, low = pair ? b >> 1 : 16 * (b & 1) + (b >> 1);
-        for (int h = 0; h < 2; h++) {
-          const int nib = h ? *p >> 4 : *p & 15, row = low + 32 * h;
-          for (int i = 0; i < 4; i++) w8[row * 4 + i] |= ((nib >> i) & 1) << plane;
-        }
-      }
-    }
-  }
+
+static int by_value(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
 }
-/* SIMD dequant: per pair block, 16 rows' two plane nibbles per dword (vpmovzxwd), expanded by
- * vpermd on a 16-entry table whose entry n has byte i = bit i of n, shifted to the plane. */
-__attribute__((target("avx512f,avx512bw")))
-static void dequant_tile_simd(const uint8_t *p, int planes, uint8_t *w8) {
-  __m512i e = _mm512_setzero_si512();
-  { uint32_t tab[16]; for (int n = 0; n < 16; n++) { tab[n] = 0; for (int i = 0; i < 4; i++) tab[n] |= (uint32_t)((n >> i) & 1) << (8 * i); }
-    e = _mm512_loadu_si512(tab); }
-  for (int q = 0; q < K / 4; q++, w8 += 256) {
-    __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
-    for (int j = 0; j + 1 < planes; j += 2, p += 64) {
-      for (int r = 0; r < 2; r++) { /* rows 16r.. (low nibbles) and 32+16r.. (high) */
-        const __m512i d = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(p + 32 * r)));
-        acc[r] = _mm512_or_si512(acc[r], _mm512_slli_epi32(_mm512_permutexvar_epi32(d, e), j));
-        acc[r] = _mm512_or_si512(acc[r], _mm512_slli_epi32(_mm512_permutexvar_epi32(_mm512_srli_epi32(d, 8), e), j + 1));
-        acc[r + 2] = _mm512_or_si512(acc[r + 2], _mm512_slli_epi32(_mm512_permutexvar_epi32(_mm512_srli_epi32(d, 4), e), j));
-        acc[r + 2] = _mm512_or_si512(acc[r + 2], _mm512_slli_epi32(_mm512_permutexvar_epi32(_mm512_srli_epi32(d, 12), e), j + 1));
-      }
-    }
-    for (int r = 0; r < 4; r++) _mm512_storeu_si512(w8 + 64 * r, acc[r]);
-  }
-}
+
 int main(int argc, char **argv) {
-  if (argc != 4) { fprintf(stderr, "usage: prefill_int8 BITS(2|4) TOKENS(2..16) REPEATS\n"); return 2; }
-  int bits = atoi(argv[1]), n = atoi(argv[2]), reps = atoi(argv[3]);
-  if ((bits != 2 && bits != 4) || n < 2 || n > 16 || reps < 1) { fprintf(stderr, "bits 2 or 4, tokens 2..16\n"); return 2; }
-  size_t pb = lrtk_tmac_packed_bytes(bits, M, K, G), sc = lrtk_tmac_scale_count(bits, M, K, G);
-  uint8_t *p = aligned_alloc(64, (pb + 63) / 64 * 64);
-  for (size_t j = 0; j < pb; j++) p[j] = (uint8_t)(j * 2654435761u >> 13);
-  uint16_t *s = malloc(sc * 2); for (size_t j = 0; j < sc; j++) s[j] = 0x2c00;
-  lrtk_tmac_matrix w = {.qtype = bits, .m = M, .k = K, .group_size = G, .packed = p, .scales = s};
-  float *x = malloc((size_t)n * K * 4), *y = malloc((size_t)n * M * 4), *xs = malloc((size_t)n * (K / G) * 4);
-  int8_t *xq = malloc((size_t)n * K);
-  for (int i = 0; i < n * K; i++) { x[i] = (float)((i * 37) % 101 - 50) / 50.0f; xq[i] = (int8_t)((i * 37) % 255 - 127); }
-  for (int i = 0; i < n * (K / G); i++) xs[i] = 0.01f;
-  uint8_t *w8 = aligned_alloc(64, (size_t)M * K);
-  int planes = bits;
-  size_t tile_bytes = (size_t)(K / 4) * planes * 32;
-  { uint8_t *a = malloc((size_t)64 * K), *b = malloc((size_t)64 * K);
-    dequant_tile(p, planes, a); dequant_tile_simd(p, planes, b);
-    printf("simd dequant %s naive\n", memcmp(a, b, (size_t)64 * K) ? "DIFFERS from" : "equals"); }
-  lrtk_pool *pool = lrtk_pool_create(1);
-  uint8_t *buf = aligned_alloc(64, (size_t)64 * K);
-  double *fused = malloc(reps * sizeof(double));
-  double *t[3]; for (int m = 0; m < 3; m++) t[m] = malloc(reps * sizeof(double));
-  for (int r = -1; r < reps; r++) {
-    double t0 = now();
-    lrtk_tmac_gemm(pool, &w, x, n, y);
-    double t1 = now();
-    vnni_gemm(w8, xq, xs, s, n, y, -1);
-    double t2 = now();
-    for (int tile = 0; tile < M / 64; tile++) dequant_tile(p + tile * tile_bytes, planes, w8 + (size_t)tile * K * 64);
-    double t3 = now();
-    for (int tile = 0; tile < M / 64; tile++) dequant_tile_simd(p + tile * tile_bytes, planes, w8 + (size_t)tile * K * 64);
-    double t4 = now();
-    for (int tile = 0; tile < M / 64; tile++) {
-      dequant_tile_simd(p + tile * tile_bytes, planes, buf);
-      vnni_gemm(buf, xq, xs, s, n, y, tile);
-    }
-    double t5 = now();
-    if (r >= 0) fused[r] = t5 - t4;
-    if (r >= 0) { t[0][r] = t1 - t0; t[1][r] = t2 - t1; t[2][r] = t4 - t3; }
+  if (argc != 6) {
+    fprintf(stderr, "usage: prefill_int8_probe BITS ROWS COLUMNS TOKENS REPEATS\n");
+    return 2;
   }
-  for (int m = 0; m < 3; m++) qsort(t[m], reps, sizeof(double), cmp);
-  qsort(fused, reps, sizeof(double), cmp);
-  printf("  fused per tile (dequant to a 64-row int8 buffer, then VNNI over all %d tokens): %.1f us/token, T-MAC / fused %.2fx\n", n, fused[reps / 2] * 1e6 / n, t[0][reps / 2] / fused[reps / 2]);
-  printf("bits %d n %d (%dx%d, 1 thread, in cache, CPU time): per token: T-MAC %.1f us, VNNI int8 GEMM %.1f us (%.2fx), "
-         "SIMD dequant of the matrix %.1f us (/%d tokens = %.1f us/token)\n", bits, n, M, K,
-         t[0][reps / 2] * 1e6 / n, t[1][reps / 2] * 1e6 / n, t[0][reps / 2] / t[1][reps / 2], t[2][reps / 2] * 1e6, n,
-         t[2][reps / 2] * 1e6 / n);
+  const int bits = atoi(argv[1]), m = atoi(argv[2]), k = atoi(argv[3]), n = atoi(argv[4]);
+  const int reps = atoi(argv[5]), gs = 128;
+  const size_t bytes = lrtk_tmac_packed_bytes(bits, m, k, gs), count = lrtk_tmac_scale_count(bits, m, k, gs);
+  if (!bytes || n < 1 || n > LRTK_INT8_MAX_BATCH || reps < 1) {
+    fprintf(stderr, "prefill_int8_probe: bits 1-4, columns a multiple of 128, tokens 1-64\n");
+    return 2;
+  }
+  uint8_t *packed = aligned_alloc(64, (bytes + 63) / 64 * 64);
+  uint16_t *scales = malloc(count * sizeof *scales);
+  float *x = malloc((size_t)n * k * sizeof *x), *y = malloc((size_t)n * m * sizeof *y);
+  double *tables = malloc(reps * sizeof *tables), *int8 = malloc(reps * sizeof *int8);
+  for (size_t j = 0; j < bytes; j++) packed[j] = (uint8_t)(j * 2654435761u >> 13);
+  for (size_t j = 0; j < count; j++) scales[j] = 0x2c00; /* 1/16 */
+  for (int i = 0; i < n * k; i++) x[i] = (float)((i * 37) % 101 - 50) / 50.0f;
+  const lrtk_tmac_matrix w = {.qtype = bits, .m = m, .k = k, .group_size = gs, .packed = packed,
+                              .scales = scales};
+  lrtk_pool *pool = lrtk_pool_create(1);
+  for (int r = -1; r < reps; r++) { /* r = -1 warms the caches */
+    const double t0 = cpu_seconds();
+    for (int t = 0; t < n; t += LRTK_TMAC_MAX_BATCH) {
+      const int b = n - t < LRTK_TMAC_MAX_BATCH ? n - t : LRTK_TMAC_MAX_BATCH;
+      if (lrtk_tmac_gemm(pool, &w, x + (size_t)t * k, b, y + (size_t)t * m) != LRTK_OK) return 1;
+    }
+    const double t1 = cpu_seconds();
+    if (lrtk_int8_gemm(pool, &w, x, n, y) != LRTK_OK) return 1;
+    const double t2 = cpu_seconds();
+    if (r >= 0) tables[r] = t1 - t0, int8[r] = t2 - t1;
+  }
+  qsort(tables, reps, sizeof *tables, by_value);
+  qsort(int8, reps, sizeof *int8, by_value);
+  const double a = tables[reps / 2], b = int8[reps / 2];
+  printf("bits %d %dx%d, %d tokens, kernel %s: tables %.1f us/token, int8 (%s) %.1f us/token, "
+         "int8 %.2fx the tables' speed\n", bits, m, k, n,
+         lrtk_tmac_kernel_name(lrtk_tmac_get_kernel()), a * 1e6 / n, lrtk_int8_kernel_name(),
+         b * 1e6 / n, a / b);
+  lrtk_pool_free(pool);
   return 0;
 }

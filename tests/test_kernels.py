@@ -40,24 +40,29 @@ def problem(qtype, m, k, group_size, *, zeros=False, n=1, seed=0):
     return codes, scales, zero, x
 
 
-def run(kernel, w, x, pool=None):
+def run(kernel, w, x, pool=None, int8=False):
     kernels.set_kernel(kernel)
-    return kernels.gemm(w, x, pool=pool)
+    return kernels.gemm(w, x, pool=pool, int8=int8)
+
+
+def assert_equals_scalar(kernel, qtype, group_size, int8=False):
+    """Bit for bit, with and without zero points, on rows and batches that fill no tile, on 1
+    and 2 threads (int8: the prefill product)."""
+    require(kernel)
+    for zeros, m, n in ((qtype != "ternary", 133, 5), (False, 31, 17)):
+        codes, scales, zero, x = problem(qtype, m, 3 * group_size, group_size, zeros=zeros, n=n)
+        w = kernels.pack(codes, scales, zero, qtype=qtype, group_size=group_size)
+        oracle = run("scalar", w, x, int8=int8)
+        assert np.array_equal(run(kernel, w, x, int8=int8), oracle)
+        with kernels.Pool(2) as pool:
+            assert np.array_equal(run(kernel, w, x, pool, int8=int8), oracle)
 
 
 @pytest.mark.parametrize("kernel", SIMD_KERNELS)
 @pytest.mark.parametrize("qtype", QTYPES)
 @pytest.mark.parametrize("group_size", [32, 64, 128])
 def test_simd_kernel_equals_scalar(kernel, qtype, group_size):
-    """Bit for bit, with and without zero points, on rows and batches that fill no tile."""
-    require(kernel)
-    for zeros, m, n in ((qtype != "ternary", 133, 5), (False, 31, 17)):
-        codes, scales, zero, x = problem(qtype, m, 3 * group_size, group_size, zeros=zeros, n=n)
-        w = kernels.pack(codes, scales, zero, qtype=qtype, group_size=group_size)
-        oracle = run("scalar", w, x)
-        assert np.array_equal(run(kernel, w, x), oracle)
-        with kernels.Pool(2) as pool:
-            assert np.array_equal(run(kernel, w, x, pool), oracle)
+    assert_equals_scalar(kernel, qtype, group_size)
 
 
 @pytest.mark.parametrize("qtype", QTYPES)

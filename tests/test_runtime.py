@@ -118,17 +118,19 @@ def q2_model(trained, tmp_path_factory):
     return out
 
 
-def _greedy_python(path, prompt, n, kernel):
-    from lrtk.kernels.binding import set_kernel
+def _greedy_python(path, prompt, n, kernel, prefill="auto"):
+    from lrtk.kernels.binding import set_kernel, set_prefill
     from lrtk.runtime.binding import NativeModel, Sampler
     from lrtk.runtime.generate import generate_ids
 
     set_kernel(kernel)
+    set_prefill(prefill)
     try:
         with NativeModel(str(path)) as m:
             return list(generate_ids(m, prompt, n, Sampler(m.config["vocab_size"])))
     finally:
         set_kernel("auto")
+        set_prefill("auto")
 
 
 def _lrtk_run(build_dir: str, *cmake_args: str) -> Path:
@@ -143,10 +145,11 @@ def _lrtk_run(build_dir: str, *cmake_args: str) -> Path:
     return build / "native" / "lrtk-run"
 
 
-def _run_ids(cmd: list[str], model, prompt, n, kernel) -> list[int]:
+def _run_ids(cmd: list[str], model, prompt, n, kernel, prefill="auto") -> list[int]:
     out = subprocess.run([*cmd, str(model), "-i", " ".join(map(str, prompt)), "-n", str(n),
                           "-k", kernel], check=True, capture_output=True, text=True, timeout=120,
-                         env=dict(os.environ, QEMU_LD_PREFIX="/usr/aarch64-linux-gnu"))
+                         env=dict(os.environ, QEMU_LD_PREFIX="/usr/aarch64-linux-gnu",
+                                  LRTK_PREFILL=prefill))
     return list(map(int, out.stdout.split()))
 
 
@@ -160,31 +163,60 @@ def q4_f16_head(trained, tmp_path_factory):
     return out
 
 
+@pytest.mark.parametrize("prefill", ["tables", "int8"])
 @pytest.mark.parametrize("model", ["q2_model", "q4_f16_head"])
-def test_greedy_generation_identical_on_every_kernel(model, request):
+def test_greedy_generation_identical_on_every_kernel(model, prefill, request):
     """Python binding (scalar, AVX2, AVX-512), the standalone lrtk-run on x86, and lrtk-run
     built for aarch64 with its NEON and scalar kernels under qemu all produce the same greedy
-    tokens."""
+    tokens, with the prompt through the tables or through the int8 product (each int8 kernel
+    equals the scalar one bit for bit; auto picks by CPU, so it is pinned here)."""
     from lrtk.kernels.binding import kernel_available
 
     path = request.getfixturevalue(model)
     prompt, n = [1, 45, 67, 89, 12, 150], 12
-    scalar = _greedy_python(path, prompt, n, "scalar")
+    scalar = _greedy_python(path, prompt, n, "scalar", prefill)
     assert len(scalar) == n
     host_kernels = ["scalar"] + [k for k in ("avx2", "avx512") if kernel_available(k)]
     for kernel in host_kernels[1:]:
-        assert _greedy_python(path, prompt, n, kernel) == scalar
+        assert _greedy_python(path, prompt, n, kernel, prefill) == scalar
     if shutil.which("cmake") is None:
         pytest.skip("cmake not installed")
     host = _lrtk_run("native-test")
     for kernel in host_kernels:
-        assert _run_ids([str(host)], path, prompt, n, kernel) == scalar, kernel
+        assert _run_ids([str(host)], path, prompt, n, kernel, prefill) == scalar, kernel
     for tool in ("aarch64-linux-gnu-gcc", "qemu-aarch64"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} not installed (scripts/setup-system.sh installs it)")
     arm = _lrtk_run("native-aarch64", "-DCMAKE_TOOLCHAIN_FILE=native/cmake/aarch64-linux-gnu.cmake")
     for kernel in ("neon", "scalar"):
-        assert _run_ids(["qemu-aarch64", str(arm)], path, prompt, n, kernel) == scalar, kernel
+        assert _run_ids(["qemu-aarch64", str(arm)], path, prompt, n, kernel, prefill) == scalar, kernel
+
+
+@pytest.mark.parametrize("model", ["q2_model", "q4_f16_head"])
+def test_int8_prefill_agrees_with_the_tables(model, trained, request):
+    """The int8 prefill product against the T-MAC tables on held-out TICO-19 windows: the same
+    top-1 next token at (nearly) every position. Both round activations to int8 in their own
+    way, so logits differ by more than summation order; the greedy choice must not."""
+    from lrtk.kernels.binding import set_prefill
+    from lrtk.runtime.binding import NativeModel
+    from lrtk.runtime.generate import windows
+    from lrtk.runtime.tokenizer import Tokenizer, encode_file
+
+    hf_dir, eval_txt, _ = trained
+    ids = encode_file(Tokenizer.from_dir(hf_dir, 1), str(eval_txt), 1024)
+    top1 = {}
+    try:
+        for prefill in ("tables", "int8"):
+            set_prefill(prefill)
+            with NativeModel(str(request.getfixturevalue(model))) as m:
+                top1[prefill] = np.concatenate([m.forward(w, 0, all_logits=True).argmax(1)
+                                                for w in windows(ids, 128)])
+    finally:
+        set_prefill("auto")
+    agreement = float((top1["tables"] == top1["int8"]).mean())
+    print(f"\n{model}: int8 prefill vs tables top-1 agreement {agreement:.4f} "
+          f"over {len(top1['int8'])} positions")
+    assert agreement >= 0.95
 
 
 def test_run_cli_streams_greedy_text_and_seeded_sampling(q2_model, run_cli):

@@ -24,10 +24,12 @@ from lrtk.kernels.binding import (
     kernel_available,
     kernel_summary,
     pack,
+    prefill_summary,
     qtype_of,
     set_kernel,
+    set_prefill,
 )
-from lrtk.kernels.reference import dequantize, reference_gemm, table_error_bound
+from lrtk.kernels.reference import dequantize, int8_error_bound, reference_gemm, table_error_bound
 
 __all__ = [
     "KERNELS",
@@ -40,11 +42,14 @@ __all__ = [
     "dequantize",
     "gemm",
     "get_kernel",
+    "int8_error_bound",
     "kernel_available",
     "kernel_summary",
     "pack",
+    "prefill_summary",
     "qtype_of",
     "reference_gemm",
     "set_kernel",
+    "set_prefill",
     "table_error_bound",
 ]

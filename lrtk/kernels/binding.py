@@ -17,6 +17,9 @@ MAX_BATCH = 16  # LRTK_TMAC_MAX_BATCH
 KERNELS = {"auto": 0, "scalar": 1, "avx2": 2, "neon": 3, "avx512": 4}  # lrtk_kernel
 ENV_KERNEL = "LRTK_KERNEL"  # forces the kernel 'auto' means (see lrtk_tmac_set_kernel)
 E_KERNEL, E_KERNEL_ENV = -5, -10  # LRTK_E_KERNEL, LRTK_E_KERNEL_ENV
+PREFILLS = {"auto": 0, "tables": 1, "int8": 2}  # lrtk_prefill
+ENV_PREFILL = "LRTK_PREFILL"  # forces the prefill product 'auto' means (lrtk_set_prefill)
+E_PREFILL_ENV = -11  # LRTK_E_PREFILL_ENV
 
 
 class KernelError(UsageError):
@@ -43,6 +46,9 @@ def c_api():
         raise KernelError(f"{ENV_KERNEL}={os.environ.get(ENV_KERNEL)!r} is not a kernel this CPU "
                           "or build can run",
                           hint=f"unset it or use one of {', '.join(_available(api))}")
+    if api["get_prefill"]() == E_PREFILL_ENV:
+        raise KernelError(f"{ENV_PREFILL}={os.environ.get(ENV_PREFILL)!r} is not a prefill product",
+                          hint=f"unset it or use one of {', '.join(PREFILLS)}")
     return api
 
 
@@ -59,6 +65,10 @@ def _prototypes(f):
         "scale_count": f("lrtk_tmac_scale_count", ctypes.c_size_t, _I, _I, _I, _I),
         "pack": f("lrtk_tmac_pack", _I, _I, _I, _I, _I, _I, _P, _P, _P, _P, _P, _P),
         "gemm": f("lrtk_tmac_gemm", _I, _P, ctypes.POINTER(TmacMatrix), _P, _I, _P),
+        "int8_gemm": f("lrtk_int8_gemm", _I, _P, ctypes.POINTER(TmacMatrix), _P, _I, _P),
+        "int8_kernel_name": f("lrtk_int8_kernel_name", ctypes.c_char_p),
+        "set_prefill": f("lrtk_set_prefill", _I, _I),
+        "get_prefill": f("lrtk_get_prefill", _I),
         "set_kernel": f("lrtk_tmac_set_kernel", _I, _I),
         "get_kernel": f("lrtk_tmac_get_kernel", _I),
         "kernel_available": f("lrtk_tmac_kernel_available", _I, _I),
@@ -182,8 +192,10 @@ def pack(codes, scales, zeros=None, *, qtype, group_size: int = 128) -> PackedMa
     return PackedMatrix(qtype, m, k, group_size, packed, scales_out, zeros_out)
 
 
-def gemm(w: PackedMatrix, x, pool: Pool | None = None) -> np.ndarray:
-    """y = x . W^T for x of shape (k,) or (n, k); batches over 16 run in chunks of 16."""
+def gemm(w: PackedMatrix, x, pool: Pool | None = None, int8: bool = False) -> np.ndarray:
+    """y = x . W^T for x of shape (k,) or (n, k); batches over 16 run in chunks of 16. int8:
+    the prefill product (activations rounded to int8 per group, lrtk_int8_gemm) instead of
+    the T-MAC tables."""
     x = np.ascontiguousarray(x, dtype=np.float32)
     single = x.ndim == 1
     x2 = x.reshape(1, -1) if single else x
@@ -194,7 +206,8 @@ def gemm(w: PackedMatrix, x, pool: Pool | None = None) -> np.ndarray:
     handle = pool.handle if pool is not None else None
     for start in range(0, x2.shape[0], MAX_BATCH):
         xs, ys = x2[start:start + MAX_BATCH], y[start:start + MAX_BATCH]
-        check(c_api()["gemm"](handle, ctypes.byref(struct), xs.ctypes.data, xs.shape[0], ys.ctypes.data))
+        check(c_api()["int8_gemm" if int8 else "gemm"](handle, ctypes.byref(struct), xs.ctypes.data,
+                                                        xs.shape[0], ys.ctypes.data))
     return y[0] if single else y
 
 
@@ -229,6 +242,23 @@ def cpu_features() -> str:
     """The SIMD features the native library detected (cpuid and the OS's register state),
     e.g. 'avx2 avx512f avx512bw avx512vbmi avx512vnni gfni'."""
     return c_api()["cpu_features"]().decode()
+
+
+def set_prefill(name: str) -> None:
+    """Choose the runtime's prefill product for later calls in this process: 'tables' (T-MAC),
+    'int8', or 'auto' ($LRTK_PREFILL where set, else int8 where the int8 kernel is VNNI)."""
+    if name not in PREFILLS:
+        raise KernelError(f"unknown prefill product {name!r} (expected one of {', '.join(PREFILLS)})")
+    check(c_api()["set_prefill"](PREFILLS[name]))
+
+
+def prefill_summary() -> str:
+    """What batches of several tokens run: 'tables', or 'int8 (KERNEL)' with the int8 kernel."""
+    number = c_api()["get_prefill"]()
+    check(number)
+    if number == PREFILLS["tables"]:
+        return "tables"
+    return f"int8 ({c_api()['int8_kernel_name']().decode()})"
 
 
 def kernel_summary() -> str:

@@ -45,11 +45,24 @@ def table_error_bound(x, scales, *, qtype, group_size: int = 128) -> np.ndarray:
     |y| this is about (2^b - 1)/2 * sqrt(...) / 254 for random data, well under 1%; the
     bound here is the worst case, summed over groups.
     """
+    return _rounding_bound(x, scales, qtype, group_size, span=4)
+
+
+def int8_error_bound(x, scales, *, qtype, group_size: int = 128) -> np.ndarray:
+    """Largest |int8 GEMM - reference_gemm| per (token, row) for the prefill product
+    (gemm(..., int8=True)): each activation is rounded to a step of A/127, A the largest |x|
+    of its group, so it moves by at most A/254, times |code - mid| <= (2^b - 1)/2 (ternary 1)
+    for each of the group's columns."""
+    return _rounding_bound(x, scales, qtype, group_size, span=1)
+
+
+def _rounding_bound(x, scales, qtype, group_size: int, span: int) -> np.ndarray:
+    """Both bounds: int8 steps shared by a group, each covering `span` activations' sum."""
     qtype = qtype_of(qtype)
     x = np.atleast_2d(np.asarray(x, dtype=np.float64))
     n, k = x.shape
-    quad_abs = np.abs(x).reshape(n, k // group_size, group_size // 4, 4).sum(axis=3)
-    step = quad_abs.max(axis=2) / 127.0                               # (n, groups)
+    span_abs = np.abs(x).reshape(n, k // group_size, group_size // span, span).sum(axis=3)
+    step = span_abs.max(axis=2) / 127.0                                # (n, groups)
     plane_weights = 1.0 if qtype == TERNARY else ((1 << qtype) - 1) / 2
-    per_group = (group_size / 4) * (step / 2) * plane_weights          # (n, groups)
+    per_group = (group_size / span) * (step / 2) * plane_weights       # (n, groups)
     return per_group @ np.abs(half_round(scales).astype(np.float64)).T  # (n, m)

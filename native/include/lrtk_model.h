@@ -27,7 +27,9 @@ extern "C" {
 #define LRTK_FILE_VERSION 3 /* 3: half scales for low-bit weights */
 #define LRTK_ALIGN 64
 #define LRTK_NAME_LEN 64
-#define LRTK_MAX_BATCH 16 /* tokens per forward step: the largest n lrtk_tmac_gemm takes */
+/* Tokens per forward step: the largest n lrtk_int8_gemm takes (the tables take 16 at a time),
+ * so that a long prompt reads the weights once per 64 tokens. */
+#define LRTK_MAX_BATCH 64
 
 enum { LRTK_DT_F32 = 0, LRTK_DT_F16 = 1, LRTK_DT_I32 = 2, LRTK_DT_U8 = 3, LRTK_DT_TMAC = 4 };
 

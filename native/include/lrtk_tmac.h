@@ -48,6 +48,7 @@ typedef enum {
   LRTK_E_NOMEM = -8,
   LRTK_E_NULL = -9,       /* a required pointer is NULL */
   LRTK_E_KERNEL_ENV = -10, /* $LRTK_KERNEL names an unknown kernel or one this CPU lacks */
+  LRTK_E_PREFILL_ENV = -11, /* $LRTK_PREFILL is not auto, tables or int8 */
 } lrtk_status;
 
 /* Largest batch lrtk_tmac_gemm accepts; rows are padded to tiles of LRTK_TMAC_TILE_ROWS. */
@@ -122,6 +123,44 @@ int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
  * pool may be NULL (run on the calling thread). Each tile's weights are read from memory
  * once and reused from cache for the other n-1 tokens. */
 int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y);
+
+/* The same product for prefill: each token's activations rounded to int8 (one step per group
+ * of group_size columns) and each tile's weights unpacked from the planes to int8 codes, one
+ * group at a time, then exact integer dot products (AVX-512 VNNI vpdpbusd where the CPU has
+ * it, else AVX2 vpmaddubsw, else plain C; all equal bit for bit). Per token it is cheaper
+ * than the tables when many tokens share each unpacked group; its rounding differs from the
+ * tables' (one int8 step per activation instead of per table entry), so results differ from
+ * lrtk_tmac_gemm's by about as much as the tables differ from the exact product. The kernel
+ * follows lrtk_tmac_get_kernel: avx512 -> "vnni" (or "avx2" without VNNI), avx2 -> "avx2",
+ * scalar and neon -> "scalar", which lrtk_int8_kernel_name() returns (NULL on a bad
+ * $LRTK_KERNEL). */
+int lrtk_int8_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y);
+/* (n from 1 to LRTK_INT8_MAX_BATCH) */
+const char *lrtk_int8_kernel_name(void);
+
+/* Which product the model runtime's batches of several tokens (prefill) take. AUTO: int8 for
+ * batches of at least LRTK_INT8_MIN_BATCH tokens where the int8 kernel is "vnni" (with 64
+ * tokens per call against the tables' 16, 1.85-2.07x the tables per token at 4 bits and
+ * 1.12-1.19x at 2 bits on the TinyLlama shapes; AVX2's int8 kernel is no faster than its
+ * tables), else the tables.
+ * TABLES and INT8 force one for every batch of at least LRTK_INT8_MIN_BATCH tokens (decode,
+ * n = 1, always takes the tables). AUTO is $LRTK_PREFILL where set (auto, tables or int8;
+ * read once), so a benchmark can time both in child processes. */
+typedef enum {
+  LRTK_PREFILL_AUTO = 0,
+  LRTK_PREFILL_TABLES = 1,
+  LRTK_PREFILL_INT8 = 2,
+} lrtk_prefill;
+#define LRTK_INT8_MIN_BATCH 4
+/* Largest n lrtk_int8_gemm takes: a tile's unpacked groups serve all of them, so a prompt's
+ * weights are read once per this many tokens (the tables: once per LRTK_TMAC_MAX_BATCH). */
+#define LRTK_INT8_MAX_BATCH 64
+int lrtk_set_prefill(int mode); /* LRTK_OK, or LRTK_E_NULL for a mode that is none of these */
+/* The mode AUTO resolves to (never AUTO itself), or LRTK_E_PREFILL_ENV. */
+int lrtk_get_prefill(void);
+/* 1: the runtime multiplies n tokens by w with lrtk_int8_gemm; 0: lrtk_tmac_gemm; or an error
+ * (a bad $LRTK_PREFILL or $LRTK_KERNEL). */
+int lrtk_prefill_uses_int8(const lrtk_tmac_matrix *w, int n);
 
 /* Choose the kernel for later calls (tests compare them); error if the CPU lacks it.
  * The choice is process-wide. AUTO (the default) takes the kernel named by the environment

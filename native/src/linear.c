@@ -140,10 +140,17 @@ static void dense_rows(void *ctx, int ti, int nt) {
           dense_dot(&l->dense, (size_t)r, job->x + (size_t)t * l->k, l->k, job->simd);
 }
 
-/* y[n][m] = x[n][k] W^T + bias, n <= LRTK_MAX_BATCH. */
+/* y[n][m] = x[n][k] W^T + bias, n <= LRTK_MAX_BATCH: the int8 product takes all n at once,
+ * the tables 16 at a time. */
 int lrtk_linear_forward(lrtk_pool *pool, const lrtk_linear *l, const float *x, int n, float *y) {
   if (l->quantized) {
-    int rc = lrtk_tmac_gemm(pool, &l->q, x, n, y);
+    const int int8 = lrtk_prefill_uses_int8(&l->q, n);
+    if (int8 < 0) return int8;
+    int rc = int8 ? lrtk_int8_gemm(pool, &l->q, x, n, y) : 0;
+    for (int t = 0; !int8 && !rc && t < n; t += LRTK_TMAC_MAX_BATCH) {
+      const int b = n - t < LRTK_TMAC_MAX_BATCH ? n - t : LRTK_TMAC_MAX_BATCH;
+      rc = lrtk_tmac_gemm(pool, &l->q, x + (size_t)t * l->k, b, y + (size_t)t * l->m);
+    }
     if (rc != 0) return rc;
   } else {
     dense_job job = {l, x, n, y, have_simd()};

@@ -96,6 +96,30 @@ static lrtk_tmac_tile_fn tile2_fn_of(int kernel) {
   return NULL;
 }
 
+/* The int8 kernel that goes with a T-MAC kernel: VNNI (and GFNI) where the CPU has them beside AVX-512,
+ * else AVX2's, else (scalar, NEON) the scalar one. */
+static lrtk_int8_tile_fn int8_fn_of(int kernel) {
+#if defined(__x86_64__)
+  const int vnni = LRTK_CPU_AVX512VNNI | LRTK_CPU_GFNI; /* beside the AVX-512 kernel's VBMI */
+  if (kernel == LRTK_KERNEL_AVX512 && (lrtk_cpu_features() & vnni) == vnni)
+    return lrtk_int8_tile_vnni;
+  if (kernel == LRTK_KERNEL_AVX2 || kernel == LRTK_KERNEL_AVX512) return lrtk_int8_tile_avx2;
+#endif
+  (void)kernel;
+  return lrtk_int8_tile_scalar;
+}
+
+const char *lrtk_int8_kernel_name(void) {
+  const int kernel = lrtk_tmac_get_kernel();
+  if (kernel < 0) return NULL;
+  const lrtk_int8_tile_fn fn = int8_fn_of(kernel);
+#if defined(__x86_64__)
+  if (fn == lrtk_int8_tile_vnni) return "vnni";
+  if (fn == lrtk_int8_tile_avx2) return "avx2";
+#endif
+  return fn == lrtk_int8_tile_scalar ? "scalar" : NULL;
+}
+
 static lrtk_tmac_tile_fn tile_fn_of(int kernel) {
   switch (kernel) {
 #if defined(__x86_64__)
@@ -119,12 +143,14 @@ const char *lrtk_tmac_strerror(int err) {
     case LRTK_E_QTYPE: return "unsupported weight type (expected 1, 2, 3 or 4 bits, or ternary)";
     case LRTK_E_GROUP: return "unsupported group size (expected 32, 64 or 128)";
     case LRTK_E_SHAPE: return "bad shape: m must be >= 1 and k a positive multiple of the group size";
-    case LRTK_E_BATCH: return "batch size must be between 1 and 16";
+    case LRTK_E_BATCH: return "batch size must be between 1 and 16 (64 for the int8 product)";
     case LRTK_E_KERNEL: return "kernel not available on this CPU or build";
     case LRTK_E_CODE: return "a weight code does not fit the bit width";
     case LRTK_E_ZEROS: return "zero points are required with has_zeros and not allowed for ternary weights";
     case LRTK_E_NOMEM: return "out of memory";
     case LRTK_E_NULL: return "a required pointer is NULL";
+    case LRTK_E_PREFILL_ENV:
+      return "LRTK_PREFILL is not a prefill product (use auto, tables or int8)";
     case LRTK_E_KERNEL_ENV:
       return "LRTK_KERNEL names an unknown kernel or one this CPU or build lacks (use auto, "
              "scalar, avx2, avx512 or neon)";
@@ -147,9 +173,11 @@ typedef struct {
   lrtk_tmac_format format;
   lrtk_tmac_tile_fn tile_fn, tile2_fn; /* tile2_fn: two tokens at once, or NULL */
   lrtk_tmac_tables_fn build_tables;
+  lrtk_int8_tile_fn int8_fn; /* non-NULL: the int8 GEMM instead of the tables */
+  lrtk_int8_acts acts[LRTK_INT8_MAX_BATCH];
   const float *x;
-  table_out out[LRTK_TMAC_MAX_BATCH];
-  lrtk_tmac_tables tables[LRTK_TMAC_MAX_BATCH];
+  table_out out[LRTK_INT8_MAX_BATCH]; /* the tables use the first LRTK_TMAC_MAX_BATCH */
+  lrtk_tmac_tables tables[LRTK_INT8_MAX_BATCH];
   int n;
   float *y;
   atomic_int tables_built; /* threads done with their share of the tables */
@@ -166,6 +194,14 @@ static void build_tables_share(gemm_job *job, int ti, int nt) {
   const int gs = job->w->group_size, k = job->w->k, groups = k / gs;
   const int g0 = (int)((long)groups * ti / nt), g1 = (int)((long)groups * (ti + 1) / nt);
   for (int i = 0; g1 > g0 && i < job->n; i++) {
+    if (job->int8_fn) {
+      const lrtk_int8_acts *a = &job->acts[i], part = {a->q + (size_t)g0 * gs, a->step + g0,
+                                                       a->xsum + g0, a->offset + g0};
+      lrtk_int8_quantize(job->x + (size_t)i * k + (size_t)g0 * gs, (g1 - g0) * gs, gs,
+                         job->format.coef[0] + job->format.coef[1] + job->format.coef[2] +
+                             job->format.coef[3], &part);
+      continue;
+    }
     const table_out *o = &job->out[i];
     job->build_tables(job->x + (size_t)i * k + (size_t)g0 * gs, (g1 - g0) * gs, gs,
                       o->lut + (size_t)g0 * gs * 4, o->lut_scale + g0, o->xsum + g0);
@@ -192,9 +228,16 @@ static int take_tile(tile_range *r, int from_back) {
   }
 }
 
-static void run_tile(gemm_job *job, int tile, float out[2 * LRTK_TMAC_TILE_ROWS]) {
+static void run_tile(gemm_job *job, int tile, float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS]) {
   const int m = job->w->m, row0 = tile * LRTK_TMAC_TILE_ROWS;
   const int rows = m - row0 < LRTK_TMAC_TILE_ROWS ? m - row0 : LRTK_TMAC_TILE_ROWS;
+  if (job->int8_fn) { /* every token at once: a group's codes are unpacked once for all */
+    job->int8_fn(job->w, &job->format, tile, job->acts, job->n, out);
+    for (int i = 0; i < job->n; i++)
+      memcpy(job->y + (size_t)i * m + row0, out + LRTK_TMAC_TILE_ROWS * i,
+             (size_t)rows * sizeof(float));
+    return;
+  }
   /* The tile's weights come from memory for token 0 and from cache for the others; a kernel
    * with a two-token tile loads and splits each block once per pair of tokens. */
   for (int i = 0; i < job->n;) {
@@ -216,18 +259,21 @@ static void run_tile(gemm_job *job, int tile, float out[2 * LRTK_TMAC_TILE_ROWS]
 static void gemm_worker(void *ctx, int ti, int nt) {
   gemm_job *job = ctx;
   build_tables_share(job, ti, nt);
-  float out[2 * LRTK_TMAC_TILE_ROWS];
+  float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS];
   for (int tile; (tile = take_tile(&job->shares[ti], 0)) >= 0;) run_tile(job, tile, out);
   for (int v = 1; v < nt; v++)
     for (int tile; (tile = take_tile(&job->shares[(ti + v) % nt], 1)) >= 0;)
       run_tile(job, tile, out);
 }
 
-int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y) {
+/* lrtk_tmac_gemm, or with int8 set lrtk_int8_gemm: the same checks, work sharing and
+ * scratch; only the per-token preparation and the tile kernel differ. */
+static int gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y,
+                int int8) {
   if (!w || !x || !y || !w->packed || !w->scales) return LRTK_E_NULL;
   int err = lrtk_tmac_check_shape(w->qtype, w->m, w->k, w->group_size);
   if (err != LRTK_OK) return err;
-  if (n < 1 || n > LRTK_TMAC_MAX_BATCH) return LRTK_E_BATCH;
+  if (n < 1 || n > (int8 ? LRTK_INT8_MAX_BATCH : LRTK_TMAC_MAX_BATCH)) return LRTK_E_BATCH;
   if (w->has_zeros != (w->zeros != NULL) || (w->has_zeros && w->qtype == LRTK_Q_TERNARY))
     return LRTK_E_ZEROS;
 
@@ -235,12 +281,15 @@ int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, i
   if (kernel < 0) return kernel;
   gemm_job job = {.w = w, .n = n, .y = y, .x = x, .tile_fn = tile_fn_of(kernel),
                   .tile2_fn = tile2_fn_of(kernel),
-                  .build_tables = tables_fn_of(kernel)};
+                  .build_tables = tables_fn_of(kernel), .int8_fn = int8 ? int8_fn_of(kernel) : NULL};
   atomic_init(&job.tables_built, 0);
   lrtk_tmac_format_of(w->qtype, &job.format);
   const int k = w->k, groups = k / w->group_size;
   const size_t lut_bytes = (size_t)k * 4, float_bytes = (size_t)groups * sizeof(float);
-  const size_t per_token = lut_bytes + 2 * float_bytes; /* a multiple of 8 */
+  /* tables: k * 4 bytes + 2 floats per group; int8: k bytes + 3 four-byte values per group,
+   * rounded up to 8 bytes: the 64-bit work shares follow the last token's (an odd group count
+   * misaligned them, which AArch64's atomics refuse with SIGBUS) */
+  const size_t per_token = (lut_bytes + (2 + int8) * float_bytes + 7) / 8 * 8;
   const int nt = lrtk_pool_threads(pool);
   const size_t bytes = per_token * n + (size_t)nt * sizeof(tile_range);
   uint8_t *scratch = pool ? lrtk_pool_scratch(pool, bytes) : malloc(bytes);
@@ -257,8 +306,62 @@ int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, i
     float *lut_scale = (float *)(base + lut_bytes), *xsum = lut_scale + groups;
     job.out[i] = (table_out){lut, lut_scale, xsum};
     job.tables[i] = (lrtk_tmac_tables){.lut = lut, .lut_scale = lut_scale, .xsum = xsum};
+    job.acts[i] = (lrtk_int8_acts){.q = lut, .step = lut_scale, .xsum = xsum,
+                                   .offset = (int32_t *)(xsum + groups)};
   }
   lrtk_pool_run(pool, gemm_worker, &job);
   if (!pool) free(scratch);
   return LRTK_OK;
+}
+
+int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y) {
+  return gemm(pool, w, x, n, y, 0);
+}
+
+int lrtk_int8_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y) {
+  return gemm(pool, w, x, n, y, 1);
+}
+
+static int chosen_prefill = LRTK_PREFILL_AUTO;
+
+int lrtk_set_prefill(int mode) {
+  if (mode < LRTK_PREFILL_AUTO || mode > LRTK_PREFILL_INT8) return LRTK_E_NULL;
+  chosen_prefill = mode;
+  return LRTK_OK;
+}
+
+/* $LRTK_PREFILL as a mode, read once as $LRTK_KERNEL is. */
+static int env_prefill(void) {
+  static _Atomic int cached = NOT_READ;
+  int mode = cached;
+  if (mode == NOT_READ) {
+    const char *v = getenv("LRTK_PREFILL");
+    mode = v == NULL || *v == '\0' || strcmp(v, "auto") == 0 ? LRTK_PREFILL_AUTO
+           : strcmp(v, "tables") == 0                        ? LRTK_PREFILL_TABLES
+           : strcmp(v, "int8") == 0                          ? LRTK_PREFILL_INT8
+                                                             : LRTK_E_PREFILL_ENV;
+    cached = mode;
+  }
+  return mode;
+}
+
+int lrtk_get_prefill(void) {
+  const int mode = chosen_prefill != LRTK_PREFILL_AUTO ? chosen_prefill : env_prefill();
+  if (mode != LRTK_PREFILL_AUTO) return mode;
+  const int kernel = lrtk_tmac_get_kernel();
+  if (kernel < 0) return kernel;
+#if defined(__x86_64__)
+  if (int8_fn_of(kernel) == lrtk_int8_tile_vnni) return LRTK_PREFILL_INT8;
+#endif
+  return LRTK_PREFILL_TABLES;
+}
+
+int lrtk_prefill_uses_int8(const lrtk_tmac_matrix *w, int n) {
+  const int forced = chosen_prefill != LRTK_PREFILL_AUTO ? chosen_prefill : env_prefill();
+  if (forced < 0) return forced;
+  if (n < LRTK_INT8_MIN_BATCH) return 0;
+  if (forced != LRTK_PREFILL_AUTO) return forced == LRTK_PREFILL_INT8;
+  (void)w; /* AUTO: the same choice at every width (lrtk_tmac.h) */
+  const int mode = lrtk_get_prefill();
+  return mode < 0 ? mode : mode == LRTK_PREFILL_INT8;
 }

@@ -138,15 +138,26 @@ static inline float lrtk_tmac_group_stats(const float *xg, int group_size, float
  * plane is the pair (c, 0) for even bytes and (0, c) for odd ones. */
 static inline short lrtk_tmac_coef_pair(int low, int high) { return (short)(low | high << 8); }
 
-/* Calls fn(w, f, planes, tile, t, out) with the plane count as a constant, so that a SIMD
- * kernel's plane loop unrolls and its plane weights stay in registers. */
-#define LRTK_TMAC_BY_PLANES(fn, w, f, tile, t, out) \
-  switch ((f)->planes) {                             \
-    case 1: fn(w, f, 1, tile, t, out); break;        \
-    case 2: fn(w, f, 2, tile, t, out); break;        \
-    case 3: fn(w, f, 3, tile, t, out); break;        \
-    default: fn(w, f, 4, tile, t, out); break;       \
+/* Calls fn(w, f, planes, ...) with the plane count as a constant, so that a SIMD kernel's
+ * plane loop unrolls and its plane weights stay in registers. */
+#define LRTK_TMAC_BY_PLANES(fn, w, f, ...)          \
+  switch ((f)->planes) {                            \
+    case 1: fn(w, f, 1, __VA_ARGS__); break;        \
+    case 2: fn(w, f, 2, __VA_ARGS__); break;        \
+    case 3: fn(w, f, 3, __VA_ARGS__); break;        \
+    default: fn(w, f, 4, __VA_ARGS__); break;       \
   }
+
+/* Byte b of the block that starts at plane j (a pair, or the single last plane): the plane
+ * its nibbles belong to and the row of its low nibble (the high nibble's is + 32). */
+static inline int lrtk_tmac_block_row(const lrtk_tmac_format *f, int j, int b, int *plane) {
+  const int pair = j + 1 < f->planes;
+  *plane = pair ? j + (b & 1) : j;
+  return pair ? lrtk_tmac_pair_row(b) : lrtk_tmac_single_row(b);
+}
+static inline int lrtk_tmac_block_bytes(const lrtk_tmac_format *f, int j) {
+  return j + 1 < f->planes ? LRTK_TMAC_PAIR_BYTES : LRTK_TMAC_SINGLE_BYTES;
+}
 
 void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                            const lrtk_tmac_tables *t, float out[64]);
@@ -166,6 +177,40 @@ void lrtk_tmac_tile2_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f
 #if defined(__aarch64__)
 void lrtk_tmac_tile_neon(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                          const lrtk_tmac_tables *t, float out[64]);
+#endif
+
+/* The int8 prefill GEMM (int8_gemm.c). Each token's activations are rounded to int8, one
+ * step per group (amax / 127), and each tile's weights are unpacked from the bit planes into
+ * their codes c = sum_j coef_j * bit_j, group by group; a row's group sum is then the exact
+ * integer 2 * sum(c * q) - sum(coef) * sum(q), i.e. sum(d * q) with d = 2c - sum(coef) the
+ * weight times 2 that the T-MAC tables see, and it is scaled as the T-MAC kernels scale
+ * theirs: out += (float(isum) * scale) * step, then bias * xsum. Every int8 kernel does the
+ * same integer sums and float operations, so they equal the scalar one bit for bit. */
+typedef struct {
+  int8_t *q;       /* k activations, q = round(x * 127 / amax) per group */
+  float *step;     /* per group: amax / 127 / 2 (the 1/2 of d = 2c - sum(coef)) */
+  float *xsum;     /* per group: sum of the float activations (zero points) */
+  int32_t *offset; /* per group: sum(coef) * sum(q) */
+} lrtk_int8_acts;
+
+/* Computes the tile's 64 outputs for each of the n tokens: out[64 * i + r]. */
+typedef void (*lrtk_int8_tile_fn)(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
+                                  int tile, const lrtk_int8_acts *a, int n, float *out);
+
+/* Rounds `len` activations (whole groups) to int8; every int8 kernel uses this one function,
+ * so their activations agree to the bit. coef_sum: sum of the format's plane weights. */
+void lrtk_int8_quantize(const float *x, int len, int group_size, int coef_sum,
+                        const lrtk_int8_acts *out);
+/* The unpacked codes of one group of a tile: for each quad, 64 rows x 4 codes (row r at bytes
+ * 4r..4r+3, column 4q+i at byte i), VNNI's operand layout. */
+#define LRTK_INT8_QUAD_BYTES 256
+void lrtk_int8_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                           const lrtk_int8_acts *a, int n, float *out);
+#if defined(__x86_64__)
+void lrtk_int8_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                         const lrtk_int8_acts *a, int n, float *out);
+void lrtk_int8_tile_vnni(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
+                         const lrtk_int8_acts *a, int n, float *out);
 #endif
 
 /* A spin-wait hint for the pool and the kernels' barriers. */

@@ -18,11 +18,9 @@ void lrtk_tmac_tile_scalar(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
       const int span = group_quads - q0 < f->span_quads ? group_quads - q0 : f->span_quads;
       for (int q = 0; q < span; q++, lut += 16) {
         for (int j = 0; j < f->planes; j += 2) {
-          const int pair = j + 1 < f->planes;
-          const int block = pair ? LRTK_TMAC_PAIR_BYTES : LRTK_TMAC_SINGLE_BYTES;
-          for (int b = 0; b < block; b++, p++) {
-            const int c = f->coef[pair ? j + (b & 1) : j];
-            const int row = pair ? lrtk_tmac_pair_row(b) : lrtk_tmac_single_row(b);
+          for (int b = 0; b < lrtk_tmac_block_bytes(f, j); b++, p++) {
+            int plane;
+            const int row = lrtk_tmac_block_row(f, j, b, &plane), c = f->coef[plane];
             sum[row] += c * lut[*p & 15];
             sum[row + 32] += c * lut[*p >> 4];
           }

@@ -1,6 +1,7 @@
 /* Kernel tests: every SIMD kernel equals the scalar reference bit for bit, the scalar kernel
  * stays within the int8-table error bound of a double-precision dequantized product, threads
- * do not change results, and bad shapes get error codes instead of crashes. */
+ * do not change results, and bad shapes get error codes instead of crashes; the same for the
+ * int8 prefill GEMM (lrtk_int8_gemm) with its own bound. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,18 +92,25 @@ static void free_problem(problem *pb) {
 /* |kernel - exact| <= sum_g |scale| * (group_size/4 lookups) * (step/2) * sum_j 2^(j-1), with
  * step = (max over the group's quads of sum |x|) / 127: each int8 table entry is off by at
  * most half a step, and a lookup of plane j counts with weight 2^(j-1) (ternary: 1/2 each). */
+/* The int8 GEMM rounds each activation to a step of (max |x| of its group) / 127, so each is
+ * off by at most half a step, and |code - mid| <= the same plane weights: |int8 - exact| <=
+ * sum_g |scale| * group_size * (step/2) * plane weights. */
+static int int8_path = 0; /* run_kernel and check_problem test lrtk_int8_gemm instead */
+
 static double table_error_bound(const problem *pb, int token, int row) {
   const float *x = pb->x + (size_t)token * pb->k;
   double plane_weights = pb->qtype == LRTK_Q_TERNARY ? 1.0 : max_code(pb->qtype) / 2.0;
   double bound = 0.0, magnitude = 0.0;
+  const int span = int8_path ? 1 : 4; /* int8: one activation per step; tables: a quad */
   for (int g = 0; g < pb->k / pb->group_size; g++) {
     double amax = 0.0;
-    for (int c = g * pb->group_size; c < (g + 1) * pb->group_size; c += 4) {
-      double a = fabs(x[c]) + fabs(x[c + 1]) + fabs(x[c + 2]) + fabs(x[c + 3]);
+    for (int c = g * pb->group_size; c < (g + 1) * pb->group_size; c += span) {
+      double a = 0.0;
+      for (int i = 0; i < span; i++) a += fabs(x[c + i]);
       amax = a > amax ? a : amax;
     }
     double s = fabs(lrtk_half_to_float(pb->packed_scales[stored_index(pb, row, g)]));
-    bound += s * (pb->group_size / 4) * (amax / 127.0 / 2.0) * plane_weights;
+    bound += s * (pb->group_size / span) * (amax / 127.0 / 2.0) * plane_weights;
   }
   for (int c = 0; c < pb->k; c++) magnitude += fabs(weight(pb, row, c) * x[c]);
   return bound + 1e-5 * magnitude; /* float32 rounding of the sums */
@@ -110,7 +118,7 @@ static double table_error_bound(const problem *pb, int token, int row) {
 
 static void run_kernel(problem *pb, int kernel, lrtk_pool *pool, float *y) {
   CHECK(lrtk_tmac_set_kernel(kernel) == LRTK_OK, "set kernel %d", kernel);
-  int err = lrtk_tmac_gemm(pool, &pb->w, pb->x, pb->n, y);
+  int err = (int8_path ? lrtk_int8_gemm : lrtk_tmac_gemm)(pool, &pb->w, pb->x, pb->n, y);
   CHECK(err == LRTK_OK, "gemm: %s", lrtk_tmac_strerror(err));
 }
 
@@ -140,8 +148,8 @@ static void check_problem(problem *pb, lrtk_pool *pool) {
       memset(y, 0xff, count * sizeof(float));
       run_kernel(pb, simd[s], threaded ? pool : NULL, y);
       CHECK(memcmp(y, ref, count * sizeof(float)) == 0,
-            "kernel %d (threads %d) differs from scalar: qtype %d m %d k %d g %d zeros %d n %d",
-            simd[s], threaded ? lrtk_pool_threads(pool) : 1, pb->qtype, pb->m, pb->k,
+            "%skernel %d (threads %d) differs from scalar: qtype %d m %d k %d g %d zeros %d n %d",
+            int8_path ? "int8 " : "", simd[s], threaded ? lrtk_pool_threads(pool) : 1, pb->qtype, pb->m, pb->k,
             pb->group_size, pb->has_zeros, pb->n);
     }
   }
@@ -163,10 +171,11 @@ static void test_kernels_match(lrtk_pool *pool) {
         for (int s = 0; s < 4; s++, cases++) {
           problem pb = make_problem(qtypes[a], shapes[s][0], groups[b] * shapes[s][1], groups[b],
                                     z, shapes[s][2]);
-          check_problem(&pb, pool);
+          for (int8_path = 0; int8_path < 2; int8_path++) check_problem(&pb, pool);
+          int8_path = 0;
           free_problem(&pb);
         }
-  printf("kernels: %d cases, scalar", cases);
+  printf("kernels (tables and int8): %d cases, scalar", cases);
   for (int kernel = LRTK_KERNEL_AVX2; lrtk_tmac_kernel_name(kernel); kernel++)
     if (kernel != LRTK_KERNEL_SCALAR)
       printf(lrtk_tmac_kernel_available(kernel) ? " = %s" : " (%s: not on this CPU, skipped)",
@@ -180,11 +189,14 @@ static void test_extreme_activations(void) {
   problem pb = make_problem(LRTK_Q_B2, 70, 128, 64, 1, 2);
   for (int c = 0; c < 128; c++) pb.x[c] = 0.0f;
   pb.x[128 + 5] = 1000.0f;
-  check_problem(&pb, NULL);
   float y[140];
-  lrtk_tmac_set_kernel(LRTK_KERNEL_AUTO);
-  CHECK(lrtk_tmac_gemm(NULL, &pb.w, pb.x, 2, y) == LRTK_OK, "gemm");
-  for (int r = 0; r < 70; r++) CHECK(y[r] == 0.0f, "zero activations give %g", y[r]);
+  for (int8_path = 0; int8_path < 2; int8_path++) {
+    check_problem(&pb, NULL);
+    lrtk_tmac_set_kernel(LRTK_KERNEL_AUTO);
+    CHECK((int8_path ? lrtk_int8_gemm : lrtk_tmac_gemm)(NULL, &pb.w, pb.x, 2, y) == LRTK_OK, "gemm");
+    for (int r = 0; r < 70; r++) CHECK(y[r] == 0.0f, "zero activations give %g", y[r]);
+  }
+  int8_path = 0;
   free_problem(&pb);
 }
 
@@ -297,6 +309,27 @@ static void test_kernel_names(void) {
         "feature names: %s", lrtk_cpu_feature_names());
 }
 
+/* The int8 product takes up to 64 tokens at once (the tables 16): every kernel equals the
+ * scalar one there too, within the bound, and one token more is refused. */
+static void test_int8_large_batch(lrtk_pool *pool) {
+  const int qtypes[] = {LRTK_Q_B3, LRTK_Q_B4, LRTK_Q_TERNARY};
+  int8_path = 1;
+  for (int a = 0; a < 3; a++) {
+    problem pb = make_problem(qtypes[a], 100, 256, 64, qtypes[a] != LRTK_Q_TERNARY,
+                              LRTK_INT8_MAX_BATCH - a * 13);
+    check_problem(&pb, pool);
+    free_problem(&pb);
+  }
+  int8_path = 0;
+  problem pb = make_problem(LRTK_Q_B2, 64, 64, 32, 0, LRTK_INT8_MAX_BATCH + 1);
+  float *y = malloc((size_t)64 * (LRTK_INT8_MAX_BATCH + 1) * sizeof(float));
+  lrtk_tmac_set_kernel(LRTK_KERNEL_AUTO);
+  CHECK(lrtk_int8_gemm(NULL, &pb.w, pb.x, LRTK_INT8_MAX_BATCH + 1, y) == LRTK_E_BATCH, "int8 n 65");
+  CHECK(lrtk_tmac_gemm(NULL, &pb.w, pb.x, LRTK_TMAC_MAX_BATCH + 1, y) == LRTK_E_BATCH, "tables n 17");
+  free(y);
+  free_problem(&pb);
+}
+
 /* With $LRTK_KERNEL set (ctest runs this binary once per kernel), AUTO is that kernel and
  * set_kernel still overrides it. Returns 0 when the forced kernel runs here; otherwise checks
  * that nothing runs (a forced kernel is never silently replaced) and returns 1. */
@@ -339,6 +372,7 @@ int main(void) {
    * that force a kernel check what auto then runs, not the whole matrix again. */
   if (getenv("LRTK_KERNEL") == NULL) test_kernels_match(pool);
   test_extreme_activations();
+  test_int8_large_batch(pool);
   test_table_builders_agree();
   test_half_scales();
   test_errors();
