@@ -73,18 +73,20 @@ def test_run_verbose_and_bench_model_name_the_kernel_and_cpu(kit, run_cli, auto_
     for kernel in kernels.available_kernels():
         code, out, err = run_cli(*_run(kit.model, "--kernel", kernel, "--verbose"))
         assert code == 0, err
-        assert err.splitlines() == [f"lrtk: run: kernel {kernel} (cpu: {features})"]
+        assert err.splitlines() == [
+            f"lrtk: run: kernel {kernel}, prefill {kernels.prefill_summary()} (cpu: {features})"]
         assert out.strip()
     code, _, err = run_cli(*_run(kit.model))
     assert code == 0 and "kernel" not in err  # only with --verbose
     kernels.set_kernel("auto")
     code, out, err = run_cli(*_bench_model(kit.model))
     assert code == 0, err
-    assert f" x1 [{kernels.get_kernel()}]: prefill " in out
+    assert f" x1 [{kernels.get_kernel()}, prefill {kernels.prefill_summary()}]: prefill " in out
     assert out.rstrip().endswith(f"; cpu: {features}")
     code, out, err = run_cli(*_bench_model(kit.model, "--json"))
     row = json.loads(out)
-    assert (row["kernel"], row["cpu_features"]) == (kernels.get_kernel(), features)
+    assert (row["kernel"], row["prefill"], row["cpu_features"]) == (
+        kernels.get_kernel(), kernels.prefill_summary(), features)
 
 
 @pytest.mark.parametrize("kernel", ["avx2", "avx512"])

@@ -167,7 +167,8 @@ def test_avx512_is_offered_exactly_with_the_features_it_uses():
     needed = {"avx2", "avx512f", "avx512bw", "avx512vbmi"}
     assert kernels.kernel_available("avx512") == needed.issubset(features)
     assert kernels.kernel_available("avx2") == ("avx2" in features)
-    assert kernels.kernel_summary() == f"kernel {kernels.get_kernel()} (cpu: {kernels.cpu_features()})"
+    assert kernels.kernel_summary() == (f"kernel {kernels.get_kernel()}, prefill "
+                                        f"{kernels.prefill_summary()} (cpu: {kernels.cpu_features()})")
 
 
 @pytest.mark.parametrize("kernel", SIMD_KERNELS)

@@ -101,7 +101,7 @@ def model_cmd(
 
         lrtk bench model-q2.lrtk --threads 1,2
     """
-    from lrtk.kernels.binding import cpu_features, get_kernel
+    from lrtk.kernels.binding import cpu_features, get_kernel, prefill_summary
     from lrtk.runtime.bench import bench_model
 
     try:
@@ -113,11 +113,11 @@ def model_cmd(
     # Counts capped to the same number of cores are benchmarked once.
     for n in dict.fromkeys(usable_threads(n) for n in counts):
         row = bench_model(model, n, prompt_tokens, decode_tokens, repeats, mmap=mmap)
-        row.update(kernel=get_kernel(), cpu_features=cpu_features())
+        row.update(kernel=get_kernel(), prefill=prefill_summary(), cpu_features=cpu_features())
         if as_json:
             typer.echo(json.dumps(row))
             continue
-        typer.echo(f"{model} x{n} [{row['kernel']}]: prefill {row['prefill_tok_s']:.1f} tok/s, decode "
+        typer.echo(f"{model} x{n} [{row['kernel']}, prefill {row['prefill']}]: prefill {row['prefill_tok_s']:.1f} tok/s, decode "
                    f"{row['decode_tok_s']:.1f} tok/s ({row['weight_bytes_per_token'] / 1e6:.1f} MB "
                    f"of weights per token, {row['decode_weight_gb_s']:.2f} GB/s = "
                    f"{100 * row['bandwidth_fraction']:.0f}% of a plain read's "

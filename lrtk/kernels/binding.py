@@ -262,8 +262,8 @@ def prefill_summary() -> str:
 
 
 def kernel_summary() -> str:
-    """One line for --verbose output and benchmark reports: the kernel in use and why."""
-    return f"kernel {get_kernel()} (cpu: {cpu_features()})"
+    """One line for --verbose output and benchmark reports: the kernels in use and why."""
+    return f"kernel {get_kernel()}, prefill {prefill_summary()} (cpu: {cpu_features()})"
 
 
 def _kernel_number(name: str) -> int:
