@@ -12,21 +12,25 @@ from typing import Callable, Optional
 
 # A marked parameter name travels between two ASCII unit separators: no message text holds one,
 # and the mark survives pickling (an error raised in a worker process is printed by the parent).
+# A parameter of another stage than the one running carries the stage: "sample plan:budget".
 _MARK = "\x1f"
-_MARKED = re.compile(f"{_MARK}([A-Za-z_][A-Za-z0-9_]*){_MARK}")
+_MARKED = re.compile(f"{_MARK}((?:[a-z][a-z0-9 -]*:)?[A-Za-z_][A-Za-z0-9_]*){_MARK}")
 
 # How the front end writes a parameter name for its user; None: the name itself.
 _front_end: Optional[Callable[[str], str]] = None
 
 
-def param(name: str) -> str:
-    """The parameter `name` (of the function or options object at fault), marked for `spell`."""
-    return f"{_MARK}{name}{_MARK}"
+def param(name: str, stage: Optional[str] = None) -> str:
+    """The parameter `name` (of the function or options object at fault), marked for `spell`;
+    `stage` names the stage it belongs to where that is not the one running (a plan too small
+    for training is re-planned with the budget of "sample plan")."""
+    return f"{_MARK}{stage + ':' if stage else ''}{name}{_MARK}"
 
 
 def spell(text: str, how: Optional[Callable[[str], str]] = None) -> str:
-    """`text` with each `param` mark written as how(name), or as the bare name."""
-    return _MARKED.sub(lambda m: how(m[1]) if how else m[1], text)
+    """`text` with each `param` mark written as how(mark) ("name" or "stage:name"), or as the
+    bare name."""
+    return _MARKED.sub(lambda m: how(m[1]) if how else m[1].rpartition(":")[2], text)
 
 
 def spell_params_with(how: Optional[Callable[[str], str]]) -> None:
@@ -64,6 +68,10 @@ class LrtkError(Exception):
     def spelled(self) -> str:
         """The error as the user of the front end reads it."""
         return self.format(_front_end)
+
+    def marked(self) -> str:
+        """The error as one line with its parameters still marked, to quote in another error."""
+        return self.format(lambda mark: f"{_MARK}{mark}{_MARK}")
 
 
 class DataError(LrtkError):

@@ -71,3 +71,26 @@ def test_a_cli_error_line_names_the_flag_the_user_typed(tmp_path):
     line = assert_one_line_error(res, "--switch", code=2)
     assert line == "lrtk: error: --switch must be between 0 and 1 (exclusive), got 1.5"
     assert "\x1f" not in res.err + res.out
+
+
+def test_a_parameter_of_another_stage_reads_as_that_commands_flag(tmp_path):
+    """Training from a plan too small names the budget of `lrtk sample plan`, which train lacks."""
+    assert str(UsageError(f"re-plan with {param('budget', 'sample plan')} 48")) == \
+        "re-plan with budget 48"
+    corpus = tmp_path / "en.txt"
+    corpus.write_text("a b\nc d\n" * 5, encoding="utf-8")
+    plan = tmp_path / "plan.json"
+    res = lrtk("sample", "plan", "--corpus", f"en={corpus}", "--budget", "4", "--report", plan)
+    assert res.code == 0, res.err
+    res = lrtk("train", "--plan", plan, "--tokenizer", tmp_path / "none.model", "--steps", "3",
+               "--batch-size", "2", "-o", tmp_path / "lm")
+    line = assert_one_line_error(res, "--budget 6", code=2)
+    assert line.endswith("(re-plan with --budget 6)")
+
+
+def test_an_error_quoted_in_another_keeps_its_parameters():
+    inner = UsageError(f"{param('lora_dropout')} must be in [0, 1)")
+    outer = UsageError(f"stage 1: {inner.marked()}", path="curriculum.yaml")
+    assert str(outer) == "curriculum.yaml: stage 1: lora_dropout must be in [0, 1)"
+    assert outer.format(lambda name: "--" + name.replace("_", "-")) == \
+        "curriculum.yaml: stage 1: --lora-dropout must be in [0, 1)"

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import typer
 
-_running: list = []  # the command of the innermost context made so far
+_running: list = []  # the innermost context made so far
 
 
 class _Context(typer.Context):
-    """A context that records its command as the one running."""
+    """A context that records itself as the one running."""
 
     def __init__(self, command, *args, **kwargs):
         super().__init__(command, *args, **kwargs)
-        _running[:] = [command]
+        _running[:] = [self]
 
 
 def watch(command) -> None:
@@ -44,6 +44,15 @@ def flag(command, name: str) -> str:
     return name
 
 
-def running_flag(name: str) -> str:
-    """`flag` in the command that runs (or ran, when an error line is printed)."""
-    return flag(_running[0] if _running else None, name)
+def running_flag(mark: str) -> str:
+    """`flag` in the command that runs (or ran, when an error line is printed); a mark
+    "stage:name" names the option of that stage's command (`lrtk sample plan`'s budget)."""
+    stage, _, name = mark.rpartition(":")
+    if not _running:
+        return flag(None, name)
+    command = _running[0].command
+    if stage:
+        command = _running[0].find_root().command
+        for word in stage.split():
+            command = getattr(command, "commands", {}).get(word)
+    return flag(command, name)

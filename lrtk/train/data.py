@@ -120,7 +120,7 @@ class MixtureBatches:
                 rec = self.records.next()
             except StopIteration:
                 raise UsageError("the mixture ran out of examples before the last step",
-                                 hint=f"plan a larger {param('budget')} "
+                                 hint=f"plan a larger {param('budget', 'sample plan')} "
                                       "(steps x batch size)") from None
             rows.append(encode(self.tokenizer, rec["text"], self.seq_len))
         return pad_batch(rows, self.pad)

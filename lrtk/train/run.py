@@ -96,7 +96,7 @@ def _plan(config: TrainConfig):
         if plan.draws < examples:
             raise UsageError(f"the plan draws {plan.draws} examples but {config.steps} steps x "
                              f"{config.batch_size} need {examples}", path=config.plan,
-                             hint=f"re-plan with {param('budget')} {examples}")
+                             hint=f"re-plan with {param('budget', 'sample plan')} {examples}")
     else:
         switch = config.switch
         if switch is None and config.mix == "cooldown":
@@ -111,7 +111,8 @@ def _plan(config: TrainConfig):
         plan = plan_corpora(scan_corpora(specs), schedule=schedule, budget=examples)
     if plan.mode != "upsample":
         raise UsageError(f"lrtk train draws upsampled mixtures; this plan uses mode "
-                         f"{plan.mode!r}", hint=f"plan with {param('mode')} upsample")
+                         f"{plan.mode!r}",
+                         hint=f"plan with {param('mode', 'sample plan')} upsample")
     if plan.schedule.kind == "cooldown":
         step = plan.phases[0].draws / config.batch_size
         start = decay_start(config.steps, config.schedule, config.decay_fraction)
