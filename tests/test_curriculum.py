@@ -42,7 +42,7 @@ def test_defaults_are_tacos_lora(tmp_path):
     ("stages:\n  - {data: d.jsonl, epochs: 1, lr: fast}\n", "lr must be a positive number"),
     ("stages:\n  - {data: [a], steps: 1}\n", "data must be a file or a mapping"),
     ("adapter: {dropout: 1.5}\nstages:\n  - {data: d.jsonl, steps: 1}\n",
-     "adapter: --lora-dropout must be in [0, 1)"),
+     "adapter: lora_dropout must be in [0, 1)"),  # the parameter; the CLI writes its flag
 ])
 def test_bad_curricula_are_one_usage_error(tmp_path, yaml_text, message):
     path = write(tmp_path / "c.yaml", yaml_text)

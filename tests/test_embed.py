@@ -47,7 +47,7 @@ def test_offline_embedder_crosses_scripts_with_a_dictionary(shared):
 
 
 def test_missing_model_folder_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match="--embedder offline"):
+    with pytest.raises(UsageError, match="pass embedder offline"):  # the parameter's name
         load_embedder(str(tmp_path / "LaBSE"))
 
 

@@ -140,7 +140,7 @@ def test_flores200_refuses_without_local_model(monkeypatch, tmp_path):
     from sacrebleu.tokenizers import tokenizer_spm
 
     monkeypatch.setattr(tokenizer_spm, "SACREBLEU_DIR", str(tmp_path))
-    with pytest.raises(UsageError, match="--spm-model"):
+    with pytest.raises(UsageError, match="pass spm_model FILE"):  # the parameter's name
         Bleu(tokenize="flores200")
 
 

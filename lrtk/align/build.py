@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from lrtk.align.document import Aligner, DocPair
 from lrtk.align.length import LENGTH_WEIGHT
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.registry import Registry
 
 if TYPE_CHECKING:
@@ -45,10 +45,11 @@ def parse_aligner_names(spec: str | None, opts: AlignerOptions) -> list[str]:
                          hint=f"choose from {', '.join(ALIGNERS.names())}, comma-separated, "
                               "or module:Class")
     if len(set(names)) != len(names):
-        raise UsageError("an aligner is named twice in --aligners")
+        raise UsageError(f"an aligner is named twice in {param('aligners')}")
     if "translation" in names and not (opts.translations or opts.translate_cmd):
         raise UsageError("the translation aligner needs translations",
-                         hint="give --translations FILE or --translate-cmd 'CMD'")
+                         hint=f"give {param('translations')} FILE or "
+                              f"{param('translate_cmd')} 'CMD'")
     return names
 
 
@@ -58,7 +59,7 @@ def _seed_pairs(path: str) -> list[tuple[str, str]]:
 
     pairs = [(rec["src"], rec["tgt"]) for rec in read_jsonl(path, schema=TEXT_PAIR)]
     if not pairs:
-        raise UsageError("--seed-pairs file has no sentence pairs", path=path)
+        raise UsageError(f"{param('seed_pairs')} file has no sentence pairs", path=path)
     return pairs
 
 
@@ -76,7 +77,8 @@ def _translations(opts: AlignerOptions, docs: Sequence[DocPair],
         return split_translations(lines, docs, opts.translations)
     sentences = [s.replace("\n", " ") for d in docs for s in d.src]
     lines = run_translate_command(opts.translate_cmd or "", sentences)
-    return split_translations(lines, docs, f"output of --translate-cmd {opts.translate_cmd!r}")
+    return split_translations(lines, docs,
+                              f"output of {param('translate_cmd')} {opts.translate_cmd!r}")
 
 
 def _scripts_differ(docs: Sequence[DocPair]) -> bool:
@@ -157,5 +159,5 @@ def build_aligners(names: Sequence[str], docs: Sequence[DocPair], opts: AlignerO
             built.append(TranslationAligner(_translations(opts, docs, first_translation),
                                             **shape))
         else:
-            built.append(ALIGNERS.get(name, "--aligners")(**shape))
+            built.append(ALIGNERS.get(name, param("aligners"))(**shape))
     return built

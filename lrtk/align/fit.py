@@ -26,7 +26,7 @@ from lrtk.align.build import AlignerOptions, Lexicon, fit_lexicon
 from lrtk.align.inputs import AlignInput
 from lrtk.align.length import LENGTH_WEIGHT
 from lrtk.align.memory import keep_freed_memory
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.io.atomic import atomic_output
 from lrtk.io.lines import read_bytes
 from lrtk.parallel.workdir import content_hash
@@ -64,8 +64,8 @@ def fitted_from(opts: AlignerOptions) -> dict:
     """The files a dictionary was learned from (content hashes): a model given with the same
     --dictionary or --seed-pairs is known to hold it."""
     return {option: content_hash(path) if path else None
-            for option, path in (("--dictionary", opts.dictionary),
-                                 ("--seed-pairs", opts.seed_pairs))}
+            for option, path in ((param("dictionary"), opts.dictionary),
+                                 (param("seed_pairs"), opts.seed_pairs))}
 
 
 def save_model(path: str, document: dict) -> None:
@@ -89,7 +89,8 @@ class ModelFile:
         if (doc["src_lang"], doc["tgt_lang"]) != (self.src_lang, self.tgt_lang):
             raise UsageError(f"the model is for {doc['src_lang']}-{doc['tgt_lang']}, not "
                              f"{self.src_lang}-{self.tgt_lang}", path=self.path,
-                             hint="fit one for these languages (--fit-only --model-out)")
+                             hint=f"fit one for these languages ({param('fit_only')} "
+                                  f"{param('model_out')})")
         for option, digest in fitted_from(self.opts).items():
             if digest is not None and doc["fitted_from"].get(option) != digest:
                 raise UsageError(f"the model was not fitted from this {option}", path=self.path,
@@ -117,4 +118,5 @@ class ModelFile:
         except (ValueError, KeyError, AttributeError, UnicodeDecodeError):
             raise DataError(f"not an lrtk align model ({FORMAT} version {VERSION})",
                             path=self.path,
-                            hint="write one with lrtk align --fit-only --model-out") from None
+                            hint=f"write one with {param('fit_only')} and "
+                                 f"{param('model_out')}") from None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional, Sequence
 
 from lrtk.align.document import DocPair
-from lrtk.errors import DataError
+from lrtk.errors import DataError, param
 from lrtk.io import RecordReader, read_lines
 from lrtk.io.lines import display_name
 from lrtk.io.records import Record
@@ -75,8 +75,8 @@ class AlignInput:
                 documents += 1
         elif self.mode == DOCS:
             counts = array("q", [0]) * count_lines(self.src)
-            src = self._segmented_ids(self.src, self.src_lang, "--src-lang", counts)
-            tgt = self._segmented_ids(self.tgt, self.tgt_lang, "--tgt-lang", None)
+            src = self._segmented_ids(self.src, self.src_lang, param("src_lang"), counts)
+            tgt = self._segmented_ids(self.tgt, self.tgt_lang, param("tgt_lang"), None)
             report.src_only = [i for i in src if i not in tgt]
             report.tgt_only = [i for i in tgt if i not in src]
             for doc_id in report.src_only:  # a source document the target lacks: no unit
@@ -132,8 +132,8 @@ class AlignInput:
 
     def _pair(self, rec: Record) -> DocPair:
         return DocPair(record_id(rec), rec["src"]["sentences"], rec["tgt"]["sentences"],
-                       _checked_lang(rec, "src.lang", rec["src"], self.src_lang, "--src-lang"),
-                       _checked_lang(rec, "tgt.lang", rec["tgt"], self.tgt_lang, "--tgt-lang"))
+                       _checked_lang(rec, "src.lang", rec["src"], self.src_lang, param("src_lang")),
+                       _checked_lang(rec, "tgt.lang", rec["tgt"], self.tgt_lang, param("tgt_lang")))
 
     def _segmented_ids(self, path, lang: str, option: str,
                        counts: Optional[array]) -> dict[str, int]:

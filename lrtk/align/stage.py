@@ -21,7 +21,7 @@ from lrtk.align.inputs import DOCS, PAIRS, SENTENCES, AlignInput, src_sentence_o
 from lrtk.align.runner import AlignStats
 from lrtk.align.scoring import score_alignments
 from lrtk.align.sharded import AlignJob, align_shard, merge_parts
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.io import write_json
 from lrtk.io.lines import display_name
 from lrtk.io.progress import info, warn
@@ -68,11 +68,13 @@ def _input(run: AlignRun, path: Optional[str]) -> AlignInput:
     modes = [run.input_path is not None, run.src is not None or run.tgt is not None,
              run.src_docs is not None or run.tgt_docs is not None]
     if sum(modes) > 1:
-        raise UsageError("give exactly one input: INPUT (document pairs), --src/--tgt, or "
-                         "--src-docs/--tgt-docs", hint="see lrtk align --help")
+        raise UsageError("give exactly one input: INPUT (document pairs), "
+                         f"{param('src')}/{param('tgt')}, or "
+                         f"{param('src_docs')}/{param('tgt_docs')}", hint="see the help of align")
     if modes[1] or modes[2]:
         src, tgt = (run.src, run.tgt) if modes[1] else (run.src_docs, run.tgt_docs)
-        options = "--src and --tgt" if modes[1] else "--src-docs and --tgt-docs"
+        pair = ("src", "tgt") if modes[1] else ("src_docs", "tgt_docs")
+        options = f"{param(pair[0])} and {param(pair[1])}"
         if src is None or tgt is None:
             raise UsageError(f"{options} go together")
         if "-" in (src, tgt):
@@ -87,21 +89,24 @@ def _input(run: AlignRun, path: Optional[str]) -> AlignInput:
 def _check(run: AlignRun, opts: AlignerOptions, shards: ShardOptions) -> list[str]:
     """Option mistakes, refused before any reading; the aligner names."""
     if run.output_format not in OUTPUT_FORMATS:
-        raise UsageError(f"unknown --output-format {run.output_format!r}",
+        raise UsageError(f"unknown {param('output_format')} {run.output_format!r}",
                          hint=f"choose {' or '.join(OUTPUT_FORMATS)}")
     if run.combine_preset is not None and run.combine_preset not in PRESETS:
-        raise UsageError(f"unknown --combine {run.combine_preset!r}",
+        raise UsageError(f"unknown {param('combine')} {run.combine_preset!r}",
                          hint=f"choose {', '.join(PRESETS)}")
     if run.combine_preset is not None and run.min_votes is not None:
-        raise UsageError("--combine and --min-votes are alternatives; give one")
+        raise UsageError(f"{param('combine')} and {param('min_votes')} are alternatives; give one")
     if opts.translations and opts.translate_cmd:
-        raise UsageError("--translations and --translate-cmd are alternatives; give one")
+        raise UsageError(f"{param('translations')} and {param('translate_cmd')} are "
+                         "alternatives; give one")
     if opts.max_total < 2 or opts.max_side < 1:
-        raise UsageError("--max-total must be >= 2 and --max-side >= 1")
+        raise UsageError(f"{param('max_total')} must be >= 2 and {param('max_side')} >= 1")
     if run.save_aligners and not os.path.isdir(run.save_aligners):
-        raise UsageError("--save-aligners directory does not exist", path=run.save_aligners)
+        raise UsageError(f"{param('save_aligners')} directory does not exist",
+                         path=run.save_aligners)
     if run.fit_only and not run.model_out:
-        raise UsageError("--fit-only needs --model-out", hint="where to write the model")
+        raise UsageError(f"{param('fit_only')} needs {param('model_out')}",
+                         hint="where to write the model")
     return parse_aligner_names(run.aligners, opts)
 
 
@@ -115,7 +120,7 @@ def run_align(run: AlignRun, opts: AlignerOptions, shards: ShardOptions) -> None
     def merged(folders: list[str], plan: dict) -> None:
         if run.save_aligners and not plan["save_aligners"]:
             raise UsageError("the shards did not save the single aligners' beads",
-                             hint="run them with --save-aligners, or merge without it")
+                             hint=f"run them with {param('save_aligners')}, or merge without it")
         stats = merge_parts(folders, plan["output_format"] == "beads", run.output,
                             run.save_aligners, plan["aligners"])
         _finish(stats, plan, run.report)
@@ -178,12 +183,12 @@ def _model(run: AlignRun, opts: AlignerOptions, names: list[str], source: AlignI
     if not (needs_lexicon(names, opts) or opts.dictionary or opts.seed_pairs):
         if run.fit_only:
             raise UsageError("no aligner here uses a dictionary: there is no model to fit",
-                             hint="drop --fit-only")
+                             hint=f"drop {param('fit_only')}")
         return None
     if shards.shard_index is not None:
         raise UsageError("a shard needs the model fitted once for all shards",
-                         hint="run lrtk align --fit-only --model-out MODEL first, then pass "
-                              "--model MODEL to every shard")
+                         hint=f"run once with {param('fit_only')} {param('model_out')} MODEL "
+                              f"first, then pass {param('model')} MODEL to every shard")
     units = sample_units(survey.src_sentences, run.fit_sample, run.seed)
     return fit_once(functools.partial(fit_document, source, units, names, opts), save_model,
                     os.path.join(folder, MODEL), run.model_out, run.fit_only)

@@ -17,7 +17,7 @@ import numpy as np
 from lrtk.align.document import DocPair, ScoredBead
 from lrtk.align.search import bead_shapes, scored_path
 from lrtk.align.vectors import BlockSums, SimilarityCosts, block_dots, unrelated_similarity
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.lexicon import numbers, words
 from lrtk.lexicon.hashing import hash_bags
 
@@ -102,9 +102,9 @@ def run_translate_command(command: str, sentences: Sequence[str]) -> list[str]:
         proc = subprocess.run(shlex.split(command), input="\n".join(sentences) + "\n",
                               capture_output=True, text=True, encoding="utf-8", check=False)
     except (OSError, ValueError) as e:
-        raise UsageError(f"cannot run --translate-cmd {command!r}: {e}",
+        raise UsageError(f"cannot run {param('translate_cmd')} {command!r}: {e}",
                          hint="give a command that reads sentences on stdin") from None
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-        raise UsageError(f"--translate-cmd exited with status {proc.returncode}: {last}")
+        raise UsageError(f"{param('translate_cmd')} exited with status {proc.returncode}: {last}")
     return proc.stdout.splitlines()

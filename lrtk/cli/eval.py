@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -14,101 +13,10 @@ import typer
 from lrtk.cli import options as opt
 from lrtk.cli._outputs import writes
 from lrtk.errors import DataError, UsageError
-from lrtk.io import atomic_output, read_jsonl, write_json
+from lrtk.io import atomic_output, write_json
 from lrtk.io.progress import info
-from lrtk.io.schema import TEST_PAIR
 
 ORDER = 90
-
-
-def _test_records(test: str, seq2seq: bool) -> tuple[list, list[list[str]]]:
-    """The test records and the reference streams: `tgt` of a pair (a string, or a list of
-    strings for several references) or, for an encoder–decoder, `summary` of a
-    summarization record {"text", "summary"}."""
-    from lrtk.tune.examples import SUMMARY
-
-    records = []
-    for rec in read_jsonl(test):
-        if seq2seq and ("text" in rec or "summary" in rec):
-            SUMMARY.validate(rec)
-            rec["tgt"] = rec["summary"]
-        else:
-            TEST_PAIR.validate(rec)
-        records.append(rec)
-    if not records:
-        raise DataError("no test pairs", path=test)
-    n_refs = len(records[0]["tgt"]) if isinstance(records[0]["tgt"], list) else 1
-    refs: list[list[str]] = [[] for _ in range(n_refs)]
-    for rec in records:
-        tgt = rec["tgt"] if isinstance(rec["tgt"], list) else [rec["tgt"]]
-        if len(tgt) != n_refs:
-            raise rec.error(f"'tgt' must hold {n_refs} reference(s), as on line "
-                            f"{records[0].line}", hint="every pair needs as many references")
-        for stream, text in zip(refs, tgt):
-            stream.append(text)
-    return records, refs
-
-
-def _model_hyps_and_refs(model: str, adapter: Optional[str], test: str, src_lang: str,
-                         tgt_lang: str, names: tuple[Optional[str], Optional[str]], taco: bool,
-                         settings) -> tuple[list[str], list[list[str]]]:
-    """Translate (or summarize) the test records with the model; refs are the `tgt` (or
-    `summary`) side. A decoder-only model reads the translation prompt, an encoder–decoder
-    the source itself."""
-    from lrtk.generate import Generator, generate_records, load_model
-    from lrtk.io.checkpoint import check_model_dir
-    from lrtk.taco import language_name, translation_prompt
-
-    seq2seq = bool(check_model_dir(model, "--model").get("is_encoder_decoder"))
-    records, refs = _test_records(test, seq2seq)
-    if seq2seq:
-        loaded = load_model(model, adapter, src_lang=src_lang, tgt_lang=tgt_lang)
-    else:
-        src_name, tgt_name = language_name(src_lang, names[0]), language_name(tgt_lang, names[1])
-        for rec in records:
-            if "prompt" not in rec:
-                # The same prompt `lrtk taco build` trains translation with.
-                rec["prompt"] = translation_prompt(rec["src"], src_name, tgt_name)
-        loaded = load_model(model, adapter)
-    generator = Generator(loaded, settings)
-    taco_language = language_name(tgt_lang, names[1]) if taco else None
-    outputs = generate_records(records, generator, taco_language=taco_language)
-    return [o["output"] for o in outputs], refs
-
-
-def _run_name(path: str) -> str:
-    """What names a model or adapter in a table: its folder, or for OUT/adapter (as `lrtk
-    tune` writes it) the run's folder OUT."""
-    p = Path(path).resolve()
-    return p.parent.name if p.name == "adapter" else p.name
-
-
-def _task_scores(task: str, model: str, adapter: Optional[str], language_adapter: Optional[str],
-                 test: str, batch_size: int) -> list:
-    """Accuracy and macro-F1 (classify) or entity P/R/F1 (ner) of a task adapter on --test;
-    the language adapter is the one given, else the one the task adapter was trained on."""
-    from lrtk.evaluate.tasks import predict, task_results
-    from lrtk.tune.tasks import label_id, load_task_adapter, read_task, read_task_records
-
-    if not adapter:
-        raise UsageError(f"--task {task} needs --adapter", hint="the adapter folder of "
-                         "lrtk tune --task (OUT/adapter)")
-    note = read_task(adapter)
-    if note["task"] != task:
-        raise UsageError(f"--adapter was trained for --task {note['task']}, not {task}",
-                         path=adapter)
-    language = language_adapter or note.get("language_adapter")
-    records = read_task_records(test, task)
-    gold = [str(r["label"]) if task == "classify" else r["tags"] for r in records]
-    if task == "classify":  # NER gold tags the head lacks just count as missed entities
-        index = {name: i for i, name in enumerate(note["labels"])}
-        for rec, label in zip(records, gold):
-            label_id(rec, label, index)
-    model_obj, tokenizer, _ = load_task_adapter(model, adapter, language)
-    predicted = predict(model_obj, tokenizer, task, records, batch_size=batch_size)
-    signature = (f"{task}|adapter:{_run_name(adapter)}|language:"
-                 f"{_run_name(language) if language else 'none'}|n:{len(records)}")
-    return task_results(task, gold, predicted, signature)
 
 
 METRIC_HELP = "Comma list of metrics (--help lists them), module:Class or an entry point."
@@ -210,10 +118,12 @@ def evaluate(
     from lrtk.generate import GenerationSettings
     from lrtk.io import write_jsonl
 
+    from lrtk.evaluate.model_outputs import model_hyps_and_refs, run_name, task_scores
+
     if task:
         if not (model and test) or hyp or ref:
             raise UsageError("--task takes --model, --adapter and --test, not --hyp/--ref")
-        results = _task_scores(task, model, adapter, language_adapter, test, batch_size)
+        results = task_scores(task, model, adapter, language_adapter, test, batch_size)
         _write_results({"system": results}, None, report, markdown, as_json,
                        f"eval: --task {task} on {test}")
         return
@@ -229,9 +139,9 @@ def evaluate(
         # Greedy or beam search: scores must be reproducible.
         settings = GenerationSettings(max_new_tokens, batch_size, device=device,
                                       num_beams=num_beams)
-        hyps, refs = _model_hyps_and_refs(model, adapter, test, src_lang, tgt_lang,
-                                          (src_lang_name, lang_name), taco, settings)
-        systems[_run_name(adapter or model)] = hyps
+        hyps, refs = model_hyps_and_refs(model, adapter, test, src_lang, tgt_lang,
+                                         (src_lang_name, lang_name), taco, settings)
+        systems[run_name(adapter or model)] = hyps
         ref_names = [test]
         if hyp_out:
             with atomic_output(hyp_out) as fh:

@@ -11,7 +11,8 @@ import typer
 from typer.core import TyperGroup
 
 from lrtk import __version__
-from lrtk.errors import LrtkError
+from lrtk.cli._flags import running_flag, watch
+from lrtk.errors import LrtkError, spell_params_with
 from lrtk.io.signals import Interrupted, stop_signals_raise
 
 # Stage order for `lrtk --help`: a command module is named after its command (or names it in
@@ -24,6 +25,12 @@ class _StageOrderGroup(TyperGroup):
 
     def list_commands(self, ctx):
         return sorted(super().list_commands(ctx), key=lambda n: (_STAGE_ORDER.get(n, 1000), n))
+
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            watch(command)  # so a user error names the flags of the command it came from
+        return name, command, rest
 
 
 app = typer.Typer(
@@ -95,11 +102,12 @@ def _os_error_line(err: OSError) -> tuple[str, int]:
 
 
 def main() -> None:
+    spell_params_with(running_flag)
     try:
         with stop_signals_raise():
             app(prog_name="lrtk")
     except LrtkError as err:
-        print(f"lrtk: error: {err.format()}", file=sys.stderr)
+        print(f"lrtk: error: {err.spelled()}", file=sys.stderr)
         sys.exit(err.exit_code)
     except BrokenPipeError:
         # Downstream closed the pipe (e.g. `| head`): stop quietly, as Unix tools do.

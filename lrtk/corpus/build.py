@@ -38,7 +38,7 @@ from lrtk.corpus.partition import (ENTRIES, IDS, INDEX, BuildJob, bucket_count, 
 from lrtk.corpus.sources import Entry
 from lrtk.corpus.split import SPLIT_RULE, Splits
 from lrtk.corpus.writer import CorpusWriter, sha256_files
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.io import atomic_dir
 from lrtk.io.lines import open_lines, read_bytes
 from lrtk.io.progress import progress
@@ -102,8 +102,9 @@ def _check_plan(plan: dict, config: CorpusConfig, excludes: Sequence[str], folde
     ours = _identity(config, excludes)
     if any(plan.get(k) != v for k, v in ours.items()):
         raise UsageError("the work folder holds shards of a build with another config or "
-                         "other --exclude files", path=folder,
-                         hint="give --merge the --config and --exclude the shards ran with")
+                         f"other {param('exclude')} files", path=folder,
+                         hint=f"give {param('merge')} the {param('config')} and "
+                              f"{param('exclude')} the shards ran with")
 
 
 def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path: str,
@@ -266,7 +267,7 @@ def _filter_report(config: CorpusConfig, path: str) -> dict:
     except json.JSONDecodeError as e:
         raise DataError(f"not a JSON filter report: {e.msg}", path=path, line=e.lineno) from None
     if not isinstance(rep, dict) or "filters" not in rep:
-        raise DataError("not an `lrtk filter --report` file (no 'filters')", path=path)
+        raise DataError("not a report of the filter stage (no 'filters')", path=path)
     return rep
 
 

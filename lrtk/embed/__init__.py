@@ -25,7 +25,9 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
+
+__all__ = ["OFFLINE", "Embedder", "load_embedder"]
 
 OFFLINE = "offline"
 
@@ -48,13 +50,14 @@ def load_embedder(spec: str, *, dictionary=None, dictionary_lang: str | None = N
         return OfflineEmbedder(dictionary=dictionary, dictionary_lang=dictionary_lang)
     if not os.path.isdir(spec):
         raise UsageError(f"embedder model folder not found: {spec}",
-                         hint="pass --embedder offline, or the local folder of a "
+                         hint=f"pass {param('embedder')} offline, or the local folder of a "
                               "sentence-transformers model such as LaBSE")
     try:
         import sentence_transformers  # noqa: F401
     except ImportError:
         raise UsageError("a model embedder needs sentence-transformers",
-                         hint="pip install sentence-transformers, or use --embedder offline") from None
+                         hint="pip install sentence-transformers, or use "
+                              f"{param('embedder')} offline") from None
     from lrtk.embed.transformer import SentenceTransformerEmbedder
 
     try:

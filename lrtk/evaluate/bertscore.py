@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.evaluate.encoders import token_limit
 from lrtk.evaluate.result import MetricResult
 from lrtk.io.checkpoint import check_model_dir
@@ -40,11 +40,12 @@ def check_encoder(path: str | None) -> dict:
     """config.json of a local encoder folder, or one UsageError saying what is wrong."""
     if not path:
         raise UsageError("BERTScore needs a local encoder model",
-                         hint="pass --bertscore-model DIR (a BERT/XLM-R folder, e.g. "
+                         hint=f"pass {param('bertscore_model')} DIR (a BERT/XLM-R folder, e.g. "
                               "bert-base-multilingual-cased saved on disk)")
-    config = check_model_dir(path, "--bertscore-model")
+    config = check_model_dir(path, param("bertscore_model"))
     if config.get("is_encoder_decoder") or config["model_type"] not in ENCODER_TYPES:
-        raise UsageError(f"--bertscore-model is a {config['model_type']} model, not an encoder",
+        raise UsageError(f"{param('bertscore_model')} is a {config['model_type']} model, "
+                         "not an encoder",
                          path=str(path), hint="give a BERT/XLM-R folder: "
                                               + ", ".join(ENCODER_TYPES))
     return config
@@ -61,13 +62,13 @@ class BertScorer:
         config = check_encoder(path)
         layers = config.get("num_hidden_layers")
         if layer is not None and not (isinstance(layers, int) and 1 <= layer <= layers):
-            raise UsageError(f"--bertscore-layer {layer} is not a layer of this model",
+            raise UsageError(f"{param('bertscore_layer')} {layer} is not a layer of this model",
                              path=str(path), hint=f"1 to {layers}")
         self.path, self.layer, self.idf = str(Path(path)), layer, idf
         self.tokenizer = load_hf_tokenizer(path)
         # The pooler is not used, and a folder saved from an MLM has none.
         extra = {"add_pooling_layer": False} if config["model_type"] in POOLED else {}
-        self.model = load_hf_model(path, "--bertscore-model", AutoModel, **extra)
+        self.model = load_hf_model(path, param("bertscore_model"), AutoModel, **extra)
         self.model.to(device).eval()
         self.batch_size, self.device = batch_size, device
         self.max_length = token_limit(self.model.config, max_length)

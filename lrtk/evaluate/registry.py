@@ -8,7 +8,7 @@ METRICS is open (lrtk.registry): `--metric my_metrics:Overlap` or an entry point
 
 from __future__ import annotations
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.evaluate.bertscore import PARTS as BERTSCORE_PARTS
 from lrtk.evaluate.bertscore import BertScore, BertScorer
 from lrtk.evaluate.rouge import ROUGE_TYPES, Rouge
@@ -51,7 +51,7 @@ def parse_metric_names(spec: str) -> list[str]:
             if expanded not in names:
                 names.append(expanded)
     if not names:
-        raise UsageError("no metric given", hint="e.g. --metric bleu,chrf")
+        raise UsageError("no metric given", hint=f"e.g. {param('metric')} bleu,chrf")
     return names
 
 
@@ -64,5 +64,6 @@ def build_metrics(names: list[str], *, lang: str = "", tokenize: str = "13a",
         settings = dict(bertscore or {})
         scorer = BertScorer(settings.pop("path", None), **settings)
     return [BertScore(name, scorer) if name in BERTSCORE_PARTS
-            else METRICS.get(name, "--metric")(lang=lang, tokenize=tokenize, spm_model=spm_model)
+            else METRICS.get(name, param("metric"))(lang=lang, tokenize=tokenize,
+                                                    spm_model=spm_model)
             for name in names]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.io import read_jsonl, read_lines
 
 HYP_FIELDS = ("output", "summary")
@@ -44,15 +44,16 @@ def parse_systems(specs: Sequence[str]) -> dict[str, str]:
         if not sep or not name or "/" in name:
             name, path = Path(spec).name, spec
         if name in systems:
-            raise UsageError(f"two --hyp systems named {name!r}",
-                             hint="name them: --hyp lead=lead3.txt --hyp mt5=mt5.txt")
+            raise UsageError(f"two {param('hyp')} systems named {name!r}",
+                             hint=f"name them: {param('hyp')} lead=lead3.txt "
+                                  f"{param('hyp')} mt5=mt5.txt")
         systems[name] = path
     return systems
 
 
 def read_refs(ref_paths: Sequence[str]) -> list[list[str]]:
     if not ref_paths:
-        raise UsageError("no reference given", hint="pass --ref FILE (repeat for more)")
+        raise UsageError("no reference given", hint=f"pass {param('ref')} FILE (repeat for more)")
     return [read_segments(p, REF_FIELDS) for p in ref_paths]
 
 

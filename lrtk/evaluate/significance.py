@@ -6,7 +6,7 @@ import contextlib
 import os
 from typing import Sequence
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.evaluate.sacre import SacreMetric
 
 
@@ -46,7 +46,7 @@ def paired_bootstrap(metrics: Sequence, system: Sequence[str], baseline: Sequenc
     unsupported = [m.name for m in metrics if not isinstance(m, SacreMetric)]
     if unsupported:
         raise UsageError(f"paired bootstrap works with sacrebleu metrics only, not "
-                         f"{', '.join(unsupported)}", hint="drop them from --metric")
+                         f"{', '.join(unsupported)}", hint=f"drop them from {param('metric')}")
     by_name = {m.name: m.metric for m in metrics}
     with _sacrebleu_seed(seed):
         test = PairedTest([("baseline", list(baseline)), ("system", list(system))],

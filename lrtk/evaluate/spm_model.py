@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.lines import require_readable
 
 SPM_TOKENIZERS = ("spm", "flores101", "flores200", "spBLEU-1K")
@@ -37,7 +37,7 @@ class LocalSpmTokenizer:
 
         if not os.path.isfile(model_path):
             raise UsageError("sentencepiece model not found", path=model_path,
-                             hint="--spm-model must name a .model file")
+                             hint=f"{param('spm_model')} must name a .model file")
         self.name = tokenizer_spm.SPM_MODELS[tokenize]["signature"]
         require_readable(model_path)
         self.sp = spm.SentencePieceProcessor()
@@ -67,5 +67,5 @@ def resolve_spm(tokenize: str, model_path: str | None) -> LocalSpmTokenizer | No
     raise UsageError(
         f"BLEU tokenizer {tokenize!r} needs a sentencepiece model that sacrebleu would "
         f"download, and lrtk works offline",
-        hint=f"fetch {url} on a connected machine and pass --spm-model FILE, "
+        hint=f"fetch {url} on a connected machine and pass {param('spm_model')} FILE, "
              f"or place it at {cached}")

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from lrtk import __version__
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.export import quantize
 from lrtk.io.model_file import QTYPES, ModelWriter
 from lrtk.export.source import ModelSource
@@ -42,16 +42,18 @@ class QuantSpec:
             self.head = self.bits
         for what, value in (("bits", self.bits), ("head", self.head)):
             if value not in PRECISIONS:
-                raise UsageError(f"--{what} must be one of {', '.join(PRECISIONS)}, not {value}")
+                raise UsageError(f"{param(what)} must be one of {', '.join(PRECISIONS)}, "
+                                 f"not {value}")
         if self.embed not in DENSE:
-            raise UsageError(f"--embed must be f32 or f16, not {self.embed}")
+            raise UsageError(f"{param('embed')} must be f32 or f16, not {self.embed}")
         if self.group_size not in (32, 64, 128):
-            raise UsageError(f"--group-size must be 32, 64 or 128, not {self.group_size}")
+            raise UsageError(f"{param('group_size')} must be 32, 64 or 128, not {self.group_size}")
         if self.method not in ("rtn", "gptq"):
-            raise UsageError(f"--method must be rtn or gptq, not {self.method}")
+            raise UsageError(f"{param('method')} must be rtn or gptq, not {self.method}")
         if self.bits in DENSE and self.head in DENSE and (self.symmetric or self.method != "rtn"):
-            raise UsageError(f"--symmetric and --method gptq quantize, but --bits {self.bits} "
-                             f"and --head {self.head} keep every layer dense")
+            raise UsageError(f"{param('symmetric')} and {param('method')} gptq quantize, but "
+                             f"{param('bits')} {self.bits} and {param('head')} {self.head} keep "
+                             "every layer dense")
 
 
 def _is_linear(name: str) -> bool:
@@ -69,7 +71,7 @@ def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
     qtype = QTYPES[precision]
     m, k = w.shape
     if k % spec.group_size:
-        raise UsageError(f"{name} has {k} input columns, not a multiple of --group-size "
+        raise UsageError(f"{name} has {k} input columns, not a multiple of {param('group_size')} "
                          f"{spec.group_size}")
     if hessian is not None:
         codes, scales, zeros = quantize.gptq(w, hessian, qtype, spec.group_size, spec.symmetric)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lrtk.errors import DataError
+from lrtk.errors import DataError, param
 from lrtk.export.gguf_model import hf_to_gguf_name, llama_arch, permuted, write_gguf
 from lrtk.export.gguf_quant import require_gguf
 from lrtk.export.source import from_hf
@@ -34,7 +34,7 @@ def _adapter_config(d: Path) -> dict:
         raise DataError(f"not an adapters-library adapter config: {e}", path=str(path)) from None
     if config.get("architecture") != "lora":
         raise DataError(f"a {config.get('architecture') or 'bottleneck'} adapter, not LoRA",
-                        path=str(path), hint="only LoRA adapters (lrtk tune --method lora) "
+                        path=str(path), hint="only LoRA adapters (tune's method lora) "
                         "run in llama.cpp; bottleneck adapters are extra modules it lacks")
     if config.get("use_gating") or config.get("use_dora") or \
             config.get("composition_mode", "add") != "add":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lrtk.errors import DataError
+from lrtk.errors import DataError, param
 from lrtk.export.gguf_quant import gguf_type, quantize, require_gguf
 from lrtk.export.gguf_vocab import add_vocab
 from lrtk.export.source import ModelSource
@@ -48,7 +48,7 @@ def llama_arch(source: ModelSource, where: str) -> str:
     model_type = source.meta.get("model_type")
     if model_type not in ARCHITECTURES:
         raise DataError(f"model_type {model_type} has no llama.cpp architecture here", path=where,
-                        hint="--format gguf reads " + ", ".join(ARCHITECTURES))
+                        hint=f"{param('format')} gguf reads " + ", ".join(ARCHITECTURES))
     return ARCHITECTURES[model_type]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 
 # --bits (and --head / --embed) for --format gguf -> ggml type name. The named types are
 # accepted too, in either case.
@@ -19,7 +19,7 @@ def require_gguf():
     try:
         import gguf
     except ImportError:
-        raise UsageError("--format gguf needs the gguf package",
+        raise UsageError(f"{param('format')} gguf needs the gguf package",
                          hint="pip install 'lrtk[export]'") from None
     return gguf
 
@@ -27,8 +27,8 @@ def require_gguf():
 def gguf_type(value: str, what: str) -> str:
     name = ALIASES.get(value.lower(), value.upper())
     if name not in TYPES:
-        raise UsageError(f"--{what} for --format gguf must be one of {', '.join(ALIASES)} or "
-                         f"a type name ({', '.join(TYPES)}), not {value}")
+        raise UsageError(f"{param(what)} for {param('format')} gguf must be one of "
+                         f"{', '.join(ALIASES)} or a type name ({', '.join(TYPES)}), not {value}")
     return name
 
 
@@ -39,7 +39,8 @@ def quantize(name: str, w: np.ndarray, type_name: str):
     block = gguf.GGML_QUANT_SIZES[qtype][0]
     if w.shape[-1] % block:
         raise UsageError(f"{name} has rows of {w.shape[-1]} values; {type_name} packs "
-                         f"{block} at a time", hint="choose another --bits for this model")
+                         f"{block} at a time",
+                         hint=f"choose another {param('bits')} for this model")
     w = np.ascontiguousarray(w, dtype=np.float32)
     if type_name == "Q2_K":
         return _q2_k(w), qtype

@@ -17,7 +17,7 @@ import os
 
 import yaml
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.filter.base import Filter
 from lrtk.filter.chain import FilterChain
 from lrtk.filter.copy import CopyFilter
@@ -96,7 +96,7 @@ def load_chain(path: str | os.PathLike, src_lang: str, tgt_lang: str) -> FilterC
         raise UsageError(f"not valid YAML: {e}", path=str(path)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("filters"), list) or not doc["filters"]:
         raise UsageError("expected a mapping with a non-empty list 'filters'", path=str(path),
-                         hint="see `lrtk filter --help` for an example")
+                         hint="see the help of filter for an example")
     filters, names = [], set()
     for n, entry in enumerate(doc["filters"], start=1):
         where = f"{path}: filters[{n}]"

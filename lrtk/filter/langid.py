@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 import regex
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.filter.base import Filter, Pair, Scores
 
 _LETTER = regex.compile(r"\p{L}")
@@ -145,7 +145,7 @@ class LangIdFilter(Filter):
         missing = {self.src_lang, self.tgt_lang} - supported_languages()
         if missing:
             raise UsageError(f"py3langid does not know language(s) {', '.join(sorted(missing))}",
-                             hint="drop the langid filter from the --config chain")
+                             hint=f"drop the langid filter from the {param('config')} chain")
 
     def score_all(self, pairs: Sequence[Pair]) -> list[Scores]:
         return [{"src": s, "tgt": t} for s, t in zip(self._probs([p.src for p in pairs], self.src_lang),

@@ -20,7 +20,7 @@ from typing import Optional
 
 import numpy as np
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.filter.base import Pair
 from lrtk.filter.chain import FilterChain
 from lrtk.io.atomic import atomic_output
@@ -81,10 +81,11 @@ def load_model(path: str, chain: FilterChain, src_lang: str, tgt_lang: str,
             document = json.loads(read_bytes(path))
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise DataError(f"not a filter model (not JSON: {e})", path=path,
-                            hint="write one with lrtk filter --fit-only --model-out") from None
+                            hint=f"write one with {param('fit_only')} and "
+                                 f"{param('model_out')}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise DataError("not a filter model", path=path,
-                        hint="write one with lrtk filter --fit-only --model-out")
+                        hint=f"write one with {param('fit_only')} and {param('model_out')}")
     if document.get("version") != VERSION:
         raise DataError(f"filter model version {document.get('version')!r}, expected {VERSION}",
                         path=path, hint="fit it again with this lrtk")
@@ -94,7 +95,7 @@ def load_model(path: str, chain: FilterChain, src_lang: str, tgt_lang: str,
                          path=path, hint="fit a model for these languages")
     if document.get("filters") != chain.describe():
         raise UsageError("the model was fitted for another filter chain (filters or options "
-                         "differ)", path=path, hint="fit it again with this --config")
+                         "differ)", path=path, hint=f"fit it again with this {param('config')}")
     state = document.get("state")
     if not isinstance(state, dict) or set(state) != set(chain.state_names()):
         raise DataError("the model's fitted state does not match its filters", path=path,

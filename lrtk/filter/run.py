@@ -13,7 +13,7 @@ import functools
 import os
 from typing import Optional
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.filter.chain import FilterChain
 from lrtk.filter.config import chain_for
 from lrtk.filter.model import fit_chain, load_model, model_document, save_model
@@ -50,8 +50,9 @@ class FilterOptions:
 def run_filter(o: FilterOptions) -> None:
     o.shards.check(o.input)
     if o.fit_only and not o.model_out:
-        raise UsageError("--fit-only needs --model-out", hint="where to write the model")
-    for code, option in ((o.src_lang, "--src-lang"), (o.tgt_lang, "--tgt-lang")):
+        raise UsageError(f"{param('fit_only')} needs {param('model_out')}",
+                         hint="where to write the model")
+    for code, option in ((o.src_lang, param("src_lang")), (o.tgt_lang, param("tgt_lang"))):
         if code:
             check_language(code, option)
 
@@ -94,11 +95,12 @@ def _languages(first, src_lang: Optional[str], tgt_lang: Optional[str]):
     tgt = tgt_lang or (first.get("tgt_lang") if first else None)
     if not src or not tgt:
         raise UsageError("source/target language unknown",
-                         hint="pass --src-lang and --tgt-lang (e.g. --src-lang bn --tgt-lang en)")
+                         hint=f"pass {param('src_lang')} and {param('tgt_lang')} (e.g. "
+                              f"{param('src_lang')} bn {param('tgt_lang')} en)")
     sources = []
     for given, field in ((src_lang, "src_lang"), (tgt_lang, "tgt_lang")):
         if given:
-            sources.append(f"--{field.replace('_', '-')}")  # checked before reading
+            sources.append(param(field))  # checked before reading
         else:
             check_language(first[field], field, first)
             sources.append(f"line {first.line}'s {field}")
@@ -121,12 +123,12 @@ def _model(o: FilterOptions, chain: FilterChain, src: str, tgt: str, input_path:
     if not chain.learns:
         if o.fit_only:
             raise UsageError("nothing in this chain learns from the corpus: there is no model "
-                             "to fit", hint="drop --fit-only")
+                             "to fit", hint=f"drop {param('fit_only')}")
         return None
     if o.shards.shard_index is not None:
         raise UsageError("a shard needs the model fitted once for all shards",
-                         hint="run lrtk filter --fit-only --model-out MODEL first, then pass "
-                              "--model MODEL to every shard")
+                         hint=f"run once with {param('fit_only')} {param('model_out')} MODEL "
+                              f"first, then pass {param('model')} MODEL to every shard")
     fit = functools.partial(_fit_document, o.config, src, tgt, input_path, name, o.fit_sample,
                             o.seed, o.skip_bad)
     return fit_once(fit, save_model, os.path.join(folder, MODEL), o.model_out, o.fit_only)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.generate.model import LoadedModel
 from lrtk.io.numbers import COUNT, FRACTION, POSITIVE, SEED, check_options
 from lrtk.io.progress import progress
@@ -29,7 +29,8 @@ class GenerationSettings:
                              "temperature": POSITIVE, "top_p": FRACTION, "seed": SEED,
                              "num_beams": COUNT})
         if self.sample and self.num_beams > 1:
-            raise UsageError("sampling (--temperature above 0) and --num-beams are exclusive",
+            raise UsageError(f"sampling ({param('temperature')} above 0) and "
+                             f"{param('num_beams')} are exclusive",
                              hint="beam search is deterministic; pick one")
 
 
@@ -43,7 +44,8 @@ def resolve_device(name: str):
     except RuntimeError:
         raise UsageError(f"unknown device {name!r}", hint="auto, cpu, cuda or cuda:N") from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise UsageError(f"--device {name}: torch sees no CUDA GPU", hint="use --device cpu")
+        raise UsageError(f"{param('device')} {name}: torch sees no CUDA GPU",
+                         hint=f"use {param('device')} cpu")
     return device
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lrtk.errors import param
 from lrtk.io.checkpoint import check_model_dir
 from lrtk.io.hf_model import load_hf_model, load_hf_tokenizer
 from lrtk.tune.seq2seq import set_languages
@@ -44,9 +45,9 @@ def load_model(model_dir: str, adapter_dir: str | None = None, *, src_lang: str 
     else:
         from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
-        config = check_model_dir(model_dir, "--model")
+        config = check_model_dir(model_dir, param("model"))
         cls = AutoModelForSeq2SeqLM if config.get("is_encoder_decoder") else AutoModelForCausalLM
-        model = load_hf_model(model_dir, "--model", cls)
+        model = load_hf_model(model_dir, param("model"), cls)
         loaded = LoadedModel(model.eval(), load_hf_tokenizer(model_dir))
     set_languages(loaded.tokenizer, src_lang, tgt_lang)
     return loaded

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,6 @@ DROPOUT = Limits(0, 1, high_open=True)     # [0, 1)
 SEED = Limits(0, 2**32 - 1, integer=True)  # what numpy and transformers.set_seed accept
 
 
-def option_name(field: str) -> str:
-    """The command-line option of a config field: batch_size -> --batch-size."""
-    return "--" + field.replace("_", "-")
 
 
 def check_options(config, limits: dict[str, Limits]) -> None:
@@ -79,4 +76,4 @@ def check_options(config, limits: dict[str, Limits]) -> None:
     for f in fields(config):
         value = getattr(config, f.name)
         if f.name in limits and value is not None:
-            limits[f.name].check(value, option_name(f.name))
+            limits[f.name].check(value, param(f.name))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Iterable, Optional
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param, spelled
 
 STDIO = "-"
 # Written into every output folder; its first line names the command that made the folder.
@@ -21,9 +21,10 @@ MARKER = ".lrtk-output"
 
 
 def marker_text(command: str) -> str:
-    return (f"lrtk {command}\n"
-            f"# `lrtk {command}` made this directory and may replace it; any other command "
-            "needs --overwrite.\n")
+    """The marker's text, for people who look into the folder (spelled as they run lrtk)."""
+    return spelled(f"lrtk {command}\n"
+                   f"# `lrtk {command}` made this directory and may replace it; any other "
+                   f"command needs {param('overwrite')}.\n")
 
 
 def check_output_file(path: Optional[str | os.PathLike], *, make_parents: bool = False) -> None:
@@ -57,16 +58,16 @@ def check_output_dir(path: str | os.PathLike, command: str, *, overwrite: bool =
         return
     if not os.path.isdir(p):
         raise UsageError(f"exists and is not a directory made by `lrtk {command}`", path=p,
-                         hint="choose another name, or add --overwrite to replace it")
+                         hint=f"choose another name, or add {param('overwrite')} to replace it")
     maker = written_by(p)
     if maker not in (None, command):
         raise UsageError(f"directory was made by `lrtk {maker}`, not `lrtk {command}`", path=p,
-                         hint="choose a new directory, or add --overwrite to replace it")
+                         hint=f"choose a new directory, or add {param('overwrite')} to replace it")
     if os.listdir(p) and maker != command:
         raise UsageError(f"directory exists and has no {MARKER} marker of `lrtk {command}`",
                          path=p,
-                         hint="choose a new directory, or add --overwrite to replace it and "
-                              "everything in it")
+                         hint=f"choose a new directory, or add {param('overwrite')} to replace it "
+                              "and everything in it")
 
 
 def written_by(folder: str | os.PathLike) -> Optional[str]:

@@ -6,6 +6,8 @@ import os
 import sys
 from typing import Iterable, Iterator, TypeVar
 
+from lrtk.errors import spelled
+
 T = TypeVar("T")
 
 
@@ -26,8 +28,8 @@ def progress(items: Iterable[T], *, desc: str, total: int | None = None,
 def info(message: str) -> None:
     """A summary or status line for the user; stdout stays reserved for records."""
     if not os.environ.get("LRTK_QUIET"):
-        print(f"lrtk: {message}", file=sys.stderr)
+        print(f"lrtk: {spelled(message)}", file=sys.stderr)
 
 
 def warn(message: str) -> None:
-    print(f"lrtk: warning: {message}", file=sys.stderr)
+    print(f"lrtk: warning: {spelled(message)}", file=sys.stderr)

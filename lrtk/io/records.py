@@ -8,7 +8,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.io.atomic import atomic_output
 from lrtk.io.lines import display_name, read_lines
 
@@ -48,7 +48,7 @@ class RecordReader:
 
     def _warn(self, err: DataError) -> None:
         self.skipped += 1
-        print(f"lrtk: warning: skipped {err.format()}", file=sys.stderr)
+        print(f"lrtk: warning: skipped {err.spelled()}", file=sys.stderr)
 
     def __iter__(self) -> Iterator[Record]:
         name = self.name
@@ -157,7 +157,7 @@ def _tsv_field(value) -> str:
     text = str(value)
     if "\t" in text or "\n" in text:
         raise DataError(f"cannot write TSV: a field contains a tab or newline: {text[:40]!r}",
-                        hint="use --format jsonl")
+                        hint=f"use {param('format')} jsonl")
     return text
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Callable, Optional, Sequence
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.progress import bars_enabled
 from lrtk.parallel.plan import Shard
 from lrtk.parallel.workdir import WorkDir
@@ -67,7 +67,8 @@ def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optio
     try:
         import ray
     except ImportError:
-        raise UsageError("--executor ray needs Ray", hint="pip install 'lrtk[ray]'") from None
+        raise UsageError(f"{param('executor')} ray needs Ray",
+                         hint="pip install 'lrtk[ray]'") from None
     if not ray.is_initialized():
         # Without an address Ray starts (and at exit stops) a local cluster of this machine.
         try:
@@ -77,8 +78,9 @@ def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optio
             # Ray's own message is many lines (a chained traceback): its first one says why.
             why = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise UsageError(f"cannot join the Ray cluster at {address or 'a new local one'}: "
-                             f"{why}", hint="check --ray-address, and that this machine may "
-                             "reach the head (docs/scale.md, On a Ray cluster)") from None
+                             f"{why}", hint=f"check {param('ray_address')}, and that this "
+                             "machine may reach the head (docs/scale.md, On a Ray "
+                             "cluster)") from None
     remote = ray.remote(_ray_task)
     refs = {remote.remote(task, shard, work.start(shard)): shard for shard in pending}
     waiting = list(refs)

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from typing import Callable, Iterator, Optional
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.atomic import atomic_output, detached
 from lrtk.io.lines import copy_unzipped
 from lrtk.io.progress import info
@@ -41,15 +41,17 @@ class ShardOptions:
         """Option combinations that cannot work, refused before any reading."""
         if self.shard_index is not None:
             if self.num_shards is None or self.work_dir is None:
-                raise UsageError("--shard-index needs --num-shards and --work-dir",
+                raise UsageError(f"{param('shard_index')} needs {param('num_shards')} and "
+                                 f"{param('work_dir')}",
                                  hint="each shard writes into the shared work folder")
             if not 0 <= self.shard_index < self.num_shards:
-                raise UsageError(f"--shard-index {self.shard_index} is not in "
+                raise UsageError(f"{param('shard_index')} {self.shard_index} is not in "
                                  f"0..{self.num_shards - 1}")
             if input == "-":
                 raise UsageError("a shard cannot read stdin", hint="give the input as a file")
         if self.merge_only and self.work_dir is None:
-            raise UsageError("--merge needs --work-dir", hint="the folder the shards wrote into")
+            raise UsageError(f"{param('merge')} needs {param('work_dir')}",
+                             hint="the folder the shards wrote into")
 
 
 @contextlib.contextmanager
@@ -88,7 +90,7 @@ def run_stage(opts: ShardOptions, folder: str, fingerprint: dict, shards: list[S
         if opts.shard_index is not None:
             run_shards(task, [shards[opts.shard_index]], work, desc=f"{stage} shard")
             info(f"{stage}: shard {opts.shard_index} of {len(shards)} done in {folder} "
-                 f"(join the shards with --merge)")
+                 f"(join the shards with {param('merge')})")
             return
         run_shards(task, shards, work, workers=opts.workers, executor=opts.executor,
                    ray_address=opts.ray_address, desc=stage)
@@ -108,7 +110,7 @@ def merge_only(opts: ShardOptions, stage: str,
     except (OSError, ValueError, KeyError, TypeError):
         raise UsageError(f"no sharded {stage} run in this folder (plan.json missing, damaged or "
                          f"of another stage)", path=opts.work_dir,
-                         hint="run the shards with --work-dir first") from None
+                         hint=f"run the shards with {param('work_dir')} first") from None
     if opts.num_shards is not None and opts.num_shards != count:
         raise UsageError(f"the work folder holds {count} shards, not {opts.num_shards}",
                          path=opts.work_dir)
@@ -118,5 +120,6 @@ def merge_only(opts: ShardOptions, stage: str,
     if missing:
         raise UsageError(f"{len(missing)} of {count} shards are not finished (first: shard "
                          f"{missing[0].index})", path=opts.work_dir,
-                         hint="run them (rerunning a shard command resumes) before --merge")
+                         hint="run them (rerunning a shard command resumes) before "
+                              f"{param('merge')}")
     merge([work.shard_dir(s) for s in shards], fingerprint)

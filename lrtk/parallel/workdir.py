@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.atomic import write_json
 from lrtk.io.lines import read_bytes
 from lrtk.parallel.plan import Shard
@@ -51,7 +51,7 @@ class WorkDir:
             if old != fingerprint:
                 raise UsageError("the work folder holds shards of a different run (other input, "
                                  "options, model or shard count)", path=path,
-                                 hint="use a new --work-dir, or delete this one")
+                                 hint=f"use a new {param('work_dir')}, or delete this one")
         else:
             write_json(fingerprint, plan)
 

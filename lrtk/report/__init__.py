@@ -17,6 +17,8 @@ from lrtk.report import data, model, stages
 from lrtk.report.html import Section, page
 from lrtk.report.work import Missing, Work
 
+__all__ = ["SECTIONS", "build_sections", "render_report"]
+
 # (anchor, title, builder) in the order of the build
 SECTIONS = (
     ("stages", "Stages", stages.section),

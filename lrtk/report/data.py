@@ -73,7 +73,8 @@ def _rejected(work: Work, order: list[str]) -> str:
             if len(samples.setdefault(by, [])) < REJECT_SAMPLES:
                 samples[by].append(rec)
     except Missing as m:
-        return note(f"Rejected pairs: {m} (lrtk filter writes them with --rejects).")
+        return note(f"Rejected pairs: {m} (the filter stage writes them when asked for its "
+                    "rejects).")
     if not samples:
         return "<p>No pair was rejected.</p>"
     parts = [f"<h3>Rejected pairs (up to {REJECT_SAMPLES} per filter)</h3>"]

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.model_file import DT_U8
 from lrtk.runtime.binding import NativeModel, Sampler
 
@@ -72,7 +72,8 @@ def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tok
         if prompt_tokens + decode_tokens > m.config["max_seq_len"]:
             raise UsageError(f"{prompt_tokens} prompt + {decode_tokens} decoded tokens do not "
                              f"fit this model's context of {m.config['max_seq_len']}",
-                             path=path, hint="lower --prompt-tokens or --decode-tokens")
+                             path=path, hint=f"lower {param('prompt_tokens')} or "
+                                             f"{param('decode_tokens')}")
         vocab = m.config["vocab_size"]
         prompt = np.random.default_rng(0).integers(0, vocab, prompt_tokens).tolist()
         greedy = Sampler(vocab)

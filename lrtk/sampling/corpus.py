@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import IO, Callable, Sequence
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.io.lines import copy_unzipped, read_lines
 from lrtk.io.records import parse_record
 from lrtk.io.schema import record_id, text_record
@@ -48,7 +48,7 @@ class CorpusSpec:
 
     @classmethod
     def parse(cls, spec: str, fmt: str = "auto", field: str = "text",
-              option: str = "--corpus") -> "CorpusSpec":
+              option: str = param("corpus")) -> "CorpusSpec":
         """Parse the CLI form LANG=PATH; `auto` picks jsonl for *.jsonl[.gz], else text."""
         lang, sep, path = spec.partition("=")
         if not sep or not lang or not path:
@@ -68,7 +68,7 @@ class CorpusSpec:
 
 
 def parse_corpus_options(values: Sequence[str], fmt: str = "auto", field: str = "text",
-                         option: str = "--corpus") -> list[CorpusSpec]:
+                         option: str = param("corpus")) -> list[CorpusSpec]:
     """Repeated LANG=PATH options, one spec per language in first-seen order. A language
     given again gets its files concatenated in the order given; none is dropped."""
     specs: dict[str, CorpusSpec] = {}
@@ -81,7 +81,8 @@ def parse_corpus_options(values: Sequence[str], fmt: str = "auto", field: str = 
         if before.fmt != spec.fmt:
             raise UsageError(f"{option} {spec.lang} mixes {before.fmt} and {spec.fmt} files "
                              f"({before.paths[0]}, {spec.paths[0]})",
-                             hint="give one language files of one format, or set --format")
+                             hint="give one language files of one format, or set "
+                                  f"{param('format')}")
         specs[spec.lang] = CorpusSpec(spec.lang, before.paths + spec.paths, spec.fmt, field)
     return list(specs.values())
 

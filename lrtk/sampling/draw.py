@@ -8,7 +8,7 @@ from collections import Counter
 from itertools import islice
 from typing import Iterator
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.atomic import write_json
 from lrtk.io.lines import open_lines
 from lrtk.sampling.corpus import scan_corpora
@@ -26,10 +26,10 @@ class Draw:
         if backend not in BACKENDS:
             raise UsageError(f"unknown backend {backend!r}", hint=f"choose one of {', '.join(BACKENDS)}")
         if backend == "fairseq2" and state_path is not None:
-            raise UsageError("--state needs the python backend",
+            raise UsageError(f"{param('state')} needs the python backend",
                              hint="the fairseq2 pipeline is drawn in one go")
         if take is not None and take < 0:
-            raise UsageError(f"--take must be >= 0, got {take}")
+            raise UsageError(f"{param('take')} must be >= 0, got {take}")
         self.plan = plan
         self.seed = seed
         self.backend = backend

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.sampling.corpus import CorpusSpec, scan_corpora
 from lrtk.sampling.plan import Plan
 from lrtk.sampling.stream import check_corpora
@@ -75,7 +75,7 @@ def _check_readable(path: str) -> None:
     front (the python backend reads both)."""
     if path.endswith(".gz"):
         raise UsageError("the fairseq2 backend reads plain text only", path=path,
-                         hint="decompress it first (gunzip -k), or use --backend python")
+                         hint=f"decompress it first (gunzip -k), or use {param('backend')} python")
     if not os.path.isfile(path):
         raise UsageError("file not found", path=path, hint="check the path")
     with open(path, "rb") as fh:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 
 
 def temperature_probs(sizes: Mapping[str, float], tau: float) -> dict[str, float]:
@@ -83,7 +83,7 @@ def normalise(values: Mapping[str, float]) -> dict[str, float]:
 
 def _check_sizes(sizes: Mapping[str, float]) -> None:
     if not sizes:
-        raise UsageError("no corpora given", hint="pass --corpus LANG=PATH at least once")
+        raise UsageError("no corpora given", hint=f"pass {param('corpus')} LANG=PATH at least once")
     empty = [lang for lang, n in sizes.items() if n <= 0]
     if empty:
         raise UsageError(f"corpus for {', '.join(empty)} is empty",

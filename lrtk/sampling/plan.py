@@ -21,7 +21,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param, spelled
 from lrtk.io.atomic import write_json
 from lrtk.io.lines import open_lines
 from lrtk.sampling.corpus import Corpus, CorpusSpec, check_one_per_language
@@ -44,7 +44,8 @@ class Schedule:
         if self.kind not in SCHEDULES:
             raise UsageError(f"unknown schedule {self.kind!r}", hint=f"choose one of {', '.join(SCHEDULES)}")
         if self.kind == "cooldown" and not 0 < self.switch < 1:
-            raise UsageError(f"--switch must be between 0 and 1 (exclusive), got {self.switch}")
+            raise UsageError(f"{param('switch')} must be between 0 and 1 (exclusive), "
+                             f"got {self.switch}")
 
 
 @dataclass
@@ -139,7 +140,7 @@ def build_plan(corpora: list[CorpusSpec], lines: dict[str, int], units: dict[str
     check_one_per_language(corpora)
     budget = float(sum(units.values()) if budget is None else budget)
     if budget <= 0:
-        raise UsageError(f"--budget must be positive, got {budget:g}")
+        raise UsageError(f"{param('budget')} must be positive, got {budget:g}")
     warnings: list[str] = []
     if schedule.kind == "unimax":
         allocation = unimax_allocation(units, budget, schedule.unimax_epochs)
@@ -164,9 +165,10 @@ def build_plan(corpora: list[CorpusSpec], lines: dict[str, int], units: dict[str
                 warn_epochs, warnings)
     for lang, e in plan.epochs().items():
         if e > warn_epochs * (1 + 1e-9):  # exactly N epochs is not "more than N"
-            plan.warnings.append(
+            plan.warnings.append(spelled(  # also saved with the plan: no parameter marks
                 f"{lang} would be repeated {e:.1f} epochs (> {warn_epochs:g}): overfitting risk "
-                f"(Li et al. 2025); lower --tau or --budget, or use --mix unimax")
+                f"(Li et al. 2025); lower {param('tau')} or {param('budget')}, or use "
+                f"{param('mix')} unimax"))
     return plan
 
 
@@ -213,7 +215,7 @@ def load_plan(path: str) -> Plan:
         return plan
     except json.JSONDecodeError as e:
         raise UsageError(f"not a plan file: {e.msg} at line {e.lineno}", path=path,
-                         hint="write one with `lrtk sample plan ... --report PLAN`") from None
+                         hint="write one with sample plan (save_plan)") from None
     except (KeyError, TypeError) as e:
         raise UsageError(f"not a plan file: missing or bad {e}", path=path,
-                         hint="write one with `lrtk sample plan ... --report PLAN`") from None
+                         hint="write one with sample plan (save_plan)") from None

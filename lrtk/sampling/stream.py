@@ -16,7 +16,7 @@ from typing import Iterator
 
 import numpy as np
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.sampling.corpus import Corpus
 from lrtk.sampling.plan import Plan
 
@@ -58,7 +58,8 @@ class MixtureStream:
             raise UsageError(f"unsupported sampler state version {state.get('version')!r}")
         if state.get("plan") != self.plan.fingerprint() or state.get("seed") != self.seed:
             raise UsageError("the state was saved for another plan or seed",
-                             hint="resume with the same plan file and --seed, or start afresh")
+                             hint=f"resume with the same plan file and {param('seed')}, "
+                                  "or start afresh")
         self.step = int(state["step"])
         self.cursors = {lang: int(state["cursors"][lang]) for lang in self.plan.languages}
 

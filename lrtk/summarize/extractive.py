@@ -7,7 +7,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.io.records import Record
 
 METHODS = ("lead", "encoder")
@@ -74,14 +74,15 @@ def summarize_documents(docs: Iterable[Record], *, method: str, k: int, lang: st
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}", hint=f"choose one of {', '.join(METHODS)}")
     if method == "encoder" and scorer is None:
-        raise UsageError("--method encoder needs --model", hint="a local BERT/XLM-R folder")
+        raise UsageError(f"{param('method')} encoder needs {param('model')}",
+                         hint="a local BERT/XLM-R folder")
     if k < 1:
         raise UsageError(f"-k must be at least 1, got {k}")
     for doc in docs:
         doc_lang = doc.get("lang") or lang
         if not doc_lang:
-            raise doc.error("document has no 'lang' field and no --lang was given",
-                            hint="pass --lang, e.g. --lang ur")
+            raise doc.error(f"document has no 'lang' field and no {param('lang')} was given",
+                            hint=f"pass {param('lang')}, e.g. {param('lang')} ur")
         sentences = get_segmenter(doc_lang).split(doc["text"])
         picked = lead(sentences, k) if method == "lead" else \
             top_central(scorer.embed(sentences), k)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
+from lrtk.errors import param
 from lrtk.io.records import Record
 from lrtk.taco.templates import instruction_prompt, taco_chain, translation_prompt
 from lrtk.taco.translate_cmd import CommandTranslator
@@ -44,7 +45,7 @@ def _fill_translations(batch: list[Record], fields: InstructionFields,
     if translator is None:
         rec, _, tgt = wanted[0]
         raise rec.error(f"missing field {tgt!r}",
-                        hint="add the translation or pass --translate-cmd")
+                        hint=f"add the translation or pass {param('translate_cmd')}")
     for (rec, _, tgt), text in zip(wanted, translator.translate([r[s] for r, s, _ in wanted])):
         rec[tgt] = text
         rec.setdefault("_translated", []).append(tgt)
@@ -84,7 +85,8 @@ def pair_languages(pair: Record, src_lang: str, tgt_lang: str) -> tuple[str, str
     s_lang, t_lang = pair.get("src_lang", src_lang), pair.get("tgt_lang", tgt_lang)
     if s_lang == t_lang:
         raise pair.error(f"both sides of the pair are {s_lang!r}",
-                         hint="give the pair src_lang/tgt_lang, or --src-lang and --tgt-lang")
+                         hint=f"give the pair src_lang/tgt_lang, or {param('src_lang')} and "
+                              f"{param('tgt_lang')}")
     return s_lang, t_lang
 
 

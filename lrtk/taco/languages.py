@@ -6,7 +6,7 @@ everything lrtk knows about it.
 
 from __future__ import annotations
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 
 
 def language_name(code: str, override: str | None = None) -> str:
@@ -18,6 +18,6 @@ def language_name(code: str, override: str | None = None) -> str:
     known = [c for c in supported_languages() if c != "generic"]
     if code not in known:
         raise UsageError(f"no language name known for code {code!r}",
-                         hint=f"known: {', '.join(known)}; for others pass --lang-name, "
-                              "e.g. --lang-name Tamil")
+                         hint=f"known: {', '.join(known)}; for others pass {param('lang_name')}, "
+                              f"e.g. {param('lang_name')} Tamil")
     return load_profile(code).name

@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 from typing import Sequence
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 
 
 class CommandTranslator:
@@ -20,7 +20,7 @@ class CommandTranslator:
         try:
             self.command = command.format(src=src, tgt=tgt)
         except (KeyError, IndexError, ValueError) as e:
-            raise UsageError(f"bad --translate-cmd template: {e}",
+            raise UsageError(f"bad {param('translate_cmd')} template: {e}",
                              hint="only {src} and {tgt} may appear in braces") from None
 
     def translate(self, texts: Sequence[str]) -> list[str]:

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from typing import IO, Iterable, Iterator
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io import RecordReader, read_lines
 from lrtk.io.lines import display_name
 from lrtk.io.progress import warn
@@ -120,7 +120,7 @@ class SegmentStats:
             if doc_lang not in self._warned_lang:
                 self._warned_lang.add(doc_lang)
                 warn(f"{rec.path}:{rec.line}: document lang {doc_lang!r} segmented with the "
-                     f"{self.lang!r} rules (check --lang)")
+                     f"{self.lang!r} rules (check {param('lang')})")
 
     def as_dict(self) -> dict:
         return {

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.atomic import atomic_output, output_group, write_json
 from lrtk.io.progress import info, progress
 from lrtk.sampling.corpus import Corpus, CorpusSpec, scan_corpora
@@ -57,12 +57,13 @@ class TrainOptions:
             raise UsageError(f"unknown model type {self.model_type!r}",
                              hint=f"choose one of {', '.join(MODEL_TYPES)}")
         if self.alphabet not in ALPHABET_CHOICES:
-            raise UsageError(f"unknown --alphabet {self.alphabet!r}",
+            raise UsageError(f"unknown {param('alphabet')} {self.alphabet!r}",
                              hint=f"choose one of {', '.join(ALPHABET_CHOICES)}")
         if not 0 < self.character_coverage <= 1:
-            raise UsageError(f"--character-coverage must be in (0, 1], got {self.character_coverage}")
+            raise UsageError(f"{param('character_coverage')} must be in (0, 1], got "
+                             f"{self.character_coverage}")
         if self.max_sentences is not None and self.max_sentences <= 0:
-            raise UsageError(f"--max-sentences must be positive, got {self.max_sentences}")
+            raise UsageError(f"{param('max_sentences')} must be positive, got {self.max_sentences}")
 
 
 def select_sentences(corpora: dict[str, Corpus], max_sentences: int | None, tau: float,
@@ -155,11 +156,11 @@ def _check_vocab_size(options: TrainOptions, symbols: list[str]) -> None:
     if options.vocab_size <= fixed:
         parts = ["unk, bos, eos"]
         if options.byte_fallback:
-            parts.append(f"{_BYTE_PIECES} bytes of --byte-fallback")
+            parts.append(f"{_BYTE_PIECES} bytes of {param('byte_fallback')}")
         if symbols:
             parts.append(" ".join(symbols[:4]) + (" ..." if len(symbols) > 4 else ""))
-        raise UsageError(f"--vocab-size {options.vocab_size} leaves no room for text: every "
-                         f"model holds {fixed} fixed pieces ({', '.join(parts)})",
+        raise UsageError(f"{param('vocab_size')} {options.vocab_size} leaves no room for text: "
+                         f"every model holds {fixed} fixed pieces ({', '.join(parts)})",
                          hint=f"use more than {fixed}, typically thousands")
 
 
@@ -177,8 +178,8 @@ def _alphabet_note(langs: list[str], options: TrainOptions, required: str) -> No
     """Say that "auto" left the alphabet out (after training: an error comes alone)."""
     if options.alphabet == "auto" and not required:
         info(f"tokenizer: the {len(joint_alphabet(langs))}-character alphabet of "
-             f"{', '.join(langs)} is more than {ALPHABET_SHARE:.0%} of --vocab-size "
-             f"{options.vocab_size}: not reserved (--alphabet on forces it)")
+             f"{', '.join(langs)} is more than {ALPHABET_SHARE:.0%} of {param('vocab_size')} "
+             f"{options.vocab_size}: not reserved ({param('alphabet')} on forces it)")
 
 
 def _training_error(message: str, options: TrainOptions) -> UsageError:
@@ -186,13 +187,14 @@ def _training_error(message: str, options: TrainOptions) -> UsageError:
     as one line saying what to change."""
     text = message.split("] ", 1)[-1].strip()
     if m := re.search(r"smaller than required_chars\. (\d+) vs (\d+)", text):
-        return UsageError(f"--vocab-size {m[1]} is smaller than the {m[2]} pieces this text "
-                          "needs (its characters and the fixed pieces)",
-                          hint=f"use at least {m[2]}, or lower --character-coverage from "
+        return UsageError(f"{param('vocab_size')} {m[1]} is smaller than the {m[2]} pieces this "
+                          "text needs (its characters and the fixed pieces)",
+                          hint=f"use at least {m[2]}, or lower {param('character_coverage')} from "
                                f"{options.character_coverage:g}")
     if m := re.search(r"Vocabulary size too high \((\d+)\).*<= (\d+)", text):
-        return UsageError(f"--vocab-size {m[1]} is more pieces than this text yields (at most "
-                          f"{m[2]})", hint=f"use --vocab-size {m[2]} or less, or train on more text")
+        return UsageError(f"{param('vocab_size')} {m[1]} is more pieces than this text yields "
+                          f"(at most {m[2]})",
+                          hint=f"use {param('vocab_size')} {m[2]} or less, or train on more text")
     return UsageError(f"sentencepiece could not train: {text}")
 
 

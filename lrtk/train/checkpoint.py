@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
-from lrtk.errors import DataError, LrtkError, UsageError
+from lrtk.errors import DataError, LrtkError, UsageError, param
 from lrtk.io.checkpoint import check_safetensors, read_json
 from lrtk.io.hf_model import error_summary
 
@@ -101,11 +101,12 @@ class CheckpointStore:
         resume leaves the checkpoints as they were."""
         found = self.all()
         if not found:
-            raise UsageError("--resume: no checkpoint to resume from", path=str(self.root),
-                             hint="start afresh without --resume")
+            raise UsageError(f"{param('resume')}: no checkpoint to resume from",
+                             path=str(self.root),
+                             hint=f"start afresh without {param('resume')}")
         path = found[-1]
         hint = f"delete {path.name} to resume from {found[-2].name}" if len(found) > 1 else \
-            "start afresh without --resume"
+            f"start afresh without {param('resume')}"
         progress = _read_progress(path / "progress.json", hint)
         self._check_same_run(progress.get("run"))
         _restore_weights(model, path / "trainable.safetensors", hint)
@@ -128,11 +129,12 @@ class CheckpointStore:
         differ = [k for k in names if saved.get(k) != self.run.get(k)]
         if differ:
             def shown(values: dict) -> str:
-                return ", ".join(f"{k} {values.get(k, '(not set)')}" for k in differ)
+                return ", ".join(f"{param(k) if k.isidentifier() else k} "
+                                 f"{values.get(k, '(not set)')}" for k in differ)
 
             raise UsageError(f"this run was started with {shown(saved)}, not "
                              f"{shown(self.run)}", path=str(self.root),
-                             hint="pass the same options to --resume, or start a new -o")
+                             hint=f"pass the same options to {param('resume')}, or start a new -o")
 
 
 def _existing(file: Path, hint: str) -> Path:

@@ -8,7 +8,7 @@ after a step is the exact resume point.
 
 from __future__ import annotations
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.train.loss import IGNORE
 
 BACKENDS = ("python", "fairseq2")
@@ -120,7 +120,8 @@ class MixtureBatches:
                 rec = self.records.next()
             except StopIteration:
                 raise UsageError("the mixture ran out of examples before the last step",
-                                 hint="plan a larger --budget (steps x batch size)") from None
+                                 hint=f"plan a larger {param('budget', 'sample plan')} "
+                                      "(steps x batch size)") from None
             rows.append(encode(self.tokenizer, rec["text"], self.seq_len))
         return pad_batch(rows, self.pad)
 
@@ -139,7 +140,7 @@ def eval_sets(specs: list[str], tokenizer, *, seq_len: int, batch_size: int,
 
     sets = {}
     pad = pad_id(tokenizer)
-    for lang, corpus in scan_corpora(parse_corpus_options(specs, option="--eval")).items():
+    for lang, corpus in scan_corpora(parse_corpus_options(specs, option=param("eval"))).items():
         rows = [encode(tokenizer, corpus.get(i)[0], seq_len)
                 for i in range(min(limit, corpus.lines))]
         corpus.close()

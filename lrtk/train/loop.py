@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.progress import info, progress
 from lrtk.train.checkpoint import CheckpointStore
 from lrtk.train.loss import loss_sum_and_count, mean_loss, predicted_count
@@ -99,7 +99,7 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
         info(f"{desc}: started afresh; removed the old checkpoints in {store.root}")
     if resume:
         if store is None:
-            raise UsageError("--resume: this run keeps no checkpoints")
+            raise UsageError(f"{param('resume')}: this run keeps no checkpoints")
         found, progress_state = store.resume(model=model, optimizer=optimizer,
                                              scheduler=scheduler, source=source)
         log.restore(progress_state["records"])
@@ -131,7 +131,7 @@ def run_loop(model, source: BatchSource, config: LoopConfig, *, eval_sets: dict[
                          total=config.steps - start, unit="step"):
         global_batch = source.next_batch()
         if global_batch["input_ids"].size(0) % world:
-            raise UsageError(f"--batch-size must be a multiple of the {world} processes")
+            raise UsageError(f"{param('batch_size')} must be a multiple of the {world} processes")
         count = max(predicted_count(global_batch["labels"], causal=config.causal), 1)
         batch = {k: v[rank::world] for k, v in global_batch.items()}
         total, _ = loss_sum_and_count(wrapped, _to(batch, accelerator.device),

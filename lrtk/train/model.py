@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.numbers import COUNT, check_options
 
 
@@ -82,7 +82,7 @@ def from_checkpoint(path: str | os.PathLike, tokenizer_path: str | None):
     from lrtk.io.hf_model import load_hf_model, load_hf_tokenizer
     from lrtk.train.tokenizer import hf_tokenizer
 
-    model = load_hf_model(path, "--model")
+    model = load_hf_model(path, param("model"))
     tokenizer = hf_tokenizer(tokenizer_path) if tokenizer_path else load_hf_tokenizer(path)
     if len(tokenizer) > model.get_input_embeddings().num_embeddings:
         raise UsageError(f"the tokenizer has {len(tokenizer)} tokens but the model only "

@@ -17,10 +17,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io import write_json
 from lrtk.io.numbers import (COUNT, EVERY, FRACTION, NON_NEGATIVE, POSITIVE, SEED, Limits,
-                              check_options, option_name)
+                              check_options)
 from lrtk.io.progress import info, warn
 from lrtk.train.checkpoint import CheckpointStore
 from lrtk.train.data import MixtureBatches, eval_sets, mixture_records
@@ -90,18 +90,19 @@ def _plan(config: TrainConfig):
 
     examples = config.steps * config.batch_size
     if bool(config.plan) == bool(config.corpora):
-        raise UsageError("give either --plan or --corpus LANG=PATH (repeatable)")
+        raise UsageError(f"give either {param('plan')} or {param('corpus')} LANG=PATH (repeatable)")
     if config.plan:
         plan = load_plan(config.plan)
         if plan.draws < examples:
             raise UsageError(f"the plan draws {plan.draws} examples but {config.steps} steps x "
                              f"{config.batch_size} need {examples}", path=config.plan,
-                             hint=f"re-plan with --budget {examples}")
+                             hint=f"re-plan with {param('budget', 'sample plan')} {examples}")
     else:
         switch = config.switch
         if switch is None and config.mix == "cooldown":
             if config.schedule != "wsd":
-                raise UsageError("--mix cooldown with a non-WSD schedule needs --switch")
+                raise UsageError(f"{param('mix')} cooldown with a non-WSD schedule needs "
+                                 f"{param('switch')}")
             switch = decay_start(config.steps, "wsd", config.decay_fraction) / config.steps
         schedule = Schedule(config.mix, tau=config.tau, tau_end=config.tau_end,
                             switch=0.5 if switch is None else switch,
@@ -110,7 +111,8 @@ def _plan(config: TrainConfig):
         plan = plan_corpora(scan_corpora(specs), schedule=schedule, budget=examples)
     if plan.mode != "upsample":
         raise UsageError(f"lrtk train draws upsampled mixtures; this plan uses mode "
-                         f"{plan.mode!r}", hint="plan with --mode upsample")
+                         f"{plan.mode!r}",
+                         hint=f"plan with {param('mode', 'sample plan')} upsample")
     if plan.schedule.kind == "cooldown":
         step = plan.phases[0].draws / config.batch_size
         start = decay_start(config.steps, config.schedule, config.decay_fraction)
@@ -128,10 +130,11 @@ def _model_and_tokenizer(config: TrainConfig):
     if config.init_model:
         if config.model_config or config.shape:
             raise UsageError("model shape options apply only when training from scratch",
-                             hint="drop them, or drop --model")
+                             hint=f"drop them, or drop {param('model')}")
         return from_checkpoint(config.init_model, config.tokenizer)
     if not config.tokenizer:
-        raise UsageError("training from scratch needs --tokenizer PATH.model (sentencepiece)",
+        raise UsageError(f"training from scratch needs {param('tokenizer')} "
+                         "PATH.model (sentencepiece)",
                          hint="train one with `lrtk tokenizer train`")
     tokenizer = hf_tokenizer(config.tokenizer)
     shape = ModelShape.load(config.model_config, **config.shape)
@@ -144,23 +147,23 @@ SAME_ON_RESUME = ("steps", "batch_size", "lr", "schedule", "warmup_steps", "deca
 # ... and, when the mixture is planned here from --corpus, the options that plan it.
 SAME_MIXTURE = ("mix", "tau", "tau_end", "switch", "unimax_epochs")
 # The model's shape, by the option that sets it from scratch.
-SHAPE_OPTIONS = {"--layers": "num_hidden_layers", "--hidden": "hidden_size",
-                 "--heads": "num_attention_heads", "--kv-heads": "num_key_value_heads",
-                 "--intermediate": "intermediate_size", "--ctx": "max_position_embeddings",
-                 "--model-config tie_embeddings": "tie_word_embeddings"}
+SHAPE_OPTIONS = {"layers": "num_hidden_layers", "hidden": "hidden_size",
+                 "heads": "num_attention_heads", "kv_heads": "num_key_value_heads",
+                 "intermediate": "intermediate_size", "ctx": "max_position_embeddings",
+                 "tie_embeddings": "tie_word_embeddings"}
 
 
 def _run_identity(config: TrainConfig, model, tokenizer, plan) -> dict:
-    """What `--resume` must find unchanged, keyed by the option a user would change: the
+    """What `resume` must find unchanged, keyed by the parameter a user would change: the
     model's shape, the vocabulary, the mixture and the optimisation options."""
     vocab = json.dumps(sorted(tokenizer.get_vocab().items()), ensure_ascii=False)
     identity = {option: getattr(model.config, attr, None)
                 for option, attr in SHAPE_OPTIONS.items()}
-    identity["--tokenizer"] = (f"{len(tokenizer)} tokens, "
-                               f"#{hashlib.sha256(vocab.encode('utf-8')).hexdigest()[:12]}")
+    identity["tokenizer"] = (f"{len(tokenizer)} tokens, "
+                             f"#{hashlib.sha256(vocab.encode('utf-8')).hexdigest()[:12]}")
     fields = SAME_ON_RESUME + (() if config.plan else SAME_MIXTURE)
-    identity.update({option_name(f): getattr(config, f) for f in fields})
-    identity["the mixture (--corpus or --plan)"] = f"#{plan.fingerprint()}"
+    identity.update({f: getattr(config, f) for f in fields})
+    identity["mixture"] = f"#{plan.fingerprint()}"  # of the corpus or plan parameters
     return identity
 
 
@@ -183,7 +186,7 @@ def train(config: TrainConfig) -> TrainResult:
     held_out = eval_sets(config.eval, tokenizer, seq_len=seq_len, batch_size=config.batch_size,
                          limit=config.eval_examples)
     if not held_out:
-        warn("no --eval LANG=PATH: no held-out loss will be reported")
+        warn(f"no {param('eval')} LANG=PATH: no held-out loss will be reported")
     parameters = sum(p.numel() for p in model.parameters())
 
     store = CheckpointStore(config.checkpoint_dir, _run_identity(config, model, tokenizer, plan))

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.sampling import CorpusSpec, scan_corpora
 from lrtk.trim import select, tokenizer_files, weights
 
@@ -21,9 +21,9 @@ class TrimOptions:
 
     def __post_init__(self):
         if self.top is not None and self.top < 1:
-            raise UsageError(f"--top must be at least 1, got {self.top}")
+            raise UsageError(f"{param('top')} must be at least 1, got {self.top}")
         if self.coverage is not None and not 0 < self.coverage <= 1:
-            raise UsageError(f"--coverage must be in (0, 1], got {self.coverage}")
+            raise UsageError(f"{param('coverage')} must be in (0, 1], got {self.coverage}")
 
 
 def corpus_lines(specs: list[CorpusSpec]) -> dict[str, list[str]]:

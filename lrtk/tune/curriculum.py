@@ -118,7 +118,7 @@ def _adapter(raw, base: MethodSettings, path: str, where: str) -> MethodSettings
     try:
         settings.validate()
     except (UsageError, TypeError) as e:  # TypeError: a YAML string compared with a number
-        raise _error(path, where, str(e)) from None
+        raise _error(path, where, e.marked() if isinstance(e, UsageError) else str(e)) from None
     return settings
 
 

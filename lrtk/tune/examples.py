@@ -17,7 +17,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.io import read_records
 from lrtk.io.schema import EXAMPLE, ID, TEXT, TEXT_PAIR, Field, schema, text_record
 from lrtk.train.data import pad_batch, pad_id
@@ -110,7 +110,7 @@ def usable(examples: list[Example], path: str, first: int = 0) -> list[Example]:
     examples = [e for e in examples if any(l != IGNORE for l in e.labels[first:])]
     if not examples:
         raise DataError("no usable training examples", path=str(path),
-                        hint="the file is empty or every example was cut by --ctx")
+                        hint=f"the file is empty or every example was cut by {param('ctx')}")
     return examples
 
 
@@ -122,7 +122,7 @@ def held_out(examples: list[Example], every: int = 20) -> tuple[list[Example], l
         (held if int.from_bytes(digest[:4], "big") % every == 0 else train).append(e)
     if not held or not train:
         raise DataError(f"too few examples ({len(examples)}) to hold out an evaluation set",
-                        hint="pass --eval FILE")
+                        hint=f"pass {param('eval')} FILE")
     return train, held
 
 
@@ -185,7 +185,7 @@ class EpochBatches:
 
     def __init__(self, examples: list[Example], batch_size: int, collate: Collator, seed: int):
         if batch_size < 1:
-            raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
+            raise UsageError(f"{param('batch_size')} must be at least 1, got {batch_size}")
         self.examples = examples
         self.batch_size = batch_size
         self.collate = collate

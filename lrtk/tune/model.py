@@ -19,7 +19,7 @@ import json
 import os
 from pathlib import Path
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io.checkpoint import check_model_dir, read_json
 from lrtk.io.hf_model import check_adapter_dir, load_hf_model, load_hf_tokenizer, loading
 from lrtk.tune.methods import is_adapter_parameter
@@ -42,7 +42,7 @@ def require_adapters():
     return adapters
 
 
-def model_kind(model_path: str | os.PathLike, option: str = "--model") -> tuple[str, str]:
+def model_kind(model_path: str | os.PathLike, option: str = param("model")) -> tuple[str, str]:
     """(model_type, kind) from the checkpoint's config.json, without loading weights; kind is
     causal, masked or seq2seq."""
     model_type = check_model_dir(model_path, option)["model_type"]
@@ -55,7 +55,7 @@ def model_kind(model_path: str | os.PathLike, option: str = "--model") -> tuple[
                                                     SEQ2SEQ_FAMILIES))
 
 
-def load_plain(model_path: str | os.PathLike, option: str = "--model"):
+def load_plain(model_path: str | os.PathLike, option: str = param("model")):
     """The checkpoint with its original class (AUTO_CLASS of its kind)."""
     import transformers
 
@@ -63,7 +63,7 @@ def load_plain(model_path: str | os.PathLike, option: str = "--model"):
     return load_hf_model(model_path, option, cls)
 
 
-def load_base(model_path: str | os.PathLike, option: str = "--model"):
+def load_base(model_path: str | os.PathLike, option: str = param("model")):
     """The checkpoint with its original class, adapter-ready (adapters.init) and its tokenizer."""
     adapters = require_adapters()
     model = load_plain(model_path, option)
@@ -113,7 +113,7 @@ def load_adapter(model, directory: str | os.PathLike, name: str, option: str) ->
 
 
 def load_tuned(model_path: str | os.PathLike, adapter_dirs: list[str | os.PathLike],
-               option: str = "--model", adapter_option: str = "--adapter"):
+               option: str = param("model"), adapter_option: str = param("adapter")):
     """Base model plus saved adapters, stacked in the given order (language first)."""
     model, tokenizer = load_base(model_path, option)
     from adapters import Stack

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 from lrtk.io import write_json
 from lrtk.io.numbers import COUNT, EVERY, FRACTION, POSITIVE, SEED, Limits, check_options
 from lrtk.io.progress import info
@@ -87,9 +87,9 @@ class TuneConfig:
         if self.method != FULL:
             self.method_settings().validate()
         elif self.init_adapter or self.language_adapter:
-            raise UsageError("--method full trains the whole model, without adapters",
-                             hint="drop --init-adapter / --language-adapter, or pick an "
-                                  "adapter method")
+            raise UsageError(f"{param('method')} full trains the whole model, without adapters",
+                             hint=f"drop {param('init_adapter')} / {param('language_adapter')}, "
+                                  "or pick an adapter method")
 
     def method_settings(self) -> MethodSettings:
         return MethodSettings(self.method, self.reduction_factor, self.lora_r,
@@ -123,7 +123,8 @@ def _objective(config: TuneConfig) -> tuple[str, str]:
 
         check_task(config.task, config.model)
         if config.objective:
-            raise UsageError("--task replaces --objective", hint="give one of them")
+            raise UsageError(f"{param('task')} replaces {param('objective')}",
+                             hint="give one of them")
         return config.task, kind
     objective = config.objective or DEFAULT_OBJECTIVE[kind]
     if objective not in FITS[kind]:
@@ -155,10 +156,11 @@ def _load(config: TuneConfig, settings: MethodSettings, labels: list[str] | None
     from adapters import Stack
 
     if config.language_adapter:
-        load_adapter(model, config.language_adapter, LANGUAGE, "--language-adapter")
+        load_adapter(model, config.language_adapter, LANGUAGE, param("language_adapter"))
     if config.init_adapter:
-        load_adapter(model, config.init_adapter, ADAPTER, "--init-adapter")
-        info(f"continuing adapter {config.init_adapter} (its saved config overrides --method)")
+        load_adapter(model, config.init_adapter, ADAPTER, param("init_adapter"))
+        info(f"continuing adapter {config.init_adapter} (its saved config overrides "
+             f"{param('method')})")
     else:
         model.add_adapter(ADAPTER, config=settings.adapter_config())
     setup = Stack(LANGUAGE, ADAPTER) if config.language_adapter else ADAPTER
@@ -208,11 +210,12 @@ def tune(config: TuneConfig) -> TuneResult:
 
     settings = config.method_settings()
     if config.merge and config.language_adapter:
-        raise UsageError("--merge with --language-adapter is not supported",
+        raise UsageError(f"{param('merge')} with {param('language_adapter')} is not supported",
                          hint="merge a single adapter")
     if config.task and (config.merge or config.method == FULL):
-        raise UsageError("--task trains an adapter and a head; --merge and --method full "
-                         "are for language models", hint="drop --merge / pick an adapter method")
+        raise UsageError(f"{param('task')} trains an adapter and a head; {param('merge')} and "
+                         f"{param('method')} full are for language models",
+                         hint=f"drop {param('merge')} / pick an adapter method")
     objective, kind = _objective(config)
     labels = records = None
     if config.task:
@@ -283,9 +286,9 @@ def _write_output(config: TuneConfig, model, tokenizer, output: Path, log: Metri
             write_merged(model, tokenizer, config.model, ADAPTER, tmp / "merged",
                          foldable=foldable)
             if not foldable:
-                info("--merge: bottleneck adapters cannot be folded into the weights; merged/ "
-                     "holds the adapters-wrapped model (only LoRA merges give a plain model "
-                     "for lrtk export)")
+                info(f"{param('merge')}: bottleneck adapters cannot be folded into the weights; "
+                     "merged/ holds the adapters-wrapped model (only LoRA merges give a plain "
+                     "model for lrtk export)")
         log.save(tmp / "metrics.jsonl")
         config_dict = {k: (list(v) if isinstance(v, tuple) else v)
                        for k, v in asdict(config).items()}

@@ -9,7 +9,7 @@ the codes from here, and the place of the code from the tokenizer itself.
 
 from __future__ import annotations
 
-from lrtk.errors import UsageError
+from lrtk.errors import UsageError, param
 
 
 def language_codes(tokenizer) -> list[str]:
@@ -37,9 +37,9 @@ def set_languages(tokenizer, src_lang: str | None, tgt_lang: str | None) -> None
     source: summarization stays in one language). T5 tokenizers are left alone."""
     if not language_codes(tokenizer):
         return
-    src = _code(tokenizer, src_lang, "--src-lang") or tokenizer.src_lang
+    src = _code(tokenizer, src_lang, param("src_lang")) or tokenizer.src_lang
     tokenizer.src_lang = src  # the setter re-writes the source special tokens
-    tokenizer.tgt_lang = _code(tokenizer, tgt_lang, "--tgt-lang") or src
+    tokenizer.tgt_lang = _code(tokenizer, tgt_lang, param("tgt_lang")) or src
 
 
 def encode_source(tokenizer, text: str) -> list[int]:

@@ -19,7 +19,7 @@ import json
 import os
 from pathlib import Path
 
-from lrtk.errors import DataError, UsageError
+from lrtk.errors import DataError, UsageError, param
 from lrtk.io import read_jsonl
 from lrtk.io.checkpoint import read_json
 from lrtk.io.hf_model import load_hf_tokenizer, loading
@@ -47,12 +47,12 @@ RECORDS = {"classify": schema("classification example", Field("text", TEXT),
                          Field("id", ID, False))}
 
 
-def check_task(task: str, model_path: str | os.PathLike, option: str = "--model") -> None:
+def check_task(task: str, model_path: str | os.PathLike, option: str = param("model")) -> None:
     if task not in TASKS:
         raise UsageError(f"unknown task {task!r}", hint=f"choose one of {', '.join(TASKS)}")
     model_type, _ = model_kind(model_path, option)
     if model_type not in MASKED_FAMILIES:
-        raise UsageError(f"--task {task} needs an encoder, not a {model_type} model",
+        raise UsageError(f"{param('task')} {task} needs an encoder, not a {model_type} model",
                          path=str(model_path), hint="give a BERT or XLM-R folder")
 
 
@@ -118,7 +118,7 @@ def first_subwords(word_ids: list) -> list[tuple[int, int]]:
 
 
 def load_task_model(model_path: str | os.PathLike, task: str, labels: list[str],
-                    option: str = "--model"):
+                    option: str = param("model")):
     """The encoder with a fresh head for `labels`, and the names of the head's tensors (the
     ones the checkpoint lacks: the classifier, and BERT's pooler when it was saved as an
     MLM)."""
@@ -155,12 +155,12 @@ def save_head(model, head: list[str], task: str, labels: list[str], directory: P
          else None}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def read_task(adapter_dir: str | os.PathLike, option: str = "--adapter") -> dict:
+def read_task(adapter_dir: str | os.PathLike, option: str = param("adapter")) -> dict:
     """The task note of an adapter `lrtk tune --task` saved; other adapters are refused."""
     note = Path(adapter_dir) / TASK_FILE
     if not note.is_file() or not (Path(adapter_dir) / HEAD_FILE).is_file():
         raise UsageError(f"{option} is not a task adapter (no {TASK_FILE})",
-                         path=str(adapter_dir), hint="train one with lrtk tune --task")
+                         path=str(adapter_dir), hint=f"train one with a {param('task')}")
     return read_json(note)
 
 
@@ -180,12 +180,12 @@ def load_task_adapter(model_path: str | os.PathLike, adapter_dir: str | os.PathL
         model.load_state_dict(weights, strict=False)
     if sorted(weights) != head:
         raise DataError("the task head does not fit this model", path=str(adapter_dir),
-                        hint="evaluate with the --model the adapter was trained on")
+                        hint=f"evaluate with the {param('model')} the adapter was trained on")
     names = []
     with quiet_adapters():
         if language_adapter:
             names.append(load_adapter(model, language_adapter, "language",
-                                      "--language-adapter"))
-        names.append(load_adapter(model, adapter_dir, "task", "--adapter"))
+                                      param("language_adapter")))
+        names.append(load_adapter(model, adapter_dir, "task", param("adapter")))
         model.set_active_adapters(Stack(*names) if len(names) > 1 else names[0])
     return model.eval(), tokenizer, note
