@@ -5,7 +5,8 @@
 # and calls `pipeline_main "$@"`. Each stage reads the previous stage's files in $WORK and
 # writes its own; nothing here knows about Make or about any one language: SRC and TGT pick
 # lrtk's rules for them (segmentation, scripts, language ID).
-# `lrtk` is whatever is first on PATH (make puts .venv/bin there).
+# `lrtk` is whatever is first on PATH (make puts .venv/bin there), and so is `python` unless
+# PYTHON names one (make passes the venv's).
 #
 #   pipelines/pair.sh bn-en                 run every stage in order
 #   pipelines/pair.sh bn-en align filter    run only these stages (their inputs must exist)
@@ -16,7 +17,8 @@
 # (its fingerprint, as --config prints it) and NN-STAGE.commands (the lrtk command lines it
 # ran, one a line), NN its place in BUILD_STAGES. summary and report only read the build.
 
-BUILD_STAGES=(segment align filter corpus tokenizer sample train tune eval export run)
+PYTHON=${PYTHON:-python}
+BUILD_STAGES=(segment align filter corpus tokenizer sample train tune eval export run quality)
 STAGES=("${BUILD_STAGES[@]}" summary report)
 
 say() { printf '== %s: %s\n' "$PAIR" "$*" >&2; }
@@ -163,8 +165,29 @@ stage_run() {
     --decode-tokens "$RUN_BENCH_DECODE_TOKENS" --json > "$WORK/reports/bench.jsonl"
 }
 
+# Segment, align and filter scored on the pair's own documents as translators aligned them
+# (lrtk.pair_quality): boundary F1 of the paragraphs split back, strict F1 of the pipeline's
+# aligners on the documents with sentences merged and dropped, the share of clean pairs the
+# pipeline's filter keeps and of synthetic noise it flags. Needs QUALITY_DATA (skipped without).
+stage_quality() {
+  if [ ! -d "$QUALITY_DATA" ]; then
+    echo "pipelines/pair.sh: $PAIR quality skipped: no $QUALITY_DATA (the shared data folder)" >&2
+    return
+  fi
+  local q=$WORK/quality
+  "$PYTHON" -m lrtk.pair_quality gold --set "$QUALITY_SET" --shared "$QUALITY_DATA" \
+    --documents "$QUALITY_DOCUMENTS" --seed "$SEED" -o "$q"
+  lrtk align --src-lang en --tgt-lang "$SRC" --src-docs "$q/align.en.jsonl" --tgt-docs "$q/align.$SRC.jsonl" \
+    --aligners "$ALIGN_ALIGNERS" --combine "$ALIGN_COMBINE" --output-format beads -o "$q/align.beads"
+  lrtk align score --gold "$q/align.gold.beads" --pred "ensemble=$q/align.beads" \
+    --report "$q/align.score.json" > /dev/null
+  lrtk filter --src-lang "$SRC" --tgt-lang "$TGT" --seed "$SEED" ${FILTER_CONFIG:+--config "$FILTER_CONFIG"} \
+    "$q/noisy.jsonl" -o "$q/kept.jsonl" --report "$q/filter.json"
+  "$PYTHON" -m lrtk.pair_quality report "$q" -o "$WORK/reports/quality.json"
+}
+
 stage_summary() {
-  "${PYTHON:-python3}" -m lrtk.pipeline_summary "$WORK" --title "$SUMMARY_TITLE"
+  "$PYTHON" -m lrtk.pipeline_summary "$WORK" --title "$SUMMARY_TITLE"
 }
 
 stage_report() {
@@ -172,16 +195,25 @@ stage_report() {
 }
 
 # The fingerprint of one stage: its knobs (its own variables and those every stage shares),
-# its code, and for the first stage the checksums of the raw documents.
+# its code, and for the first stage the checksums of the raw documents. The quality stage
+# runs the align and filter knobs too, and measures lrtk's code: a change to segment, align
+# or filter code reruns it (and only it), so `make pairs` then measures them again.
 stage_config() {
-  local prefix
+  local prefix prefixes
   declare -F "stage_$1" >/dev/null || { echo "unknown stage '$1' (stages: ${STAGES[*]})" >&2; exit 2; }
   prefix=$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')
-  for var in SRC TGT SEED $(compgen -v "${prefix}_"); do
+  prefixes=("$prefix")
+  if [ "$1" = quality ]; then prefixes+=(ALIGN FILTER); fi
+  for var in SRC TGT SEED $(for p in "${prefixes[@]}"; do compgen -v "${p}_"; done); do
     printf '%s=%s\n' "$var" "${!var}"
   done
   declare -f "stage_$1"
   if [ "$1" = segment ]; then (cd "$DOCS_DIR" && sha256sum docs.*.jsonl); fi
+  if [ "$1" = quality ]; then
+    printf 'code sha256 of lrtk/{text,align,filter,pair_quality.py}: %s\n' "$(cd "$HERE/.." &&
+      find lrtk/text lrtk/align lrtk/filter lrtk/pair_quality.py -type f -not -path '*/__pycache__/*' \
+        | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+  fi
 }
 
 pipeline_main() {

@@ -71,6 +71,8 @@ RUN_TEMPERATURE=${RUN_TEMPERATURE:-0.7}   # 0 = greedy
 RUN_BENCH_THREADS=${RUN_BENCH_THREADS:-1,2}  # tokens/s of the exported model at these thread counts
 RUN_BENCH_PROMPT_TOKENS=${RUN_BENCH_PROMPT_TOKENS:-64}  # prefill length; with decode within TRAIN_SEQ_LEN
 RUN_BENCH_DECODE_TOKENS=${RUN_BENCH_DECODE_TOKENS:-32}
+QUALITY_DATA=${QUALITY_DATA-../shared/data}  # the quality stage's gold (QUALITY_SET of the pair's config); skipped when absent
+QUALITY_DOCUMENTS=${QUALITY_DOCUMENTS:-0}  # score on the first N documents of the set (0: all)
 
 source "$HERE/lib.sh"
 pipeline_main "$@"

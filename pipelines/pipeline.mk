@@ -8,6 +8,9 @@
 # fingerprint ($(OUT)/bn-en/.config/<stage>) is what `pipelines/pair.sh bn-en --config <stage>`
 # prints (the stage's knobs, its shell code and the checksums of raw inputs), rewritten
 # only when it differs, so editing TRAIN_STEPS reruns train and the stages after it only.
+# The quality stage (segment, align and filter scored on the pair's own gold) stands apart:
+# it reruns when its own fingerprint changes (which holds lrtk's segment, align and filter
+# code), and nothing depends on it but the summary.
 #
 # Reproducibility: two clean builds give byte-identical segmented, aligned and filtered
 # pairs, corpus files, data card, tokenizer and mixture plan. Training runs on the CPU with
@@ -34,7 +37,7 @@ $(1): $(OUT)/$(1)/report.html
 	@cat $(OUT)/$(1)/summary.md
 	@echo "report: $$<"
 
-$(OUT)/$(1)/summary.md: $(OUT)/$(1)/.stamps/run
+$(OUT)/$(1)/summary.md: $(OUT)/$(1)/.stamps/run $(OUT)/$(1)/.stamps/quality
 	$(call PIPELINE_ENV,$(1)) pipelines/pair.sh $(1) summary >/dev/null
 
 $(OUT)/$(1)/report.html: $(OUT)/$(1)/summary.md
@@ -46,15 +49,22 @@ $(OUT)/$(1)/.config/%: FORCE
 	@if cmp -s $$@.new $$@; then rm $$@.new; else mv $$@.new $$@; fi
 
 $(foreach i,$(shell seq 1 $(words $(PIPELINE_STAGES))),$(eval $(call pipeline_stage,$(1),$(word $(i),$(PIPELINE_STAGES)),$(if $(filter 1,$(i)),,$(word $(shell expr $(i) - 1),$(PIPELINE_STAGES))))))
+$(eval $(call pipeline_stage,$(1),quality,))
 endef
 
 $(foreach pair,$(PIPELINE_PAIRS),$(eval $(call pipeline_pair,$(pair))))
 
 # Every pair (each target prints its own table and report path), then the table across
-# pairs (the README's), rewritten from their reports each time.
+# pairs, rewritten from their reports each time.
 .PHONY: pairs
 pairs: $(PIPELINE_PAIRS)
 	@$(PY) -m lrtk.pipeline_summary --pairs $(PIPELINE_PAIRS:%=$(OUT)/%) -o $(OUT)/pairs.md
 
 .PHONY: FORCE
 FORCE:
+
+# `make pairs`, then the tables in README.md (compact) and docs/pipelines.md (full) rewritten
+# in place from the builds: the per-pair figures in the docs are always this command's output.
+.PHONY: pairs-docs
+pairs-docs: pairs
+	@$(PY) -m lrtk.pipeline_summary --pairs $(PIPELINE_PAIRS:%=$(OUT)/%) --update README.md docs/pipelines.md >/dev/null

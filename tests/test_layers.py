@@ -23,7 +23,7 @@ LAYERS = [
     ("data stages", {"align", "filter", "corpus", "sampling", "tokenize"}),
     ("models", {"train", "tune", "taco", "generate", "trim", "summarize", "evaluate"}),
     ("native", {"kernels", "export", "runtime"}),
-    ("reporting", {"report", "pipeline_summary"}),
+    ("reporting", {"report", "pipeline_summary", "pair_quality"}),
     ("front end", {"cli"}),
 ]
 LAYER = {pkg: i for i, (_, pkgs) in enumerate(LAYERS) for pkg in pkgs}

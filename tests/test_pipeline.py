@@ -1,12 +1,12 @@
 """The language-pair pipelines through `make PAIR`, at small sizes, on bundled documents.
 
 Every stage runs for real (segment → align → filter → corpus → tokenizer → sample → train →
-tune → eval → export → run); only the sizes are small. bn-en (the demo) and si-en (another
-script, another source, another licence) run end to end; ne-en and ur-en run the data
-stages, which are where a pair's config matters (languages, documents, licence, eval sets
-kept out). The Make targets must skip stages whose fingerprint did not change and rerun a
-stage and those after it when its knobs change. Every pair's committed data card (the one a
-full `make PAIR` writes) must carry the licence of its data.
+tune → eval → export → run, and the quality stage scoring segment, align and filter on the
+pair's own gold); only the sizes are small. Every pair runs end to end, from its config: its
+languages, documents, licence and prompt reach the stages. The Make targets must skip stages
+whose fingerprint did not change and rerun a stage and those after it when its knobs change.
+Every pair's committed data card (the one a full `make PAIR` writes) must carry the licence of
+its data.
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, SHARED_DATA
 
 PIPELINE = REPO / "pipelines" / "pair.sh"
 N_DOCS = 3  # the first documents: for TICO-19 a dialogue and two short web pages
 # The licence each pair's data is under, as its data card must state it. A pair added under
 # pipelines/pairs/ without an entry here fails test_every_pair_is_tested.
 LICENCES = {"bn-en": "CC0-1.0", "ne-en": "CC0-1.0", "si-en": "CC-BY-SA", "ur-en": "CC0-1.0"}
-PROMPTS = {"bn-en": "করোনাভাইরাস", "si-en": "කෞතුකාගාර"}  # the pairs built end to end
+BUILD_STAGES = ["segment", "align", "filter", "corpus", "tokenizer", "sample", "train", "tune",
+                "eval", "export", "run", "quality"]
 
 SMALL = {
     "CORPUS_TEST": "20", "CORPUS_DEV": "10", "TOKENIZER_VOCAB": "400",
@@ -36,6 +37,7 @@ SMALL = {
     "TUNE_LORA_R": "8", "TUNE_LORA_ALPHA": "16", "TUNE_TRANSLATION_STEPS": "6",
     "TUNE_TACO_STEPS": "4", "EVAL_MAX_NEW_TOKENS": "8", "RUN_TOKENS": "8",
     "RUN_BENCH_THREADS": "1", "RUN_BENCH_PROMPT_TOKENS": "16", "RUN_BENCH_DECODE_TOKENS": "8",
+    "QUALITY_DOCUMENTS": "3", "QUALITY_DATA": str(SHARED_DATA),
 }
 
 
@@ -85,13 +87,20 @@ def _small_build(tmp: Path, pair: str):
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    return _small_build(tmp_path_factory.mktemp("pipeline"), "bn-en")
+def builds(tmp_path_factory):
+    """pair -> its small build, made on first use."""
+    made = {}
+
+    def get(pair: str):
+        if pair not in made:
+            made[pair] = _small_build(tmp_path_factory.mktemp(f"pipeline-{pair}"), pair)
+        return made[pair]
+    return get
 
 
 @pytest.fixture(scope="module")
-def build_si(tmp_path_factory):
-    return _small_build(tmp_path_factory.mktemp("pipeline-si"), "si-en")
+def build(builds):
+    return builds("bn-en")
 
 
 def test_every_pair_is_tested():
@@ -99,50 +108,54 @@ def test_every_pair_is_tested():
     assert confs == sorted(LICENCES)
 
 
-@pytest.mark.parametrize("which", ["build", "build_si"])
-def test_every_stage_ran_and_reported(which, request):
-    work, env, _, proc = request.getfixturevalue(which)
-    pair = work.name
+@pytest.mark.parametrize("pair", sorted(LICENCES))
+def test_every_stage_ran_and_reported(pair, builds):
+    work, env, _, proc = builds(pair)
     src = pair.split("-")[0]
-    assert _stages_run(proc, pair) == ["segment", "align", "filter", "corpus", "tokenizer",
-                                       "sample", "train", "tune", "eval", "export", "run"]
+    assert _stages_run(proc, pair) == BUILD_STAGES
     summary = (work / "summary.md").read_text(encoding="utf-8")
     assert summary in proc.stdout  # make prints the table, then where the report is
     assert proc.stdout.split(summary, 1)[1].startswith(f"report: {work / 'report.html'}\n")
     rows = [line for line in summary.splitlines() if line.startswith("| ") and "stage" not in line]
-    assert len(rows) == 9 and not [r for r in rows if r.endswith("| - |")], summary
+    assert len(rows) == 10, summary
+    empty = [r for r in rows if r.endswith("| - |")]
+    # without the shared data the quality stage is skipped, and its row says so
+    assert empty == ([] if SHARED_DATA.is_dir() else ["| quality | - |"]), summary
     filtered = sum(1 for _ in open(work / "filtered.jsonl", encoding="utf-8"))
     corpus = json.loads((work / "reports" / "corpus.json").read_text())["counts"]["splits"]
-    assert corpus["test"] == 20 and corpus["dev"] == 10
+    assert corpus["test"] == 20 and corpus["dev"] == 10 and corpus["train"] > 100
     assert sum(corpus.values()) <= filtered
     assert (work / "model.lrtk").stat().st_size > 0
-    assert (work / "run.txt").read_text(encoding="utf-8").startswith(PROMPTS[pair])
-    # the pair's languages reached every stage: segmenter, corpus and tokenizer
-    assert [json.loads((work / "reports" / f"segment.{lang}.json").read_text())["lang"]
-            for lang in (src, "en")] == [src, "en"]
-    assert _card_front(Path(env["CORPUS_CARD"]))["languages"] == [src, "en"]
+    assert (work / "run.txt").read_text(encoding="utf-8").startswith(_conf(pair, "RUN_PROMPT"))
+    # the pair's config reached every stage: its languages and documents (segmenter, corpus,
+    # tokenizer), its corpus name and its data's licence (the card)
+    seg = [json.loads((work / "reports" / f"segment.{lang}.json").read_text())
+           for lang in (src, "en")]
+    assert [s["lang"] for s in seg] == [src, "en"] and seg[0]["documents"] == N_DOCS
+    front = _card_front(Path(env["CORPUS_CARD"]))
+    assert front["languages"] == [src, "en"] and front["name"] == _conf(pair, "CORPUS_NAME")
+    assert [s["licence"] for s in front["sources"]] == [LICENCES[pair]]
     fertility = json.loads((work / "reports" / "tokenizer.json").read_text())["languages"]
     assert sorted(r["lang"] for r in fertility) == sorted([src, "en"])
 
 
-@pytest.mark.parametrize("pair", ["ne-en", "ur-en"])
-def test_data_stages_of_the_other_pairs(pair, tmp_path):
-    """segment → align → filter → corpus from the pair's config: its languages, its
-    documents and its licence on the card."""
-    env = {**os.environ, **SMALL, "DOCS_DIR": str(_small_docs(tmp_path / "docs", pair)),
-           "WORK": str(tmp_path / "work"), "CORPUS_CARD": str(tmp_path / "card.md"),
-           "PATH": f"{REPO / '.venv' / 'bin'}:{os.environ['PATH']}"}
-    proc = subprocess.run([str(PIPELINE), pair, "segment", "align", "filter", "corpus"],
-                          cwd=REPO, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    src = pair.split("-")[0]
-    seg = json.loads((tmp_path / "work" / "reports" / f"segment.{src}.json").read_text())
-    assert seg["lang"] == src and seg["documents"] == N_DOCS
-    front = _card_front(tmp_path / "card.md")
-    assert front["languages"] == [src, "en"] and front["name"] == _conf(pair, "CORPUS_NAME")
-    assert [s["licence"] for s in front["sources"]] == [LICENCES[pair]]
-    splits = front["counts"]["splits"]
-    assert splits["test"] == 20 and splits["dev"] == 10 and splits["train"] > 100
+@pytest.mark.parametrize("pair", sorted(LICENCES))
+def test_quality_on_the_pairs_own_gold(pair, builds):
+    """Segment, align and filter scored on the pair's own documents (their first three): the
+    pair's languages, its gold set, and figures that only working stages reach."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared test data not found: {SHARED_DATA} (set LRTK_SHARED_DATA)")
+    work = builds(pair)[0]
+    q = json.loads((work / "reports" / "quality.json").read_text(encoding="utf-8"))
+    assert q["set"] == _conf(pair, "QUALITY_SET")
+    assert sorted(q["segment"]) == sorted(pair.split("-"))
+    assert all(s["boundaries"] > 50 and s["f1"] >= 0.9 for s in q["segment"].values()), q
+    assert q["align"]["strict_f1"] >= 0.8, q["align"]
+    rates = q["filter"]["rates"]
+    assert rates["clean"]["kept"] >= 0.8 and q["filter"]["noise_flagged"] >= 0.8, rates
+    # the aligner ran on the perturbed documents: English intact, the other side merged/dropped
+    gold = (work / "quality" / "align.gold.beads").read_text(encoding="utf-8").split("\n\n")
+    assert len(gold) == N_DOCS and "]:[]" in "".join(gold) and "," in "".join(gold)
 
 
 @pytest.mark.parametrize("pair", sorted(LICENCES))
@@ -159,16 +172,28 @@ def test_committed_data_card_carries_the_licence(pair):
     assert (docs / licence_file).is_file()
 
 
-def test_the_pairs_table(build, build_si, tmp_path):
+def test_the_pairs_table(builds, tmp_path):
     """`make pairs`' table across builds: a row per pair, every cell filled, each pair's own
-    licence and figures."""
-    works = [build[0], build_si[0]]
+    licence and figures; --update rewrites the marked tables of a page and nothing else."""
+    works = [builds(pair)[0] for pair in sorted(LICENCES)]
     subprocess.run([sys.executable, "-m", "lrtk.pipeline_summary", "--pairs", *map(str, works),
                     "-o", str(tmp_path / "pairs.md")], check=True, capture_output=True)
-    rows = (tmp_path / "pairs.md").read_text(encoding="utf-8").splitlines()[2:]
-    assert [r.split(" | ")[0] for r in rows] == ["| bn-en", "| si-en"]
-    assert [r.split(" | ")[1] for r in rows] == ["CC0-1.0", "CC-BY-SA"]
-    assert not [r for r in rows if " - |" in r], rows
+    table = (tmp_path / "pairs.md").read_text(encoding="utf-8")
+    rows = table.splitlines()[2:]
+    assert [r.split(" | ")[0] for r in rows] == [f"| {pair}" for pair in sorted(LICENCES)]
+    assert [r.split(" | ")[1] for r in rows] == [LICENCES[pair] for pair in sorted(LICENCES)]
+    if SHARED_DATA.is_dir():
+        assert not [r for r in rows if " - |" in r], rows
+
+    page = tmp_path / "page.md"
+    page.write_text("intro\n<!-- pairs-table: compact -->\n| old |\n|---|\n\nmiddle\n"
+                    "<!-- pairs-table: full -->\n| old |\nend\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "lrtk.pipeline_summary", "--pairs", *map(str, works),
+                    "--update", str(page)], check=True, capture_output=True)
+    text = page.read_text(encoding="utf-8")
+    assert "| old |" not in text and text.startswith("intro\n") and text.endswith("\nend\n")
+    assert text.count("| bn-en |") == 2 and f"\n\nmiddle\n<!-- pairs-table: full -->\n{table}end" in text
+    assert "| pair | segment F1 (src / en) | align strict F1 |" in text.split("middle")[0]
 
 
 def test_second_run_does_nothing(build):
@@ -183,6 +208,9 @@ def test_changed_knob_reruns_that_stage_and_later_only(build):
     assert _stages_run(proc) == ["export", "run"]
     proc = _make(out, env, "EXPORT_BITS=2")
     assert _stages_run(proc) == []
+    # the quality stage stands apart: nothing but the summary depends on it
+    proc = _make(out, env, "EXPORT_BITS=2", "QUALITY_DOCUMENTS=2")
+    assert _stages_run(proc) == ["quality"]
 
 
 def test_clean_rebuild_gives_identical_corpus_and_card(build, tmp_path):

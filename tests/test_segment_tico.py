@@ -1,26 +1,14 @@
 """Real-data boundary F1: TICO-19 (and FLORES v1) lines joined into paragraphs must be split
-back.
-
-Paragraphs join 2-6 consecutive lines of one document with a space. A line that
-lacks a final stop (TICO-19 has many) ends its paragraph, since no rule could find that
-boundary. Lines with an internal question mark, exclamation mark, danda or Urdu full stop
-hold several sentences, so splitting inside them would be right but count as an error; they
-are left out. Lines with internal full stops (abbreviations, initials, decimals, "et al.")
-stay in: every split inside them is a false positive. Sinhala ends sentences with ".", and
-FLORES Sinhala lines often hold several of them, so there only recall is asserted.
+back (the paragraphs and the scorer: lrtk.text.boundaries). Sinhala ends sentences with ".",
+and FLORES Sinhala lines often hold several of them, so there only recall is asserted.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
-
 import pytest
 
 from conftest import shared_path
-from lrtk.text import get_segmenter
-
-PARAGRAPH_SIZES = (2, 3, 4, 5, 6)
+from lrtk.text import boundaries, get_segmenter
 
 
 def tico_lines(lang: str) -> tuple[list[str], list[str]]:
@@ -44,49 +32,12 @@ CORPORA = {"tico19": tico_lines, "flores": flores_lines}
 
 
 def paragraphs(corpus: str, lang: str) -> list[list[str]]:
-    lines, docs = CORPORA[corpus](lang)
-    profile = get_segmenter(lang).profile
-    closing = re.escape(profile.closing)
-    ends_in_stop = re.compile(f"[{re.escape(profile.terminators)}][{closing}]*$")
-    several_sentences = re.compile(f"[?!।॥۔؟][{closing}]*\\s*[^\\s{closing}]")
-
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
-    sizes = itertools.cycle(PARAGRAPH_SIZES)
-    target = next(sizes)
-
-    def close():
-        nonlocal current, target
-        if len(current) >= 2:
-            paragraphs.append(current)
-        current, target = [], next(sizes)
-
-    for i, (line, doc) in enumerate(zip(lines, docs)):
-        line = line.strip()
-        if several_sentences.search(line) or (current and docs[i - 1] != doc):
-            close()
-            if several_sentences.search(line):
-                continue
-        current.append(line)
-        if not ends_in_stop.search(line) or len(current) >= target:
-            close()
-    close()
-    return paragraphs
+    return boundaries.paragraphs(*CORPORA[corpus](lang), lang)
 
 
 def boundary_counts(corpus: str, lang: str) -> tuple[int, int, int]:
     """(true positives, false positives, false negatives) over all paragraphs."""
-    segmenter = get_segmenter(lang)
-    tp = fp = fn = 0
-    for para in paragraphs(corpus, lang):
-        text = " ".join(para)
-        # The offset just after each joined line (every line but the last is followed by " ").
-        reference = {end - 1 for end in itertools.accumulate(len(line) + 1 for line in para[:-1])}
-        predicted = {end for _, end in segmenter.spans(text)[:-1]}
-        tp += len(reference & predicted)
-        fp += len(predicted - reference)
-        fn += len(reference - predicted)
-    return tp, fp, fn
+    return boundaries.boundary_counts(paragraphs(corpus, lang), lang)
 
 
 F1_CORPORA = [("tico19", "bn"), ("tico19", "ne"), ("tico19", "ur"), ("tico19", "en"),
