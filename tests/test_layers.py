@@ -112,7 +112,7 @@ OTHER_PROGRAMS = {
 }
 # Modules that are a program of their own (argparse), run by the pipelines' Makefile and
 # scripts as `python -m lrtk.MODULE`: their flags are that program's command line.
-OWN_COMMAND_LINE = {"pipeline_summary.py"}
+OWN_COMMAND_LINE = {"pipeline_summary.py", "pair_quality.py"}
 
 
 def docstrings(tree: ast.AST) -> set[int]:
