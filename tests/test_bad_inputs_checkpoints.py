@@ -206,6 +206,27 @@ def test_a_refused_resume_can_be_resumed_right(kit, finished_run, tmp_path):
     assert (run / "lm" / "metrics.jsonl").read_text() == metrics
 
 
+def _flag_keys(progress: dict) -> None:
+    """The run as checkpoints wrote it before it was keyed by parameter names."""
+    old = {"tie_embeddings": "--model-config tie_embeddings",
+           "mixture": "the mixture (--corpus or --plan)"}
+    progress["run"] = {old.get(k, "--" + k.replace("_", "-")): v
+                       for k, v in progress["run"].items()}
+
+
+def test_a_checkpoint_keyed_by_flags_still_resumes(kit, finished_run, tmp_path):
+    """An older checkpoint (its run keyed `--lr`, not `lr`) resumes with the same options and
+    still refuses other ones, naming the flag."""
+    run = _copy_run(finished_run, tmp_path)
+    shutil.rmtree(run / "lm")
+    _progress(run, _flag_keys)
+    assert_one_line_error(lrtk(*_train_args(kit, run / "lm", {"--lr": "0.01"}), "--resume"),
+                          "--lr 0.001", "--lr 0.01")
+    res = lrtk(*_train_args(kit, run / "lm"), "--resume")
+    assert res.code == 0, res.err
+    assert "at step 4" in res.err
+
+
 # --- 3. numbers out of range ----------------------------------------------------------------
 
 def _number_command(command: str, kit, tmp_path: Path) -> list:

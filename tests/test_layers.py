@@ -109,6 +109,9 @@ FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 # Strings that quote another program's command line, not a parameter of the library.
 OTHER_PROGRAMS = {
     ("align/band.py", "rebuild it: `pip install -e .`, or cmake --build for LRTK_NATIVE_LIB"),
+    # Keys older checkpoints saved (data read back, not text shown to anyone).
+    ("train/checkpoint.py", "--model-config tie_embeddings"),
+    ("train/checkpoint.py", "the mixture (--corpus or --plan)"),
 }
 # Modules that are a program of their own (argparse), run by the pipelines' Makefile and
 # scripts as `python -m lrtk.MODULE`: their flags are that program's command line.

@@ -125,6 +125,7 @@ class CheckpointStore:
     def _check_same_run(self, saved) -> None:
         if saved is None:  # a checkpoint written before progress.json recorded the run
             return
+        saved = {_parameter_name(k): v for k, v in saved.items()}
         names = list(self.run) + [k for k in saved if k not in self.run]
         differ = [k for k in names if saved.get(k) != self.run.get(k)]
         if differ:
@@ -135,6 +136,19 @@ class CheckpointStore:
             raise UsageError(f"this run was started with {shown(saved)}, not "
                              f"{shown(self.run)}", path=str(self.root),
                              hint=f"pass the same options to {param('resume')}, or start a new -o")
+
+
+# Checkpoints written before the run was keyed by parameter names keyed it by the flags.
+_OLD_KEYS = {"--model-config tie_embeddings": "tie_embeddings",
+             "the mixture (--corpus or --plan)": "mixture"}
+
+
+def _parameter_name(key: str) -> str:
+    """A saved run key as a parameter name: `--batch-size` of an older checkpoint is
+    `batch_size`, so a run started before the rename still resumes."""
+    if key in _OLD_KEYS:
+        return _OLD_KEYS[key]
+    return key[2:].replace("-", "_") if key.startswith("--") else key
 
 
 def _existing(file: Path, hint: str) -> Path:
