@@ -38,6 +38,10 @@ class LengthStats:
         self.words[len(text.split())] += 1
         self.chars += len(text)
 
+    def update(self, other: "LengthStats") -> None:
+        self.words.update(other.words)
+        self.chars += other.chars
+
     def as_dict(self) -> dict:
         n = sum(self.words.values())
         if not n:
@@ -81,6 +85,13 @@ class CorpusLengths:
 
     def add_mono(self, lang: str, text: str) -> None:
         self.parts[f"mono.{lang}"][lang].add(text)
+
+    def update(self, other: "CorpusLengths") -> None:
+        """Add the counts of `other` (the statistics of another part of the same corpus)."""
+        for part, langs in other.parts.items():
+            for lang, stats in langs.items():
+                self.parts[part][lang].update(stats)
+        self.pairs.update(other.pairs)
 
     def as_dict(self) -> dict:
         return {part: {lang: s.as_dict() for lang, s in langs.items()}
