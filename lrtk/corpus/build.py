@@ -27,19 +27,19 @@ import os
 import shutil
 from typing import Iterator, Optional, Sequence
 
-from lrtk.corpus.card import CorpusLengths, write_card
+from lrtk.corpus.card import CorpusLengths, card_figures, write_card
 from lrtk.corpus.config import CorpusConfig
 from lrtk.corpus.decontaminate import excluded_keys
 from lrtk.corpus.dedup import NEAR_DUPLICATE_RULE, STEPS
 from lrtk.corpus.merge import MergeJob, WriteJob, dedup_bucket, first_reused_id, write_range
 from lrtk.corpus.partition import INDEX, BuildJob, bucket_count, partition_shard, plan_units
 from lrtk.corpus.split import SPLIT_RULE, Splits
-from lrtk.corpus.writer import assemble, sha256_files
+from lrtk.corpus.writer import assemble_tasks, sha256_files
 from lrtk.errors import DataError, UsageError
 from lrtk.io import atomic_dir
 from lrtk.io.lines import open_lines, read_bytes
 from lrtk.parallel import plan_shards
-from lrtk.parallel.executor import parallel_map
+from lrtk.parallel.executor import call, parallel_map
 from lrtk.parallel.plan import split_even
 from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
 from lrtk.parallel.workdir import content_hash, file_fingerprint
@@ -151,9 +151,15 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
             for total, counts in ((split_counts, part.splits), (mono_counts, part.mono)):
                 for k, v in counts.items():
                     total[k] += v
+        filter_reports = {s.name: _filter_report(config, s.filter_report)
+                          for s in config.sources if s.filter_report}
         with atomic_dir(outdir, STAGE) as out:
-            assemble([(p.folder, p.hf_sizes) for p in parts], str(out), config, splits.names,
-                     mono_langs)
+            # Local processes even for --executor ray: these write the command's own output.
+            tasks = assemble_tasks([(p.folder, p.hf_sizes) for p in parts], str(out), config,
+                                   splits.names, mono_langs)
+            figures = parallel_map(call, [
+                functools.partial(card_figures, card_path, lengths, filter_reports), *tasks],
+                workers=opts.workers)[0]
             files = sha256_files(str(out))
 
     pair_counts = pipelines[0]
@@ -163,8 +169,6 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
     mono_meta = [{"name": u.source.name, "licence": u.source.licence, "path": u.source.path,
                   "lang": u.source.lang, "counts": pipelines[u.pipeline]}
                  for u in units if u.mono]
-    filter_reports = {s.name: _filter_report(config, s.filter_report)
-                      for s in config.sources if s.filter_report}
     front = {
         "name": config.name,
         "languages": [config.src_lang, config.tgt_lang],
@@ -189,7 +193,7 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
         "files": files,
         "command": command,
     }
-    write_card(card_path, front, config, lengths, filter_reports)
+    write_card(card_path, front, config, figures)
     return front
 
 

@@ -104,17 +104,27 @@ def _table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     return "\n".join(lines)
 
 
-def write_card(path: str, front: dict, config: CorpusConfig, lengths: CorpusLengths,
-               filter_reports: dict[str, dict]) -> None:
-    """The card at `path` and its plots beside it (each file replaced atomically)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+def card_figures(path: str, lengths: CorpusLengths,
+                 filter_reports: dict[str, dict]) -> dict[str, str | None]:
+    """The SVG of every plot of the card at `path` (None: nothing to plot), by key: drawn
+    apart from the card's text, which needs every output's hash, so that the merge can draw
+    them while the outputs are written."""
     stem = os.path.splitext(os.path.basename(path))[0]
     figures = {"lengths": plots.histograms(
         f"{stem}-lengths", counted_length_hists(lengths.pairs, lengths.langs))}
     for name, rep in filter_reports.items():
         key = "filter-" + re.sub(r"[^\w.-]+", "_", name)
         figures[key] = plots.histograms(f"{stem}-{key}", filter_hists(rep))
+    return figures
+
+
+def write_card(path: str, front: dict, config: CorpusConfig,
+               figures: dict[str, str | None]) -> None:
+    """The card at `path` and its plots (card_figures) beside it (each file replaced
+    atomically)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    stem = os.path.splitext(os.path.basename(path))[0]
     links = {}
     for key, svg in figures.items():
         if svg is not None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
 import os
-from typing import IO, Sequence
+from typing import IO, Callable, Sequence
 
 from lrtk.corpus.config import CorpusConfig
 from lrtk.corpus.sources import Entry
+from lrtk.io.atomic import detached
 from lrtk.io.records import dumps
 from lrtk.parallel.merge import concat
 from lrtk.parallel.plan import split_even
@@ -67,18 +69,42 @@ def text_files(config: CorpusConfig, splits: Sequence[str], mono_langs: Sequence
     return names + [f"mono.{lang}" for lang in mono_langs]
 
 
-def assemble(parts: Sequence[tuple[str, dict]], outdir: str, config: CorpusConfig,
-             splits: Sequence[str], mono_langs: Sequence[str]) -> None:
-    """The corpus in `outdir` from the folders CorpusWriter wrote, in input order, each with
-    the (count, bytes) of its staged rows per split: text files concatenated, the dataset
-    written from every part's rows."""
-    for name in text_files(config, splits, mono_langs):
-        concat([os.path.join(folder, name) for folder, _ in parts], os.path.join(outdir, name))
-    dataset = HfDatasetWriter(os.path.join(outdir, HF_DIR), splits)
-    for folder, sizes in parts:
-        for split in splits:
-            dataset.extend(split, os.path.join(folder, f"hf.{split}"), *sizes[split])
-    dataset.close()
+def assemble_tasks(parts: Sequence[tuple[str, dict]], outdir: str, config: CorpusConfig,
+                   splits: Sequence[str], mono_langs: Sequence[str]) -> list[Callable[[], None]]:
+    """What writes the corpus into `outdir` from the folders CorpusWriter wrote, in input
+    order, each with the (count, bytes) of its staged rows per split: one task per dataset
+    split (largest first), one for the text files (concatenated). The tasks are independent
+    (any process may run them); outdir is the staged output folder of the command."""
+    hf = os.path.join(outdir, HF_DIR)
+    os.makedirs(hf)
+    _write_dataset_dict(hf, splits)
+    staged = {split: [Staged(os.path.join(folder, f"hf.{split}"), *sizes[split])
+                      for folder, sizes in parts] for split in splits}
+    tasks = [functools.partial(write_dataset_split, os.path.join(hf, split), staged[split])
+             for split in sorted(splits, key=lambda s: -sum(p.nbytes for p in staged[s]))]
+    return tasks + [functools.partial(
+        _concat_texts, [folder for folder, _ in parts], outdir,
+        text_files(config, splits, mono_langs))]
+
+
+def _concat_texts(folders: Sequence[str], outdir: str, names: Sequence[str]) -> None:
+    with detached():  # plain files of the staged output folder, whichever process writes
+        for name in names:
+            concat([os.path.join(folder, name) for folder in folders],
+                   os.path.join(outdir, name))
+
+
+def write_dataset_split(folder: str, staged: Sequence["Staged"]) -> None:
+    """One split of the dataset from rows HfRows staged (the split's data files, state and
+    info), as HfDatasetWriter writes it."""
+    split = _StagedSplit(folder, _HfSettings())
+    split.parts.extend(staged)
+    split.close()
+
+
+def _write_dataset_dict(path: str, splits: Sequence[str]) -> None:
+    with open(os.path.join(path, "dataset_dict.json"), "w", encoding="utf-8") as fh:
+        json.dump({"splits": list(splits)}, fh)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,30 +147,34 @@ class HfDatasetWriter:
     digits of the sha256 of the split's data files instead (also content-derived)."""
 
     def __init__(self, path: str, splits: Sequence[str], max_shard_size: int | None = None):
-        import datasets
-        from datasets.utils.py_utils import convert_file_size_to_int
-
-        datasets.disable_progress_bars()
         self.path = path
-        self.features = datasets.Features({c: datasets.Value("string") for c in HF_COLUMNS})
-        self.batch = datasets.config.DEFAULT_MAX_BATCH_SIZE
-        self.max_shard_size = max_shard_size or convert_file_size_to_int(
-            datasets.config.MAX_SHARD_SIZE)
+        settings = _HfSettings(max_shard_size)
         os.makedirs(path)
-        with open(os.path.join(path, "dataset_dict.json"), "w", encoding="utf-8") as fh:
-            json.dump({"splits": list(splits)}, fh)
-        self._splits = {name: _StagedSplit(os.path.join(path, name), self) for name in splits}
+        _write_dataset_dict(path, splits)
+        self._splits = {name: _StagedSplit(os.path.join(path, name), settings)
+                        for name in splits}
 
     def add(self, split: str, row: Sequence[str]) -> None:
         self._splits[split].add(row)
 
-    def extend(self, split: str, staged: str, count: int, nbytes: int) -> None:
-        """Append rows staged elsewhere (by HfRows: `count` rows of `nbytes`)."""
-        self._splits[split].parts.append(Staged(staged, count, nbytes))
-
     def close(self) -> None:
         for split in self._splits.values():
             split.close()
+
+
+class _HfSettings:
+    """What save_to_disk's bytes depend on: the features, the batch size and the size at
+    which a split gets another data file."""
+
+    def __init__(self, max_shard_size: int | None = None):
+        import datasets
+        from datasets.utils.py_utils import convert_file_size_to_int
+
+        datasets.disable_progress_bars()
+        self.features = datasets.Features({c: datasets.Value("string") for c in HF_COLUMNS})
+        self.batch = datasets.config.DEFAULT_MAX_BATCH_SIZE
+        self.max_shard_size = max_shard_size or convert_file_size_to_int(
+            datasets.config.MAX_SHARD_SIZE)
 
 
 class _StagedSplit:
@@ -157,7 +187,7 @@ class _StagedSplit:
     # rows hold 64 bytes.
     LOOKAHEAD = 64
 
-    def __init__(self, folder: str, dd: HfDatasetWriter):
+    def __init__(self, folder: str, dd: _HfSettings):
         os.makedirs(folder)
         self.folder, self.dd = folder, dd
         # the staged rows in order: HfRows, or Staged (rows that HfRows staged elsewhere)

@@ -96,6 +96,11 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int = 1,
         return list(pool.map(fn, items))
 
 
+def call(fn: Callable[[], R]) -> R:
+    """fn(): for parallel_map over tasks of different kinds (functools.partial objects)."""
+    return fn()
+
+
 def _joined_ray(address: Optional[str]):
     """The ray module, joined to the cluster at `address` (or a new local one)."""
     try:
