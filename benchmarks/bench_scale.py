@@ -29,6 +29,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -227,8 +228,10 @@ def tree_rss(pid: int) -> int:
 
 
 def measure(args: list[str]) -> dict:
-    """Run `lrtk ARGS`; seconds and peak tree RSS."""
+    """Run `lrtk ARGS`; seconds, CPU seconds and peak RSS of the process tree (on a shared
+    machine CPU seconds say what the run cost, wall seconds also what others took)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", "LRTK_QUIET": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "lrtk.cli.main", *map(str, args)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -251,7 +254,10 @@ def measure(args: list[str]) -> dict:
     sampler.join()
     if proc.returncode:
         raise SystemExit(f"lrtk {' '.join(map(str, args))} failed: {err.decode()}")
-    return {"seconds": round(time.perf_counter() - start, 2), "peak_rss_mb": round(peak / 2**20)}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process of the tree, waited for
+    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
+    return {"seconds": round(time.perf_counter() - start, 2), "cpu_s": round(cpu, 1),
+            "peak_rss_mb": round(peak / 2**20)}
 
 
 def digest(path: Path) -> str:
@@ -315,8 +321,8 @@ def main() -> None:
         one = next((r for r in rows if (r["stage"], r["pairs"], r["workers"]) ==
                     (row["stage"], row["pairs"], 1)), None)
         row["speedup"] = round(one["seconds"] / row["seconds"], 2) if one else ""
-    header = ["stage", "pairs", "records", "workers", "seconds", "records_per_s", "speedup",
-              "peak_rss_mb"]
+    header = ["stage", "pairs", "records", "workers", "seconds", "cpu_s", "records_per_s",
+              "speedup", "peak_rss_mb"]
     lines = ["# lrtk corpus scale: throughput and peak memory (whole process tree)", "",
              f"`python benchmarks/bench_scale.py --sizes {args.sizes} --workers {args.workers} "
              f"--num-shards {args.num_shards} --align-docs {args.align_docs} "
