@@ -72,17 +72,17 @@ def text_files(config: CorpusConfig, splits: Sequence[str], mono_langs: Sequence
 def assemble_tasks(parts: Sequence[tuple[str, dict]], outdir: str, config: CorpusConfig,
                    splits: Sequence[str], mono_langs: Sequence[str]) -> list[Callable[[], None]]:
     """What writes the corpus into `outdir` from the folders CorpusWriter wrote, in input
-    order, each with the (count, bytes) of its staged rows per split: one task per dataset
-    split (largest first), one for the text files (concatenated). The tasks are independent
-    (any process may run them); outdir is the staged output folder of the command."""
+    order, each with the (count, bytes) of its staged rows per split: one task for the
+    dataset (one import of `datasets`; train is most of it anyway), one for the text files
+    (concatenated). The tasks are independent (any process may run them); outdir is the
+    staged output folder of the command."""
     hf = os.path.join(outdir, HF_DIR)
     os.makedirs(hf)
     _write_dataset_dict(hf, splits)
-    staged = {split: [Staged(os.path.join(folder, f"hf.{split}"), *sizes[split])
-                      for folder, sizes in parts] for split in splits}
-    tasks = [functools.partial(write_dataset_split, os.path.join(hf, split), staged[split])
-             for split in sorted(splits, key=lambda s: -sum(p.nbytes for p in staged[s]))]
-    return tasks + [functools.partial(
+    staged = {os.path.join(hf, split): [Staged(os.path.join(folder, f"hf.{split}"),
+                                               *sizes[split]) for folder, sizes in parts]
+              for split in splits}
+    return [functools.partial(_write_dataset_splits, staged), functools.partial(
         _concat_texts, [folder for folder, _ in parts], outdir,
         text_files(config, splits, mono_langs))]
 
@@ -94,12 +94,14 @@ def _concat_texts(folders: Sequence[str], outdir: str, names: Sequence[str]) -> 
                    os.path.join(outdir, name))
 
 
-def write_dataset_split(folder: str, staged: Sequence["Staged"]) -> None:
-    """One split of the dataset from rows HfRows staged (the split's data files, state and
-    info), as HfDatasetWriter writes it."""
-    split = _StagedSplit(folder, _HfSettings())
-    split.parts.extend(staged)
-    split.close()
+def _write_dataset_splits(staged: dict[str, Sequence["Staged"]]) -> None:
+    """Every split of the dataset (folder -> rows HfRows staged), as HfDatasetWriter writes
+    them: data files, state and info."""
+    settings = _HfSettings()
+    for folder, parts in staged.items():
+        split = _StagedSplit(folder, settings)
+        split.parts.extend(parts)
+        split.close()
 
 
 def _write_dataset_dict(path: str, splits: Sequence[str]) -> None:
