@@ -21,6 +21,7 @@ is appended to OUT/scale.jsonl as it is measured; --stages picks stages.
     python benchmarks/bench_scale.py --out /tmp/b --sizes 20000,100000    # quicker
     python benchmarks/bench_scale.py --out /tmp/b --sizes '' --align-docs 200,400   # align only
     python benchmarks/bench_scale.py --out /tmp/b --stages tokenizer,draw --workers 1
+    python benchmarks/bench_scale.py --out /tmp/b --corpus-task-times 100000   # CPU-time bound
 """
 
 from __future__ import annotations
@@ -209,6 +210,55 @@ def bench_text_inputs(tmp: Path, n: int, pairs: Path, stages: set[str]) -> list[
     return rows
 
 
+def corpus_task_times(tmp: Path, n: int) -> dict:
+    """What two idle cores can make of `lrtk corpus build` of n pairs, from CPU time (a
+    shared machine's wall seconds cannot say): a one-worker build in this process with every
+    task of the parallel steps (shards, merge buckets, merge ranges, final writes) timed
+    alone, the rest serial; then the tasks placed on two workers in submission order, each
+    to the first free one, as the process pool does."""
+    import heapq
+    from lrtk.corpus import build, load_config
+    from lrtk.parallel import run
+    from lrtk.parallel.run import ShardOptions
+
+    steps: list[list[float]] = []
+
+    def timed(task, *args):
+        start = time.process_time()
+        out = task(*args)
+        steps[-1].append(time.process_time() - start)
+        return out
+
+    def run_shards(task, shards, work, **_):
+        steps.append([])
+        for shard in work.missing(list(shards)):
+            timed(task, shard, work.start(shard))
+            work.finish(shard)
+
+    def parallel_map(fn, items, **_):
+        steps.append([])
+        return [timed(fn, item) for item in items]
+
+    run.run_shards, build.parallel_map = run_shards, parallel_map  # this process only
+    config = load_config(str(write_corpus_config(tmp, n)))
+    start = time.process_time()
+    build.build_corpus(config, str(tmp / "tasks.out"), [], str(tmp / "tasks.md"), "bench",
+                       ShardOptions(workers=1, num_shards=8))
+    total = time.process_time() - start
+    serial = total - sum(map(sum, steps))
+
+    def two_workers(tasks: list[float]) -> float:
+        free = [0.0, 0.0]
+        for t in tasks:
+            heapq.heapreplace(free, free[0] + t)
+        return max(free)
+
+    two = serial + sum(map(two_workers, steps))
+    return {"pairs": n, "cpu_s": round(total, 2), "serial_cpu_s": round(serial, 2),
+            "steps_cpu_s": [[round(t, 2) for t in s] for s in steps],
+            "two_workers_cpu_s": round(two, 2), "speedup_bound": round(total / two, 2)}
+
+
 def tree_rss(pid: int) -> int:
     """Resident bytes of a process and all its descendants."""
     import psutil
@@ -275,7 +325,15 @@ def main() -> None:
                         help="Document-pair counts for align, comma-separated ('' = none).")
     parser.add_argument("--stages", default=",".join(STAGES),
                         help=f"Stages to run, comma-separated, of {','.join(STAGES)}.")
+    parser.add_argument("--corpus-task-times", type=int, metavar="N",
+                        help="Only time the tasks of a corpus build of N pairs "
+                             "(corpus_task_times) and print the result.")
     args = parser.parse_args()
+    if args.corpus_task_times:
+        sys.path.insert(0, str(REPO))
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+            print(json.dumps(corpus_task_times(Path(tmp), args.corpus_task_times)))
+        return
     stages = set(args.stages.split(","))
     if stages - set(STAGES):
         parser.error(f"unknown stages {','.join(sorted(stages - set(STAGES)))}")
