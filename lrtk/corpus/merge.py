@@ -139,7 +139,7 @@ def write_range(job: WriteJob, index: int) -> Part:
     """Range `index` of the survivors, in input order, into its part of every output."""
     config, splits = job.config, job.merge.splits
     folder = job.part(index)
-    os.makedirs(folder)
+    os.makedirs(folder, exist_ok=True)  # a task that Ray retries writes it again
     split_counts = dict.fromkeys(splits.names, 0)
     mono_counts = dict.fromkeys(job.mono_langs, 0)
     lengths = CorpusLengths(config, splits.names, job.mono_langs)
