@@ -1,5 +1,7 @@
 """Corpus scale: records/s at 1 and 2 workers and peak memory of `lrtk filter`,
-`lrtk segment` and `lrtk align` at two corpus sizes, each run a real `lrtk` process tree.
+`lrtk segment`, `lrtk align` and `lrtk corpus build`, and peak memory of the tokenizer's
+training input (`lrtk tokenizer train --max-sentences`) and of `lrtk sample draw`, at two
+corpus sizes, each run a real `lrtk` process tree.
 
 The corpus is synthetic but made of real text: TICO-19 bn-en and Tatoeba ben-eng pairs
 (../shared/data), cycled, repetition k > 0 of a pair carrying the number k on both sides
@@ -7,12 +9,19 @@ The corpus is synthetic but made of real text: TICO-19 bn-en and Tatoeba ben-eng
 deduplication does not collapse it. Documents for segment are 20 consecutive Bengali sides.
 Document pairs for align (--align-docs, default 1,000 and 10,000) are windows of TICO-19
 bn-en documents (write_align_pairs); their records are source sentences.
-Peak RSS is the largest sum over the whole process tree (workers included), sampled every
-50 ms. Output must be identical at 1 and 2 workers; the benchmark checks that too.
+The tokenizer trains on the pairs' two sides as text files (n lines each), on a
+--max-sentences sample of TOKENIZER_SAMPLE lines, so what grows with n is reading the input;
+sample draw draws n records from a plan over the same two files (one worker: neither stage
+has --workers). Peak RSS is the largest sum over the whole process tree (workers included),
+sampled every 50 ms (a run longer than a minute logs its running peak to stderr every
+minute). Output must be identical at 1 and 2 workers; the benchmark checks that too. Each row
+is appended to OUT/scale.jsonl as it is measured; --stages picks stages.
 
     python benchmarks/bench_scale.py --out bench-results                  # 100k and 1M
     python benchmarks/bench_scale.py --out /tmp/b --sizes 20000,100000    # quicker
     python benchmarks/bench_scale.py --out /tmp/b --sizes '' --align-docs 200,400   # align only
+    python benchmarks/bench_scale.py --out /tmp/b --stages tokenizer,draw --workers 1
+    python benchmarks/bench_scale.py --out /tmp/b --corpus-task-times 100000   # CPU-time bound
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -32,6 +42,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("LRTK_SHARED_DATA", REPO.parent / "shared" / "data"))
 BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 DOC_SENTENCES = 20
+TOKENIZER_SAMPLE = 20000
+STAGES = ("align", "filter", "segment", "corpus", "tokenizer", "draw")
 
 
 def base_pairs() -> list[tuple[str, str]]:
@@ -169,6 +181,84 @@ def bench_corpus(tmp: Path, n: int, workers: list[int], num_shards: int) -> list
     return rows
 
 
+def bench_text_inputs(tmp: Path, n: int, pairs: Path, stages: set[str]) -> list[dict]:
+    """`lrtk tokenizer train` (a fixed sample of the input) and `lrtk sample draw` (n records)
+    over the two sides of n pairs as text files: records are input lines (both files)."""
+    sides = {"bn": tmp / f"text-{n}.bn", "en": tmp / f"text-{n}.en"}
+    with open(pairs, encoding="utf-8") as fh, open(sides["bn"], "w", encoding="utf-8") as fb, \
+            open(sides["en"], "w", encoding="utf-8") as fe:
+        for line in fh:
+            rec = json.loads(line)
+            fb.write(rec["src"] + "\n")
+            fe.write(rec["tgt"] + "\n")
+    corpora = [a for lang, path in sides.items() for a in ("--corpus", f"{lang}={path}")]
+    plan = tmp / f"plan-{n}.json"  # `lrtk sample plan`: reads each file's line count
+    measure(["sample", "plan", *corpora, "--tau", "5", "--budget", n, "--report", plan])
+    rows = []
+    for stage, args in (
+            ("tokenizer", ["tokenizer", "train", *corpora, "--vocab-size", 4000,
+                           "--max-sentences", TOKENIZER_SAMPLE, "-o", tmp / f"tok-{n}"]),
+            ("draw", ["sample", "draw", "--plan", plan, "--seed", 1,
+                      "-o", tmp / f"draw-{n}.jsonl"])):
+        if stage not in stages:
+            continue
+        row = {"stage": {"tokenizer": "tokenizer input", "draw": "sample draw"}[stage],
+               "pairs": n, "records": 2 * n, "workers": 1, **measure(args)}
+        row["records_per_s"] = round(2 * n / row["seconds"])
+        rows.append(row)
+        print(row, flush=True)
+    return rows
+
+
+def corpus_task_times(tmp: Path, n: int) -> dict:
+    """What two idle cores can make of `lrtk corpus build` of n pairs, from CPU time (a
+    shared machine's wall seconds cannot say): a one-worker build in this process with every
+    task of the parallel steps (shards, merge buckets, merge ranges, final writes) timed
+    alone, the rest serial; then the tasks placed on two workers in submission order, each
+    to the first free one, as the process pool does."""
+    import heapq
+    from lrtk.corpus import build, load_config
+    from lrtk.parallel import run
+    from lrtk.parallel.run import ShardOptions
+
+    steps: list[list[float]] = []
+
+    def timed(task, *args):
+        start = time.process_time()
+        out = task(*args)
+        steps[-1].append(time.process_time() - start)
+        return out
+
+    def run_shards(task, shards, work, **_):
+        steps.append([])
+        for shard in work.missing(list(shards)):
+            timed(task, shard, work.start(shard))
+            work.finish(shard)
+
+    def parallel_map(fn, items, **_):
+        steps.append([])
+        return [timed(fn, item) for item in items]
+
+    run.run_shards, build.parallel_map = run_shards, parallel_map  # this process only
+    config = load_config(str(write_corpus_config(tmp, n)))
+    start = time.process_time()
+    build.build_corpus(config, str(tmp / "tasks.out"), [], str(tmp / "tasks.md"), "bench",
+                       ShardOptions(workers=1, num_shards=8))
+    total = time.process_time() - start
+    serial = total - sum(map(sum, steps))
+
+    def two_workers(tasks: list[float]) -> float:
+        free = [0.0, 0.0]
+        for t in tasks:
+            heapq.heapreplace(free, free[0] + t)
+        return max(free)
+
+    two = serial + sum(map(two_workers, steps))
+    return {"pairs": n, "cpu_s": round(total, 2), "serial_cpu_s": round(serial, 2),
+            "steps_cpu_s": [[round(t, 2) for t in s] for s in steps],
+            "two_workers_cpu_s": round(two, 2), "speedup_bound": round(total / two, 2)}
+
+
 def tree_rss(pid: int) -> int:
     """Resident bytes of a process and all its descendants."""
     import psutil
@@ -188,8 +278,10 @@ def tree_rss(pid: int) -> int:
 
 
 def measure(args: list[str]) -> dict:
-    """Run `lrtk ARGS`; seconds and peak tree RSS."""
+    """Run `lrtk ARGS`; seconds, CPU seconds and peak RSS of the process tree (on a shared
+    machine CPU seconds say what the run cost, wall seconds also what others took)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", "LRTK_QUIET": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "lrtk.cli.main", *map(str, args)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -197,9 +289,14 @@ def measure(args: list[str]) -> dict:
 
     def sample():
         nonlocal peak
+        logged = start
         while proc.poll() is None:
             peak = max(peak, tree_rss(proc.pid))
             time.sleep(0.05)
+            if time.perf_counter() - logged > 60:
+                logged = time.perf_counter()
+                print(f"  ... lrtk {args[0]}: {logged - start:.0f} s, peak so far "
+                      f"{peak / 2**20:.0f} MB", file=sys.stderr, flush=True)
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -207,7 +304,10 @@ def measure(args: list[str]) -> dict:
     sampler.join()
     if proc.returncode:
         raise SystemExit(f"lrtk {' '.join(map(str, args))} failed: {err.decode()}")
-    return {"seconds": round(time.perf_counter() - start, 2), "peak_rss_mb": round(peak / 2**20)}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process of the tree, waited for
+    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
+    return {"seconds": round(time.perf_counter() - start, 2), "cpu_s": round(cpu, 1),
+            "peak_rss_mb": round(peak / 2**20)}
 
 
 def digest(path: Path) -> str:
@@ -223,50 +323,88 @@ def main() -> None:
     parser.add_argument("--num-shards", type=int, default=8)
     parser.add_argument("--align-docs", default="1000,10000",
                         help="Document-pair counts for align, comma-separated ('' = none).")
+    parser.add_argument("--stages", default=",".join(STAGES),
+                        help=f"Stages to run, comma-separated, of {','.join(STAGES)}.")
+    parser.add_argument("--corpus-task-times", type=int, metavar="N",
+                        help="Only time the tasks of a corpus build of N pairs "
+                             "(corpus_task_times) and print the result.")
     args = parser.parse_args()
-    rows = []
+    if args.corpus_task_times:
+        sys.path.insert(0, str(REPO))
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+            print(json.dumps(corpus_task_times(Path(tmp), args.corpus_task_times)))
+        return
+    stages = set(args.stages.split(","))
+    if stages - set(STAGES):
+        parser.error(f"unknown stages {','.join(sorted(stages - set(STAGES)))}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = Rows(out / "scale.jsonl")
+    workers = list(map(int, args.workers.split(",")))
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         tmp = Path(tmp)
-        rows += bench_align(tmp, args.align_docs, args.workers, args.num_shards)
+        if "align" in stages:
+            rows += bench_align(tmp, args.align_docs, args.workers, args.num_shards)
         for n in map(int, filter(None, args.sizes.split(","))):
             pairs, docs = write_corpus(tmp, n)
-            stages = {
+            sharded = {
                 "filter": (n, lambda out: ["filter", pairs, "-o", out]),
                 "segment": (n // DOC_SENTENCES,
                             lambda out: ["segment", "--lang", "bn", docs, "-o", out]),
             }
-            for stage, (records, command) in stages.items():
+            for stage, (records, command) in sharded.items():
+                if stage not in stages:
+                    continue
                 outputs = set()
-                for w in map(int, args.workers.split(",")):
-                    out = tmp / f"{stage}-{n}-{w}.out"
+                for w in workers:
+                    out_file = tmp / f"{stage}-{n}-{w}.out"
                     row = {"stage": stage, "pairs": n, "records": records, "workers": w,
-                           **measure([*command(out), "--workers", w,
+                           **measure([*command(out_file), "--workers", w,
                                       "--num-shards", args.num_shards])}
                     row["records_per_s"] = round(records / row["seconds"])
-                    outputs.add(digest(out))
-                    rows.append(row)
+                    outputs.add(digest(out_file))
+                    rows += [row]
                     print(row, flush=True)
-                    out.unlink()
+                    out_file.unlink()
                 assert len(outputs) == 1, f"{stage}: output differs between worker counts"
-            rows += bench_corpus(tmp, n, list(map(int, args.workers.split(","))),
-                                 args.num_shards)
+            if "corpus" in stages:
+                rows += bench_corpus(tmp, n, workers, args.num_shards)
+            if stages & {"tokenizer", "draw"}:
+                rows += bench_text_inputs(tmp, n, pairs, stages)
+            for path in tmp.iterdir():  # the next size's files replace this size's
+                if path.is_file():
+                    path.unlink()
+    rows = rows.rows
     for row in rows:
-        one = next(r for r in rows if (r["stage"], r["pairs"], r["workers"]) ==
-                   (row["stage"], row["pairs"], 1))
-        row["speedup"] = round(one["seconds"] / row["seconds"], 2)
-    header = ["stage", "pairs", "records", "workers", "seconds", "records_per_s", "speedup",
-              "peak_rss_mb"]
+        one = next((r for r in rows if (r["stage"], r["pairs"], r["workers"]) ==
+                    (row["stage"], row["pairs"], 1)), None)
+        row["speedup"] = round(one["seconds"] / row["seconds"], 2) if one else ""
+    header = ["stage", "pairs", "records", "workers", "seconds", "cpu_s", "records_per_s",
+              "speedup", "peak_rss_mb"]
     lines = ["# lrtk corpus scale: throughput and peak memory (whole process tree)", "",
              f"`python benchmarks/bench_scale.py --sizes {args.sizes} --workers {args.workers} "
-             f"--num-shards {args.num_shards} --align-docs {args.align_docs}`"
+             f"--num-shards {args.num_shards} --align-docs {args.align_docs} "
+             f"--stages {args.stages}`"
              f" on {os.cpu_count()} CPUs; outputs identical across worker counts (checked)", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(r[h]) for h in header) + " |" for r in rows]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     (out / "scale.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "scale.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     print("\n".join(lines))
+
+
+class Rows:
+    """The rows measured so far, each also appended to a JSON-lines file as it comes (a
+    long run stopped early keeps what it measured)."""
+
+    def __init__(self, path: Path):
+        self.path, self.rows = path, []
+
+    def __iadd__(self, rows: list[dict]) -> "Rows":
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(r) + "\n" for r in rows)
+        self.rows += rows
+        return self
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from badinput import lrtk
 from test_scale_filter import data, run  # noqa: F401  (the filter input fixture)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,8 +36,8 @@ print(os.getpid())
 
 def run_script(tmp_path: Path, stage: str, input_path, output, *options, **env_vars) -> None:
     """lrtk-sharded.sh STAGE INPUT tmp_path/work 3 OUTPUT OPTIONS with the stand-in sbatch
-    first on PATH (env_vars: the script's REPORT, REJECTS, ...); it must submit the fit, the
-    array and the merge, in that order."""
+    first on PATH (env_vars: the script's REPORT, REJECTS, ...); it must submit the fit (not
+    for segment, which has no model), the array and the merge, in that order."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "sbatch").write_text(SBATCH, encoding="utf-8")
@@ -51,8 +52,9 @@ def run_script(tmp_path: Path, stage: str, input_path, output, *options, **env_v
         env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     jobs = (tmp_path / "sbatch.log").read_text().splitlines()
-    assert len(jobs) == 3 and "--fit-only" in jobs[0] and "--shard-index" in jobs[1] \
-        and "--merge" in jobs[2]
+    steps = ["--shard-index", "--merge"] if stage == "segment" else \
+        ["--fit-only", "--shard-index", "--merge"]
+    assert len(jobs) == len(steps) and all(step in job for step, job in zip(steps, jobs)), jobs
 
 
 def test_slurm_script_commands_give_the_one_process_bytes(data, tmp_path):  # noqa: F811
@@ -64,3 +66,18 @@ def test_slurm_script_commands_give_the_one_process_bytes(data, tmp_path):  # no
     assert {name: (out / name).read_bytes()
             for name in ("kept.jsonl", "rejects.jsonl", "report.json")} == \
         run(data, tmp_path / "single", "--workers", "1")
+
+
+def test_slurm_script_segments_as_one_process(tmp_path):
+    """The README's segment example of the script: two jobs (array, merge), the bytes of
+    `lrtk segment --workers 1`."""
+    docs = REPO / "samples" / "tico19-bn-en" / "docs.bn.jsonl"
+    out = tmp_path / "out"
+    out.mkdir()
+    run_script(tmp_path, "segment", docs, out / "sents.jsonl", "--lang", "bn",
+               REPORT=out / "report.json")
+    single = lrtk("segment", "--lang", "bn", docs, "--workers", "1", "-o", tmp_path / "one",
+                  "--report", tmp_path / "one.json")
+    assert single.code == 0, single.err
+    assert (out / "sents.jsonl").read_bytes() == (tmp_path / "one").read_bytes()
+    assert (out / "report.json").read_bytes() == (tmp_path / "one.json").read_bytes()

@@ -6,12 +6,12 @@ offsets; the merge reads bucket b of every shard, in shard order, without readin
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from lrtk.io import atomic_output
 
 
-def write_buckets(path: str, buckets: Sequence[Sequence[str]]) -> list[int]:
+def write_buckets(path: str, buckets: Iterable[Sequence[str]]) -> list[int]:
     """Lines of every bucket in turn; returns the len(buckets) + 1 offsets that bound them."""
     offsets = [0]
     with atomic_output(path, binary=True) as fh:

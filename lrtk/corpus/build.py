@@ -4,11 +4,12 @@ in memory that does not grow with the corpus, on every core, or as shards of a c
 1. Partition (lrtk.corpus.partition, one task per shard of the input lines, run by
    lrtk.parallel like filter and segment): normalise, key, and file every entry under the
    bucket of its near-duplicate key.
-2. Merge: per bucket, keep the first occurrence of each key in input order
-   (lrtk.corpus.dedup.first_occurrences); the buckets' survivors, each in input order, are
-   merged back into input order (heapq.merge) and streamed into the split files, the
-   Hugging Face dataset and the card's statistics. Fixed-size splits take one more pass over
-   the survivors first (lrtk.corpus.split).
+2. Merge (lrtk.corpus.merge, in parallel too): per bucket, keep the first occurrence of
+   each key in input order (lrtk.corpus.dedup.first_occurrences); then per range of input
+   positions, the buckets' survivors are merged back into input order (heapq.merge) and
+   streamed into that range's part of the split files, the Hugging Face dataset's rows and
+   the card's statistics; the parts are concatenated. Fixed-size splits are chosen between
+   the two steps from each bucket's smallest hashes (lrtk.corpus.split).
 
 Each step decides an entry from the entries before it in input order only, so the bytes are
 the same for any worker count, shard count or executor. The output directory is assembled
@@ -21,29 +22,25 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import heapq
-import itertools
 import json
 import os
 import shutil
 from typing import Iterator, Optional, Sequence
 
-from lrtk.corpus.buckets import read_bucket
-from lrtk.corpus.card import CorpusLengths, write_card
+from lrtk.corpus.card import CorpusLengths, card_figures, write_card
 from lrtk.corpus.config import CorpusConfig
 from lrtk.corpus.decontaminate import excluded_keys
-from lrtk.corpus.dedup import NEAR_DUPLICATE_RULE, STEPS, first_occurrences
-from lrtk.corpus.partition import (ENTRIES, IDS, INDEX, BuildJob, bucket_count, partition_shard,
-                                   plan_units)
-from lrtk.corpus.sources import Entry
+from lrtk.corpus.dedup import NEAR_DUPLICATE_RULE, STEPS
+from lrtk.corpus.merge import MergeJob, WriteJob, dedup_bucket, first_reused_id, write_range
+from lrtk.corpus.partition import INDEX, BuildJob, bucket_count, partition_shard, plan_units
 from lrtk.corpus.split import SPLIT_RULE, Splits
-from lrtk.corpus.writer import CorpusWriter, sha256_files
+from lrtk.corpus.writer import assemble_tasks, sha256_files
 from lrtk.errors import DataError, UsageError, param
 from lrtk.io import atomic_dir
 from lrtk.io.lines import open_lines, read_bytes
-from lrtk.io.progress import progress
-from lrtk.io.schema import UniqueIds
 from lrtk.parallel import plan_shards
+from lrtk.parallel.executor import call, parallel_map
+from lrtk.parallel.plan import split_even
 from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
 from lrtk.parallel.workdir import content_hash, file_fingerprint
 
@@ -51,7 +48,7 @@ STAGE = "corpus build"
 # Without --num-shards, shards of this many input lines: enough shards for every worker on
 # a mid-sized corpus; each holds its own keyed entries (about 1 KB a line) until written.
 LINES_PER_SHARD = 10000
-MERGE_DIR = "merge"  # in the work folder: each bucket's survivors while the merge runs
+MERGE_DIR = "merge"  # in the work folder: survivors and output parts while the merge runs
 
 
 def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path: str,
@@ -65,7 +62,8 @@ def build_corpus(config: CorpusConfig, outdir: str, excludes: Sequence[str], car
 
     def merged(folders: list[str], plan: dict) -> None:
         _check_plan(plan, config, excludes, os.path.dirname(folders[0]))
-        front.update(_merge(config, outdir, excludes, card_path, command, folders, plan))
+        front.update(_merge(config, outdir, excludes, card_path, command, folders, plan,
+                            opts))
 
     if opts.merge_only:
         merge_only(opts, STAGE, merged)
@@ -89,7 +87,8 @@ def _fingerprint(config: CorpusConfig, excludes: Sequence[str], units, buckets: 
         inputs.append(input_fingerprint(unit.source.path or unit.path, unit.path))
         if unit.source.tgt_path:
             inputs.append(file_fingerprint(config.resolve(unit.source.tgt_path)))
-    return {"stage": STAGE, **_identity(config, excludes), "inputs": inputs, "buckets": buckets}
+    return {"stage": STAGE, **_identity(config, excludes), "inputs": inputs, "buckets": buckets,
+            "lines": sum(u.lines for u in units)}
 
 
 def _identity(config: CorpusConfig, excludes: Sequence[str]) -> dict:
@@ -108,13 +107,12 @@ def _check_plan(plan: dict, config: CorpusConfig, excludes: Sequence[str], folde
 
 
 def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path: str,
-           command: str, folders: list[str], plan: dict) -> dict:
+           command: str, folders: list[str], plan: dict, opts: ShardOptions) -> dict:
     units = plan_units(config)
     indexes = []
     for folder in folders:
         with open(os.path.join(folder, INDEX), encoding="utf-8") as fh:
             indexes.append(json.load(fh))
-    _check_ids(folders, indexes, plan["buckets"])
     read = [dict.fromkeys(("read", "normalised"), 0) for _ in units]
     for index in indexes:
         for i, c in index["counts"].items():
@@ -124,17 +122,45 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
     for unit, c in zip(units, read):
         for k, v in c.items():
             pipelines[unit.pipeline][k] += v
-    mono_langs = list(dict.fromkeys(s.lang for s in config.monolingual))
+    mono_langs = tuple(dict.fromkeys(s.lang for s in config.monolingual))
     splits = Splits(config.splits)
-    lengths = CorpusLengths(config, splits.names, mono_langs)
+    run = functools.partial(parallel_map, workers=opts.workers, executor=opts.executor,
+                            ray_address=opts.ray_address)
     with _scratch(os.path.join(os.path.dirname(folders[0]), MERGE_DIR)) as tmp:
-        kept = _deduplicated(folders, indexes, plan["buckets"], pipelines, tmp)
+        # One range of input positions per bucket: as many tasks, of about the same size.
+        starts = [lo for lo, _ in split_even(plan["lines"], plan["buckets"])] + [plan["lines"]]
+        job = MergeJob(tuple(folders), tuple(indexes), len(pipelines), tuple(starts), splits,
+                       tmp)
+        buckets = run(functools.partial(dedup_bucket, job), range(plan["buckets"]))
+        error = first_reused_id(buckets)
+        if error:
+            raise error
+        for bucket in buckets:
+            for pipeline, counts in zip(pipelines, bucket.counts):
+                for k, v in counts.items():
+                    pipeline[k] += v
         if splits.fixed:
-            with _in_input_order(kept) as entries:
-                splits.choose_fixed((h, e.id, pos) for pos, group, h, e in entries if not group)
-        with atomic_dir(outdir, STAGE) as out, _in_input_order(kept) as entries:
-            split_counts, mono_counts = _write(str(out), config, entries, splits, mono_langs,
-                                               {u.group: u.source.lang for u in units}, lengths)
+            splits.choose_fixed_from([b.candidates for b in buckets])
+        parts = run(functools.partial(write_range, WriteJob(
+            job, tuple(b.offsets for b in buckets), config, mono_langs,
+            {u.group: u.source.lang for u in units})), range(plan["buckets"]))
+        lengths = CorpusLengths(config, splits.names, mono_langs)
+        split_counts = dict.fromkeys(splits.names, 0)
+        mono_counts = dict.fromkeys(mono_langs, 0)
+        for part in parts:
+            lengths.update(part.lengths)
+            for total, counts in ((split_counts, part.splits), (mono_counts, part.mono)):
+                for k, v in counts.items():
+                    total[k] += v
+        filter_reports = {s.name: _filter_report(config, s.filter_report)
+                          for s in config.sources if s.filter_report}
+        with atomic_dir(outdir, STAGE) as out:
+            # Local processes even for --executor ray: these write the command's own output.
+            tasks = assemble_tasks([(p.folder, p.hf_sizes) for p in parts], str(out), config,
+                                   splits.names, mono_langs)
+            figures = parallel_map(call, [
+                functools.partial(card_figures, card_path, lengths, filter_reports), *tasks],
+                workers=opts.workers)[0]
             files = sha256_files(str(out))
 
     pair_counts = pipelines[0]
@@ -144,8 +170,6 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
     mono_meta = [{"name": u.source.name, "licence": u.source.licence, "path": u.source.path,
                   "lang": u.source.lang, "counts": pipelines[u.pipeline]}
                  for u in units if u.mono]
-    filter_reports = {s.name: _filter_report(config, s.filter_report)
-                      for s in config.sources if s.filter_report}
     front = {
         "name": config.name,
         "languages": [config.src_lang, config.tgt_lang],
@@ -170,49 +194,13 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
         "files": files,
         "command": command,
     }
-    write_card(card_path, front, config, lengths, filter_reports)
+    write_card(card_path, front, config, figures)
     return front
-
-
-def _deduplicated(folders: list[str], indexes: list[dict], buckets: int,
-                  pipelines: list[dict], tmp: str) -> list[str]:
-    """Each bucket's survivors (in input order) in a file of `tmp`; their paths."""
-    kept = []
-    for b in progress(range(buckets), desc="dedup", unit="bucket"):
-        lines = itertools.chain.from_iterable(
-            read_bucket(os.path.join(f, ENTRIES), index["entries"], b)
-            for f, index in zip(folders, indexes))
-        kept.append(os.path.join(tmp, f"{b:05d}.txt"))
-        with open(kept[-1], "w", encoding="utf-8") as fh:
-            fh.writelines(line + "\n" for line in first_occurrences(lines, pipelines))
-    return kept
-
-
-def _write(out: str, config: CorpusConfig, entries, splits: Splits, mono_langs: list[str],
-           lang_of: dict[int, str], lengths: CorpusLengths) -> tuple[dict, dict]:
-    """The survivors into the output folder and the length statistics; the entries per
-    split and per monolingual language."""
-    split_counts = dict.fromkeys(splits.names, 0)
-    mono_counts = dict.fromkeys(mono_langs, 0)
-    writer = CorpusWriter(out, config, splits.names, mono_langs)
-    for pos, group, h, e in progress(entries, desc="write"):
-        if group:
-            lang = lang_of[group]
-            writer.add_mono(lang, e.texts[0])
-            lengths.add_mono(lang, e.texts[0])
-            mono_counts[lang] += 1
-        else:
-            split = splits.of(h, pos)
-            writer.add_pair(split, e)
-            lengths.add_pair(split, e.texts)
-            split_counts[split] += 1
-    writer.close()
-    return split_counts, mono_counts
 
 
 @contextlib.contextmanager
 def _scratch(path: str) -> Iterator[str]:
-    """An empty folder for the merge's survivors, removed afterwards; what a merge killed
+    """An empty folder for the merge's survivors and parts, removed afterwards; what a merge killed
     before the end left there is removed first."""
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path)
@@ -220,45 +208,6 @@ def _scratch(path: str) -> Iterator[str]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _in_input_order(paths: Sequence[str]) -> Iterator[Iterator[tuple[int, int, str, Entry]]]:
-    """(position, group, split hash, entry) of the buckets' survivors, in input order: each
-    bucket's file is in input order, so a k-way merge restores the order of the input."""
-    with contextlib.ExitStack() as stack:
-        files = [stack.enter_context(open(p, encoding="utf-8")) for p in paths]
-
-        def parsed(fh):
-            for line in fh:
-                pos, _, group, _, _, _, h, rest = line.split("\t", 7)
-                ident, source, texts = json.loads(rest)
-                yield int(pos), int(group), h, Entry(ident, source, tuple(texts))
-
-        yield heapq.merge(*map(parsed, files), key=lambda item: item[0])
-
-
-def _check_ids(folders: list[str], indexes: list[dict], buckets: int) -> None:
-    """Pair ids are written out, so they must be unique across all sources. A pair repeated
-    as read (same id, same texts) is fine: exact deduplication keeps one. An id and its reuse
-    share a bucket; the error is the reuse that comes first in the input."""
-    first: Optional[tuple[int, DataError]] = None
-    for b in range(buckets):
-        ids = UniqueIds("pair")
-        for line in itertools.chain.from_iterable(
-                read_bucket(os.path.join(f, IDS), index["ids"], b)
-                for f, index in zip(folders, indexes)):
-            pos, rest = line.split("\t", 1)
-            if first and int(pos) > first[0]:
-                break
-            ident, path, lineno, content = json.loads(rest)
-            try:
-                ids.add(ident, path, lineno, content=content)
-            except DataError as e:
-                first = (int(pos), e)
-                break
-    if first:
-        raise first[1]
 
 
 def _filter_report(config: CorpusConfig, path: str) -> dict:

@@ -38,6 +38,10 @@ class LengthStats:
         self.words[len(text.split())] += 1
         self.chars += len(text)
 
+    def update(self, other: "LengthStats") -> None:
+        self.words.update(other.words)
+        self.chars += other.chars
+
     def as_dict(self) -> dict:
         n = sum(self.words.values())
         if not n:
@@ -82,6 +86,13 @@ class CorpusLengths:
     def add_mono(self, lang: str, text: str) -> None:
         self.parts[f"mono.{lang}"][lang].add(text)
 
+    def update(self, other: "CorpusLengths") -> None:
+        """Add the counts of `other` (the statistics of another part of the same corpus)."""
+        for part, langs in other.parts.items():
+            for lang, stats in langs.items():
+                self.parts[part][lang].update(stats)
+        self.pairs.update(other.pairs)
+
     def as_dict(self) -> dict:
         return {part: {lang: s.as_dict() for lang, s in langs.items()}
                 for part, langs in self.parts.items()}
@@ -93,17 +104,27 @@ def _table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     return "\n".join(lines)
 
 
-def write_card(path: str, front: dict, config: CorpusConfig, lengths: CorpusLengths,
-               filter_reports: dict[str, dict]) -> None:
-    """The card at `path` and its plots beside it (each file replaced atomically)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+def card_figures(path: str, lengths: CorpusLengths,
+                 filter_reports: dict[str, dict]) -> dict[str, str | None]:
+    """The SVG of every plot of the card at `path` (None: nothing to plot), by key: drawn
+    apart from the card's text, which needs every output's hash, so that the merge can draw
+    them while the outputs are written."""
     stem = os.path.splitext(os.path.basename(path))[0]
     figures = {"lengths": plots.histograms(
         f"{stem}-lengths", counted_length_hists(lengths.pairs, lengths.langs))}
     for name, rep in filter_reports.items():
         key = "filter-" + re.sub(r"[^\w.-]+", "_", name)
         figures[key] = plots.histograms(f"{stem}-{key}", filter_hists(rep))
+    return figures
+
+
+def write_card(path: str, front: dict, config: CorpusConfig,
+               figures: dict[str, str | None]) -> None:
+    """The card at `path` and its plots (card_figures) beside it (each file replaced
+    atomically)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    stem = os.path.splitext(os.path.basename(path))[0]
     links = {}
     for key, svg in figures.items():
         if svg is not None:

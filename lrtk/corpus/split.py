@@ -48,6 +48,11 @@ class Splits:
     def choose_fixed(self, keyed: Iterable[tuple[str, str, int]]) -> None:
         """Fixed sizes: take the listed splits' entries from every (hash, id, position) of
         the corpus (in input order); ties in hash and id keep input order."""
+        self.choose_fixed_from([self.candidates(keyed)])
+
+    def candidates(self, keyed: Iterable[tuple[str, str, int]]) -> tuple[list, int]:
+        """The (hash, id, position) items of `keyed` that fixed sizes may take, and how many
+        items there were: the smallest of a part of the corpus (a bucket of the merge)."""
         seen = 0
 
         def counted():
@@ -56,8 +61,14 @@ class Splits:
                 seen += 1
                 yield item
 
+        return heapq.nsmallest(sum(self._sizes.values()), counted()), seen
+
+    def choose_fixed_from(self, parts: Sequence[tuple[list, int]]) -> None:
+        """choose_fixed over the candidates of every part: the smallest items of all are
+        among the smallest of each part (positions differ, so there are no ties)."""
         wanted = sum(self._sizes.values())
-        smallest = heapq.nsmallest(wanted, counted())
+        seen = sum(n for _, n in parts)
+        smallest = heapq.nsmallest(wanted, (item for items, _ in parts for item in items))
         if wanted > seen:
             raise UsageError(f"splits ask for {wanted} fixed entries but only {seen} "
                              "remain after deduplication and decontamination",

@@ -4,15 +4,19 @@ and a Hugging Face dataset (datasets.load_from_disk), none of it held in memory.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import hashlib
 import itertools
 import json
 import os
-from typing import IO, Sequence
+from typing import IO, Callable, Sequence
 
 from lrtk.corpus.config import CorpusConfig
 from lrtk.corpus.sources import Entry
+from lrtk.io.atomic import detached
 from lrtk.io.records import dumps
+from lrtk.parallel.merge import concat
 from lrtk.parallel.plan import split_even
 
 HF_DIR = "hf"
@@ -26,38 +30,114 @@ def pair_record(entry: Entry, config: CorpusConfig) -> dict:
 
 
 class CorpusWriter:
-    """OUTDIR/{split}.{lang}, {split}.jsonl, mono.{lang} and OUTDIR/hf, in a fresh temporary
-    directory that the caller renames into place (plain writes, then)."""
+    """One part of a corpus, in input order, into a fresh folder: text files per split and
+    language ({split}.{lang}, {split}.jsonl, mono.{lang}) and the Hugging Face rows of every
+    split, staged (HfRows); assemble() joins the parts into the output folder."""
 
-    def __init__(self, outdir: str, config: CorpusConfig, splits: Sequence[str],
+    def __init__(self, folder: str, config: CorpusConfig, splits: Sequence[str],
                  mono_langs: Sequence[str]):
         self.config = config
         self._stack = contextlib.ExitStack()
         self._files: dict[str, IO] = {}
 
         def text(name: str) -> IO:
-            return self._stack.enter_context(open(os.path.join(outdir, name), "w",
+            return self._stack.enter_context(open(os.path.join(folder, name), "w",
                                                   encoding="utf-8", newline="\n"))
 
-        for name in splits:
-            for ext in (config.src_lang, config.tgt_lang, "jsonl"):
-                self._files[f"{name}.{ext}"] = text(f"{name}.{ext}")
-        for lang in mono_langs:
-            self._files[f"mono.{lang}"] = text(f"mono.{lang}")
-        self._hf = HfDatasetWriter(os.path.join(outdir, HF_DIR), splits)
+        for name in text_files(config, splits, mono_langs):
+            self._files[name] = text(name)
+        self.hf = {name: self._stack.enter_context(HfRows(os.path.join(folder, f"hf.{name}")))
+                   for name in splits}
 
     def add_pair(self, split: str, entry: Entry) -> None:
         for ext, text in zip((self.config.src_lang, self.config.tgt_lang), entry.texts):
             self._files[f"{split}.{ext}"].write(text + "\n")
         self._files[f"{split}.jsonl"].write(dumps(pair_record(entry, self.config)) + "\n")
-        self._hf.add(split, (entry.id, entry.texts[0], entry.texts[1], entry.source))
+        self.hf[split].add((entry.id, entry.texts[0], entry.texts[1], entry.source))
 
     def add_mono(self, lang: str, text: str) -> None:
         self._files[f"mono.{lang}"].write(text + "\n")
 
     def close(self) -> None:
         self._stack.close()
-        self._hf.close()
+
+
+def text_files(config: CorpusConfig, splits: Sequence[str], mono_langs: Sequence[str]):
+    """The names of a corpus's text files, in the order they are opened."""
+    names = [f"{name}.{ext}" for name in splits
+             for ext in (config.src_lang, config.tgt_lang, "jsonl")]
+    return names + [f"mono.{lang}" for lang in mono_langs]
+
+
+def assemble_tasks(parts: Sequence[tuple[str, dict]], outdir: str, config: CorpusConfig,
+                   splits: Sequence[str], mono_langs: Sequence[str]) -> list[Callable[[], None]]:
+    """What writes the corpus into `outdir` from the folders CorpusWriter wrote, in input
+    order, each with the (count, bytes) of its staged rows per split: one task for the
+    dataset (one import of `datasets`; train is most of it anyway), one for the text files
+    (concatenated). The tasks are independent (any process may run them); outdir is the
+    staged output folder of the command."""
+    hf = os.path.join(outdir, HF_DIR)
+    os.makedirs(hf)
+    _write_dataset_dict(hf, splits)
+    staged = {os.path.join(hf, split): [Staged(os.path.join(folder, f"hf.{split}"),
+                                               *sizes[split]) for folder, sizes in parts]
+              for split in splits}
+    return [functools.partial(_write_dataset_splits, staged), functools.partial(
+        _concat_texts, [folder for folder, _ in parts], outdir,
+        text_files(config, splits, mono_langs))]
+
+
+def _concat_texts(folders: Sequence[str], outdir: str, names: Sequence[str]) -> None:
+    with detached():  # plain files of the staged output folder, whichever process writes
+        for name in names:
+            concat([os.path.join(folder, name) for folder in folders],
+                   os.path.join(outdir, name))
+
+
+def _write_dataset_splits(staged: dict[str, Sequence["Staged"]]) -> None:
+    """Every split of the dataset (folder -> rows HfRows staged), as HfDatasetWriter writes
+    them: data files, state and info."""
+    settings = _HfSettings()
+    for folder, parts in staged.items():
+        split = _StagedSplit(folder, settings)
+        split.parts.extend(parts)
+        split.close()
+
+
+def _write_dataset_dict(path: str, splits: Sequence[str]) -> None:
+    with open(os.path.join(path, "dataset_dict.json"), "w", encoding="utf-8") as fh:
+        json.dump({"splits": list(splits)}, fh)
+
+
+@dataclasses.dataclass(frozen=True)
+class Staged:
+    path: str
+    count: int
+    nbytes: int
+
+
+class HfRows:
+    """Rows of a split staged as JSON lines, with their count and pyarrow's size of them."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._fh = open(path, "w", encoding="utf-8")
+        self.count = self.nbytes = 0
+
+    def add(self, row: Sequence[str]) -> None:
+        self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.count += 1
+        # pyarrow's nbytes of a string column: its UTF-8 bytes and one 4-byte offset a row
+        self.nbytes += sum(len(v.encode("utf-8")) + 4 for v in row)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> "HfRows":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class HfDatasetWriter:
@@ -69,19 +149,12 @@ class HfDatasetWriter:
     digits of the sha256 of the split's data files instead (also content-derived)."""
 
     def __init__(self, path: str, splits: Sequence[str], max_shard_size: int | None = None):
-        import datasets
-        from datasets.utils.py_utils import convert_file_size_to_int
-
-        datasets.disable_progress_bars()
         self.path = path
-        self.features = datasets.Features({c: datasets.Value("string") for c in HF_COLUMNS})
-        self.batch = datasets.config.DEFAULT_MAX_BATCH_SIZE
-        self.max_shard_size = max_shard_size or convert_file_size_to_int(
-            datasets.config.MAX_SHARD_SIZE)
+        settings = _HfSettings(max_shard_size)
         os.makedirs(path)
-        with open(os.path.join(path, "dataset_dict.json"), "w", encoding="utf-8") as fh:
-            json.dump({"splits": list(splits)}, fh)
-        self._splits = {name: _StagedSplit(os.path.join(path, name), self) for name in splits}
+        _write_dataset_dict(path, splits)
+        self._splits = {name: _StagedSplit(os.path.join(path, name), settings)
+                        for name in splits}
 
     def add(self, split: str, row: Sequence[str]) -> None:
         self._splits[split].add(row)
@@ -91,8 +164,23 @@ class HfDatasetWriter:
             split.close()
 
 
+class _HfSettings:
+    """What save_to_disk's bytes depend on: the features, the batch size and the size at
+    which a split gets another data file."""
+
+    def __init__(self, max_shard_size: int | None = None):
+        import datasets
+        from datasets.utils.py_utils import convert_file_size_to_int
+
+        datasets.disable_progress_bars()
+        self.features = datasets.Features({c: datasets.Value("string") for c in HF_COLUMNS})
+        self.batch = datasets.config.DEFAULT_MAX_BATCH_SIZE
+        self.max_shard_size = max_shard_size or convert_file_size_to_int(
+            datasets.config.MAX_SHARD_SIZE)
+
+
 class _StagedSplit:
-    """Rows go into a staging file as they come; once the split's size (and so its number of
+    """Rows go into staging files as they come; once the split's size (and so its number of
     data files) is known, they are written into the data files as save_to_disk writes them."""
 
     # pyarrow writes a batch sliced out of a larger table with its string data padded to 64
@@ -101,29 +189,31 @@ class _StagedSplit:
     # rows hold 64 bytes.
     LOOKAHEAD = 64
 
-    def __init__(self, folder: str, dd: HfDatasetWriter):
+    def __init__(self, folder: str, dd: _HfSettings):
         os.makedirs(folder)
         self.folder, self.dd = folder, dd
-        self.staging = os.path.join(folder, ".staging.jsonl")
-        self._fh = open(self.staging, "w", encoding="utf-8")
-        self.count = self.nbytes = 0
+        # the staged rows in order: HfRows, or Staged (rows that HfRows staged elsewhere)
+        self.parts: list[HfRows | Staged] = []
 
     def add(self, row: Sequence[str]) -> None:
-        self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.count += 1
-        # pyarrow's nbytes of a string column: its UTF-8 bytes and one 4-byte offset a row
-        self.nbytes += sum(len(v.encode("utf-8")) + 4 for v in row)
+        if not self.parts:
+            self.parts.append(HfRows(os.path.join(self.folder, ".staging.jsonl")))
+        self.parts[0].add(row)
 
     def close(self) -> None:
         from datasets import DatasetInfo
         from datasets.utils.py_utils import asdict
 
-        self._fh.close()
+        own = [p for p in self.parts if isinstance(p, HfRows)]
+        for part in own:
+            part.close()
+        count = sum(p.count for p in self.parts)
         # Dataset.save_to_disk's rule for the number of data files
-        shards = min(self.count, int(self.nbytes / self.dd.max_shard_size) + 1)
+        shards = min(count, int(sum(p.nbytes for p in self.parts) / self.dd.max_shard_size) + 1)
         names = [f"data-{i:05d}-of-{shards:05d}.arrow" for i in range(shards)]
-        self._write(names)
-        os.remove(self.staging)
+        self._write(names, count)
+        for part in own:
+            os.remove(part.path)
         digest = hashlib.sha256()
         for name in names:
             digest.update(_sha256(os.path.join(self.folder, name)).encode())
@@ -137,16 +227,17 @@ class _StagedSplit:
         with open(os.path.join(self.folder, "dataset_info.json"), "w", encoding="utf-8") as fh:
             json.dump({k: info[k] for k in sorted(info)}, fh, indent=2)
 
-    def _write(self, names: list[str]) -> None:
+    def _write(self, names: list[str], count: int) -> None:
         """The staged rows into len(names) contiguous data files (Dataset.shard), each in
         batches counted from its own first row."""
         import pyarrow as pa
         from datasets.arrow_writer import ArrowWriter
 
-        with open(self.staging, encoding="utf-8") as fh:
-            rows = (json.loads(line) for line in fh)
+        with contextlib.ExitStack() as stack:
+            files = [stack.enter_context(open(p.path, encoding="utf-8")) for p in self.parts]
+            rows = (json.loads(line) for line in itertools.chain.from_iterable(files))
             ahead: list[list[str]] = []
-            for name, (start, stop) in zip(names, split_even(self.count, len(names))):
+            for name, (start, stop) in zip(names, split_even(count, len(names))):
                 writer = ArrowWriter(features=self.dd.features,
                                      path=os.path.join(self.folder, name),
                                      embed_local_files=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import sys
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, TypeVar
 
 from lrtk.errors import UsageError, param
 from lrtk.io.progress import bars_enabled
@@ -19,6 +19,7 @@ from lrtk.parallel.workdir import WorkDir
 
 EXECUTORS = ("local", "ray")
 Task = Callable[[Shard, str], None]
+T, R = TypeVar("T"), TypeVar("R")
 
 
 def default_workers() -> int:
@@ -64,6 +65,44 @@ def _run_pool(task: Task, pending: Sequence[Shard], work: WorkDir, workers: int,
 
 def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optional[str],
              bar: "_Bar") -> None:
+    ray = _joined_ray(address)
+    remote = ray.remote(_ray_task)
+    refs = {remote.remote(task, shard, work.start(shard)): shard for shard in pending}
+    waiting = list(refs)
+    while waiting:
+        ready, waiting = ray.wait(waiting, num_returns=1)
+        try:
+            ray.get(ready[0])
+        except ray.exceptions.RayTaskError as e:
+            raise e.cause from None  # the task's own (one-line) error
+        work.finish(refs[ready[0]])
+        bar.update(refs[ready[0]])
+
+
+def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int = 1,
+                 executor: str = "local", ray_address: Optional[str] = None) -> list[R]:
+    """[fn(item) for item in items], run like shards (in this process, a local process pool
+    or Ray tasks): for a stage's merge, whose parts are independent but not resumable."""
+    if executor == "ray":
+        ray = _joined_ray(ray_address)
+        remote = ray.remote(_ray_call)
+        try:
+            return ray.get([remote.remote(fn, item) for item in items])
+        except ray.exceptions.RayTaskError as e:
+            raise e.cause from None
+    if workers <= 1 or len(items) <= 1:
+        return [fn(item) for item in items]
+    with concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
+def call(fn: Callable[[], R]) -> R:
+    """fn(): for parallel_map over tasks of different kinds (functools.partial objects)."""
+    return fn()
+
+
+def _joined_ray(address: Optional[str]):
+    """The ray module, joined to the cluster at `address` (or a new local one)."""
     try:
         import ray
     except ImportError:
@@ -81,17 +120,11 @@ def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optio
                              f"{why}", hint=f"check {param('ray_address')}, and that this "
                              "machine may reach the head (docs/scale.md, On a Ray "
                              "cluster)") from None
-    remote = ray.remote(_ray_task)
-    refs = {remote.remote(task, shard, work.start(shard)): shard for shard in pending}
-    waiting = list(refs)
-    while waiting:
-        ready, waiting = ray.wait(waiting, num_returns=1)
-        try:
-            ray.get(ready[0])
-        except ray.exceptions.RayTaskError as e:
-            raise e.cause from None  # the task's own (one-line) error
-        work.finish(refs[ready[0]])
-        bar.update(refs[ready[0]])
+    return ray
+
+
+def _ray_call(fn: Callable, item):
+    return fn(item)
 
 
 def _ray_task(task: Task, shard: Shard, folder: str) -> None:

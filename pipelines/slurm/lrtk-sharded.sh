@@ -11,8 +11,8 @@
 #       --src-lang bn --tgt-lang en
 #
 # filter and align first fit their model once (filter: the corpus-learned filters' state;
-# align: the dictionary; WORK/model.json); every shard task loads it. align's merge gets the
-# stage options too (it needs the languages; --save-aligners DIR is written by the merge). Shard outputs and completion markers go to WORK/shards: resubmit
+# align: the dictionary; WORK/model.json); every shard task loads it. align's and segment's merge get the
+# stage options too (they need the languages; align's --save-aligners DIR is written by the merge). Shard outputs and completion markers go to WORK/shards: resubmit
 # the same command after a failure and finished shards are skipped. The merge writes OUTPUT
 # (and $REPORT, $REJECTS for filter, when set), byte-identical to a one-process run.
 #
@@ -44,7 +44,7 @@ fi
 array=$(sbatch --parsable $fit_dep --array="0-$((shards - 1))" --job-name "lrtk-$stage" \
     --wrap "$LRTK $stage $(q "$input") $opts $model_opt --work-dir $(q "$work/shards") \
 --num-shards $shards --shard-index \$SLURM_ARRAY_TASK_ID --workers \${SLURM_CPUS_PER_TASK:-1}")
-[ "$stage" = align ] && merge_opts+=" $opts"
+[ "$stage" != filter ] && merge_opts+=" $opts"  # align and segment need them (--lang: a required option)
 [ -n "${REPORT:-}" ] && merge_opts+=" --report $(q "$REPORT")"
 [ -n "${REJECTS:-}" ] && merge_opts+=" --rejects $(q "$REJECTS")"
 sbatch --parsable --dependency="afterok:$array" --job-name "lrtk-merge" \
