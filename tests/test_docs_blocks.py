@@ -177,6 +177,12 @@ def test_convention_and_sizes_are_documented():
         f"README's walk-through must name the sizes the test uses: {SMALL}")
 
 
+def test_readme_stays_short():
+    """The README is the first screen and one paragraph per stage; details go to docs/."""
+    size = len((REPO / "README.md").read_bytes())
+    assert size < 15_000, f"README.md is {size:,} bytes; move details to docs/ (limit 15,000)"
+
+
 @pytest.mark.parametrize("page", PAGES, ids=_rel)
 def test_every_block_is_tagged(page: Path):
     """An untagged fence hides commands from the run; a norun block must say why above it."""
