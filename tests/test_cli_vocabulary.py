@@ -204,3 +204,11 @@ def test_only_option_names_are_renamed():
     args = ["--prompt", "--lang", "-l", "ne", "--lang=bn", "--hf", "dir", "--", "--lang"]
     assert opt.rename_retired(args, aliases, {"--prompt", "--tgt-lang"}) == [
         "--prompt", "--lang", "--tgt-lang", "ne", "--tgt-lang=bn", "dir", "--", "--lang"]
+
+
+def test_every_command_help_has_an_example():
+    """Each command's --help shows how it is run (issue 17: 'every command's --help keeps a
+    runnable example'); the docs tests run the pages' copies of these commands."""
+    missing = [path for path, command in walk(lrtk_command())
+               if not command.hidden and "Example" not in (command.help or "")]
+    assert missing == []

@@ -159,8 +159,10 @@ def _load(config: TuneConfig, settings: MethodSettings, labels: list[str] | None
         load_adapter(model, config.language_adapter, LANGUAGE, param("language_adapter"))
     if config.init_adapter:
         load_adapter(model, config.init_adapter, ADAPTER, param("init_adapter"))
-        info(f"continuing adapter {config.init_adapter} (its saved config overrides "
-             f"{param('method')})")
+        # Said whether or not the method was given: the saved adapter's settings are the ones
+        # trained, and a method given now does not change them.
+        info(f"continuing adapter {config.init_adapter} with the method and settings it was "
+             "saved with")
     else:
         model.add_adapter(ADAPTER, config=settings.adapter_config())
     setup = Stack(LANGUAGE, ADAPTER) if config.language_adapter else ADAPTER
