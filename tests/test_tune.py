@@ -185,6 +185,22 @@ def test_translation_examples_learn_only_the_target(corpus):
     assert ex.labels[-1] == tok.eos_token_id
 
 
+def test_examples_whose_prompt_fills_the_length_are_counted_aloud(corpus, capfd):
+    """A prompt as long as max_length leaves nothing to learn: such examples are left out and
+    the count is said, so "N examples" is not silently fewer."""
+    from lrtk.tune.examples import build_examples
+
+    path = corpus["root"] / "long.jsonl"
+    records = [{"prompt": "English: fever\nBengali: ", "target": "জ্বর"},
+               {"prompt": "English: " + "fever " * 60 + "\nBengali: ", "target": "জ্বর"}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    examples = build_examples(str(path), corpus["tokenizer"], objective="translation",
+                              max_length=32)
+    assert len(examples) == 1
+    assert "1 of 2 examples left out" in capfd.readouterr().err
+
+
 def test_cli_lora_merge_is_deterministic_and_reports(corpus, models, run_cli, tmp_path):
     from transformers import AutoModelForCausalLM
 

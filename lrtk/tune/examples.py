@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from lrtk.errors import DataError, UsageError, param
 from lrtk.io import read_records
+from lrtk.io.progress import warn
 from lrtk.io.schema import EXAMPLE, ID, TEXT, TEXT_PAIR, Field, schema, text_record
 from lrtk.train.data import pad_batch, pad_id
 from lrtk.train.loss import IGNORE
@@ -106,12 +107,17 @@ def build_examples(path: str, tokenizer, *, objective: str, max_length: int,
 
 
 def usable(examples: list[Example], path: str, first: int = 0) -> list[Example]:
-    """The examples with something to predict (a label at or after `first`); none is an error."""
-    examples = [e for e in examples if any(l != IGNORE for l in e.labels[first:])]
-    if not examples:
+    """The examples with something to predict (a label at or after `first`); none is an error,
+    and the ones left out are counted aloud (a prompt that fills the length limit leaves no
+    target to learn, and a user reading "4000 examples" expects 4000 to train)."""
+    kept = [e for e in examples if any(l != IGNORE for l in e.labels[first:])]
+    if not kept:
         raise DataError("no usable training examples", path=str(path),
                         hint=f"the file is empty or every example was cut by {param('ctx')}")
-    return examples
+    if len(kept) < len(examples):
+        warn(f"{path}: {len(examples) - len(kept)} of {len(examples)} examples left out: "
+             f"nothing to predict within {param('ctx')} tokens (the prompt fills it)")
+    return kept
 
 
 def held_out(examples: list[Example], every: int = 20) -> tuple[list[Example], list[Example]]:
