@@ -15,7 +15,7 @@ def test_text_in_text_out(run_cli):
     assert code == 0, err
     assert out.splitlines() == ["আমি ভাত খাই।", "ডা. মো. রহিম এসেছেন।",
                                 "Dr. A. K. Khan said 2.5% was enough."]
-    assert "1 documents, 3 sentences" in err
+    assert "1 document, 3 sentences" in err
 
 
 def test_jsonl_keeps_ids_and_spans_index_the_text(run_cli, tmp_path):

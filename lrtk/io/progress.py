@@ -33,3 +33,8 @@ def info(message: str) -> None:
 
 def warn(message: str) -> None:
     print(f"lrtk: warning: {spelled(message)}", file=sys.stderr)
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 document', '3 documents': summary lines read as sentences (nouns here take -s)."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

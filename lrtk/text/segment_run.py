@@ -14,7 +14,7 @@ import os
 from typing import IO, Optional
 
 from lrtk.io import atomic_output, write_json
-from lrtk.io.progress import info, progress
+from lrtk.io.progress import counted, info, progress
 from lrtk.parallel import concat, count_lines, plan_shards
 from lrtk.parallel.plan import Shard
 from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
@@ -90,7 +90,8 @@ def run_segment(job: SegmentJob, output: str, report: Optional[str],
 
 def _finish(stats: SegmentStats, report: Optional[str]) -> None:
     summary = stats.as_dict()
-    info(f"segment: {summary['documents']} documents, {summary['sentences']} sentences "
+    info(f"segment: {counted(summary['documents'], 'document')}, "
+         f"{counted(summary['sentences'], 'sentence')} "
          f"(mean {summary['mean_sentence_chars']} chars)"
          + (f", {summary['skipped']} skipped" if summary["skipped"] else ""))
     if report:
