@@ -91,7 +91,7 @@ def record_at(name: str, lineno: int, text: str, *, strict: bool,
             return None
         if not skip_bad:
             raise
-        warn(f"skipped {err.format()}")
+        warn(f"skipped {err.marked()}")  # its parameters spelled as the user's flags
         return None
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from lrtk.errors import DataError, UsageError, param
 from lrtk.io.atomic import atomic_output
 from lrtk.io.lines import display_name, read_lines
+from lrtk.io.progress import warn
 
 if TYPE_CHECKING:
     from lrtk.io.schema import Schema
@@ -48,7 +48,7 @@ class RecordReader:
 
     def _warn(self, err: DataError) -> None:
         self.skipped += 1
-        print(f"lrtk: warning: skipped {err.spelled()}", file=sys.stderr)
+        warn(f"skipped {err.marked()}")
 
     def __iter__(self) -> Iterator[Record]:
         name = self.name
