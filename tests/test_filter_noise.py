@@ -1,10 +1,12 @@
-"""The default chain on TICO-19 en-bn and FLORES v1 ne-en with 30% injected noise of known kinds.
+"""The default chain on TICO-19, FLORES v1 ne-en and Tatoeba with 30% injected noise of known kinds.
 
 Acceptance (issue #18): >= 95% of clean pairs kept and >= 95% of every noise kind flagged, with
 no model download (lexical margin trained on the pairs themselves), on TICO-19 and on FLORES
 Wikipedia text, a domain the chain was not first built on (benchmarks/bench_filter.py measures
-98.0% clean kept and 100% of each kind on TICO-19 bn-en; 95.6% clean kept, 97.4% of shifted
-and 96.7% of truncated pairs flagged on FLORES, the weakest cells).
+98.0% clean kept and 100% of each kind on TICO-19 bn-en; 98.7% clean kept and 97.6% of shifted
+pairs on TICO-19 ur-en; 96.8% clean kept, 96.8% of shifted and 96.7% of truncated pairs flagged
+on FLORES, the weakest cells). On Tatoeba's short everyday sentences the clean pairs are kept
+(95.4%), but the goal is not met for shifted (80.7%) and truncated (86.0%) pairs.
 """
 
 from __future__ import annotations
@@ -82,19 +84,39 @@ def test_default_chain_flags_noise_and_keeps_clean(noisy, run_cli, tmp_path):
     assert "kept" in err and "margin" in err
 
 
-def test_default_chain_on_wikipedia_text():
+def tatoeba(lang: str) -> list[str]:
+    path = shared_path("tatoeba_ben_eng", f"tatoeba-test-v2021-08-07.{lang}")
+    return path.read_text("utf-8").splitlines()
+
+
+def flores(pair: str, lang: str) -> list[str]:
+    path = shared_path("floresv1_dev", f"wikipedia.dev.{pair}-en.{lang}")
+    return path.read_text("utf-8").splitlines()
+
+
+# (language, source, target, foreign texts, floors below the goal): Tatoeba's short shifted and
+# truncated pairs stay below 95% (docs/benchmarks.md); their floors sit a few pairs under what
+# is measured, so only a real loss fails.
+OTHER_SETS = {
+    "tico19-ur-en": lambda: ("ur", tico("en-ur", "ur"), tico("en-ur", "en"),
+                             [tico("en-bn", "bn"), tico("en-ne", "ne")], {}),
+    "flores-ne-en": lambda: ("ne", flores("ne", "ne"), flores("ne", "en"),
+                             [flores("si", "si")], {}),
+    "tatoeba-ben-eng": lambda: ("bn", tatoeba("ben"), tatoeba("eng"),
+                                [tico("en-ne", "ne") * 2, tico("en-ur", "ur") * 2],
+                                {"shift": 0.77, "truncate": 0.83}),
+}
+
+
+@pytest.mark.parametrize("name", OTHER_SETS)
+def test_default_chain_on_other_sets(name):
     from lrtk.filter import Pair, default_chain
 
-    def flores(lang: str) -> list[str]:
-        path = shared_path("floresv1_dev", f"wikipedia.dev.ne-en.{lang}")
-        return path.read_text("utf-8").splitlines()
-
-    foreign = shared_path("floresv1_dev", "wikipedia.dev.si-en.si").read_text("utf-8")
-    records = inject_noise(flores("ne"), flores("en"), [foreign.splitlines()], "ne", "en",
-                           rate=0.3, seed=0)
-    outcomes = default_chain("ne", "en").run([Pair(r["src"], r["tgt"]) for r in records])
+    lang, src, tgt, foreign, floors = OTHER_SETS[name]()
+    records = inject_noise(src, tgt, foreign, lang, "en", rate=0.3, seed=0)
+    outcomes = default_chain(lang, "en").run([Pair(r["src"], r["tgt"]) for r in records])
     rates = detection_rates(records, [r["id"] for r, o in zip(records, outcomes) if o.kept])
     print(json.dumps(rates))
     assert rates["clean"]["kept"] >= 0.95
     for kind in NOISE_KINDS:
-        assert rates[kind]["flagged"] >= 0.95, (kind, rates)
+        assert rates[kind]["flagged"] >= floors.get(kind, 0.95), (kind, rates)
