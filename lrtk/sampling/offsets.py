@@ -4,7 +4,8 @@
 tokenizer's input that grew with the corpus. The ranges go to an anonymous temporary file
 as they are scanned (a few thousand at a time) and come back by `pread`, one range a
 lookup: plain reads, so the file's pages sit in the page cache, not in this process's
-memory (a memory map would count every page it touched).
+memory (a memory map would count every page it touched). The file lies in the temporary
+folder (TMPDIR, else /tmp): a folder that cannot take it stops the run with one line.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import tempfile
 import weakref
 from array import array
 
+from lrtk.errors import DataError
+
 _RANGE = struct.Struct("=qq")  # (start, end) of one example
 _PENDING = 4096  # ranges written together while scanning
 
@@ -23,7 +26,10 @@ class OffsetIndex:
     """Append (start, end) pairs while scanning; then `index[i]` is the i-th pair."""
 
     def __init__(self):
-        self._file = tempfile.TemporaryFile(prefix="lrtk-offsets-")
+        try:
+            self._file = tempfile.TemporaryFile(prefix="lrtk-offsets-")
+        except OSError as err:  # no writable temporary folder at all
+            raise _folder_error(err) from None
         # Closed (and so removed) with the index, also when a scan error drops it half-way.
         weakref.finalize(self, self._file.close)
         self._pending = array("q")
@@ -37,8 +43,11 @@ class OffsetIndex:
             self._flush()
 
     def _flush(self) -> None:
-        self._file.write(self._pending.tobytes())
-        self._file.flush()  # pread below reads the descriptor, not the buffer
+        try:
+            self._file.write(self._pending.tobytes())
+            self._file.flush()  # pread below reads the descriptor, not the buffer
+        except OSError as err:  # disk full, file size limit: the file has no name to report
+            raise _folder_error(err) from None
         del self._pending[:]
 
     def __len__(self) -> int:
@@ -64,3 +73,10 @@ class OffsetIndex:
         self._file.write(state["ranges"])
         self._file.flush()
         self._count = state["count"]
+
+
+def _folder_error(err: OSError) -> DataError:
+    folder = tempfile.tempdir or os.environ.get("TMPDIR") or "/tmp"
+    return DataError(f"cannot write the offsets of the examples to the temporary folder: "
+                     f"{(err.strerror or str(err)).lower()}", path=folder,
+                     hint="free some disk space there, or set TMPDIR to another folder")

@@ -27,7 +27,10 @@ from lrtk.sampling.permutation import WindowedPermutation
 from lrtk.sampling.plan import Plan
 
 _BLOCK = 4096  # steps whose language uniforms (or a language's positions) are computed together
-STATE_VERSION = 1
+# 2: the permutations of lrtk.sampling.permutation. A state of version 1 holds cursors into
+# numpy permutations: resumed in the new order it would repeat some examples of the epoch and
+# skip others, so it is refused.
+STATE_VERSION = 2
 
 
 class MixtureStream:
@@ -61,6 +64,9 @@ class MixtureStream:
                 "step": self.step, "cursors": dict(self.cursors)}
 
     def load_state_dict(self, state: dict) -> None:
+        if state.get("version") == 1:
+            raise UsageError("the state was saved before the draw order changed (lrtk 2026-12)",
+                             hint="start afresh: remove the state file")
         if state.get("version") != STATE_VERSION:
             raise UsageError(f"unsupported sampler state version {state.get('version')!r}")
         if state.get("plan") != self.plan.fingerprint() or state.get("seed") != self.seed:
