@@ -279,3 +279,71 @@ def test_upweight_stream_carries_loss_weights(tico_mix):
         assert rec["weight"] == plan.phases[rec["phase"]].weights[rec["lang"]]
     ur_share = sum(r["lang"] == "ur" for r in recs) / len(recs)
     assert ur_share == pytest.approx(210 / 7210, abs=0.01)  # drawn proportionally, not upsampled
+
+
+# -- bounded memory: the permutation in windows, the offsets on disk --------------------------
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 16, 17, 1000, 4096, 4097, 70001])
+def test_windowed_permutation_is_a_bijection_in_any_windows(n):
+    import numpy as np
+
+    from lrtk.sampling.permutation import WindowedPermutation
+
+    order = WindowedPermutation(n, np.random.default_rng([5, n]))
+    whole = order.window(0, n)
+    assert np.array_equal(np.sort(whole), np.arange(n))
+    pieces = [order.window(start, 1000) for start in range(0, n, 1000)]
+    assert np.array_equal(np.concatenate(pieces), whole)  # a window is a slice of the whole
+    if n >= 16:  # a smaller n has few enough orders for two keys to agree
+        other = WindowedPermutation(n, np.random.default_rng([6, n])).window(0, n)
+        assert not np.array_equal(other, whole)
+
+
+def test_windowed_permutation_is_uniform_over_seeds():
+    """Over 2,000 keys each element of 6 lands at each position about equally often, and the
+    first two positions are in either order about half the time: no structure a Feistel
+    network with a weak round function would leave."""
+    import numpy as np
+
+    from lrtk.sampling.permutation import WindowedPermutation
+
+    n, keys, rng = 6, 2000, np.random.default_rng(0)
+    orders = np.array([WindowedPermutation(n, rng).window(0, n) for _ in range(keys)])
+    expected, sd = keys / n, math.sqrt(keys * (1 / n) * (1 - 1 / n))
+    for position in range(n):
+        counts = np.bincount(orders[:, position], minlength=n)
+        assert np.all(np.abs(counts - expected) < 4.5 * sd), (position, counts)
+    ascending = int(np.sum(orders[:, 0] < orders[:, 1]))
+    assert abs(ascending - keys / 2) < 4.5 * math.sqrt(keys / 4)
+
+
+def _traced_peak(path, n_lines):
+    """Peak Python allocation (numpy's included) of scanning `path` and drawing from it."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        corpora = scan_corpora([CorpusSpec("en", str(path))])
+        assert corpora["en"].lines == n_lines
+        plan = plan_corpora(corpora, budget=n_lines)
+        stream = MixtureStream(plan, corpora, seed=1)
+        drawn = [rec["text"] for _, rec in zip(range(50), stream)]
+        late = corpora["en"].get(n_lines - 1)[0]
+        return tracemalloc.get_traced_memory()[1], drawn, late
+    finally:
+        tracemalloc.stop()
+
+
+def test_scan_and_draw_memory_does_not_grow_with_the_corpus(shared, tmp_path):
+    """Four times the lines, the same peak: the offsets are on disk and the permutation is
+    computed in windows. Before, the index (16 bytes a line) and the epoch's permutation
+    (8 bytes) grew the peak by 24 bytes a line, 720 kB between these two sizes."""
+    english = shared("tico19", "en-bn", "tico19-test.en").read_text("utf-8").splitlines()
+    peaks = {}
+    for n in (1_000, 10_000, 40_000):  # the first imports what scanning and drawing need
+        lines = [english[i % len(english)] for i in range(n)]
+        path = tmp_path / f"en-{n}.txt"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        peaks[n], drawn, late = _traced_peak(path, n)
+        assert late == lines[-1] and set(drawn) <= set(english)
+    assert peaks[40_000] - peaks[10_000] < 256 * 1024, peaks

@@ -2,9 +2,10 @@
 
 Scanning a corpus once gives its size (lines, and tokens when sampling by tokens) and the
 byte offset of every example, so the sampler can fetch example i by seeking instead of
-holding the corpus in memory: the high-resource side of a mixture may be large. A language
-may have several files (`--corpus bn=a.txt --corpus bn=b.txt`): they are one corpus, in the
-order given. A `.gz` file is unzipped once into an anonymous temporary file when an example
+holding the corpus in memory: the high-resource side of a mixture may be large. The
+offsets themselves are kept in a temporary file (lrtk.sampling.offsets), so memory does not
+grow with the corpus either. A language may have several files (`--corpus bn=a.txt
+--corpus bn=b.txt`): they are one corpus, in the order given. A `.gz` file is unzipped once into an anonymous temporary file when an example
 is first fetched, since a gzip stream cannot be read at an offset.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import IO, Callable, Sequence
@@ -21,6 +21,7 @@ from lrtk.errors import DataError, UsageError, param
 from lrtk.io.lines import copy_unzipped, read_lines
 from lrtk.io.records import parse_record
 from lrtk.io.schema import record_id, text_record
+from lrtk.sampling.offsets import OffsetIndex
 
 FORMATS = ("auto", "text", "jsonl")
 _BOM = b"\xef\xbb\xbf"
@@ -127,8 +128,7 @@ class Corpus:
         self.schema = text_record(spec.field)
         # Byte range of example i in its file, not counting a byte order mark (read_lines
         # drops it; get() adds it back).
-        self.starts = array("q")
-        self.ends = array("q")
+        self.ranges = OffsetIndex()
         self.firsts: list[int] = []  # index of each file's first example
         self.tokens = 0
         self._scan(count_tokens)
@@ -144,11 +144,11 @@ class Corpus:
 
     @property
     def lines(self) -> int:
-        return len(self.starts)
+        return len(self.ranges)
 
     def _scan(self, count_tokens: Callable[[str], int] | None) -> None:
         for path in self.spec.paths:
-            self.firsts.append(len(self.starts))
+            self.firsts.append(len(self.ranges))
             offset = 0
             for lineno, raw in read_lines(path, keep_newline=True):
                 start = offset
@@ -156,8 +156,7 @@ class Corpus:
                 text, _ = self._parse(raw, path, lineno)
                 if text is None:
                     continue
-                self.starts.append(start)
-                self.ends.append(offset)
+                self.ranges.append(start, offset)
                 if count_tokens is not None:
                     self.tokens += count_tokens(text)
 
@@ -178,8 +177,8 @@ class Corpus:
         path = self.spec.paths[part]
         fh, bom = self._file(part)
         # pread keeps no file position, so forked DataLoader workers can share the descriptor.
-        raw = os.pread(fh.fileno(), self.ends[index] - self.starts[index],
-                       self.starts[index] + bom)
+        start, end = self.ranges[index]
+        raw = os.pread(fh.fileno(), end - start, start + bom)
         text, ident = self._parse(raw.split(b"\n", 1)[0].decode("utf-8", "replace"), path, 0)
         if text is None:
             raise DataError("corpus changed while sampling", path=path,

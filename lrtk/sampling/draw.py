@@ -46,7 +46,10 @@ class Draw:
         else:
             self._stream = MixtureStream(self.plan, scan_corpora(self.plan.corpora), seed=self.seed)
             if self.state_path is not None and os.path.exists(self.state_path):
-                self._stream.load_state_dict(_read_state(self.state_path))
+                try:
+                    self._stream.load_state_dict(_read_state(self.state_path))
+                except UsageError as err:  # the stream does not know the file: name it
+                    raise UsageError(err.message, path=self.state_path, hint=err.hint) from None
             source = iter(self._stream)
         for rec in islice(source, self.take):
             self.counts[rec["phase"], rec["lang"]] += 1

@@ -6,6 +6,11 @@ through its own examples in a fresh seeded permutation per epoch, so an upsample
 cycles through all of its data before any example repeats. The state is therefore just the
 step and one cursor per language: small, JSON, and resuming from it continues the exact
 sequence an uninterrupted run would have produced.
+
+A permutation is computed a window of positions at a time (lrtk.sampling.permutation), never
+held whole, so memory does not grow with the corpus. Up to 2026-12 it was numpy's
+`permutation(n)` (8 bytes an example): the same --seed picks the same languages at the same
+steps as then, but other examples of them.
 """
 
 from __future__ import annotations
@@ -18,10 +23,14 @@ import numpy as np
 
 from lrtk.errors import UsageError, param
 from lrtk.sampling.corpus import Corpus
+from lrtk.sampling.permutation import WindowedPermutation
 from lrtk.sampling.plan import Plan
 
-_BLOCK = 4096  # steps whose language uniforms are generated together
-STATE_VERSION = 1
+_BLOCK = 4096  # steps whose language uniforms (or a language's positions) are computed together
+# 2: the permutations of lrtk.sampling.permutation. A state of version 1 holds cursors into
+# numpy permutations: resumed in the new order it would repeat some examples of the epoch and
+# skip others, so it is refused.
+STATE_VERSION = 2
 
 
 class MixtureStream:
@@ -43,7 +52,8 @@ class MixtureStream:
         self._phase_ends = list(np.cumsum([p.draws for p in plan.phases]))
         self._cumulative = [_cumulative(p.draw_probs, plan.languages) for p in plan.phases]
         self._uniforms: tuple[int, np.ndarray] | None = None
-        self._orders: dict[str, tuple[int, np.ndarray]] = {}
+        # lang -> (epoch, its permutation, first position of the window, the window)
+        self._orders: dict[str, tuple[int, WindowedPermutation, int, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return self.plan.draws
@@ -54,6 +64,9 @@ class MixtureStream:
                 "step": self.step, "cursors": dict(self.cursors)}
 
     def load_state_dict(self, state: dict) -> None:
+        if state.get("version") == 1:
+            raise UsageError("the state was saved before the draw order changed (lrtk 2026-12)",
+                             hint="start afresh: remove the state file")
         if state.get("version") != STATE_VERSION:
             raise UsageError(f"unsupported sampler state version {state.get('version')!r}")
         if state.get("plan") != self.plan.fingerprint() or state.get("seed") != self.seed:
@@ -101,9 +114,14 @@ class MixtureStream:
             # crc32 of the code, not the position in the plan: adding a language must not
             # reshuffle the others.
             rng = np.random.default_rng([self.seed, zlib.crc32(lang.encode("utf-8")), epoch])
-            cached = (epoch, rng.permutation(n))
-            self._orders[lang] = cached
-        return int(cached[1][position])
+            cached = (epoch, WindowedPermutation(n, rng), -1, np.empty(0, np.int64))
+        _, order, first, window = cached
+        if not first <= position < first + len(window):
+            first = position - position % _BLOCK
+            window = order.window(first, _BLOCK)
+            cached = (epoch, order, first, window)
+        self._orders[lang] = cached
+        return int(window[position - first])
 
     def close(self) -> None:
         for corpus in self.corpora.values():

@@ -67,11 +67,12 @@ class TrainOptions:
 
 
 def select_sentences(corpora: dict[str, Corpus], max_sentences: int | None, tau: float,
-                     seed: int) -> dict[str, np.ndarray]:
+                     seed: int) -> dict[str, np.ndarray | range]:
     """Indices of the lines each language contributes, in file order."""
     sizes = {lang: c.lines for lang, c in corpora.items()}
     if max_sentences is None or max_sentences >= sum(sizes.values()):
-        return {lang: np.arange(n) for lang, n in sizes.items()}
+        # every line: a range, not an array of 8 bytes a line
+        return {lang: range(n) for lang, n in sizes.items()}
     shares = capped_allocation(temperature_probs(sizes, tau), sizes, max_sentences)
     counts = _round_preserving_total(shares, max_sentences)
     chosen = {}
