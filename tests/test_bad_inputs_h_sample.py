@@ -78,8 +78,8 @@ def test_a_temporary_folder_that_cannot_take_the_offsets_is_one_line(build, corp
     assert_unchanged(out, before)
 
 
-def _state_of_old_order(tmp, state):
-    state["version"] = 1
+def _state_of_unknown_version(tmp, state):
+    state["version"] = 99
     return state
 
 
@@ -89,7 +89,7 @@ def _state_of_other_seed(tmp, state):
 
 
 STATE_CASES = [
-    ("state-saved-before-the-order-changed", _state_of_old_order, "before the draw order changed"),
+    ("state-of-an-unknown-version", _state_of_unknown_version, "unsupported sampler state version 99"),
     ("state-of-another-seed", _state_of_other_seed, "another plan or seed"),
 ]
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from lrtk.errors import DataError, UsageError
@@ -146,6 +148,30 @@ def test_stream_is_deterministic_and_resumes_exactly(tico_mix):
     assert sorted(map(json.dumps, sum(shards, []))) == sorted(map(json.dumps, full))
     with pytest.raises(UsageError, match="another plan or seed"):
         MixtureStream(plan, corpora, seed=9).load_state_dict(first.state_dict())
+
+
+def test_a_state_saved_in_the_old_draw_order_resumes_in_it(tico_mix):
+    # Version 1 states (before the windowed permutations) hold cursors into numpy's
+    # permutation(n) of each language and epoch; the resumed run must draw from that order.
+    corpora = scan_corpora([CorpusSpec(lang, str(p)) for lang, p in tico_mix.items()])
+    plan = plan_corpora(corpora, schedule=Schedule("temperature", tau=3), budget=3000)
+    stream = MixtureStream(plan, corpora, seed=7)
+    head = [rec for _, rec in zip(range(100), stream)]
+    old = {**stream.state_dict(), "version": 1}
+    resumed = MixtureStream(plan, corpora, seed=7)
+    resumed.load_state_dict(old)
+    tail = list(resumed)
+    assert resumed.state_dict()["version"] == 1
+    for lang in plan.languages:
+        lines = tico_mix[lang].read_text("utf-8").splitlines()
+        rng = np.random.default_rng([7, zlib.crc32(lang.encode("utf-8")), 0])
+        order = [lines[i] for i in rng.permutation(len(lines))]
+        drawn = [r["text"] for r in tail if r["lang"] == lang]
+        start = sum(r["lang"] == lang for r in head)
+        n = min(len(drawn), len(order) - start)
+        assert n > 20 and drawn[:n] == order[start:start + n]
+    assert [r["lang"] for r in head + tail] == \
+        [r["lang"] for r in MixtureStream(plan, corpora, seed=7)]
 
 
 def test_jsonl_corpus_uses_the_named_field_and_keeps_ids(tmp_path):

@@ -52,3 +52,14 @@ class WindowedPermutation:
             out[outside] = self._feistel(out[outside])
             outside = outside[out[outside] >= self.n]
         return out.astype(np.int64)
+
+
+class WholePermutation:
+    """numpy's `permutation(n)`, held whole (8 bytes an example): the draw order of sampler
+    state version 1, kept so that a run saved in that order resumes in it."""
+
+    def __init__(self, n: int, rng: np.random.Generator):
+        self._order = rng.permutation(n)
+
+    def window(self, start: int, count: int) -> np.ndarray:
+        return self._order[start:start + count]

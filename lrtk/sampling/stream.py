@@ -23,14 +23,15 @@ import numpy as np
 
 from lrtk.errors import UsageError, param
 from lrtk.sampling.corpus import Corpus
-from lrtk.sampling.permutation import WindowedPermutation
+from lrtk.sampling.permutation import WholePermutation, WindowedPermutation
 from lrtk.sampling.plan import Plan
 
 _BLOCK = 4096  # steps whose language uniforms (or a language's positions) are computed together
 # 2: the permutations of lrtk.sampling.permutation. A state of version 1 holds cursors into
 # numpy permutations: resumed in the new order it would repeat some examples of the epoch and
-# skip others, so it is refused.
+# skip others, so such a run goes on in its own order (and keeps saving version 1).
 STATE_VERSION = 2
+_ORDERS = {1: WholePermutation, 2: WindowedPermutation}
 
 
 class MixtureStream:
@@ -52,6 +53,7 @@ class MixtureStream:
         self._phase_ends = list(np.cumsum([p.draws for p in plan.phases]))
         self._cumulative = [_cumulative(p.draw_probs, plan.languages) for p in plan.phases]
         self._uniforms: tuple[int, np.ndarray] | None = None
+        self._version = STATE_VERSION  # the draw order: a resumed state keeps its own
         # lang -> (epoch, its permutation, first position of the window, the window)
         self._orders: dict[str, tuple[int, WindowedPermutation, int, np.ndarray]] = {}
 
@@ -60,19 +62,18 @@ class MixtureStream:
 
     # -- state -------------------------------------------------------------------------
     def state_dict(self) -> dict:
-        return {"version": STATE_VERSION, "plan": self.plan.fingerprint(), "seed": self.seed,
+        return {"version": self._version, "plan": self.plan.fingerprint(), "seed": self.seed,
                 "step": self.step, "cursors": dict(self.cursors)}
 
     def load_state_dict(self, state: dict) -> None:
-        if state.get("version") == 1:
-            raise UsageError("the state was saved before the draw order changed (lrtk 2026-12)",
-                             hint="start afresh: remove the state file")
-        if state.get("version") != STATE_VERSION:
+        if state.get("version") not in _ORDERS:
             raise UsageError(f"unsupported sampler state version {state.get('version')!r}")
         if state.get("plan") != self.plan.fingerprint() or state.get("seed") != self.seed:
             raise UsageError("the state was saved for another plan or seed",
                              hint=f"resume with the same plan file and {param('seed')}, "
                                   "or start afresh")
+        self._version = state["version"]
+        self._orders.clear()
         self.step = int(state["step"])
         self.cursors = {lang: int(state["cursors"][lang]) for lang in self.plan.languages}
 
@@ -114,7 +115,7 @@ class MixtureStream:
             # crc32 of the code, not the position in the plan: adding a language must not
             # reshuffle the others.
             rng = np.random.default_rng([self.seed, zlib.crc32(lang.encode("utf-8")), epoch])
-            cached = (epoch, WindowedPermutation(n, rng), -1, np.empty(0, np.int64))
+            cached = (epoch, _ORDERS[self._version](n, rng), -1, np.empty(0, np.int64))
         _, order, first, window = cached
         if not first <= position < first + len(window):
             first = position - position % _BLOCK
