@@ -266,11 +266,22 @@ static void run_tile(gemm_job *job, const lrtk_tmac_tables *tables, int tile,
  * deschedules (a shared machine, a slower core) delays only its current tile; this decoded
  * 1-10% faster on 2 threads than runs of adjacent tiles handed out in turn (alternated in
  * one process). A tile's result does not depend on its thread. */
+static int tiles_left(gemm_job *job, int nt) {
+  for (int t = 0; t < nt; t++) {
+    const uint64_t v = atomic_load(&job->shares[t]);
+    if ((uint32_t)v < (uint32_t)(v >> 32)) return 1;
+  }
+  return 0;
+}
+
 static void gemm_worker(void *ctx, int ti, int nt) {
   gemm_job *job = ctx;
   const lrtk_tmac_tables *tables = job->tables;
   lrtk_tmac_tables own;
   if (job->own) { /* see gemm: no barrier, each thread starts its tiles when its tables are done */
+    /* A thread that starts late (the pool's caller running an index no worker claimed) may
+     * find every tile taken; its tables would go unused. */
+    if (!tiles_left(job, nt)) return;
     const int k = job->w->k, groups = k / job->w->group_size;
     const table_out o = tables_at(job->own + job->own_bytes * ti, k, groups);
     job->build_tables(job->x, k, job->w->group_size, o.lut, o.lut_scale, o.xsum);
