@@ -193,10 +193,11 @@ static table_out tables_at(uint8_t *base, int k, int groups) {
   return (table_out){(int8_t *)base, lut_scale, lut_scale + groups};
 }
 
-/* Each thread builds the tables of its share of the groups (a group's tables depend only on
- * its own activations), then waits for the others. Built by the calling thread alone, the
- * other threads idled meanwhile: on 2 threads, sharing is 1-3% faster for the TinyLlama
- * shapes (2048x2048, 2048x5632; alternated in one process), under 1% at 4096x4096. */
+/* A batch (prefill): each thread builds the tables of its share of the groups (a group's
+ * tables depend only on its own activations), then waits for the others. Built by the
+ * calling thread alone, the other threads idled meanwhile: on 2 threads, sharing was 1-3%
+ * faster for the TinyLlama shapes (2048x2048, 2048x5632; alternated in one process), under
+ * 1% at 4096x4096 (measured on one-token GEMVs, which now build their own; see gemm). */
 #define BARRIER_SPINS 2000 /* a few tens of microseconds, as the pool spins */
 
 static void build_tables_share(gemm_job *job, int ti, int nt) {
