@@ -260,13 +260,7 @@ static void run_tile(gemm_job *job, const lrtk_tmac_tables *tables, int tile,
   }
 }
 
-/* Each thread walks its own contiguous share of the tiles front to back: one sequential
- * stream for the hardware prefetcher (tiles handed out one at a time interleaved the
- * threads' streams, 3-14% slower on 2 threads at 2-bit TinyLlama and 4096x4096 shapes). A
- * thread that is done takes tiles from the back of the others' shares, so a thread the OS
- * deschedules (a shared machine, a slower core) delays only its current tile; this decoded
- * 1-10% faster on 2 threads than runs of adjacent tiles handed out in turn (alternated in
- * one process). A tile's result does not depend on its thread. */
+/* Whether any thread's share still has a tile. */
 static int tiles_left(gemm_job *job, int nt) {
   for (int t = 0; t < nt; t++) {
     const uint64_t v = atomic_load(&job->shares[t]);
@@ -275,6 +269,13 @@ static int tiles_left(gemm_job *job, int nt) {
   return 0;
 }
 
+/* Each thread walks its own contiguous share of the tiles front to back: one sequential
+ * stream for the hardware prefetcher (tiles handed out one at a time interleaved the
+ * threads' streams, 3-14% slower on 2 threads at 2-bit TinyLlama and 4096x4096 shapes). A
+ * thread that is done takes tiles from the back of the others' shares, so a thread the OS
+ * deschedules (a shared machine, a slower core) delays only its current tile; this decoded
+ * 1-10% faster on 2 threads than runs of adjacent tiles handed out in turn (alternated in
+ * one process). A tile's result does not depend on its thread. */
 static void gemm_worker(void *ctx, int ti, int nt) {
   gemm_job *job = ctx;
   const lrtk_tmac_tables *tables = job->tables;
