@@ -315,6 +315,8 @@ def test_bench_cli_reports_speed_and_memory(q2_model, run_cli):
     assert code == 0, err
     row = json.loads(out)
     assert row["prefill_tok_s"] > 0 and row["decode_tok_s"] > 0 and row["peak_rss_mib"] > 1
+    # The decoding thread's CPU time is part of the wall time of the same (best) runs.
+    assert 0 < row["decode_cpu_ms_per_token"] <= 1.01e3 / row["decode_tok_s"]
     # 2-bit body: packed planes + half scales and zeros + a 4-bit head + norms.
     assert 40_000 < row["weight_bytes_per_token"] < q2_model.stat().st_size
     code, out, _ = run_cli("bench", "model", str(q2_model), "-t", "1", "--decode-tokens", "2",

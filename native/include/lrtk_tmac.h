@@ -82,7 +82,11 @@ typedef struct lrtk_pool lrtk_pool;
 lrtk_pool *lrtk_pool_create(int n_threads);
 void lrtk_pool_free(lrtk_pool *pool);
 int lrtk_pool_threads(const lrtk_pool *pool);
-/* Runs fn(ctx, thread_index, n_threads) on every thread and returns when all are done. */
+/* Runs fn(ctx, thread_index, n_threads) once for every thread index and returns when all
+ * are done. The caller runs index 0 and then any index no worker has claimed yet (a worker
+ * still asleep or descheduled), so one thread may run several indexes one after another. A
+ * barrier of all indexes inside fn still completes: while the caller is in index 0 only the
+ * workers claim, and a worker waiting in one index claims no other. */
 void lrtk_pool_run(lrtk_pool *pool, void (*fn)(void *ctx, int ti, int nt), void *ctx);
 
 /* Sizes of the packed buffers; 0 when the shape or type is not supported. */

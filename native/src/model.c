@@ -95,6 +95,31 @@ static void rope(float *v, int n_heads, int head_dim, int pos, const float *inv_
   }
 }
 
+/* out[0..n) = sum over positions p of (att[p] / sum) * v_p (v_p = vbase + p * stride), each
+ * out[i] summed from zero in position order. 32 outputs at a time in a local array, which GCC
+ * keeps in registers across positions: summed in place in out, each position's adds waited
+ * for the stores of the previous one (store forwarding), 28% of attention's samples in a
+ * 2-bit TinyLlama decode (perf). Same operations in the same order, so the same floats. */
+static INLINE void weigh_values(float *restrict out, const float *restrict att, float sum,
+                                const float *restrict vbase, size_t stride, int start, int pos,
+                                int n) {
+  int i0 = 0;
+  for (; i0 + 32 <= n; i0 += 32) {
+    float acc[32] = {0};
+    for (int p = start; p <= pos; p++) {
+      const float a = att[p] / sum, *v = vbase + (size_t)p * stride + i0;
+      for (int i = 0; i < 32; i++) acc[i] += a * v[i];
+    }
+    memcpy(out + i0, acc, sizeof acc);
+  }
+  if (i0 == n) return;
+  memset(out + i0, 0, (size_t)(n - i0) * sizeof(float));
+  for (int p = start; p <= pos; p++) {
+    const float a = att[p] / sum, *v = vbase + (size_t)p * stride;
+    for (int i = i0; i < n; i++) out[i] += a * v[i];
+  }
+}
+
 typedef struct {
   lrtk_model *m;
   int layer, n, pos;
@@ -123,13 +148,8 @@ LRTK_SIMD_CLONES static void attention(void *ctx, int ti, int nt) {
     }
     for (int p = start; p <= pos; p++) att[p] = exp_approx(att[p] - max); /* vectorizes */
     const float sum = lane_sum(att + start, pos - start + 1);
-    float *out = s->xb2 + (size_t)t * q_dim + h * c->head_dim;
-    memset(out, 0, (size_t)c->head_dim * sizeof(float));
-    for (int p = start; p <= pos; p++) {
-      const float *v = vbase + (size_t)p * kv_dim;
-      float a = att[p] / sum;
-      for (int i = 0; i < c->head_dim; i++) out[i] += a * v[i];
-    }
+    weigh_values(s->xb2 + (size_t)t * q_dim + h * c->head_dim, att, sum, vbase, (size_t)kv_dim,
+                 start, pos, c->head_dim);
   }
 }
 

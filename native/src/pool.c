@@ -1,6 +1,13 @@
-/* Persistent thread pool: workers wait for a new generation number, run the job, count down.
- * A GEMV takes a fraction of a millisecond, so both sides spin briefly before sleeping on a
- * condition variable: waking a sleeping thread costs tens of microseconds. */
+/* Persistent thread pool: workers wait for a new generation number, claim a thread index of
+ * the job, run it, count down. A GEMV takes a fraction of a millisecond, so both sides spin
+ * briefly before sleeping on a condition variable: waking a sleeping thread costs tens of
+ * microseconds.
+ *
+ * Indexes are claimed, not assigned: the caller runs index 0, then every index that no worker
+ * has claimed yet, and waits only for the workers that did claim one. A worker the OS has not
+ * yet woken or run (more runnable threads than cores) then costs the caller nothing: before,
+ * every job waited for every worker to start, and on the shared 2-core VM a one-row GEMV
+ * (the tables and one tile) took 0.12 ms median on 2 threads against 0.006 ms on one. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -16,7 +23,8 @@ struct lrtk_pool {
   pthread_mutex_t mu;
   pthread_cond_t start_cv, done_cv;
   atomic_uint generation;  /* bumped once per job; workers run when it changes */
-  atomic_int pending;      /* workers still running the current job */
+  atomic_int pending;      /* claimed indexes of the current job still running */
+  atomic_int next;         /* the next unclaimed thread index (>= n_threads: none left) */
   int stop;
   void (*fn)(void *ctx, int ti, int nt);
   void *ctx;
@@ -24,15 +32,8 @@ struct lrtk_pool {
   size_t scratch_bytes;
 };
 
-typedef struct {
-  lrtk_pool *pool;
-  int index;
-} worker_arg;
-
 static void *worker_main(void *p) {
-  worker_arg arg = *(worker_arg *)p;
-  free(p);
-  lrtk_pool *pool = arg.pool;
+  lrtk_pool *pool = p;
   unsigned seen = 0;
   for (;;) {
     for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->generation) == seen; i++)
@@ -44,7 +45,12 @@ static void *worker_main(void *p) {
     pthread_mutex_unlock(&pool->mu);
     if (stop) return NULL;
     seen = atomic_load(&pool->generation);
-    pool->fn(pool->ctx, arg.index, pool->n_threads);
+    /* Late for a job the caller has finished, this claims nothing (next is past the last
+     * index), or an index of the caller's next job, whose fn and ctx were written before next
+     * was reset; its own generation then finds nothing left to claim. */
+    const int index = atomic_fetch_add(&pool->next, 1);
+    if (index >= pool->n_threads) continue;
+    pool->fn(pool->ctx, index, pool->n_threads);
     if (atomic_fetch_sub(&pool->pending, 1) == 1) {
       pthread_mutex_lock(&pool->mu);
       pthread_cond_signal(&pool->done_cv);
@@ -69,14 +75,9 @@ lrtk_pool *lrtk_pool_create(int n_threads) {
     lrtk_pool_free(pool);
     return NULL;
   }
+  atomic_init(&pool->next, n_threads); /* nothing to claim before the first job */
   for (int i = 1; i < n_threads; i++) {
-    worker_arg *arg = malloc(sizeof *arg);
-    if (arg) {
-      arg->pool = pool;
-      arg->index = i;
-    }
-    if (!arg || pthread_create(&pool->threads[i], NULL, worker_main, arg) != 0) {
-      free(arg);
+    if (pthread_create(&pool->threads[i], NULL, worker_main, pool) != 0) {
       pool->n_threads = i; /* lrtk_pool_free joins only the threads that started */
       lrtk_pool_free(pool);
       return NULL;
@@ -111,11 +112,16 @@ void lrtk_pool_run(lrtk_pool *pool, void (*fn)(void *ctx, int ti, int nt), void 
   pool->fn = fn;
   pool->ctx = ctx;
   atomic_store(&pool->pending, pool->n_threads - 1);
+  atomic_store(&pool->next, 1);
   pthread_mutex_lock(&pool->mu);
   atomic_fetch_add(&pool->generation, 1);
   pthread_cond_broadcast(&pool->start_cv);
   pthread_mutex_unlock(&pool->mu);
   fn(ctx, 0, pool->n_threads);
+  for (int i; (i = atomic_fetch_add(&pool->next, 1)) < pool->n_threads;) {
+    fn(ctx, i, pool->n_threads);
+    atomic_fetch_sub(&pool->pending, 1);
+  }
   for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->pending) != 0; i++) lrtk_cpu_relax();
   pthread_mutex_lock(&pool->mu);
   while (atomic_load(&pool->pending) != 0) pthread_cond_wait(&pool->done_cv, &pool->mu);

@@ -182,12 +182,22 @@ typedef struct {
   float *y;
   atomic_int tables_built; /* threads done with their share of the tables */
   tile_range *shares;      /* one per thread */
+  uint8_t *own;            /* one token: thread ti builds its own tables at own + ti * own_bytes */
+  size_t own_bytes;
 } gemm_job;
 
-/* Each thread builds the tables of its share of the groups (a group's tables depend only on
- * its own activations), then waits for the others. Built by the calling thread alone, the
- * other threads idled meanwhile: on 2 threads, sharing is 1-3% faster for the TinyLlama
- * shapes (2048x2048, 2048x5632; alternated in one process), under 1% at 4096x4096. */
+/* The views of one token's tables in the block at base: k * 4 bytes of tables, then the
+ * groups' scales and sums (the int8 activations reuse the same layout). */
+static table_out tables_at(uint8_t *base, int k, int groups) {
+  float *lut_scale = (float *)(base + (size_t)k * 4);
+  return (table_out){(int8_t *)base, lut_scale, lut_scale + groups};
+}
+
+/* A batch (prefill): each thread builds the tables of its share of the groups (a group's
+ * tables depend only on its own activations), then waits for the others. Built by the
+ * calling thread alone, the other threads idled meanwhile: on 2 threads, sharing was 1-3%
+ * faster for the TinyLlama shapes (2048x2048, 2048x5632; alternated in one process), under
+ * 1% at 4096x4096 (measured on one-token GEMVs, which now build their own; see gemm). */
 #define BARRIER_SPINS 2000 /* a few tens of microseconds, as the pool spins */
 
 static void build_tables_share(gemm_job *job, int ti, int nt) {
@@ -228,7 +238,8 @@ static int take_tile(tile_range *r, int from_back) {
   }
 }
 
-static void run_tile(gemm_job *job, int tile, float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS]) {
+static void run_tile(gemm_job *job, const lrtk_tmac_tables *tables, int tile,
+                     float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS]) {
   const int m = job->w->m, row0 = tile * LRTK_TMAC_TILE_ROWS;
   const int rows = m - row0 < LRTK_TMAC_TILE_ROWS ? m - row0 : LRTK_TMAC_TILE_ROWS;
   if (job->int8_fn) { /* every token at once: a group's codes are unpacked once for all */
@@ -242,11 +253,20 @@ static void run_tile(gemm_job *job, int tile, float out[LRTK_INT8_MAX_BATCH * LR
    * with a two-token tile loads and splits each block once per pair of tokens. */
   for (int i = 0; i < job->n;) {
     const int tokens = job->tile2_fn && i + 1 < job->n ? 2 : 1;
-    (tokens == 2 ? job->tile2_fn : job->tile_fn)(job->w, &job->format, tile, &job->tables[i], out);
+    (tokens == 2 ? job->tile2_fn : job->tile_fn)(job->w, &job->format, tile, &tables[i], out);
     for (int j = 0; j < tokens; j++, i++)
       memcpy(job->y + (size_t)i * m + row0, out + LRTK_TMAC_TILE_ROWS * j,
              (size_t)rows * sizeof(float));
   }
+}
+
+/* Whether any thread's share still has a tile. */
+static int tiles_left(gemm_job *job, int nt) {
+  for (int t = 0; t < nt; t++) {
+    const uint64_t v = atomic_load(&job->shares[t]);
+    if ((uint32_t)v < (uint32_t)(v >> 32)) return 1;
+  }
+  return 0;
 }
 
 /* Each thread walks its own contiguous share of the tiles front to back: one sequential
@@ -258,12 +278,25 @@ static void run_tile(gemm_job *job, int tile, float out[LRTK_INT8_MAX_BATCH * LR
  * one process). A tile's result does not depend on its thread. */
 static void gemm_worker(void *ctx, int ti, int nt) {
   gemm_job *job = ctx;
-  build_tables_share(job, ti, nt);
+  const lrtk_tmac_tables *tables = job->tables;
+  lrtk_tmac_tables own;
+  if (job->own) { /* see gemm: no barrier, each thread starts its tiles when its tables are done */
+    /* A thread that starts late (the pool's caller running an index no worker claimed) may
+     * find every tile taken; its tables would go unused. */
+    if (!tiles_left(job, nt)) return;
+    const int k = job->w->k, groups = k / job->w->group_size;
+    const table_out o = tables_at(job->own + job->own_bytes * ti, k, groups);
+    job->build_tables(job->x, k, job->w->group_size, o.lut, o.lut_scale, o.xsum);
+    own = (lrtk_tmac_tables){.lut = o.lut, .lut_scale = o.lut_scale, .xsum = o.xsum};
+    tables = &own;
+  } else {
+    build_tables_share(job, ti, nt);
+  }
   float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS];
-  for (int tile; (tile = take_tile(&job->shares[ti], 0)) >= 0;) run_tile(job, tile, out);
+  for (int tile; (tile = take_tile(&job->shares[ti], 0)) >= 0;) run_tile(job, tables, tile, out);
   for (int v = 1; v < nt; v++)
     for (int tile; (tile = take_tile(&job->shares[(ti + v) % nt], 1)) >= 0;)
-      run_tile(job, tile, out);
+      run_tile(job, tables, tile, out);
 }
 
 /* lrtk_tmac_gemm, or with int8 set lrtk_int8_gemm: the same checks, work sharing and
@@ -291,23 +324,30 @@ static int gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int 
    * misaligned them, which AArch64's atomics refuse with SIGBUS) */
   const size_t per_token = (lut_bytes + (2 + int8) * float_bytes + 7) / 8 * 8;
   const int nt = lrtk_pool_threads(pool);
-  const size_t bytes = per_token * n + (size_t)nt * sizeof(tile_range);
+  /* Decoding (one token through the tables), every thread builds the whole table for itself
+   * instead of a share of it: sharing needs a barrier before the tiles, and a thread that
+   * waits there for one the OS has not yet run (or woken) idles; at 2 threads that spin was
+   * 10% of a 2-bit TinyLlama decode's samples (perf, shared 2-core VM). Building it twice
+   * costs ~1% of a GEMV; with a batch it would cost n times that, so batches share. */
+  const int own = n == 1 && !int8;
+  const size_t blocks = own ? (size_t)nt : (size_t)n;
+  const size_t bytes = per_token * blocks + (size_t)nt * sizeof(tile_range);
   uint8_t *scratch = pool ? lrtk_pool_scratch(pool, bytes) : malloc(bytes);
   if (!scratch) return LRTK_E_NOMEM;
-  job.shares = (tile_range *)(scratch + per_token * n);
+  job.shares = (tile_range *)(scratch + per_token * blocks);
+  job.own = own ? scratch : NULL;
+  job.own_bytes = per_token;
   const uint64_t tiles = (uint64_t)(w->m + LRTK_TMAC_TILE_ROWS - 1) / LRTK_TMAC_TILE_ROWS;
   for (int t = 0; t < nt; t++) {
     const uint32_t front = (uint32_t)(tiles * t / nt), back = (uint32_t)(tiles * (t + 1) / nt);
     atomic_init(&job.shares[t], range_of(front, back));
   }
   for (int i = 0; i < n; i++) {
-    uint8_t *base = scratch + per_token * i;
-    int8_t *lut = (int8_t *)base;
-    float *lut_scale = (float *)(base + lut_bytes), *xsum = lut_scale + groups;
-    job.out[i] = (table_out){lut, lut_scale, xsum};
-    job.tables[i] = (lrtk_tmac_tables){.lut = lut, .lut_scale = lut_scale, .xsum = xsum};
-    job.acts[i] = (lrtk_int8_acts){.q = lut, .step = lut_scale, .xsum = xsum,
-                                   .offset = (int32_t *)(xsum + groups)};
+    const table_out o = tables_at(scratch + per_token * i, k, groups);
+    job.out[i] = o;
+    job.tables[i] = (lrtk_tmac_tables){.lut = o.lut, .lut_scale = o.lut_scale, .xsum = o.xsum};
+    job.acts[i] = (lrtk_int8_acts){.q = o.lut, .step = o.lut_scale, .xsum = o.xsum,
+                                   .offset = (int32_t *)(o.xsum + groups)};
   }
   lrtk_pool_run(pool, gemm_worker, &job);
   if (!pool) free(scratch);

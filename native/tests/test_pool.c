@@ -1,5 +1,7 @@
-/* The pool runs every job on every thread exactly once, with the right indices, many times in
- * a row (the spin-then-sleep handshake must never lose or repeat a job). */
+/* The pool runs every job once for every thread index, many times in a row (the
+ * spin-then-sleep handshake and the claiming of indexes must never lose or repeat one), and
+ * a job whose indexes wait for each other still finishes. */
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -15,6 +17,20 @@ static void count_call(void *ctx, int ti, int nt) {
   counts *c = ctx;
   atomic_fetch_add(&c->calls[ti], 1);
   if (nt != 4) atomic_fetch_add(&c->bad_nt, 1);
+}
+
+/* Every index waits until all have arrived, as the batched GEMM's shared table build does:
+ * with indexes claimed (the caller runs those no worker took), this must still finish. */
+typedef struct {
+  atomic_int arrived, rounds_done;
+} barrier_job;
+
+static void wait_for_all(void *ctx, int ti, int nt) {
+  barrier_job *b = ctx;
+  (void)ti;
+  const int round = atomic_load(&b->rounds_done);
+  atomic_fetch_add(&b->arrived, 1);
+  while (atomic_load(&b->arrived) < nt * (round + 1)) sched_yield();
 }
 
 int main(void) {
@@ -34,6 +50,14 @@ int main(void) {
     }
   }
   if (atomic_load(&c.bad_nt)) failures++, fprintf(stderr, "FAIL wrong thread count\n");
+  barrier_job b = {0};
+  for (int i = 0; i < rounds; i++) {
+    lrtk_pool_run(pool, wait_for_all, &b);
+    atomic_fetch_add(&b.rounds_done, 1);
+    if (i == rounds / 2) usleep(20000);
+  }
+  if (atomic_load(&b.arrived) != 4 * rounds)
+    failures++, fprintf(stderr, "FAIL barrier jobs: %d arrivals\n", atomic_load(&b.arrived));
   lrtk_pool_free(pool);
 
   lrtk_pool *single = lrtk_pool_create(1);
