@@ -189,7 +189,9 @@ class CoverageCosts:
         out = np.full(length.shape, self.deletion)
         if r1 > 1:
             self._cover(i, js, out)
-        return flatten_rows(out + self.extra + length, valid)
+        out += self.extra  # in place: the sums of out + extra + length, fewer temporaries
+        out += length
+        return flatten_rows(out, valid)
 
     def _cover(self, i: np.ndarray, js: np.ndarray, out: np.ndarray) -> None:
         """Fill out[:, k] with row()'s coverage cost of every linked shape k = (a, b), a <= i."""
