@@ -218,25 +218,29 @@ class CoverageCosts:
         stride = along.shape[2]
         flat_along = along.reshape(-1)
         row_base = np.arange(len(i))[:, None] * (len(self.a_sizes) * stride)
-        at_end = [flat_along.take(row_base + r * stride + ends) for r in range(len(self.a_sizes))]
         sources = self.src_vecs[s0:int(i[-1])]
         n_cols = j1 + 1 - j0
         # sims[newest[p, s], js[p, x] - j0] for every row p, source s (newest first), cell x.
         pick = (np.minimum(newest, len(sources) - 1)[:, :, None] * n_cols
                 + (js - j0)[:, None, :])
-        every_row = int(i[0]) >= self.a_max
         for b, members in self.by_b.items():
+            ks, a_rows, rs = (np.array(x) for x in zip(*members))
             sims = (sources @ self.tgt_units[b][j0:j1 + 1].T).reshape(-1)
-            # src_cover[a - 1]: sum of cos(s, target block) over the a newest sources, added
-            # one source at a time in float32 as np.cumsum(axis=1) adds them.
-            src_cover = [sims.take(pick[:, 0])]
-            for a in range(2, max(a for _, a, _ in members) + 1):
-                src_cover.append(src_cover[-1] + sims.take(pick[:, a - 1]))
-            start_at = row_base + np.maximum(ends - b, 0)
-            for k, a, r in members:
-                tgt_cover = at_end[r] - flat_along.take(start_at + r * stride)
-                cost = (a - src_cover[a - 1] + b - tgt_cover) / (2 * self.unrelated)
-                out[:, k] = cost if every_row else np.where((i >= a)[:, None], cost, out[:, k])
+            # src_cover[:, a - 1]: sum of cos(s, target block) over the a newest sources,
+            # added one source at a time in float32 as np.cumsum(axis=1) adds them.
+            src_cover = sims.take(pick[:, :int(a_rows.max())])
+            for a in range(1, src_cover.shape[1]):
+                src_cover[:, a] += src_cover[:, a - 1]
+            # Every member shape at once, laid out as out[:, ks]: (rows, members, cells).
+            at_r = row_base[:, :, None] + rs[:, None] * stride
+            tgt_cover = (flat_along.take(at_r + ends[:, None, :])
+                         - flat_along.take(at_r + np.maximum(ends - b, 0)[:, None, :]))
+            # a as float32: the float32 arithmetic that a Python int a gives.
+            a = a_rows.astype(np.float32)[:, None]
+            cost = (a - src_cover[:, a_rows - 1] + b - tgt_cover) / (2 * self.unrelated)
+            if int(i[0]) < a_rows.max():  # the first rows lack sources for the larger a
+                cost = np.where(i[:, None, None] >= a_rows[:, None], cost, out[:, ks])
+            out[:, ks] = cost
 
 
 def _norms(x: np.ndarray) -> np.ndarray:
