@@ -29,15 +29,29 @@ BOOTSTRAP_ROUNDS = 2
 DICTIONARY_MIN_PROB = 0.2  # learned translations less likely than this are noise
 
 
+def _bags(texts: Sequence[str], dictionary: Dictionary | None) -> list[list[str]]:
+    """Each text's bag; the tokens of each distinct word are built once per call."""
+    tokens: dict[str, list[str]] = {}
+    out = []
+    for text in texts:
+        sentence_words, sentence_signals = sentence_features(text)
+        bag: list[str] = []
+        for w in sentence_words:
+            found = tokens.get(w)
+            if found is None:
+                # A word the dictionary knows stands for its translations; any other word
+                # stays itself, so names and cognates shared by the two languages still match.
+                translations = dictionary.translations(w) if dictionary is not None else None
+                found = tokens[w] = (["w:" + t for t in translations] if translations
+                                     else ["w:" + w])
+            bag += found
+        out.append(bag + ["s:" + sig for sig in sentence_signals])
+    return out
+
+
 def _bag(text: str, dictionary: Dictionary | None) -> list[str]:
-    bag = []
-    sentence_words, sentence_signals = sentence_features(text)
-    for w in sentence_words:
-        # A word the dictionary knows stands for its translations; any other word stays
-        # itself, so names and cognates shared by the two languages still match.
-        found = dictionary.translations(w) if dictionary is not None else None
-        bag += ["w:" + t for t in found] if found else ["w:" + w]
-    return bag + ["s:" + sig for sig in sentence_signals]
+    """One text's bag (as _bags gives it)."""
+    return _bags([text], dictionary)[0]
 
 
 class LexicalAligner:
@@ -50,8 +64,8 @@ class LexicalAligner:
         self.length_weight = length_weight
 
     def align(self, doc: DocPair) -> list[ScoredBead]:
-        src = hash_bags([_bag(s, self.dictionary) for s in doc.src], DIM)
-        tgt = hash_bags([_bag(t, None) for t in doc.tgt], DIM)
+        src = hash_bags(_bags(doc.src, self.dictionary), DIM)
+        tgt = hash_bags(_bags(doc.tgt, None), DIM)
         costs = CoverageCosts(src, tgt, self.shapes, LengthProfile(doc.src, doc.tgt),
                               deletion=DELETION_COST, merge_penalty=MERGE_PENALTY,
                               length_weight=self.length_weight)

@@ -7,6 +7,13 @@ pass page-faults its arrays back in from the kernel: at 10,000 sentences a third
 time went to the kernel. Served from the heap, and with the heap's free top kept rather than
 trimmed, freed arrays are reused. Only the allocator's policy changes, never a number, and
 an alignment process keeps its peak memory until it exits either way.
+
+numpy also asks the kernel for transparent huge pages for every array over 4 MB
+(madvise(MADV_HUGEPAGE)). Where the kernel defragments on demand for such regions (the usual
+`defrag = madvise` setting), a fault in them may wait for memory compaction: on a busy machine
+that was 1 to 2.5 of the 10k benchmark's 11 to 13 CPU seconds in the kernel, against 0.3 s
+with ordinary pages (more faults, each cheap). The aligners' arrays are touched a few times
+each, so the huge pages' fewer TLB misses do not pay for it: align processes turn the advice off.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ LIMIT = 1 << 30  # allocations below 1 GiB from the heap; up to 1 GiB of free he
 
 @functools.lru_cache(maxsize=None)
 def keep_freed_memory() -> None:
-    """Set the allocator policy above, once per process; nothing where libc is not glibc."""
+    """Set the allocator policy above, once per process (the mallopt part only with glibc)."""
+    _no_huge_page_advice()
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
@@ -30,3 +38,14 @@ def keep_freed_memory() -> None:
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt(M_MMAP_THRESHOLD, LIMIT)
     mallopt(M_TRIM_THRESHOLD, LIMIT)
+
+
+def _no_huge_page_advice() -> None:
+    """numpy's switch for the advice (NUMPY_MADVISE_HUGEPAGE=0 at import), for a running
+    process; nothing where this numpy lacks it."""
+    import numpy as np
+
+    core = getattr(np, "_core", None) or np.core  # numpy 2 / numpy 1
+    switch = getattr(core.multiarray, "_set_madvise_hugepage", None)
+    if switch is not None:
+        switch(False)

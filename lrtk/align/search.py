@@ -112,12 +112,14 @@ def _chunk_costs(scorer: BeadCosts, r0: int, r1: int, lo: np.ndarray, hi: np.nda
 def _trace(n: int, m: int, shapes, lo, back, bead, offset) -> tuple[list[Bead], list[float]]:
     beads: list[Bead] = []
     costs: list[float] = []
+    # Python ints and floats (.item) along the path: numpy scalars cost more per step.
+    offset, lo = offset.tolist(), lo.tolist()
     i, j = n, m
     while i > 0 or j > 0:
         cell = offset[i] + j - lo[i]
-        a, b = shapes[back[cell]]
+        a, b = shapes[back.item(cell)]
         beads.append(span_bead(i - a, a, j - b, b))
-        costs.append(float(bead[cell]))
+        costs.append(bead.item(cell))
         i, j = i - a, j - b
     beads.reverse()
     costs.reverse()

@@ -21,17 +21,17 @@ def feature_slot(feature: str, dim: int) -> tuple[int, float]:
 def hash_bags(bags: Sequence[Sequence[str]], dim: int) -> np.ndarray:
     """(len(bags), dim) float32 signed counts."""
     out = np.zeros((len(bags), dim), dtype=np.float32)
-    slots: dict[str, tuple[int, float]] = {}
-    cells: list[int] = []
-    signs: list[float] = []
-    for row, bag in enumerate(bags):
-        base = row * dim
-        for feature in bag:
-            slot = slots.get(feature)
-            if slot is None:
-                slot = slots[feature] = feature_slot(feature, dim)
-            cells.append(base + slot[0])
-            signs.append(slot[1])
+    # Each distinct feature is hashed once; the per-feature work left in Python is one id
+    # lookup, the rest runs in numpy over the ids.
+    ids: dict[str, int] = {}
+    feature_ids = [ids.setdefault(f, len(ids)) for bag in bags for f in bag]
+    if not feature_ids:
+        return out
+    slot_sign = np.array([feature_slot(f, dim) for f in ids]).reshape(-1, 2)
+    slot = slot_sign[:, 0].astype(np.int64)
+    sign = slot_sign[:, 1].astype(np.float32)
+    feature_ids = np.array(feature_ids, dtype=np.int64)
+    rows = np.repeat(np.arange(len(bags), dtype=np.int64) * dim, [len(bag) for bag in bags])
     # Counts of +-1 are exact in float32 whatever the order: one unbuffered add for all.
-    np.add.at(out.reshape(-1), np.array(cells, dtype=np.int64), np.array(signs, dtype=np.float32))
+    np.add.at(out.reshape(-1), rows + slot[feature_ids], sign[feature_ids])
     return out

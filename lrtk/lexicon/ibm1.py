@@ -22,11 +22,21 @@ FLOOR = 1e-7  # probability of a target word no source word explains
 MAX_LEN = 100  # longer sentences are skipped in training: they add cost, not evidence
 
 
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """np.argsort(keys, kind="stable") of non-negative int64 keys. Below 2**32 (a vocabulary
+    product up to 65,536 squared) as two stable passes over 16-bit halves, low then high:
+    numpy sorts 16-bit keys by radix, in linear time, which halves the sort's time."""
+    if len(keys) == 0 or int(keys.max()) >= 1 << 32:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+
+
 def _unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """np.unique(keys, return_inverse=True), the same arrays: a stable argsort of int64 keys
     is several times faster than the sort np.unique uses, and the co-occurrence table (millions
     of keys when bootstrapping an alignment dictionary) is most of training's time."""
-    order = np.argsort(keys, kind="stable")
+    order = _stable_order(keys)
     ordered = keys[order]
     first = np.empty(len(keys), dtype=bool)
     first[:1] = True
@@ -88,9 +98,9 @@ class IBMModel1:
         src_words = list(src_ids)
         tgt_words = list(tgt_ids)
         table: dict[str, dict[str, float]] = {}
-        for key, p in zip(params.tolist(), prob.tolist()):
-            if p >= min_prob:
-                table.setdefault(tgt_words[key % n_tgt], {})[src_words[key // n_tgt]] = p
+        kept = np.flatnonzero(prob >= min_prob)  # most pairs are noise: leave them in numpy
+        for key, p in zip(params[kept].tolist(), prob[kept].tolist()):
+            table.setdefault(tgt_words[key % n_tgt], {})[src_words[key // n_tgt]] = p
         return cls(table)
 
     def score(self, src: Sequence[str], tgt: Sequence[str]) -> float:
