@@ -128,7 +128,7 @@ def test_a_2m_character_word_builds_the_features_of_a_64_character_one(monkeypat
     most MAX_TOKEN_CHARS of a token, so a 2M-character word is as cheap as a long real one."""
     import lrtk.embed.offline as offline
     import lrtk.lexicon.translit as translit
-    from lrtk.align.lexical import _bag
+    from lrtk.align.lexical import _bags
     from lrtk.lexicon import signals, words
 
     seen: list[int] = []
@@ -147,7 +147,7 @@ def test_a_2m_character_word_builds_the_features_of_a_64_character_one(monkeypat
     assert signals(text) == ["#k:" + translit.phonetic_key(word[:MAX_TOKEN_CHARS])]
     slots, _ = offline.OfflineEmbedder()._word_features(words(text)[1], False)
     assert len(slots) == 1 + MAX_TOKEN_CHARS  # the word + the trigrams of " word "
-    assert len(_bag(text, None)) == 3  # two words and one name key
+    assert len(_bags([text], None)[0]) == 3  # two words and one name key
     assert seen and max(seen) == MAX_TOKEN_CHARS
 
 
@@ -157,9 +157,9 @@ def test_a_2m_character_word_builds_the_features_of_a_64_character_one(monkeypat
     ("ab " * M, -(-MAX_TEXT_CHARS // 3)),       # one word per three characters
 ], ids=["question-marks", "digits", "words"])
 def test_a_sentence_yields_features_from_its_first_10000_characters(text, count):
-    from lrtk.align.lexical import _bag
+    from lrtk.align.lexical import _bags
 
-    assert len(_bag(text, None)) == count
+    assert len(_bags([text], None)[0]) == count
 
 
 class _Counting:

@@ -49,11 +49,6 @@ def _bags(texts: Sequence[str], dictionary: Dictionary | None) -> list[list[str]
     return out
 
 
-def _bag(text: str, dictionary: Dictionary | None) -> list[str]:
-    """One text's bag (as _bags gives it)."""
-    return _bags([text], dictionary)[0]
-
-
 class LexicalAligner:
     name = "lexical"
 
