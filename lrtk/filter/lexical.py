@@ -92,8 +92,8 @@ class _Side:
         # Python loop per word appending rows and columns was half of the margin's time.
         tokens = [stems(t) for t in texts]
         words = list(itertools.chain.from_iterable(tokens))
-        get = self.ids.get
-        cols = np.fromiter((get(w, -1) for w in words), dtype=np.int64, count=len(words))
+        cols = np.fromiter(map(self.ids.get, words, itertools.repeat(-1)), dtype=np.int64,
+                           count=len(words))
         rows = np.repeat(np.arange(len(texts)), [len(t) for t in tokens])
         known = cols >= 0
         counts = sparse.csr_matrix((np.ones(int(known.sum())), (rows[known], cols[known])),
@@ -101,12 +101,11 @@ class _Side:
         counts.sum_duplicates()
         # Per text, the sum over its unknown words of (occurrences)^2: exact integers.
         unknown_ids: dict[str, int] = {}
-        strange = np.fromiter((unknown_ids.setdefault(words[i], len(unknown_ids))
+        unknown = np.fromiter((unknown_ids.setdefault(words[i], len(unknown_ids))
                                for i in np.flatnonzero(~known).tolist()), dtype=np.int64)
-        keys, repeats = np.unique(rows[~known] * max(1, len(unknown_ids)) + strange,
-                                  return_counts=True)
-        squares = np.bincount(keys // max(1, len(unknown_ids)), repeats * repeats,
-                              minlength=len(texts))
+        span = max(1, len(unknown_ids))
+        keys, repeats = np.unique(rows[~known] * span + unknown, return_counts=True)
+        squares = np.bincount(keys // span, repeats * repeats, minlength=len(texts))
         return counts, squares * self.unseen ** 2
 
 
