@@ -277,10 +277,11 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def measure(args: list[str]) -> dict:
-    """Run `lrtk ARGS`; seconds, CPU seconds and peak RSS of the process tree (on a shared
-    machine CPU seconds say what the run cost, wall seconds also what others took)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", "LRTK_QUIET": "1"}
+def measure(args: list[str], repo: Path = REPO) -> dict:
+    """Run `lrtk ARGS` (the code of checkout `repo`); seconds, CPU seconds and peak RSS of the
+    process tree (on a shared machine CPU seconds say what the run cost, wall seconds also
+    what others took)."""
+    env = {**os.environ, "PYTHONPATH": str(repo), "OMP_NUM_THREADS": "1", "LRTK_QUIET": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "lrtk.cli.main", *map(str, args)], env=env,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 import regex
 
@@ -96,3 +97,26 @@ def test_markup_fraction_equals_the_regex(texts):
         expected = sum(len(m.group()) for m in _NOISE.finditer(t)) / len(t) if t else 0.0
         assert noise_fraction(t) == expected, t
     assert noise_fraction(ODD[-2]) > 0.5
+
+
+@pytest.mark.parametrize("spread", [10, 10**12], ids=["small-range", "wide-range"])
+def test_ibm1_unique_inverse_equals_np_unique(spread):
+    # A filter's fit has keys of a small range (marked in a table), alignment's bootstrap may
+    # not (sorted): both must give np.unique's arrays, which decide IBM 1's summation order.
+    from lrtk.lexicon.ibm1 import _unique_inverse
+
+    keys = np.random.default_rng(0).integers(0, 5000, size=20000) * spread  # repeats
+    unique, inverse = _unique_inverse(keys)
+    expected = np.unique(keys, return_inverse=True)
+    assert np.array_equal(unique, expected[0]) and np.array_equal(inverse, expected[1])
+    assert inverse.dtype == np.int64 and len(unique) < len(keys)
+
+
+def test_langid_letter_gate_equals_counting_letters(texts):
+    from lrtk.filter.langid import _has_letters
+
+    letter = regex.compile(r"\p{L}")
+    lines = [t for side in texts.values() for t in side] + noise(2, 3000)
+    for n in (0, 1, 10, 25):
+        assert [bool(_has_letters(n)(t)) for t in lines] == \
+            [len(letter.findall(t)) >= n for t in lines], n

@@ -20,6 +20,7 @@ from lrtk.lexicon.dictionary import Dictionary
 NULL = "<null>"  # the empty source word that unaligned target words attach to
 FLOOR = 1e-7  # probability of a target word no source word explains
 MAX_LEN = 100  # longer sentences are skipped in training: they add cost, not evidence
+DENSE_KEYS = 8  # _unique_inverse marks keys in a table when their range is at most 8x their number
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
@@ -35,7 +36,14 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
 def _unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """np.unique(keys, return_inverse=True), the same arrays: a stable argsort of int64 keys
     is several times faster than the sort np.unique uses, and the co-occurrence table (millions
-    of keys when bootstrapping an alignment dictionary) is most of training's time."""
+    of keys when bootstrapping an alignment dictionary) is most of training's time. Keys of a
+    small range (a filter's few thousand pairs: 3.5M keys below 16M) are marked in a table of
+    the range and ranked by a cumulative sum, several times faster again."""
+    if len(keys) and 0 <= keys.min() and keys.max() < min(DENSE_KEYS * len(keys), 2**31):
+        present = np.zeros(int(keys.max()) + 1, dtype=bool)
+        present[keys] = True
+        rank = np.cumsum(present, dtype=np.int32)  # int32: half the pages of the range
+        return np.flatnonzero(present), rank[keys].astype(np.int64) - 1
     order = _stable_order(keys)
     ordered = keys[order]
     first = np.empty(len(keys), dtype=bool)
