@@ -80,13 +80,11 @@ class OfflineEmbedder:
         bags = sentence_keys(sentences)
         ids, occurrences = key_ids(bags)
         if ids:
-            parts = [self._signal_features(k) if k.startswith("#") else self._word_features(k, project)
-                     for k in ids]
+            parts = [self._signal_features(k) if k.startswith("#")
+                     else self._word_features(k, project) for k in ids]
             lengths = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
-            feature, sizes = runs(lengths, occurrences)
-            rows = np.repeat(np.arange(len(sentences), dtype=np.int64) * self.dim,
-                             [len(bag) for bag in bags])
-            slots = np.concatenate([p[0] for p in parts])[feature] + np.repeat(rows, sizes)
+            feature, rows = runs(bags, occurrences, lengths, self.dim)
+            slots = np.concatenate([p[0] for p in parts])[feature] + rows
             # One unbuffered float32 addition per feature, in the order listed: the sums a
             # per-feature loop gives, bit for bit.
             np.add.at(out.reshape(-1), slots, np.concatenate([p[1] for p in parts])[feature])

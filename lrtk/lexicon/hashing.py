@@ -25,14 +25,17 @@ def key_ids(bags: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray]:
     return ids, np.array([ids.setdefault(k, len(ids)) for bag in bags for k in bag], dtype=np.int64)
 
 
-def runs(lengths: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Key k owns lengths[k] consecutive entries of a flat array (in key order): the flat
-    index of each entry of each occurrence in `ids`, in occurrence order, and each
-    occurrence's run length."""
-    sizes = lengths[ids]
-    starts = np.cumsum(lengths)[ids] - sizes  # each occurrence's run in the flat array...
-    placed = np.cumsum(sizes) - sizes  # ...and where its entries go in the output
-    return np.repeat(starts - placed, sizes) + np.arange(int(sizes.sum()), dtype=np.int64), sizes
+def runs(bags: Sequence[Sequence[str]], occurrences: np.ndarray, lengths: np.ndarray,
+         dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Key k owns lengths[k] consecutive features of a flat array (in key order). For every
+    feature of every key occurrence (`occurrences` from key_ids, in bag order): its index in
+    that flat array, and where its bag's row starts in a flat (len(bags), dim) array."""
+    sizes = lengths[occurrences]
+    starts = np.cumsum(lengths)[occurrences] - sizes  # each occurrence's run in the flat array...
+    placed = np.cumsum(sizes) - sizes  # ...and where its features go in the output
+    feature = np.repeat(starts - placed, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
+    rows = np.repeat(np.arange(len(bags), dtype=np.int64) * dim, [len(bag) for bag in bags])
+    return feature, np.repeat(rows, sizes)
 
 
 def hash_bags(bags: Sequence[Sequence[str]], dim: int,
@@ -48,8 +51,8 @@ def hash_bags(bags: Sequence[Sequence[str]], dim: int,
     slot_sign = np.array([feature_slot(f, dim) for fs in features for f in fs]).reshape(-1, 2)
     slot = slot_sign[:, 0].astype(np.int64)
     sign = slot_sign[:, 1].astype(np.float32)
-    feature, sizes = runs(np.array([len(fs) for fs in features], dtype=np.int64), occurrences)
-    rows = np.repeat(np.arange(len(bags), dtype=np.int64) * dim, [len(bag) for bag in bags])
+    lengths = np.array([len(fs) for fs in features], dtype=np.int64)
+    feature, rows = runs(bags, occurrences, lengths, dim)
     # Counts of +-1 are exact in float32 whatever the order: one unbuffered add for all.
-    np.add.at(out.reshape(-1), np.repeat(rows, sizes) + slot[feature], sign[feature])
+    np.add.at(out.reshape(-1), rows + slot[feature], sign[feature])
     return out
