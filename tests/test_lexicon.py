@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from lrtk.errors import DataError
-from lrtk.lexicon import Dictionary, IBMModel1, phonetic_key, signals, words
+from lrtk.lexicon import Dictionary, IBMModel1, phonetic_key, sentence_keys, signals, words
+from lrtk.lexicon.hashing import hash_bags
 
 
 def _lines(path):
@@ -37,6 +39,25 @@ def test_ibm1_learns_tico19_bengali_english(shared):
     wins = sum(model.score(words(bn[i]), words(en[i])) > model.score(words(bn[i]), words(en[i + 7]))
                for i in range(0, 2000, 10))
     assert wins >= 190
+
+
+def test_hashed_keys_count_the_features_they_stand_for(shared):
+    """hash_bags with expand: each key occurrence adds its key's features, as if the bags held
+    the features themselves (Bengali words standing for their IBM 1 translations)."""
+    root = shared("tico19", "en-bn")
+    bn, en = _lines(root / "tico19-test.bn")[:300], _lines(root / "tico19-test.en")[:300]
+    model = IBMModel1.train([(words(b), words(e)) for b, e in zip(bn, en)], iterations=3)
+    d = model.to_dictionary(min_prob=0.1)
+
+    def expand(key):
+        return ["w:" + t for t in d.translations(key)] or ["k:" + key]
+
+    bags = sentence_keys(bn) + [()]
+    expanded = [[f for k in bag for f in expand(k)] for bag in bags]
+    assert sum(map(len, expanded)) > sum(map(len, bags))  # words with several translations
+    got = hash_bags(bags, 256, expand)
+    assert np.array_equal(got, hash_bags(expanded, 256))
+    assert np.array_equal(np.abs(got).sum(axis=1) > 0, [len(b) > 0 for b in expanded])
 
 
 def test_ibm1_save_load_round_trip(tmp_path):

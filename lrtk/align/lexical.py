@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
+
 from lrtk.align.document import DocPair, ScoredBead
 from lrtk.align.length import LENGTH_WEIGHT, LengthProfile, length_spread, length_weight
 from lrtk.align.search import bead_shapes, scored_path
 from lrtk.align.vectors import CoverageCosts
-from lrtk.lexicon import Dictionary, IBMModel1, sentence_features, words
+from lrtk.lexicon import Dictionary, IBMModel1, sentence_features, sentence_keys, words
 from lrtk.lexicon.hashing import hash_bags
 
 DIM = 1024
@@ -29,24 +31,17 @@ BOOTSTRAP_ROUNDS = 2
 DICTIONARY_MIN_PROB = 0.2  # learned translations less likely than this are noise
 
 
-def _bags(texts: Sequence[str], dictionary: Dictionary | None) -> list[list[str]]:
-    """Each text's bag; the tokens of each distinct word are built once per call."""
-    tokens: dict[str, list[str]] = {}
-    out = []
-    for text in texts:
-        sentence_words, sentence_signals = sentence_features(text)
-        bag: list[str] = []
-        for w in sentence_words:
-            found = tokens.get(w)
-            if found is None:
-                # A word the dictionary knows stands for its translations; any other word
-                # stays itself, so names and cognates shared by the two languages still match.
-                translations = dictionary.translations(w) if dictionary is not None else None
-                found = tokens[w] = (["w:" + t for t in translations] if translations
-                                     else ["w:" + w])
-            bag += found
-        out.append(bag + ["s:" + sig for sig in sentence_signals])
-    return out
+def _bag_vectors(texts: Sequence[str], dictionary: Dictionary | None) -> np.ndarray:
+    """Each text's hashed bag of tokens. A word the dictionary knows stands for its
+    translations; any other word stays itself, so names and cognates shared by the two
+    languages still match."""
+    def tokens(key: str) -> list[str]:
+        if key.startswith("#"):
+            return ["s:" + key]
+        translations = dictionary.translations(key) if dictionary is not None else None
+        return ["w:" + t for t in translations] if translations else ["w:" + key]
+
+    return hash_bags(sentence_keys(texts), DIM, tokens)
 
 
 class LexicalAligner:
@@ -59,8 +54,8 @@ class LexicalAligner:
         self.length_weight = length_weight
 
     def align(self, doc: DocPair) -> list[ScoredBead]:
-        src = hash_bags(_bags(doc.src, self.dictionary), DIM)
-        tgt = hash_bags(_bags(doc.tgt, None), DIM)
+        src = _bag_vectors(doc.src, self.dictionary)
+        tgt = _bag_vectors(doc.tgt, None)
         costs = CoverageCosts(src, tgt, self.shapes, LengthProfile(doc.src, doc.tgt),
                               deletion=DELETION_COST, merge_penalty=MERGE_PENALTY,
                               length_weight=self.length_weight)

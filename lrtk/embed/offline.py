@@ -15,8 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
-from lrtk.lexicon import Dictionary, romanize, sentence_features
-from lrtk.lexicon.hashing import feature_slot as _slot
+from lrtk.lexicon import Dictionary, romanize, sentence_keys
+from lrtk.lexicon.hashing import feature_slot as _slot, key_ids, runs
 
 # Relative feature weights: a shared number or name is stronger evidence than a shared word,
 # and trigrams (which also carry every word) weigh more than whole words.
@@ -75,22 +75,19 @@ class OfflineEmbedder:
     def embed(self, sentences: Sequence[str], lang: str) -> np.ndarray:
         project = self.dictionary is not None and lang == self.dictionary_lang
         out = np.zeros((len(sentences), self.dim), dtype=np.float32)
-        # Each sentence's features as the cached arrays of its words and signals: one list
-        # entry per word, not per feature, so the Python loop is a few times shorter.
-        parts: list[tuple[np.ndarray, np.ndarray]] = []
-        per_sentence = np.zeros(len(sentences), dtype=np.int64)
-        for row, text in enumerate(sentences):
-            sentence_words, sentence_signals = sentence_features(text)
-            parts += [self._word_features(w, project) for w in sentence_words]
-            parts += [self._signal_features(s) for s in sentence_signals]
-            per_sentence[row] = len(sentence_words) + len(sentence_signals)
-        if parts:
-            sizes = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
-            rows = np.repeat(np.arange(len(sentences), dtype=np.int64), per_sentence)
-            slots = np.concatenate([p[0] for p in parts]) + np.repeat(rows * self.dim, sizes)
+        # Each sentence as its words and signals (signals start with '#', words never do),
+        # each distinct one's feature arrays fetched once, then spread in numpy.
+        bags = sentence_keys(sentences)
+        ids, occurrences = key_ids(bags)
+        if ids:
+            parts = [self._signal_features(k) if k.startswith("#")
+                     else self._word_features(k, project) for k in ids]
+            lengths = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
+            feature, rows = runs(bags, occurrences, lengths, self.dim)
+            slots = np.concatenate([p[0] for p in parts])[feature] + rows
             # One unbuffered float32 addition per feature, in the order listed: the sums a
             # per-feature loop gives, bit for bit.
-            np.add.at(out.reshape(-1), slots, np.concatenate([p[1] for p in parts]))
+            np.add.at(out.reshape(-1), slots, np.concatenate([p[1] for p in parts])[feature])
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out

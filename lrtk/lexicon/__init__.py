@@ -19,8 +19,9 @@ Train a model per direction for a symmetric score (p(tgt|src) and p(src|tgt)).
 
 from lrtk.lexicon.dictionary import Dictionary
 from lrtk.lexicon.ibm1 import IBMModel1
-from lrtk.lexicon.tokens import dominant_script, name_keys, numbers, sentence_features, signals, words
+from lrtk.lexicon.tokens import (dominant_script, name_keys, numbers, sentence_features,
+                                 sentence_keys, signals, words)
 from lrtk.lexicon.translit import phonetic_key, romanize
 
 __all__ = ["Dictionary", "IBMModel1", "dominant_script", "name_keys", "numbers", "phonetic_key", "romanize",
-           "sentence_features", "signals", "words"]
+           "sentence_features", "sentence_keys", "signals", "words"]

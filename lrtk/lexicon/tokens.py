@@ -60,8 +60,13 @@ def numbers(text: str) -> list[str]:
     return out
 
 
+# Any character past Latin Extended-B (U+024F); one regex search per word, not a Python loop
+# per character.
+_NOT_LATIN = regex.compile(r"[^\x00-\u024f]")
+
+
 def _is_latin(word: str) -> bool:
-    return all(ord(c) < 0x250 for c in word)
+    return _NOT_LATIN.search(word) is None
 
 
 def name_keys(text: str) -> list[str]:
@@ -101,6 +106,12 @@ FEATURE_CACHE = 1 << 16
 def sentence_features(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """words(text) and signals(text), computed once per sentence."""
     return tuple(words(text)), tuple(signals(text))
+
+
+def sentence_keys(texts: Iterable[str]) -> list[tuple[str, ...]]:
+    """Each text's words then signals, as one tuple. The two never collide: words are letters
+    and marks only, every signal starts with '#'."""
+    return [found + found_signals for found, found_signals in map(sentence_features, texts)]
 
 
 def dominant_script(texts: Iterable[str], sample: int = 20000) -> str:

@@ -8,6 +8,7 @@ Latin word) into a consonant skeleton in which spelling differences between scri
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 # Devanagari and Bengali share the ISCII layout: the same offset from the block start is the
 # same letter, so one table (offset -> Latin) serves both blocks.
@@ -131,8 +132,12 @@ _KEY_CLASSES = str.maketrans({
     "d": "t", "z": "s", "j": "s",
 })
 _KEY_DROP = set("aeiouyhw")
+# Words whose keys are kept: every word of a script without case is a name candidate, so keys
+# are asked for per word occurrence, and romanisation runs per character in Python.
+KEY_CACHE = 1 << 16
 
 
+@lru_cache(maxsize=KEY_CACHE)
 def phonetic_key(word: str) -> str:
     """Consonant skeleton of a word in any supported script: 'Covid' and 'কোভিড' both give
     'kbt'. Vowels, h, w and y are dropped and repeated classes collapsed."""
