@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from badinput import lrtk
+from badinput import assert_one_line_error, assert_unchanged, lrtk, snapshot
 from test_scale_filter import data, outputs, run  # noqa: F401  (the filter input fixture)
 
 SHARDS = "2"
@@ -75,3 +75,21 @@ def test_a_damaged_keys_file_is_parsed_around(damage, data, model, single, tmp_p
                "--report", out / "report.json")
     assert res.code == 0, res.err
     assert outputs(out) == single
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_record_the_fit_sample_skips_still_fails_the_run(workers, data, tmp_path):  # noqa: F811
+    # The fit parses only the lines its sample draws; every other line is checked by the shard
+    # that owns it, so a bad record on a line the sample passes over fails the run the same way.
+    lines = (data / "pairs.jsonl").read_text("utf-8").splitlines(keepends=True)
+    bad_line = len(lines) - 3
+    lines[bad_line - 1] = '{"src": "একটি", "tgt": 5}\n'
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    before = snapshot(out)
+    res = lrtk("filter", pairs, "--src-lang", "bn", "--tgt-lang", "en", "--fit-sample", "10",
+               "--workers", workers, "-o", out / "kept.jsonl", "--rejects", out / "rejects.jsonl")
+    assert_one_line_error(res, f"pairs.jsonl:{bad_line}", code=1)
+    assert_unchanged(out, before)

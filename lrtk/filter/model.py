@@ -37,22 +37,28 @@ def sample_records(path: str, name: str, size: int, seed: int,
     from lrtk.filter.stream import record_at
 
     rng = np.random.default_rng(seed)
-    chosen: list[tuple[int, Record]] = []
+    chosen: list[tuple[int, int, str]] = []
     n = 0
     for lineno, text in read_lines(path):
-        # Bad records fail here already (or, under --skip-bad, are left out silently: the
-        # shard that owns the line warns about it).
-        rec = record_at(name, lineno, text, strict=not skip_bad)
-        if rec is None:
+        if skip_bad:
+            # Which records count depends on parsing each one (or, under --skip-bad, they are
+            # left out silently: the shard that owns the line warns about it).
+            if record_at(name, lineno, text, strict=False) is None:
+                continue
+        elif not text.strip():
             continue
+        # Otherwise every non-blank line is a record or fails the run, in the shard that owns
+        # it, so only the chosen lines are parsed: parsing all of them here was a serial pass
+        # over the whole input before any shard started.
         if len(chosen) < size:
-            chosen.append((n, rec))
+            chosen.append((n, lineno, text))
         else:
             j = int(rng.integers(0, n + 1))
             if j < size:
-                chosen[j] = (n, rec)
+                chosen[j] = (n, lineno, text)
         n += 1
-    return [rec for _, rec in sorted(chosen, key=lambda item: item[0])]
+    return [record_at(name, lineno, text, strict=True)
+            for _, lineno, text in sorted(chosen, key=lambda item: item[0])]
 
 
 def fit_chain(chain: FilterChain, path: str, name: str, size: int, seed: int,
