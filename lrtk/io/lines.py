@@ -80,8 +80,12 @@ def require_readable(*paths: str | os.PathLike) -> None:
             pass
 
 
-def read_lines(path: str | os.PathLike, *, keep_newline: bool = False) -> Iterator[tuple[int, str]]:
-    """Yield (1-based line number, text) pairs; trailing '\\n' / '\\r\\n' stripped by default."""
+def read_lines(path: str | os.PathLike, *, keep_newline: bool = False,
+               skip: int = 0) -> Iterator[tuple[int, str]]:
+    """Yield (1-based line number, text) pairs; trailing '\\n' / '\\r\\n' stripped by default.
+
+    The first `skip` lines are counted but neither decoded nor yielded: a shard's reader passes
+    over the lines of the shards before it (their owners report what is wrong in them)."""
     name = display_name(path)
     offset = 0
     lineno = 0
@@ -94,6 +98,9 @@ def read_lines(path: str | os.PathLike, *, keep_newline: bool = False) -> Iterat
             if raw is None:
                 return
             lineno += 1
+            if lineno <= skip:
+                offset += len(raw)
+                continue
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:

@@ -53,10 +53,10 @@ class RecordReader:
     def __iter__(self) -> Iterator[Record]:
         name = self.name
         start, stop = self.lines or (0, float("inf"))
-        for lineno, text in read_lines(self.path):
+        for lineno, text in read_lines(self.path, skip=start):
             if lineno > stop:
                 return
-            if lineno <= start or not text.strip():
+            if not text.strip():
                 continue  # blank lines are tolerated (e.g. a trailing empty line)
             try:
                 rec = parse_record(text, name, lineno)
