@@ -171,3 +171,27 @@ def test_cli_errors(tico, tmp_path, run_cli):
     assert not (tmp_path / "big.model").exists()
     with pytest.raises(UsageError, match="unknown model type"):
         TrainOptions(model_type="wordpiece")
+
+
+def test_a_stop_while_sentencepiece_reads_a_line_stays_a_stop(tico, tmp_path, monkeypatch):
+    """A signal handled while sentencepiece's C++ pulls a line comes back out of it as a
+    RuntimeError; the command must still end as stopped (exit 130), not as a training error,
+    and write nothing. The signal is raised at the 50th line, where the race put it in CI."""
+    import signal
+
+    from lrtk.io.signals import Interrupted
+    from lrtk.sampling.corpus import Corpus
+
+    real_get, calls = Corpus.get, []
+
+    def get(self, i):
+        calls.append(i)
+        if len(calls) == 50:
+            raise Interrupted(signal.SIGINT)
+        return real_get(self, i)
+
+    monkeypatch.setattr(Corpus, "get", get)
+    with pytest.raises(Interrupted):
+        train_tokenizer(_specs(tico, "train"), str(tmp_path / "a"),
+                        TrainOptions(vocab_size=1200, max_sentences=1200, threads=1))
+    assert len(calls) == 50 and not list(tmp_path.glob("a.*"))

@@ -21,6 +21,7 @@ import numpy as np
 from lrtk.errors import UsageError, param
 from lrtk.io.atomic import atomic_output, output_group, write_json
 from lrtk.io.progress import info, progress
+from lrtk.io.signals import Interrupted
 from lrtk.sampling.corpus import Corpus, CorpusSpec, scan_corpora
 from lrtk.sampling.mixing import capped_allocation, temperature_probs
 from lrtk.text.scripts import joint_alphabet
@@ -118,10 +119,19 @@ def _train_one(corpora: dict[str, Corpus], prefix: str, options: TrainOptions) -
     chosen = select_sentences(corpora, options.max_sentences, options.tau, options.seed)
     total = sum(len(ix) for ix in chosen.values())
 
+    # A stop signal raised while sentencepiece pulls a line comes back out of its C++ as a
+    # RuntimeError ("INTERNAL: Interrupted: SIGINT"); the stop is kept here to be raised as
+    # itself, so that the command exits 130/143 like every other stage.
+    stopped: list[Interrupted] = []
+
     def sentences():
-        for lang, indices in chosen.items():
-            for i in indices:
-                yield corpora[lang].get(int(i))[0]
+        try:
+            yield from progress((corpora[lang].get(int(i))[0]
+                                 for lang, indices in chosen.items() for i in indices),
+                                desc="tokenizer", total=total, unit="line")
+        except Interrupted as stop:
+            stopped.append(stop)
+            raise
 
     symbols = [f"<{lang}>" for lang in corpora] if options.lang_tags else []
     symbols += [s for s in options.symbols if s not in symbols]
@@ -130,7 +140,7 @@ def _train_one(corpora: dict[str, Corpus], prefix: str, options: TrainOptions) -
     model = io.BytesIO()
     try:
         spm.SentencePieceTrainer.train(
-            sentence_iterator=progress(sentences(), desc="tokenizer", total=total, unit="line"),
+            sentence_iterator=sentences(),
             model_writer=model, model_type=options.model_type, vocab_size=options.vocab_size,
             character_coverage=options.character_coverage, byte_fallback=options.byte_fallback,
             user_defined_symbols=symbols, normalization_rule_name=options.normalization,
@@ -140,6 +150,8 @@ def _train_one(corpora: dict[str, Corpus], prefix: str, options: TrainOptions) -
             max_sentence_length=1 << 16,
         )
     except RuntimeError as e:
+        if stopped:
+            raise stopped[0] from None
         raise _training_error(str(e), options) from None
     _alphabet_note(list(corpora), options, required)
     _write_outputs(prefix, model.getvalue(), corpora, chosen, options, symbols)
