@@ -227,3 +227,23 @@ def test_quantized_logits_match_dequantized_hf(bits, tmp_path, spm_model):
         got = native.forward(ids, 0, all_logits=True)
     rel = np.linalg.norm(got - expected) / np.linalg.norm(expected)
     assert rel < (1e-4 if qtype is None else 0.02), rel
+
+
+@pytest.mark.parametrize("kind,overrides", [
+    ("llama", {}), ("llama", {"head_dim": 24, "rope_theta": 500000.0}),
+    ("mistral", {"head_dim": 32}), ("qwen2", {"rope_theta": 1000000}),
+    ("llama", {"partial_rotary_factor": 0.5})], ids=["llama", "llama-head-dim-theta",
+                                                    "mistral", "qwen2-int-theta", "partial"])
+def test_unscaled_rope_is_transformers_own(kind, overrides):
+    """Export computes unscaled RoPE itself (to skip importing transformers): the same float32
+    values transformers computes, to the bit, from the same config.json."""
+    from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
+
+    from lrtk.export.source import _rope
+
+    config = transformers.AutoConfig.for_model(kind, **{**TINY, **overrides})
+    cfg = json.loads(config.to_json_string())
+    expected, scale = ROPE_INIT_FUNCTIONS["default"](config, "cpu")
+    inv_freq, attn_scale = _rope(cfg, "config.json")
+    assert inv_freq.dtype == np.float32 and attn_scale == scale == 1.0
+    assert np.array_equal(inv_freq, expected.numpy())
