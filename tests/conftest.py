@@ -52,3 +52,5 @@ def run_cli(capfd):
 
 # A local two-CPU Ray head on 127.0.0.1 for the --executor ray tests (tests/ray_cluster.py).
 from ray_cluster import ray_address  # noqa: E402,F401
+# The small `make PAIR` builds that test_pipeline.py and test_report.py share (pair_builds.py).
+from pair_builds import pair_builds  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """`lrtk report` on a real small build of bn-en, looked at as a person would: in a browser.
 
-The build runs every stage of `pipelines/pair.sh bn-en` for real on three bundled TICO-19
-documents (the sizes of tests/test_pipeline.py), ending with the report stage. Headless
+The build is the small `make bn-en` of tests/pair_builds.py (every stage for real on three
+bundled TICO-19 documents, ending with the report stage), shared with tests/test_pipeline.py. Headless
 Chromium then loads the page: no console message (the page's Content-Security-Policy turns
 any outside load into one), every plot has data, and the screenshot is not blank. The checks
 themselves are shown to fail on a broken page and a blank one.
@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,19 +24,18 @@ from badinput import lrtk
 from conftest import REPO
 from lrtk.report import SECTIONS
 from lrtk.charts.plots import MISSING_NOTE
-from test_pipeline import SMALL, _small_docs
+from pair_builds import summary_title
 
-KNOBS = {**SMALL, "TRAIN_EVAL_EVERY": "5", "EXPORT_COMPARE_BITS": "2", "CI": "1",
-         "SUMMARY_TITLE": "bn-en test build"}
 PLOTS = 10  # flow, filter rejections, filter scores, lengths, fertility, plan, train, tune,
 #             export, runtime (evaluation is a table)
+CARD = "bn-en"  # the small build's card is bn-en.md, its plots bn-en.*.svg
 
 
 @dataclass
 class Build:
     work: Path
     card: Path
-    env: dict
+    env: dict  # the environment its stages ran in
     stderr: str
 
     @property
@@ -46,23 +44,10 @@ class Build:
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory) -> Build:
-    tmp = tmp_path_factory.mktemp("report")
-    bin_dir = tmp / "bin"
-    bin_dir.mkdir()
-    # `lrtk` for the pipeline script: this interpreter with this checkout, whatever venv runs
-    shim = bin_dir / "lrtk"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m lrtk.cli.main "$@"\n')
-    shim.chmod(0o755)
-    env = {**os.environ, **KNOBS, "DOCS_DIR": str(_small_docs(tmp / "docs")),
-           "WORK": str(tmp / "work"), "CORPUS_CARD": str(tmp / "card" / "tico.md"),
-           "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHON": sys.executable,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-           "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run([str(REPO / "pipelines" / "pair.sh"), "bn-en"], cwd=REPO, env=env,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return Build(tmp / "work", tmp / "card" / "tico.md", env, proc.stderr)
+def build(pair_builds) -> Build:
+    """The small bn-en build of tests/pair_builds.py, which test_pipeline.py checks too."""
+    b = pair_builds("bn-en")
+    return Build(b.work, b.card, b.stage_env, b.proc.stderr)
 
 
 def _section(html: str, anchor: str) -> str:
@@ -124,7 +109,7 @@ def test_sections_show_the_numbers_of_the_build(build):
 
 def test_rerendering_gives_identical_bytes(build, tmp_path):
     again = tmp_path / "again.html"
-    res = lrtk("report", build.work, "-o", again, "--title", KNOBS["SUMMARY_TITLE"])
+    res = lrtk("report", build.work, "-o", again, "--title", summary_title("bn-en"))
     assert res.code == 0, res.err
     assert again.read_bytes() == (build.work / "report.html").read_bytes()
 
@@ -141,16 +126,16 @@ def _rebuild_corpus(build: Build, card: Path, env: dict | None = None):
 
 def test_card_links_its_plots_written_beside_it_reproducibly(build, tmp_path):
     text = build.card.read_text(encoding="utf-8")
-    assert "![Sentence lengths](tico.lengths.svg)" in text
-    assert "![Filter scores of tico19](tico.filter-tico19.svg)" in text
-    for name in ("tico.lengths.svg", "tico.filter-tico19.svg"):
+    assert f"![Sentence lengths]({CARD}.lengths.svg)" in text
+    assert f"![Filter scores of tico19]({CARD}.filter-tico19.svg)" in text
+    for name in (f"{CARD}.lengths.svg", f"{CARD}.filter-tico19.svg"):
         svg = (build.card.parent / name).read_text(encoding="utf-8")
         assert svg.startswith("<?xml") and "-data-" in svg
     # a second build of the same corpus gives the same plot bytes
-    card = tmp_path / "card" / "tico.md"
+    card = tmp_path / "card" / f"{CARD}.md"
     card.parent.mkdir()
     _rebuild_corpus(build, card)
-    for name in ("tico.lengths.svg", "tico.filter-tico19.svg"):
+    for name in (f"{CARD}.lengths.svg", f"{CARD}.filter-tico19.svg"):
         assert (card.parent / name).read_bytes() == (build.card.parent / name).read_bytes()
 
 
@@ -173,7 +158,7 @@ def test_without_matplotlib_the_report_keeps_its_tables(build, tmp_path, no_matp
     assert html.count(MISSING_NOTE.replace("'", "&#x27;")) == 1
     assert "<svg" not in html and "left out," not in html
     assert "nrefs:1|case:mixed" in _section(html, "eval")
-    card = tmp_path / "card" / "tico.md"
+    card = tmp_path / "card" / f"{CARD}.md"
     card.parent.mkdir()
     text = _rebuild_corpus(build, card, no_matplotlib)
     assert MISSING_NOTE in text and "![" not in text
