@@ -39,7 +39,7 @@ def _documents(n: int):
 
 def run_one(n: int) -> dict:
     """Align one n-sentence document pair with the default offline ensemble."""
-    from lrtk.align.memory import keep_freed_memory
+    from lrtk.memory import keep_freed_memory
     from lrtk.align.sharded import one_blas_thread
 
     docs = _documents(n)

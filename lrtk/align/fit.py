@@ -25,7 +25,7 @@ import numpy as np
 from lrtk.align.build import AlignerOptions, Lexicon, fit_lexicon
 from lrtk.align.inputs import AlignInput
 from lrtk.align.length import LENGTH_WEIGHT
-from lrtk.align.memory import keep_freed_memory
+from lrtk.memory import keep_freed_memory
 from lrtk.errors import DataError, UsageError, param
 from lrtk.io.atomic import atomic_output
 from lrtk.io.lines import read_bytes
@@ -51,7 +51,7 @@ def sample_units(counts: array, size: int, seed: int) -> list[int]:
 def fit_document(source: AlignInput, units: Sequence[int], names: Sequence[str],
                  opts: AlignerOptions) -> dict:
     """The model file's content: the lexicon learned from `units` of the input."""
-    keep_freed_memory()  # bootstrapping aligns the sample twice (lrtk.align.memory)
+    keep_freed_memory()  # bootstrapping aligns the sample twice (lrtk.memory)
     lexicon = fit_lexicon(names, source.read_units(units), opts)
     entries = lexicon.dictionary.entries if lexicon.dictionary is not None else None
     return {"format": FORMAT, "version": VERSION, "src_lang": source.src_lang,

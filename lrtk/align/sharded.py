@@ -21,7 +21,7 @@ from typing import IO, Iterator, Optional, Sequence
 from lrtk.align.build import AlignerOptions, Lexicon, build_aligners
 from lrtk.align.fit import ModelFile
 from lrtk.align.inputs import AlignInput
-from lrtk.align.memory import keep_freed_memory
+from lrtk.memory import keep_freed_memory
 from lrtk.align.runner import AlignStats, align_documents, pair_records
 from lrtk.io import atomic_output, write_json
 from lrtk.io.records import dumps

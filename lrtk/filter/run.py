@@ -13,7 +13,7 @@ import functools
 import os
 from typing import Optional
 
-from lrtk.align.memory import keep_freed_memory
+from lrtk.memory import keep_freed_memory
 from lrtk.errors import UsageError, param
 from lrtk.filter.chain import FilterChain
 from lrtk.filter.config import chain_for
@@ -110,7 +110,7 @@ def _languages(first, src_lang: Optional[str], tgt_lang: Optional[str]):
 
 def _fit_document(config: Optional[str], src: str, tgt: str, input_path: str, name: str,
                   sample: int, seed: int, skip_bad: bool) -> dict:
-    keep_freed_memory()  # IBM 1's four trainings reuse each other's pages (lrtk.align.memory)
+    keep_freed_memory()  # IBM 1's four trainings reuse each other's pages (lrtk.memory)
     chain = chain_for(config, src, tgt)
     return model_document(chain, src, tgt,
                           fit_chain(chain, input_path, name, sample, seed, skip_bad))

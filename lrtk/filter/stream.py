@@ -28,7 +28,7 @@ from typing import Iterator, Optional
 
 import numpy as np
 
-from lrtk.align.memory import keep_freed_memory
+from lrtk.memory import keep_freed_memory
 from lrtk.errors import DataError, UsageError
 from lrtk.filter.base import Block, Pair
 from lrtk.filter.chain import FilterChain, Statistics, histogram
@@ -209,7 +209,7 @@ def _earlier_keys(folder: str, start: int, keys: array) -> list[tuple[int, int]]
 
 def run_shard(job: FilterJob, shard: Shard, folder: str) -> None:
     """The shard task: judge the shard's pairs and write its folder (module docstring)."""
-    keep_freed_memory()  # every block's arrays reuse the last one's pages (lrtk.align.memory)
+    keep_freed_memory()  # every block's arrays reuse the last one's pages (lrtk.memory)
     chain = job.chain()
     stats = Statistics([f.name for f in chain.filters])
     dedup = any(f.name == "duplicate" for f in chain.filters)

@@ -1,19 +1,21 @@
-"""Keeping the memory the aligners free inside the process, for the next pass to reuse.
+"""Keeping the memory that align and filter free inside the process, for the next pass to reuse.
 
-Every pass over a document pair allocates arrays of (sentences x 1024) float32 (block
-vectors and their temporaries: 40 MB each at 10,000 sentences) and frees them again. glibc
+Every pass of the aligners over a document pair allocates arrays of (sentences x 1024) float32
+(block vectors and their temporaries: 40 MB each at 10,000 sentences) and frees them again;
+filter does the same for each block of pairs and each IBM 1 training. glibc
 serves an allocation that large with a fresh mmap and unmaps it when it is freed, so each
 pass page-faults its arrays back in from the kernel: at 10,000 sentences a third of the CPU
 time went to the kernel. Served from the heap, and with the heap's free top kept rather than
 trimmed, freed arrays are reused. Only the allocator's policy changes, never a number, and
-an alignment process keeps its peak memory until it exits either way.
+a process keeps its peak memory until it exits either way.
 
 numpy also asks the kernel for transparent huge pages for every array over 4 MB
 (madvise(MADV_HUGEPAGE)). Where the kernel defragments on demand for such regions (the usual
 `defrag = madvise` setting), a fault in them may wait for memory compaction: on a busy machine
 that was 1 to 2.5 of the 10k benchmark's 11 to 13 CPU seconds in the kernel, against 0.3 s
-with ordinary pages (more faults, each cheap). The aligners' arrays are touched a few times
-each, so the huge pages' fewer TLB misses do not pay for it: align processes turn the advice off.
+with ordinary pages (more faults, each cheap). These arrays are touched a few times each,
+so the huge pages' fewer TLB misses do not pay for it: align and filter processes turn the
+advice off.
 """
 
 from __future__ import annotations
