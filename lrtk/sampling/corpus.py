@@ -5,8 +5,9 @@ byte offset of every example, so the sampler can fetch example i by seeking inst
 holding the corpus in memory: the high-resource side of a mixture may be large. The
 offsets themselves are kept in a temporary file (lrtk.sampling.offsets), so memory does not
 grow with the corpus either. A language may have several files (`--corpus bn=a.txt
---corpus bn=b.txt`): they are one corpus, in the order given. A `.gz` file is unzipped once into an anonymous temporary file when an example
-is first fetched, since a gzip stream cannot be read at an offset.
+--corpus bn=b.txt`): they are one corpus, in the order given. A `.gz` file is unzipped once
+into an anonymous temporary file when an example is first fetched, since a gzip stream cannot
+be read at an offset.
 """
 
 from __future__ import annotations

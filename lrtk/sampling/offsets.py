@@ -76,7 +76,7 @@ class OffsetIndex:
 
 
 def _folder_error(err: OSError) -> DataError:
-    folder = tempfile.tempdir or os.environ.get("TMPDIR") or "/tmp"
+    folder = tempfile.gettempdir()
     return DataError(f"cannot write the offsets of the examples to the temporary folder: "
                      f"{(err.strerror or str(err)).lower()}", path=folder,
                      hint="free some disk space there, or set TMPDIR to another folder")
