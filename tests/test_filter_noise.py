@@ -3,10 +3,10 @@
 Acceptance (issue #18): >= 95% of clean pairs kept and >= 95% of every noise kind flagged, with
 no model download (lexical margin trained on the pairs themselves), on TICO-19 and on FLORES
 Wikipedia text, a domain the chain was not first built on (benchmarks/bench_filter.py measures
-98.0% clean kept and 100% of each kind on TICO-19 bn-en; 98.7% clean kept and 97.6% of shifted
-pairs on TICO-19 ur-en; 96.8% clean kept, 96.8% of shifted and 96.7% of truncated pairs flagged
-on FLORES, the weakest cells). On Tatoeba's short everyday sentences the clean pairs are kept
-(95.4%), but the goal is not met for shifted (80.7%) and truncated (86.0%) pairs.
+97.6% clean kept and 100% of each kind on TICO-19 bn-en; 98.5% clean kept and 97.6% of shifted
+pairs on TICO-19 ur-en; 96.3% clean kept and 96.1% of shifted pairs flagged on FLORES, the
+weakest cells). On Tatoeba's short everyday sentences 95.4% of clean pairs are kept and 96.0% of
+the noise is flagged, but only 81.3% of the shifted pairs.
 """
 
 from __future__ import annotations
@@ -99,9 +99,9 @@ def flores(pair: str, lang: str) -> list[str]:
     return path.read_text("utf-8").splitlines()
 
 
-# (language, source, target, foreign texts, floors below the goal): Tatoeba's short shifted and
-# truncated pairs stay below 95% (docs/benchmarks.md); their floors sit a few pairs under what
-# is measured, so only a real loss fails.
+# (language, source, target, foreign texts, floors below the goal): Tatoeba's short shifted
+# pairs stay below 95% (docs/benchmarks.md); the floor sits a few pairs under what is measured,
+# so only a real loss fails.
 OTHER_SETS = {
     "tico19-ur-en": lambda: ("ur", tico("en-ur", "ur"), tico("en-ur", "en"),
                              [tico("en-bn", "bn"), tico("en-ne", "ne")], {}),
@@ -109,7 +109,7 @@ OTHER_SETS = {
                              [flores("si", "si")], {}),
     "tatoeba-ben-eng": lambda: ("bn", tatoeba("ben"), tatoeba("eng"),
                                 [tico("en-ne", "ne") * 2, tico("en-ur", "ur") * 2],
-                                {"shift": 0.77, "truncate": 0.83}),
+                                {"shift": 0.78}),
 }
 
 
@@ -122,6 +122,6 @@ def test_default_chain_on_other_sets(name):
     outcomes = default_chain(lang, "en").run([Pair(r["src"], r["tgt"]) for r in records])
     rates = detection_rates(records, [r["id"] for r, o in zip(records, outcomes) if o.kept])
     print(json.dumps(rates))
-    assert rates["clean"]["kept"] >= 0.95
+    assert rates["clean"]["kept"] >= 0.95 and rates["noise"]["flagged"] >= 0.95, rates
     for kind in NOISE_KINDS:
         assert rates[kind]["flagged"] >= floors.get(kind, 0.95), (kind, rates)

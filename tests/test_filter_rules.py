@@ -71,6 +71,25 @@ def test_length_ratio_catches_truncation(bn_en):
     assert kept_share(flt, cut) <= 0.1
 
 
+def test_length_outlier_catches_short_cut_sentences_by_their_missing_end():
+    # Tatoeba's sentences are a few words long: the target cut to its first word is too
+    # close to the usual length ratio for the z-score alone, but it has lost the sentence
+    # end its source keeps.
+    ben = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.ben").read_text("utf-8")
+    eng = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.eng").read_text("utf-8")
+    clean = [Pair(s, t) for s, t in zip(ben.splitlines(), eng.splitlines())]
+    flt = make("length_outlier")
+    flt.fit(clean)
+    assert kept_share(flt, clean) >= 0.99
+    cut = [Pair(p.src, p.tgt.split()[0]) for p in clean if len(p.tgt.split()) in (3, 4)]
+    scores = flt.score_all(cut)
+    near = [s for s in scores if abs(s["z"]) <= flt.max_z]  # what the z-score alone keeps
+    assert len(near) >= 100 and all(s["cut"] == 1 for s in near)
+    assert sum(map(flt.keep, near)) <= 0.2 * len(near)
+    # The same lengths with both sentences ended are left to the z-score.
+    assert flt.keep({**near[0], "cut": 0}) and flt.keep({**near[0], "cut": -1})
+
+
 def test_markup_repetition_and_non_native():
     markup = make("markup")
     assert not markup.keep(markup.score(Pair("<a href='x'>লিংক</a>", "https://example.org/a/b")))
