@@ -3,10 +3,10 @@
 Acceptance (issue #18): >= 95% of clean pairs kept and >= 95% of every noise kind flagged, with
 no model download (lexical margin trained on the pairs themselves), on TICO-19 and on FLORES
 Wikipedia text, a domain the chain was not first built on (benchmarks/bench_filter.py measures
-98.0% clean kept and 100% of each kind on TICO-19 bn-en; 98.7% clean kept and 97.6% of shifted
-pairs on TICO-19 ur-en; 96.8% clean kept, 96.8% of shifted and 96.7% of truncated pairs flagged
-on FLORES, the weakest cells). On Tatoeba's short everyday sentences the clean pairs are kept
-(95.4%), but the goal is not met for shifted (80.7%) and truncated (86.0%) pairs.
+97.6% clean kept and 100% of each kind on TICO-19 bn-en; 98.5% clean kept and 97.6% of shifted
+pairs on TICO-19 ur-en; 96.3% clean kept and 96.1% of shifted pairs flagged on FLORES, the
+weakest cells). On Tatoeba's short everyday sentences 95.4% of clean pairs are kept and 96.0% of
+the noise is flagged, but only 81.3% of the shifted pairs.
 """
 
 from __future__ import annotations
@@ -37,18 +37,23 @@ def test_injection_is_30_percent_in_equal_kinds(noisy):
     assert all(120 <= kinds.count(k) <= 132 for k in NOISE_KINDS)
 
 
-def test_a_shift_takes_the_next_other_sentence_not_a_repeat():
-    # Tatoeba lists a sentence with each of its translations back to back: the next line's
-    # target would translate this source, so the shift skips to the next other sentence.
-    lines = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.ben").read_text("utf-8")
-    eng = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.eng").read_text("utf-8")
-    src, tgt = lines.splitlines(), eng.splitlines()
+def test_injected_noise_is_never_a_pair_of_the_set():
+    # Tatoeba lists a sentence with each of its translations back to back, and some twice:
+    # the next line's target may translate this source, so the shift skips to the next
+    # target the set never pairs with it. A one-word side has nothing to cut: the other
+    # side is truncated instead.
+    src = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.ben").read_text("utf-8")
+    tgt = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.eng").read_text("utf-8")
+    src, tgt = src.splitlines(), tgt.splitlines()
     records = inject_noise(src, tgt, [src], "bn", "en", rate=0.3, seed=0)
-    shifted = [(i, r) for i, r in enumerate(records) if r["meta"]["noise"] == "shift"]
+    pairs = set(zip(src, tgt))
     repeats = 0
-    for i, r in shifted:
-        repeats += src[i + 1] == src[i] or tgt[i + 1] == tgt[i]
-        assert r["tgt"] != tgt[i] and r["tgt"] in tgt[i + 1:i + 10]
+    for i, r in enumerate(records):
+        if r["meta"]["noise"] == "shift":
+            repeats += (src[i], tgt[i + 1]) in pairs
+            assert r["tgt"] in tgt[i + 1:i + 10]
+        if r["meta"]["noise"] in ("shift", "truncate"):
+            assert (r["src"], r["tgt"]) not in pairs, r
     assert repeats > 5  # the case occurs in the set
 
 
@@ -94,9 +99,9 @@ def flores(pair: str, lang: str) -> list[str]:
     return path.read_text("utf-8").splitlines()
 
 
-# (language, source, target, foreign texts, floors below the goal): Tatoeba's short shifted and
-# truncated pairs stay below 95% (docs/benchmarks.md); their floors sit a few pairs under what
-# is measured, so only a real loss fails.
+# (language, source, target, foreign texts, floors below the goal): Tatoeba's short shifted
+# pairs stay below 95% (docs/benchmarks.md); the floor sits a few pairs under what is measured,
+# so only a real loss fails.
 OTHER_SETS = {
     "tico19-ur-en": lambda: ("ur", tico("en-ur", "ur"), tico("en-ur", "en"),
                              [tico("en-bn", "bn"), tico("en-ne", "ne")], {}),
@@ -104,7 +109,7 @@ OTHER_SETS = {
                              [flores("si", "si")], {}),
     "tatoeba-ben-eng": lambda: ("bn", tatoeba("ben"), tatoeba("eng"),
                                 [tico("en-ne", "ne") * 2, tico("en-ur", "ur") * 2],
-                                {"shift": 0.77, "truncate": 0.83}),
+                                {"shift": 0.78}),
 }
 
 
@@ -117,6 +122,6 @@ def test_default_chain_on_other_sets(name):
     outcomes = default_chain(lang, "en").run([Pair(r["src"], r["tgt"]) for r in records])
     rates = detection_rates(records, [r["id"] for r, o in zip(records, outcomes) if o.kept])
     print(json.dumps(rates))
-    assert rates["clean"]["kept"] >= 0.95
+    assert rates["clean"]["kept"] >= 0.95 and rates["noise"]["flagged"] >= 0.95, rates
     for kind in NOISE_KINDS:
         assert rates[kind]["flagged"] >= floors.get(kind, 0.95), (kind, rates)

@@ -71,6 +71,41 @@ def test_length_ratio_catches_truncation(bn_en):
     assert kept_share(flt, cut) <= 0.1
 
 
+@pytest.fixture(scope="module")
+def tatoeba():
+    ben = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.ben").read_text("utf-8")
+    eng = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.eng").read_text("utf-8")
+    return [Pair(s, t) for s, t in zip(ben.splitlines(), eng.splitlines())]
+
+
+def test_length_outlier_catches_short_cut_sentences_by_their_missing_end(tatoeba):
+    # Tatoeba's sentences are a few words long: the target cut to its first word is too
+    # close to the usual length ratio for the z-score alone, but it has lost the sentence
+    # end its source keeps.
+    flt = make("length_outlier")
+    flt.fit(tatoeba)
+    assert kept_share(flt, tatoeba) >= 0.99
+    cut = [Pair(p.src, p.tgt.split()[0]) for p in tatoeba if len(p.tgt.split()) in (3, 4)]
+    scores = flt.score_all(cut)
+    near = [s for s in scores if abs(s["z"]) <= flt.max_z]  # what the z-score alone keeps
+    assert len(near) >= 100 and all(s["cut"] == 1 for s in near)
+    assert sum(map(flt.keep, near)) <= 0.2 * len(near)
+    # The same lengths with both sentences ended are left to the z-score.
+    assert flt.keep({**near[0], "cut": 0}) and flt.keep({**near[0], "cut": -1})
+
+
+def test_length_outlier_ignores_a_final_mark_one_side_habitually_leaves_out(tatoeba):
+    # Bengali written without the danda: an unended source is this corpus's habit, not a cut.
+    habit = [Pair(p.src.rstrip("\u0964"), p.tgt) for p in tatoeba]
+    flt = make("length_outlier")
+    flt.fit(habit)
+    assert flt.cut_sides == [1]
+    assert kept_share(flt, habit) >= 0.99
+    scores = flt.score_all([Pair(p.src, p.tgt.split()[0]) for p in habit
+                            if len(p.tgt.split()) in (3, 4)])
+    assert sum(s["cut"] == 1 for s in scores) >= 100  # a cut target is still evidence
+
+
 def test_markup_repetition_and_non_native():
     markup = make("markup")
     assert not markup.keep(markup.score(Pair("<a href='x'>লিংক</a>", "https://example.org/a/b")))

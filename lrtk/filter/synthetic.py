@@ -27,13 +27,16 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
 
     meta.noise names the kind (None for clean pairs):
       shift      -- the target of the next line (a misalignment by one); of the next line
-                    whose source and target both differ from this line's, since a set
-                    may list a sentence with each of its translations back to back
-                    (Tatoeba does), where the next line's target translates this source
+                    whose target the set does not pair with this line's source anywhere:
+                    a set may list a sentence with each of its translations back to back
+                    (Tatoeba does), or list it twice, and a target the set itself gives
+                    as this source's translation is no misalignment
       wrong_lang -- the target replaced by line i of a `foreign` text (other language, same
                     meaning), cycling through the foreign texts given
       copy       -- the target is a copy of the source
-      truncate   -- the source or the target (alternately) cut to 40% of its words
+      truncate   -- the source or the target (alternately) cut to 40% of its words; the
+                    other side where this one is a single word, and no noise (a clean
+                    pair) where both are: there is nothing to cut
       duplicate  -- an exact copy of an earlier clean pair
     """
     n = len(src)
@@ -41,20 +44,26 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
     noisy = rng.choice(n, size=int(round(n * rate)), replace=False)
     kind_of = {int(i): NOISE_KINDS[r % len(NOISE_KINDS)] for r, i in enumerate(noisy)}
     clean_before: list[int] = []  # clean indices seen so far, for duplicates
+    translations: dict[str, set[str]] = {}  # source -> every target the set pairs it with
+    for line_src, line_tgt in zip(src, tgt):
+        translations.setdefault(line_src, set()).add(line_tgt)
     records = []
     for i in range(n):
         kind = kind_of.get(i)
         s, t = src[i], tgt[i]
         if kind == "duplicate" and not clean_before:
             kind = "copy"  # nothing earlier to duplicate yet
+        if kind == "truncate" and len(s.split()) == len(t.split()) == 1:
+            kind = None
         if kind == "shift":
-            t = tgt[_next_other(src, tgt, i)]
+            t = tgt[_next_other(tgt, translations[s], i)]
         elif kind == "wrong_lang":
             t = foreign[i % len(foreign)][i]
         elif kind == "copy":
             t = s
         elif kind == "truncate":
-            s, t = (_truncate(s), t) if i % 2 else (s, _truncate(t))
+            cut_src = len(t.split()) == 1 or (i % 2 and len(s.split()) > 1)
+            s, t = (_truncate(s), t) if cut_src else (s, _truncate(t))
         elif kind == "duplicate":
             j = clean_before[int(rng.integers(len(clean_before)))]
             s, t = src[j], tgt[j]
@@ -65,22 +74,26 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
     return records
 
 
-def _next_other(src: Sequence[str], tgt: Sequence[str], i: int) -> int:
-    """The first line after i (cyclically) that is another sentence on both sides."""
-    n = len(src)
+def _next_other(tgt: Sequence[str], known: set[str], i: int) -> int:
+    """The first line after i (cyclically) whose target is not among `known`, the targets
+    the set pairs with line i's source (line i's own included)."""
+    n = len(tgt)
     for step in range(1, n):
         j = (i + step) % n
-        if src[j] != src[i] and tgt[j] != tgt[i]:
+        if tgt[j] not in known:
             return j
-    return (i + 1) % n  # every line the same sentence: nothing else to shift in
+    return (i + 1) % n  # every target translates this source: nothing else to shift in
 
 
 def detection_rates(records: Sequence[dict], kept_ids: Iterable[str]) -> dict[str, dict]:
-    """Per noise kind: how many pairs, and the share rejected (noise) or kept (clean)."""
+    """Per noise kind, and for all noise together ("noise"): how many pairs, and the share
+    rejected (noise) or kept (clean)."""
     kept = set(kept_ids)
     out: dict[str, dict] = {}
-    for kind in ("clean", *NOISE_KINDS):
-        ids = [r["id"] for r in records if (r["meta"]["noise"] or "clean") == kind]
+    for kind in ("clean", *NOISE_KINDS, "noise"):
+        ids = [r["id"] for r in records
+               if (r["meta"]["noise"] or "clean") == kind
+               or (kind == "noise" and r["meta"]["noise"])]
         if not ids:
             continue
         n_kept = sum(i in kept for i in ids)
