@@ -96,12 +96,10 @@ def report(folder: Path, output: Path) -> None:
     noisy = list(read_jsonl(str(folder / "noisy.jsonl")))
     kept = {r["id"] for r in read_jsonl(str(folder / "kept.jsonl"))}
     rates = detection_rates(noisy, kept)
-    noise = [r for r in noisy if r["meta"]["noise"]]
-    flagged = sum(r["id"] not in kept for r in noise)
     write_json({"set": segment["set"], "segment": segment["languages"],
                 "align": next(iter(align["scores"].values())),
                 "filter": {"noise_rate": NOISE_RATE, "kinds": list(NOISE_KINDS),
-                           "noise_flagged": round(flagged / max(len(noise), 1), 4),
+                           "noise_flagged": rates.get("noise", {}).get("flagged", 0.0),
                            "rates": rates}}, output)
 
 
