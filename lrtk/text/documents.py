@@ -38,15 +38,17 @@ def check_format(fmt: str, allowed: tuple[str, ...], option: str) -> str:
 
 def read_documents(path: str | os.PathLike, fmt: str, lang: str,
                    stats: "SegmentStats", *, skip_bad: bool = False,
-                   lines: tuple[int, int] | None = None,
+                   lines: tuple[int, int] | None = None, at: int | None = None,
                    name: str | None = None) -> Iterator[Record]:
     """Document records (lrtk.io.schema.DOCUMENT) from any input form.
 
     `lines` = (start, stop) reads one shard: the documents whose first line is one of lines
     [start, stop) (0-based); a paragraphs document that starts there is read to its end.
+    `at` is the byte offset of line start + 1, if known (lrtk.io.lines.LineIndex).
     """
     if fmt == "jsonl":
-        reader = RecordReader(path, skip_bad=skip_bad, schema=DOCUMENT, lines=lines, name=name)
+        reader = RecordReader(path, skip_bad=skip_bad, schema=DOCUMENT, lines=lines, name=name,
+                              at=at)
         yield from reader
         stats.skipped += reader.skipped
         return
@@ -61,7 +63,10 @@ def read_documents(path: str | os.PathLike, fmt: str, lang: str,
     def mine(lineno: int) -> bool:
         return start < lineno <= stop
 
-    for lineno, line in read_lines(path):
+    # A text shard's documents are its own lines; a paragraphs shard needs the line before
+    # its first to tell whether a document starts there, so it reads from the top.
+    for lineno, line in (read_lines(path, skip=start, at=at) if fmt == "text"
+                         else read_lines(path)):
         if lineno > stop and not block:
             return
         if fmt == "text":

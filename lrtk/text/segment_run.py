@@ -14,6 +14,7 @@ import os
 from typing import IO, Optional
 
 from lrtk.io import atomic_output, write_json
+from lrtk.io.lines import LineIndex
 from lrtk.io.progress import counted, info, progress
 from lrtk.parallel import concat, count_lines, plan_shards
 from lrtk.parallel.plan import Shard
@@ -36,13 +37,15 @@ class SegmentJob:
     normalize: bool
     skip_bad: bool
 
-    def run(self, fh: IO, lines: Optional[tuple[int, int]] = None) -> SegmentStats:
-        """Segment the documents of `lines` (all without) into the open handle."""
+    def run(self, fh: IO, lines: Optional[tuple[int, int]] = None,
+            at: Optional[int] = None) -> SegmentStats:
+        """Segment the documents of `lines` (all without; `at`: where they start, if known)
+        into the open handle."""
         from lrtk.text import get_segmenter
 
         stats = SegmentStats(lang=self.lang, normalize=self.normalize)
         docs = read_documents(self.input, self.fmt, self.lang, stats, skip_bad=self.skip_bad,
-                              lines=lines, name=self.name)
+                              lines=lines, at=at, name=self.name)
         records = segment_documents(progress(docs, desc="segment", unit="doc") if not lines
                                     else docs, get_segmenter(self.lang), stats,
                                     normalize_text=self.normalize)
@@ -50,9 +53,11 @@ class SegmentJob:
         return stats
 
 
-def segment_shard(job: SegmentJob, shard: Shard, folder: str) -> None:
+def segment_shard(job: SegmentJob, starts: Optional[tuple[int, ...]], shard: Shard,
+                  folder: str) -> None:
+    """`starts`: each shard's byte offset in the input, where it can seek (None: it cannot)."""
     with atomic_output(os.path.join(folder, PART)) as fh:
-        stats = job.run(fh, (shard.start, shard.stop))
+        stats = job.run(fh, (shard.start, shard.stop), starts[shard.index] if starts else None)
     write_json(stats.state(), os.path.join(folder, STATS))
 
 
@@ -77,14 +82,16 @@ def run_segment(job: SegmentJob, output: str, report: Optional[str],
     with work_folder(opts, job.input, "segment") as (folder, path):
         given = job.input
         job = dataclasses.replace(job, input=path)
-        n = count_lines(path)
+        index = LineIndex(path) if LineIndex.seekable(path) else None
+        n = index.lines if index else count_lines(path)
         count = opts.num_shards or -(-n // LINES_PER_SHARD) or 1
         # One block per shard: documents need no batches.
         shards = plan_shards(n, -(-n // count) or 1, count)
+        starts = tuple(index.offset(s.start) for s in shards) if index else None
         fingerprint = {"stage": "segment", "input": input_fingerprint(given, path),
                        **{k: v for k, v in dataclasses.asdict(job).items()
                           if k not in ("input", "name")}}
-        run_stage(opts, folder, fingerprint, shards, functools.partial(segment_shard, job),
+        run_stage(opts, folder, fingerprint, shards, functools.partial(segment_shard, job, starts),
                   merged)
 
 
