@@ -22,9 +22,12 @@ from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_s
 from lrtk.text.documents import SegmentStats, read_documents, segment_documents, write_segmented
 
 PART, STATS = "part.out", "stats.json"
-# Documents need no batch: a shard may end on any line. Without --num-shards, shards of this
-# many lines (see lrtk.parallel.plan.BLOCKS_PER_SHARD for the trade-off).
+# Documents need no batch: a shard may end on any line. Without --num-shards, shards of at
+# most this many lines and (when the shards can seek) bytes: see
+# lrtk.parallel.plan.BLOCKS_PER_SHARD for the trade-off. Documents are long lines (a 1M-pair
+# corpus as 50,000 documents is 230 MB), so lines alone made one shard of it, one worker.
 LINES_PER_SHARD = 50000
+BYTES_PER_SHARD = 16 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,14 +41,14 @@ class SegmentJob:
     skip_bad: bool
 
     def run(self, fh: IO, lines: Optional[tuple[int, int]] = None,
-            at: Optional[int] = None) -> SegmentStats:
-        """Segment the documents of `lines` (all without; `at`: where they start, if known)
+            index: Optional[LineIndex] = None) -> SegmentStats:
+        """Segment the documents of `lines` (all without; `index`: the input's, to seek with)
         into the open handle."""
         from lrtk.text import get_segmenter
 
         stats = SegmentStats(lang=self.lang, normalize=self.normalize)
         docs = read_documents(self.input, self.fmt, self.lang, stats, skip_bad=self.skip_bad,
-                              lines=lines, at=at, name=self.name)
+                              lines=lines, index=index, name=self.name)
         records = segment_documents(progress(docs, desc="segment", unit="doc") if not lines
                                     else docs, get_segmenter(self.lang), stats,
                                     normalize_text=self.normalize)
@@ -53,11 +56,10 @@ class SegmentJob:
         return stats
 
 
-def segment_shard(job: SegmentJob, starts: Optional[tuple[int, ...]], shard: Shard,
+def segment_shard(job: SegmentJob, index: Optional[LineIndex], shard: Shard,
                   folder: str) -> None:
-    """`starts`: each shard's byte offset in the input, where it can seek (None: it cannot)."""
     with atomic_output(os.path.join(folder, PART)) as fh:
-        stats = job.run(fh, (shard.start, shard.stop), starts[shard.index] if starts else None)
+        stats = job.run(fh, (shard.start, shard.stop), index)
     write_json(stats.state(), os.path.join(folder, STATS))
 
 
@@ -82,16 +84,17 @@ def run_segment(job: SegmentJob, output: str, report: Optional[str],
     with work_folder(opts, job.input, "segment") as (folder, path):
         given = job.input
         job = dataclasses.replace(job, input=path)
+        # A .gz cannot seek: its shards pass over the lines before theirs.
         index = LineIndex(path) if LineIndex.seekable(path) else None
         n = index.lines if index else count_lines(path)
-        count = opts.num_shards or -(-n // LINES_PER_SHARD) or 1
+        count = (opts.num_shards or max(-(-n // LINES_PER_SHARD),
+                                        -(-index.size // BYTES_PER_SHARD) if index else 0) or 1)
         # One block per shard: documents need no batches.
         shards = plan_shards(n, -(-n // count) or 1, count)
-        starts = tuple(index.offset(s.start) for s in shards) if index else None
         fingerprint = {"stage": "segment", "input": input_fingerprint(given, path),
                        **{k: v for k, v in dataclasses.asdict(job).items()
                           if k not in ("input", "name")}}
-        run_stage(opts, folder, fingerprint, shards, functools.partial(segment_shard, job, starts),
+        run_stage(opts, folder, fingerprint, shards, functools.partial(segment_shard, job, index),
                   merged)
 
 
