@@ -11,7 +11,6 @@ import bisect
 import contextlib
 import gzip
 import io
-import mmap
 import os
 import shutil
 import sys
@@ -137,29 +136,30 @@ class LineIndex:
 
     def __init__(self, path: str | os.PathLike):
         self.path = path
-        # before[i]: newlines in the bytes before chunk i, so offset() rereads one chunk.
+        # Chunk i starts at byte starts[i] after before[i] newlines: offset() rereads one chunk.
+        self._starts: list[int] = []
         self._before: list[int] = []
-        newlines = 0
+        newlines, size, last = 0, 0, b""
+        buf = bytearray(self.CHUNK)
         with _opened(path) as fh, readable(path):
-            self.size = os.fstat(fh.fileno()).st_size
-            # Mapped, the page cache is searched in place instead of copied chunk by chunk.
-            with (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if self.size
-                  else contextlib.nullcontext(b"")) as data:
-                for start in range(0, self.size, self.CHUNK):
-                    self._before.append(newlines)
-                    newlines += self._newlines(data, start, min(start + self.CHUNK, self.size))
-                last = data[-1:]
+            while got := fh.readinto(buf):
+                self._starts.append(size)
+                self._before.append(newlines)
+                newlines += self._newlines(buf, got)
+                size, last = size + got, buf[got - 1:got]
+        self.size = size
         # As read_lines numbers them: a last line without its newline is a line too.
         self.lines = newlines + (last not in (b"", b"\n"))
 
     @classmethod
-    def _newlines(cls, data, start: int, end: int) -> int:
-        n, i = 0, data.find(b"\n", start, end)
+    def _newlines(cls, buf: bytearray, end: int) -> int:
+        """Newline bytes in buf[:end]."""
+        n, i = 0, buf.find(b"\n", 0, end)
         while i >= 0:
             n += 1
             if n == cls.FINDS:
-                return n + data[i + 1:end].count(b"\n")
-            i = data.find(b"\n", i + 1, end)
+                return n + buf.count(b"\n", i + 1, end)
+            i = buf.find(b"\n", i + 1, end)
         return n
 
     @staticmethod
@@ -174,12 +174,12 @@ class LineIndex:
             return self.size
         chunk = bisect.bisect_left(self._before, line) - 1  # holds the line-th newline
         with _opened(self.path) as fh, readable(self.path):
-            fh.seek(chunk * self.CHUNK)
+            fh.seek(self._starts[chunk])
             data = fh.read(self.CHUNK)
         pos = -1
         for _ in range(line - self._before[chunk]):
             pos = data.index(b"\n", pos + 1)
-        return chunk * self.CHUNK + pos + 1
+        return self._starts[chunk] + pos + 1
 
 
 def open_lines(path: str | os.PathLike) -> io.TextIOBase:
