@@ -71,3 +71,21 @@ def test_default_shards_follow_the_input_bytes(tmp_path, monkeypatch):
     assert plan["shards"] == -(-source.stat().st_size // 65536) > 4
     streamed = outputs(tmp_path / "stream", "--lang", "bn", "-", stdin=source.read_bytes())
     assert out.read_bytes() == streamed["out"]
+
+
+def test_a_resumed_run_joins_earlier_and_new_shards_in_order(books, tmp_path):
+    """The parts are joined as shards finish: shards 3 and 0 finished by an earlier run
+    (--shard-index), the rest by this one, still give the streaming run's bytes; a --work-dir
+    keeps every part, for a later --merge."""
+    source = books / "book.txt"
+    args = ["--lang", "bn", "--format", "paragraphs"]
+    streamed = outputs(tmp_path / "stream", *args, "-", stdin=source.read_bytes())
+    work = tmp_path / "work"
+    for i in (3, 0):
+        res = lrtk("segment", *args, source, "--num-shards", "5", "--shard-index", i,
+                   "--work-dir", work)
+        assert res.code == 0, res.err
+    assert outputs(tmp_path / "resumed", *args, source, "--num-shards", "5", "--workers", "2",
+                   "--work-dir", work) == streamed
+    assert len(list(work.glob("shard-*/part.out"))) == 5
+    assert outputs(tmp_path / "merged", *args, "--merge", "--work-dir", work) == streamed
