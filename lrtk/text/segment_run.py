@@ -67,7 +67,7 @@ def segment_shard(job: SegmentJob, index: Optional[LineIndex], shard: Shard,
 class _InOrder:
     """Appends the shards' parts to the open output in shard order as they finish: the
     parent joins them while the workers still run, instead of after the last one. Parts of
-    a temporary work folder are removed once joined (freeing 200 MB of pages takes a while
+    a temporary work folder are removed once joined (freeing their pages takes a while
     too); those of a --work-dir stay, for a later --merge."""
 
     def __init__(self, out: BinaryIO, count: int, keep: bool):
