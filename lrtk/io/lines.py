@@ -7,6 +7,7 @@ bare "Aborted!" (which is what an EOFError escaping a command turns into).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gzip
 import io
@@ -80,16 +81,20 @@ def require_readable(*paths: str | os.PathLike) -> None:
             pass
 
 
-def read_lines(path: str | os.PathLike, *, keep_newline: bool = False,
-               skip: int = 0) -> Iterator[tuple[int, str]]:
+def read_lines(path: str | os.PathLike, *, keep_newline: bool = False, skip: int = 0,
+               at: int | None = None) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, text) pairs; trailing '\\n' / '\\r\\n' stripped by default.
 
     The first `skip` lines are counted but neither decoded nor yielded: a shard's reader passes
-    over the lines of the shards before it (their owners report what is wrong in them)."""
+    over the lines of the shards before it (their owners report what is wrong in them). `at`,
+    the byte offset where line skip + 1 starts (LineIndex.offset), jumps there instead."""
     name = display_name(path)
     offset = 0
     lineno = 0
     with _opened(path) as fh:
+        if at is not None:
+            fh.seek(at)
+            offset, lineno = at, skip
         lines = iter(fh)
         while True:
             # The next line is read inside `readable`: a .gz fails while being iterated.
@@ -114,6 +119,67 @@ def read_lines(path: str | os.PathLike, *, keep_newline: bool = False,
             if not keep_newline:
                 text = text.rstrip("\r\n") if text.endswith("\n") else text
             yield lineno, text
+
+
+class LineIndex:
+    """The physical lines of a plain file (not stdin, not .gz: those cannot seek), counted
+    from its raw newline bytes and never decoded, and where any of them starts.
+
+    A sharded stage plans from the count and each shard seeks to its first line: counting by
+    decoding every line took a whole core-pass over the input before any shard could start,
+    and a bad UTF-8 line is reported as well by the shard that reads it (file, line, byte)."""
+
+    CHUNK = 1 << 20
+    # find (memchr) passes over a long line far faster than count's byte-by-byte loop, but a
+    # find per line costs more than count where lines are short: count after FINDS a chunk.
+    FINDS = 2000
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = path
+        # Chunk i starts at byte starts[i] after before[i] newlines: offset() rereads one chunk.
+        self._starts: list[int] = []
+        self._before: list[int] = []
+        newlines, size, last = 0, 0, b""
+        buf = bytearray(self.CHUNK)
+        with _opened(path) as fh, readable(path):
+            while got := fh.readinto(buf):
+                self._starts.append(size)
+                self._before.append(newlines)
+                newlines += self._newlines(buf, got)
+                size, last = size + got, buf[got - 1:got]
+        self.size = size
+        # As read_lines numbers them: a last line without its newline is a line too.
+        self.lines = newlines + (last not in (b"", b"\n"))
+
+    @classmethod
+    def _newlines(cls, buf: bytearray, end: int) -> int:
+        """Newline bytes in buf[:end]."""
+        n, i = 0, buf.find(b"\n", 0, end)
+        while i >= 0:
+            n += 1
+            if n == cls.FINDS:
+                return n + buf.count(b"\n", i + 1, end)
+            i = buf.find(b"\n", i + 1, end)
+        return n
+
+    @staticmethod
+    def seekable(path: str | os.PathLike) -> bool:
+        return str(path) != STDIO and not str(path).endswith(".gz") and os.path.isfile(path)
+
+    def offset(self, line: int) -> int:
+        """The byte offset where the lines after the first `line` start."""
+        if line <= 0:
+            return 0
+        if line >= self.lines:
+            return self.size
+        chunk = bisect.bisect_left(self._before, line) - 1  # holds the line-th newline
+        with _opened(self.path) as fh, readable(self.path):
+            fh.seek(self._starts[chunk])
+            data = fh.read(self.CHUNK)
+        pos = -1
+        for _ in range(line - self._before[chunk]):
+            pos = data.index(b"\n", pos + 1)
+        return self._starts[chunk] + pos + 1
 
 
 def open_lines(path: str | os.PathLike) -> io.TextIOBase:

@@ -38,12 +38,13 @@ class RecordReader:
 
     def __init__(self, path: str | os.PathLike, *, skip_bad: bool = False,
                  schema: Schema | None = None, lines: tuple[int, int] | None = None,
-                 name: str | None = None):
+                 name: str | None = None, at: int | None = None):
         self.path = path
         self.skip_bad = skip_bad
         self.schema = schema
         self.skipped = 0
         self.lines = lines  # only lines [start, stop) (0-based): one shard of the input
+        self.at = at  # where line start + 1 begins, if known (lrtk.io.lines.LineIndex)
         self.name = name or display_name(path)  # e.g. '<stdin>' for a spooled stdin
 
     def _warn(self, err: DataError) -> None:
@@ -53,7 +54,7 @@ class RecordReader:
     def __iter__(self) -> Iterator[Record]:
         name = self.name
         start, stop = self.lines or (0, float("inf"))
-        for lineno, text in read_lines(self.path, skip=start):
+        for lineno, text in read_lines(self.path, skip=start, at=self.at):
             if lineno > stop:
                 return
             if not text.strip():

@@ -19,6 +19,7 @@ from lrtk.parallel.workdir import WorkDir
 
 EXECUTORS = ("local", "ray")
 Task = Callable[[Shard, str], None]
+Finished = Callable[[Shard, str], None]  # (shard, its folder)
 T, R = TypeVar("T"), TypeVar("R")
 
 
@@ -29,34 +30,44 @@ def default_workers() -> int:
 
 def run_shards(task: Task, shards: Sequence[Shard], work: WorkDir, *, workers: int = 1,
                executor: str = "local", ray_address: Optional[str] = None,
-               desc: str = "shards") -> None:
-    """Run every shard of `shards` that `work` has no completion marker for."""
+               desc: str = "shards", finished: Optional[Finished] = None) -> None:
+    """Run every shard of `shards` that `work` has no completion marker for. `finished(shard,
+    folder)` is called here for every shard once it is complete, those of an earlier run
+    first, then each as it completes (a stage may join outputs while the workers run)."""
     pending = work.missing(list(shards))
     bar = _Bar(sum(s.stop - s.start for s in shards), desc,
                done=sum(s.stop - s.start for s in shards if s not in pending))
+
+    def done(shard: Shard) -> None:
+        work.finish(shard)
+        bar.update(shard)
+        if finished:
+            finished(shard, work.shard_dir(shard))
+
     try:
+        for shard in shards:
+            if finished and shard not in pending:
+                finished(shard, work.shard_dir(shard))
         if executor == "ray":
-            _run_ray(task, pending, work, ray_address, bar)
+            _run_ray(task, pending, work, ray_address, done)
         elif workers <= 1 or len(pending) <= 1:
             for shard in pending:
                 task(shard, work.start(shard))
-                work.finish(shard)
-                bar.update(shard)
+                done(shard)
         else:
-            _run_pool(task, pending, work, workers, bar)
+            _run_pool(task, pending, work, workers, done)
     finally:
         bar.close()
 
 
 def _run_pool(task: Task, pending: Sequence[Shard], work: WorkDir, workers: int,
-              bar: "_Bar") -> None:
+              done: Callable[[Shard], None]) -> None:
     with concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
         futures = {pool.submit(task, shard, work.start(shard)): shard for shard in pending}
         try:
             for future in concurrent.futures.as_completed(futures):
                 future.result()  # a worker's LrtkError is raised here, as one error line
-                work.finish(futures[future])
-                bar.update(futures[future])
+                done(futures[future])
         except BaseException:
             for f in futures:
                 f.cancel()
@@ -64,7 +75,7 @@ def _run_pool(task: Task, pending: Sequence[Shard], work: WorkDir, workers: int,
 
 
 def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optional[str],
-             bar: "_Bar") -> None:
+             done: Callable[[Shard], None]) -> None:
     ray = _joined_ray(address)
     remote = ray.remote(_ray_task)
     refs = {remote.remote(task, shard, work.start(shard)): shard for shard in pending}
@@ -75,8 +86,7 @@ def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optio
             ray.get(ready[0])
         except ray.exceptions.RayTaskError as e:
             raise e.cause from None  # the task's own (one-line) error
-        work.finish(refs[ready[0]])
-        bar.update(refs[ready[0]])
+        done(refs[ready[0]])
 
 
 def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int = 1,

@@ -80,8 +80,10 @@ def input_fingerprint(given: str, path: str) -> dict:
 
 def run_stage(opts: ShardOptions, folder: str, fingerprint: dict, shards: list[Shard],
               task: Callable[[Shard, str], None],
-              merge: Callable[[list[str], dict], None]) -> None:
-    """Run the shards this invocation is for; merge when all of them are done."""
+              merge: Callable[[list[str], dict], None],
+              finished: Optional[Callable[[Shard, str], None]] = None) -> None:
+    """Run the shards this invocation is for; merge when all of them are done. `finished`:
+    see run_shards (only when this invocation merges)."""
     fingerprint = {**fingerprint, "shards": len(shards)}
     stage = fingerprint["stage"]
     # The work folder is written as the shards finish; only the merge writes the outputs.
@@ -93,7 +95,7 @@ def run_stage(opts: ShardOptions, folder: str, fingerprint: dict, shards: list[S
                  f"(join the shards with {param('merge')})")
             return
         run_shards(task, shards, work, workers=opts.workers, executor=opts.executor,
-                   ray_address=opts.ray_address, desc=stage)
+                   ray_address=opts.ray_address, desc=stage, finished=finished)
     merge([work.shard_dir(s) for s in shards], fingerprint)
 
 

@@ -19,7 +19,7 @@ from typing import IO, Iterable, Iterator
 
 from lrtk.errors import UsageError, param
 from lrtk.io import RecordReader, read_lines
-from lrtk.io.lines import display_name
+from lrtk.io.lines import LineIndex, display_name
 from lrtk.io.progress import warn
 from lrtk.io.records import Record, dumps
 from lrtk.io.schema import DOCUMENT
@@ -38,20 +38,26 @@ def check_format(fmt: str, allowed: tuple[str, ...], option: str) -> str:
 
 def read_documents(path: str | os.PathLike, fmt: str, lang: str,
                    stats: "SegmentStats", *, skip_bad: bool = False,
-                   lines: tuple[int, int] | None = None,
+                   lines: tuple[int, int] | None = None, index: LineIndex | None = None,
                    name: str | None = None) -> Iterator[Record]:
     """Document records (lrtk.io.schema.DOCUMENT) from any input form.
 
     `lines` = (start, stop) reads one shard: the documents whose first line is one of lines
     [start, stop) (0-based); a paragraphs document that starts there is read to its end.
+    With the input's `index` the shard seeks to its lines instead of passing over the others.
     """
+    start, stop = lines or (0, float("inf"))
+    # A paragraphs shard reads from the line before its first: whether a document starts on
+    # its first line depends on it.
+    first = max(start - 1, 0) if fmt == "paragraphs" else start
+    at = index.offset(first) if index else None
     if fmt == "jsonl":
-        reader = RecordReader(path, skip_bad=skip_bad, schema=DOCUMENT, lines=lines, name=name)
+        reader = RecordReader(path, skip_bad=skip_bad, schema=DOCUMENT, lines=lines, name=name,
+                              at=at)
         yield from reader
         stats.skipped += reader.skipped
         return
     name = name or display_name(path)
-    start, stop = lines or (0, float("inf"))
     block: list[str] = []
     first_line = 0
 
@@ -61,7 +67,7 @@ def read_documents(path: str | os.PathLike, fmt: str, lang: str,
     def mine(lineno: int) -> bool:
         return start < lineno <= stop
 
-    for lineno, line in read_lines(path):
+    for lineno, line in read_lines(path, skip=first, at=at):
         if lineno > stop and not block:
             return
         if fmt == "text":
