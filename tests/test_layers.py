@@ -18,7 +18,7 @@ LRTK = Path(__file__).resolve().parents[1] / "lrtk"
 
 # Bottom up, as in docs/architecture.md ("Layers").
 LAYERS = [
-    ("base", {"errors", "io", "parallel", "charts", "registry", "native", "__init__"}),
+    ("base", {"errors", "io", "parallel", "memory", "charts", "registry", "native", "__init__"}),
     ("text and words", {"text", "lexicon", "embed"}),
     ("data stages", {"align", "filter", "corpus", "sampling", "tokenize"}),
     ("models", {"train", "tune", "taco", "generate", "trim", "summarize", "evaluate"}),
