@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt CMakeLists.txt native/CMakeLists.txt sc
 	touch $@
 
 test: setup native-test llamacpp
-	$(PY) -m pytest -q --durations=30 tests
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=30 tests
 	$(MAKE) test-fairseq2
 
 # C unit tests of the native kernels: the host build (scalar + AVX2), then the aarch64 cross

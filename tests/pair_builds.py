@@ -3,7 +3,9 @@
 A build runs every stage for real (segment → ... → quality → summary → report) on the first
 three bundled documents of the pair, at tiny model sizes. tests/test_pipeline.py checks the
 pipeline and tests/test_report.py the HTML report of the same bn-en build: one build of each
-pair per session (about 45 s each), registered as a session fixture in conftest.py.
+pair per session (about 45 s each), registered as a session fixture in conftest.py. Under
+`make test` (pytest-xdist, a test file per worker) the two files may run on different
+workers, and each worker then makes its own bn-en build.
 
 A test that reruns stages with other knobs must put the build back as it was (`restore`):
 the next test module reads the same build.
