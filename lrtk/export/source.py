@@ -83,7 +83,7 @@ def _header_config(cfg: dict, path: str) -> dict:
     return {"dim": cfg["hidden_size"], "hidden_dim": cfg["intermediate_size"],
             "n_layers": cfg["num_hidden_layers"], "n_heads": heads,
             "n_kv_heads": cfg.get("num_key_value_heads") or heads,
-            "head_dim": cfg.get("head_dim") or cfg["hidden_size"] // heads,
+            "head_dim": _head_dim(cfg),
             "vocab_size": cfg["vocab_size"], "max_seq_len": cfg.get("max_position_embeddings", 2048),
             "bos_id": token_id("bos_token_id"), "eos_id": token_id("eos_token_id"),
             "norm_eps": float(cfg.get("rms_norm_eps", 1e-6)), "rope_attn_scale": 1.0}
@@ -109,13 +109,16 @@ def _rope(cfg: dict, path: str) -> tuple[np.ndarray, float]:
     return inv_freq.float().numpy(), float(attn_scale)
 
 
+def _head_dim(cfg: dict) -> int:
+    return cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
+
+
 def _default_rope(cfg: dict) -> np.ndarray:
     """transformers' "default" RoPE: theta ** (-2i / d) over the rotated part of a head, in
     float32 as torch computes it (every supported architecture defaults theta to 10000)."""
     import torch
 
-    head_dim = cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
-    dim = int(head_dim * cfg.get("partial_rotary_factor", 1.0))
+    dim = int(_head_dim(cfg) * cfg.get("partial_rotary_factor", 1.0))
     exponents = torch.arange(0, dim, 2, dtype=torch.int64).to(dtype=torch.float) / dim
     return (1.0 / (cfg.get("rope_theta", 10000.0) ** exponents)).numpy()
 
