@@ -1,4 +1,4 @@
-"""lrtk.text.normalize: NFC, Bengali canonical forms, zero-width characters."""
+"""lrtk.text.normalize: NFC, Bengali and Sinhala canonical forms, zero-width characters."""
 
 from __future__ import annotations
 
@@ -22,6 +22,30 @@ E_SIGN, AA_SIGN, AU_LENGTH = "\u09c7", "\u09be", "\u09d7"
 ])
 def test_bengali_canonical_forms(decomposed, composed):
     assert normalize(f"আমি {decomposed}", "bn") == f"আমি {composed}"
+
+
+@pytest.mark.parametrize("two,one", [
+    ("\u0d85\u0dcf", "\u0d86"),  # අ + ා → ආ
+    ("\u0d85\u0dd0", "\u0d87"),  # අ + ැ → ඇ
+    ("\u0d91\u0dca", "\u0d92"),  # එ + ් → ඒ
+    ("\u0d94\u0ddf", "\u0d96"),  # ඔ + ෟ → ඖ
+])
+def test_sinhala_vowels_typed_as_two_code_points(two, one):
+    assert normalize(f"ජේ. {two}ර්.", "si") == f"ජේ. {one}ර්."
+    # A vowel sign after a consonant is no independent vowel: කා stays as it is.
+    assert normalize("\u0d9a\u0dcf", "si") == "\u0d9a\u0dcf"
+    assert normalize(two, "bn") == two  # other languages' text is left alone
+
+
+def test_real_sinhala_text_gets_one_code_point_vowels():
+    lines = shared_path("floresv1_dev", "wikipedia.dev.si-en.si").read_text(
+        encoding="utf-8").splitlines()
+    two = [ln for ln in lines if "\u0d85\u0dcf" in ln]
+    assert two  # FLORES Sinhala has අ + ා (the initial අාර්, and more)
+    for line in two:
+        once = normalize(line, "si")
+        assert "\u0d85\u0dcf" not in once and once.count("\u0d86") > line.count("\u0d86")
+        assert normalize(once, "si") == once
 
 
 def test_precomposed_letters_stay_precomposed_in_bengali_only():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from lrtk.text.normalize import canonical_spelling
 from lrtk.text.profile import LanguageProfile
 
 # Characters that mark list items ("• 9. first • 10. second").
@@ -165,7 +166,8 @@ class Segmenter:
         tok = _token_before(text, tok_end)
         tok_start = tok_end - len(tok)
         tok = tok.lstrip(p.opening)
-        key = tok.lower()
+        # The lists hold canonical spellings; text may carry Sinhala's two-code-point vowels.
+        key = canonical_spelling(tok, p.lang).lower()
         if key in p.prefixes:
             return False
         if key in p.number_prefixes and nxt[0].isdigit():
