@@ -9,7 +9,9 @@ own documents, whose sentences translators aligned line by line (../shared/data)
 stage_quality), and scores segmentation itself, in process:
 
 - segment: each side's lines joined into paragraphs and split back; boundary F1
-  (lrtk.text.boundaries, the scorer of tests/test_segment_tico.py).
+  (lrtk.text.boundaries, the scorer of tests/test_segment_tico.py), with the set's reviewed
+  ends inside lines as gold where it has a list (FLORES si), and then also against line ends
+  alone.
 - align: the documents with 10% of the non-English sentences merged and 5% dropped (English
   intact), and the gold beads (lrtk.align.perturb, as benchmarks/bench_align_quality.py).
 - filter: the sentence pairs with 30% synthetic noise of known kinds (lrtk.filter.synthetic,
@@ -57,14 +59,22 @@ def _foreign(shared: Path, name: str, n: int) -> list[list[str]]:
     return texts
 
 
-def _segment_scores(docs: dict[str, tuple[list[str], list[str]]], lang: str) -> dict:
+def _segment_scores(docs: dict[str, tuple[list[str], list[str]]], name: str) -> dict:
+    """Boundary F1 per side. Where the set has reviewed ends inside lines (FLORES si), "f1"
+    counts them as gold and "f1_lines" is the figure against line ends alone."""
+    lang = name.split("-")[1]
     per_lang = {}
     for side, code in ((1, lang), (0, "en")):
         lines = [line for pair in docs.values() for line in pair[side]]
         ids = [doc for doc, pair in docs.items() for _ in pair[side]]
-        tp, fp, fn = boundaries.boundary_counts(boundaries.paragraphs(lines, ids, code), code)
+        paras = boundaries.paragraphs(lines, ids, code)
+        inner = boundaries.reviewed_ends(name) if code == lang else {}
+        tp, fp, fn = boundaries.boundary_counts(paras, code, inner)
         per_lang[code] = {"boundaries": tp + fn, "extra_splits": fp, "missed": fn,
                           "f1": round(boundaries.f1(tp, fp, fn), 4)}
+        if inner:
+            per_lang[code]["f1_lines"] = round(
+                boundaries.f1(*boundaries.boundary_counts(paras, code)), 4)
     return per_lang
 
 
@@ -72,7 +82,7 @@ def gold(shared: Path, name: str, out: Path, seed: int, limit: int) -> None:
     lang = name.split("-")[1]
     docs = _documents(shared, name, limit)
     out.mkdir(parents=True, exist_ok=True)
-    write_json({"set": name, "languages": _segment_scores(docs, lang)}, out / "segment.json")
+    write_json({"set": name, "languages": _segment_scores(docs, name)}, out / "segment.json")
 
     pairs, beads = perturbed_set(shared, name)
     pairs, beads = pairs[:len(docs)], beads[:len(docs)]

@@ -108,11 +108,18 @@ def _bench(work: Path) -> str | None:
                      f"prefill {r['prefill_tok_s']:.0f} tok/s" for r in rows)
 
 
+def _segment_f1(score: dict, digits: int) -> str:
+    """A side's boundary F1, and against line ends alone where reviewed ends inside lines
+    were part of the gold (lrtk.pair_quality)."""
+    lines = f" (line ends only {score['f1_lines']:.{digits}f})" if "f1_lines" in score else ""
+    return f"{score['f1']:.{digits}f}{lines}"
+
+
 def _quality(work: Path) -> str | None:
     r = _json(work / "reports" / "quality.json")
     if r is None:
         return None
-    seg = ", ".join(f"{lang} {s['f1']:.4f}" for lang, s in r["segment"].items())
+    seg = ", ".join(f"{lang} {_segment_f1(s, 4)}" for lang, s in r["segment"].items())
     rates = r["filter"]["rates"]
     kinds = ", ".join(f"{k} {100 * rates[k]['flagged']:.1f}%" for k in r["filter"]["kinds"]
                       if k in rates)
@@ -162,7 +169,7 @@ def _pair_cells(work: Path) -> dict[str, str | None]:
         cells["corpus train/dev/test"] = f"{splits['train']:,}/{splits['dev']:,}/{splits['test']:,}"
         cells["train pairs"] = f"{splits['train']:,}"
     if quality:
-        cells["segment F1 (src / en)"] = " / ".join(f"{quality['segment'][lang]['f1']:.3f}"
+        cells["segment F1 (src / en)"] = " / ".join(_segment_f1(quality["segment"][lang], 3)
                                                     for lang in langs)
         cells["align strict F1"] = f"{quality['align']['strict_f1']:.3f}"
         cells["filter: clean kept / noise flagged"] = \

@@ -79,6 +79,19 @@ def test_every_stage_ran_and_reported(pair, pair_builds):
     assert sorted(r["lang"] for r in fertility) == sorted([src, "en"])
 
 
+def test_sinhala_segment_gold_counts_the_reviewed_ends_and_shows_line_ends_too():
+    """si-en's quality stage scores FLORES si with its reviewed ends inside lines as gold,
+    and the pairs table shows the figure against line ends alone beside it."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared test data not found: {SHARED_DATA} (set LRTK_SHARED_DATA)")
+    from lrtk.pair_quality import _documents, _segment_scores
+    from lrtk.pipeline_summary import _segment_f1
+
+    si = _segment_scores(_documents(SHARED_DATA, "flores-si"), "flores-si")["si"]
+    assert si["f1"] >= 0.99 and si["f1_lines"] < si["f1"], si
+    assert _segment_f1(si, 3) == f"{si['f1']:.3f} (line ends only {si['f1_lines']:.3f})"
+
+
 @pytest.mark.parametrize("pair", sorted(LICENCES))
 def test_quality_on_the_pairs_own_gold(pair, pair_builds):
     """Segment, align and filter scored on the pair's own documents (their first three): the

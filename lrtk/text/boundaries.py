@@ -9,15 +9,18 @@ stop (TICO-19 has many) ends its paragraph, since no rule could find that bounda
 an internal question mark, exclamation mark, danda or Urdu full stop hold several sentences,
 so splitting inside them would be right but count as an error; they are left out. Lines with
 internal full stops (abbreviations, initials, decimals, "et al.") stay in: every split inside
-them is a false positive (so Sinhala, which ends sentences with ".", scores lower on FLORES,
-whose Sinhala lines often hold several sentences).
+them is a false positive, unless the line is in the set's list of reviewed ends
+(`reviewed_ends`): FLORES's Sinhala lines often hold two sentences, each ending in ".", and
+the list, made by reading each split beside the English, names those ends.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
-from typing import Sequence
+from importlib import resources
+from typing import Mapping, Sequence
 
 from lrtk.text import get_segmenter
 
@@ -56,15 +59,41 @@ def paragraphs(lines: Sequence[str], docs: Sequence[str], lang: str) -> list[lis
     return found
 
 
-def boundary_counts(paras: Sequence[Sequence[str]], lang: str) -> tuple[int, int, int]:
+def line_key(line: str) -> str:
+    """The key of a (stripped) line in a reviewed-ends list."""
+    return hashlib.sha1(line.encode("utf-8")).hexdigest()[:12]
+
+
+def reviewed_ends(name: str) -> dict[str, tuple[int, ...]]:
+    """The sentence ends inside single lines of parallel set `name` ("flores-si"), found by
+    reading: line_key(line) -> offsets in the line just after each end. Empty for a set with
+    no list (lrtk/text/reviewed_ends/NAME.tsv, whose header says how it was made)."""
+    path = resources.files("lrtk.text").joinpath("reviewed_ends", f"{name}.tsv")
+    if not path.is_file():
+        return {}
+    ends: dict[str, list[int]] = {}
+    for row in path.read_text(encoding="utf-8").splitlines():
+        if row and not row.startswith("#"):
+            key, offset = row.split("\t")[:2]
+            ends.setdefault(key, []).append(int(offset))
+    return {key: tuple(sorted(offsets)) for key, offsets in ends.items()}
+
+
+def boundary_counts(paras: Sequence[Sequence[str]], lang: str,
+                    inner_ends: Mapping[str, Sequence[int]] | None = None
+                    ) -> tuple[int, int, int]:
     """(true positives, false positives, false negatives) of the segmenter's boundaries over
-    the paragraphs, each joined with spaces."""
+    the paragraphs, each joined with spaces. The gold is each line's end, and the ends inside
+    a line that `inner_ends` (from `reviewed_ends`) lists."""
     segmenter = get_segmenter(lang)
     tp = fp = fn = 0
     for para in paras:
         text = " ".join(para)
+        starts = list(itertools.accumulate([0] + [len(line) + 1 for line in para[:-1]]))
         # The offset just after each joined line (every line but the last is followed by " ").
-        reference = {end - 1 for end in itertools.accumulate(len(line) + 1 for line in para[:-1])}
+        reference = {start - 1 for start in starts[1:]}
+        for line, start in zip(para, starts):
+            reference.update(start + end for end in (inner_ends or {}).get(line_key(line), ()))
         predicted = {end for _, end in segmenter.spans(text)[:-1]}
         tp += len(reference & predicted)
         fp += len(predicted - reference)
