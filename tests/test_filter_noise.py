@@ -16,7 +16,7 @@ import json
 import pytest
 
 from conftest import shared_path
-from lrtk.filter.synthetic import NOISE_KINDS, detection_rates, inject_noise
+from lrtk.filter.synthetic import NOISE_KINDS, detection_rates, inject_noise, normal
 
 
 def tico(pair: str, name: str) -> list[str]:
@@ -55,6 +55,24 @@ def test_injected_noise_is_never_a_pair_of_the_set():
         if r["meta"]["noise"] in ("shift", "truncate"):
             assert (r["src"], r["tgt"]) not in pairs, r
     assert repeats > 5  # the case occurs in the set
+
+
+def test_a_shift_is_never_the_sources_own_sentence_in_other_punctuation():
+    # Tatoeba pairs "নিশ্চই!" with "Of course!" and the next lines with "Of course.": the same
+    # sentence, so with seed 1 a shift by exact string took it as a misalignment (p02198).
+    src = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.ben").read_text("utf-8")
+    tgt = shared_path("tatoeba_ben_eng", "tatoeba-test-v2021-08-07.eng").read_text("utf-8")
+    src, tgt = src.splitlines(), tgt.splitlines()
+    assert normal("  Of  course!") == normal("of course.") == "of course"
+    assert normal("What's up?") != normal("What is up?")  # only case, punctuation, spacing
+    own: dict[str, set[str]] = {}
+    for s, t in zip(src, tgt):
+        own.setdefault(normal(s), set()).add(normal(t))
+    for seed in (0, 1, 2):
+        shifts = [r for r in inject_noise(src, tgt, [src], "bn", "en", rate=0.3, seed=seed)
+                  if r["meta"]["noise"] == "shift"]
+        assert len(shifts) == 150
+        assert all(normal(r["tgt"]) not in own[normal(r["src"])] for r in shifts), seed
 
 
 def test_default_chain_flags_noise_and_keeps_clean(noisy, run_cli, tmp_path):

@@ -7,6 +7,7 @@ count per kind how much the chain rejects and how much clean data it keeps.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -30,7 +31,9 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
                     whose target the set does not pair with this line's source anywhere:
                     a set may list a sentence with each of its translations back to back
                     (Tatoeba does), or list it twice, and a target the set itself gives
-                    as this source's translation is no misalignment
+                    as this source's translation is no misalignment. Sentences are
+                    compared in their `normal` form (case, punctuation and spacing
+                    ignored): "Of course." is the same sentence as "Of course!"
       wrong_lang -- the target replaced by line i of a `foreign` text (other language, same
                     meaning), cycling through the foreign texts given
       copy       -- the target is a copy of the source
@@ -44,9 +47,10 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
     noisy = rng.choice(n, size=int(round(n * rate)), replace=False)
     kind_of = {int(i): NOISE_KINDS[r % len(NOISE_KINDS)] for r, i in enumerate(noisy)}
     clean_before: list[int] = []  # clean indices seen so far, for duplicates
-    translations: dict[str, set[str]] = {}  # source -> every target the set pairs it with
+    # normal source -> the normal form of every target the set pairs it with
+    translations: dict[str, set[str]] = {}
     for line_src, line_tgt in zip(src, tgt):
-        translations.setdefault(line_src, set()).add(line_tgt)
+        translations.setdefault(normal(line_src), set()).add(normal(line_tgt))
     records = []
     for i in range(n):
         kind = kind_of.get(i)
@@ -56,7 +60,7 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
         if kind == "truncate" and len(s.split()) == len(t.split()) == 1:
             kind = None
         if kind == "shift":
-            t = tgt[_next_other(tgt, translations[s], i)]
+            t = tgt[_next_other(tgt, translations[normal(s)], i)]
         elif kind == "wrong_lang":
             t = foreign[i % len(foreign)][i]
         elif kind == "copy":
@@ -75,14 +79,22 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
 
 
 def _next_other(tgt: Sequence[str], known: set[str], i: int) -> int:
-    """The first line after i (cyclically) whose target is not among `known`, the targets
-    the set pairs with line i's source (line i's own included)."""
+    """The first line after i (cyclically) whose target's normal form is not among `known`,
+    those of the targets the set pairs with line i's source (line i's own included)."""
     n = len(tgt)
     for step in range(1, n):
         j = (i + step) % n
-        if tgt[j] not in known:
+        if normal(tgt[j]) not in known:
             return j
     return (i + 1) % n  # every target translates this source: nothing else to shift in
+
+
+def normal(text: str) -> str:
+    """`text` case-folded, without punctuation (Unicode category P*: . ! ? , ' " the danda
+    ...), runs of whitespace as one space: two lines that differ only there say the same."""
+    kept = "".join(" " if unicodedata.category(c).startswith("P") else c
+                   for c in text.casefold())
+    return " ".join(kept.split())
 
 
 def detection_rates(records: Sequence[dict], kept_ids: Iterable[str]) -> dict[str, dict]:
