@@ -7,8 +7,6 @@ checked against the data.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from conftest import shared_path
@@ -71,9 +69,7 @@ def test_reviewed_sinhala_ends_match_the_data():
     the stop the row quotes: a changed data file or a shifted offset fails here."""
     lines = {boundaries.line_key(line.strip()): line.strip()
              for line in flores_lines("si")[0]}
-    path = Path(boundaries.__file__).parent / "reviewed_ends" / "flores-si.tsv"
-    rows = [r.split("\t") for r in path.read_text(encoding="utf-8").splitlines()
-            if r and not r.startswith("#")]
+    rows = boundaries.reviewed_rows("flores-si")
     assert len(rows) == sum(map(len, boundaries.reviewed_ends("flores-si").values())) > 50
     for key, offset, before, after, _english in rows:
         line, offset = lines[key], int(offset)

@@ -17,11 +17,15 @@ NEAR_DUPLICATE_RULE = ("casefold, punctuation and symbols removed, every digit r
 STEPS = ("read", "normalised", "exact_dedup", "near_dedup", "decontaminated")
 
 
+def fold_words(text: str) -> str:
+    """The words of a text: casefold, punctuation and symbols removed, white space collapsed
+    ("Of course!" and "of  course." give "of course")."""
+    return _SPACE.sub(" ", _PUNCT_SYMBOL.sub(" ", text.casefold())).strip()
+
+
 def fold(text: str) -> str:
     """The near-duplicate key of a normalised text (see NEAR_DUPLICATE_RULE)."""
-    text = _PUNCT_SYMBOL.sub(" ", text.casefold())
-    text = _DIGITS.sub("0", text)
-    return _SPACE.sub(" ", text).strip()
+    return _DIGITS.sub("0", fold_words(text))
 
 
 def fold_all(texts: Sequence[str]) -> str:

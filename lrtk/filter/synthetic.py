@@ -7,10 +7,11 @@ count per kind how much the chain rejects and how much clean data it keeps.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Iterable, Sequence
 
 import numpy as np
+
+from lrtk.corpus.dedup import fold_words
 
 NOISE_KINDS = ("shift", "wrong_lang", "copy", "truncate", "duplicate")
 
@@ -32,8 +33,8 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
                     a set may list a sentence with each of its translations back to back
                     (Tatoeba does), or list it twice, and a target the set itself gives
                     as this source's translation is no misalignment. Sentences are
-                    compared in their `normal` form (case, punctuation and spacing
-                    ignored): "Of course." is the same sentence as "Of course!"
+                    compared by their words (`fold_words`: case, punctuation, symbols and
+                    spacing ignored): "Of course." is the same sentence as "Of course!"
       wrong_lang -- the target replaced by line i of a `foreign` text (other language, same
                     meaning), cycling through the foreign texts given
       copy       -- the target is a copy of the source
@@ -47,10 +48,10 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
     noisy = rng.choice(n, size=int(round(n * rate)), replace=False)
     kind_of = {int(i): NOISE_KINDS[r % len(NOISE_KINDS)] for r, i in enumerate(noisy)}
     clean_before: list[int] = []  # clean indices seen so far, for duplicates
-    # normal source -> the normal form of every target the set pairs it with
+    # a source's words -> the words of every target the set pairs it with
     translations: dict[str, set[str]] = {}
     for line_src, line_tgt in zip(src, tgt):
-        translations.setdefault(normal(line_src), set()).add(normal(line_tgt))
+        translations.setdefault(fold_words(line_src), set()).add(fold_words(line_tgt))
     records = []
     for i in range(n):
         kind = kind_of.get(i)
@@ -60,7 +61,7 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
         if kind == "truncate" and len(s.split()) == len(t.split()) == 1:
             kind = None
         if kind == "shift":
-            t = tgt[_next_other(tgt, translations[normal(s)], i)]
+            t = tgt[_next_other(tgt, translations[fold_words(s)], i)]
         elif kind == "wrong_lang":
             t = foreign[i % len(foreign)][i]
         elif kind == "copy":
@@ -79,22 +80,14 @@ def inject_noise(src: Sequence[str], tgt: Sequence[str], foreign: Sequence[Seque
 
 
 def _next_other(tgt: Sequence[str], known: set[str], i: int) -> int:
-    """The first line after i (cyclically) whose target's normal form is not among `known`,
+    """The first line after i (cyclically) whose target's words are not among `known`,
     those of the targets the set pairs with line i's source (line i's own included)."""
     n = len(tgt)
     for step in range(1, n):
         j = (i + step) % n
-        if normal(tgt[j]) not in known:
+        if fold_words(tgt[j]) not in known:
             return j
     return (i + 1) % n  # every target translates this source: nothing else to shift in
-
-
-def normal(text: str) -> str:
-    """`text` case-folded, without punctuation (Unicode category P*: . ! ? , ' " the danda
-    ...), runs of whitespace as one space: two lines that differ only there say the same."""
-    kept = "".join(" " if unicodedata.category(c).startswith("P") else c
-                   for c in text.casefold())
-    return " ".join(kept.split())
 
 
 def detection_rates(records: Sequence[dict], kept_ids: Iterable[str]) -> dict[str, dict]:

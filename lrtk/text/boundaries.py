@@ -64,18 +64,23 @@ def line_key(line: str) -> str:
     return hashlib.sha1(line.encode("utf-8")).hexdigest()[:12]
 
 
-def reviewed_ends(name: str) -> dict[str, tuple[int, ...]]:
-    """The sentence ends inside single lines of parallel set `name` ("flores-si"), found by
-    reading: line_key(line) -> offsets in the line just after each end. Empty for a set with
-    no list (lrtk/text/reviewed_ends/NAME.tsv, whose header says how it was made)."""
+def reviewed_rows(name: str) -> list[list[str]]:
+    """The rows of parallel set `name`'s list of reviewed ends (lrtk/text/reviewed_ends/
+    NAME.tsv, whose header says how it was made and what each column holds); none for a set
+    with no list."""
     path = resources.files("lrtk.text").joinpath("reviewed_ends", f"{name}.tsv")
     if not path.is_file():
-        return {}
+        return []
+    return [row.split("\t") for row in path.read_text(encoding="utf-8").splitlines()
+            if row and not row.startswith("#")]
+
+
+def reviewed_ends(name: str) -> dict[str, tuple[int, ...]]:
+    """The sentence ends inside single lines of parallel set `name` ("flores-si"), found by
+    reading: line_key(line) -> offsets in the line just after each end."""
     ends: dict[str, list[int]] = {}
-    for row in path.read_text(encoding="utf-8").splitlines():
-        if row and not row.startswith("#"):
-            key, offset = row.split("\t")[:2]
-            ends.setdefault(key, []).append(int(offset))
+    for key, offset, *_ in reviewed_rows(name):
+        ends.setdefault(key, []).append(int(offset))
     return {key: tuple(sorted(offsets)) for key, offsets in ends.items()}
 
 
