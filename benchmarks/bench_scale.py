@@ -235,11 +235,16 @@ def corpus_task_times(tmp: Path, n: int) -> dict:
             timed(task, shard, work.start(shard))
             work.finish(shard)
 
-    def parallel_map(fn, items, **_):
+    def parallel_results(fn, items, **_):
         steps.append([])
-        return [timed(fn, item) for item in items]
+        return (timed(fn, item) for item in items)
 
-    run.run_shards, build.parallel_map = run_shards, parallel_map  # this process only
+    def parallel_map(fn, items, **_):
+        return list(parallel_results(fn, items))
+
+    # this process only
+    run.run_shards, build.parallel_map, build.parallel_results = (run_shards, parallel_map,
+                                                                  parallel_results)
     config = load_config(str(write_corpus_config(tmp, n)))
     start = time.process_time()
     build.build_corpus(config, str(tmp / "tasks.out"), [], str(tmp / "tasks.md"), "bench",

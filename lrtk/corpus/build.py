@@ -39,7 +39,7 @@ from lrtk.errors import DataError, UsageError, param
 from lrtk.io import atomic_dir
 from lrtk.io.lines import open_lines, read_bytes
 from lrtk.parallel import plan_shards
-from lrtk.parallel.executor import call, parallel_map
+from lrtk.parallel.executor import call, parallel_map, parallel_results
 from lrtk.parallel.plan import split_even
 from lrtk.parallel.run import ShardOptions, input_fingerprint, merge_only, run_stage, work_folder
 from lrtk.parallel.workdir import content_hash, file_fingerprint
@@ -124,39 +124,46 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
             pipelines[unit.pipeline][k] += v
     mono_langs = tuple(dict.fromkeys(s.lang for s in config.monolingual))
     splits = Splits(config.splits)
-    run = functools.partial(parallel_map, workers=opts.workers, executor=opts.executor,
+    run = functools.partial(parallel_results, workers=opts.workers, executor=opts.executor,
                             ray_address=opts.ray_address)
     with _scratch(os.path.join(os.path.dirname(folders[0]), MERGE_DIR)) as tmp:
         # One range of input positions per bucket: as many tasks, of about the same size.
         starts = [lo for lo, _ in split_even(plan["lines"], plan["buckets"])] + [plan["lines"]]
         job = MergeJob(tuple(folders), tuple(indexes), len(pipelines), tuple(starts), splits,
                        tmp)
-        buckets = run(functools.partial(dedup_bucket, job), range(plan["buckets"]))
-        error = first_reused_id(buckets)
-        if error:
-            raise error
-        for bucket in buckets:
+        # Every task's result is folded in as it arrives; what is kept of each is small and
+        # fixed in size (its survivors' offsets, its staged dataset rows).
+        offsets, reused = [], []
+        for bucket in run(functools.partial(dedup_bucket, job), range(plan["buckets"])):
             for pipeline, counts in zip(pipelines, bucket.counts):
                 for k, v in counts.items():
                     pipeline[k] += v
+            if splits.fixed:
+                splits.add_candidates(bucket.candidates)
+            offsets.append(bucket.offsets)
+            reused.append(bucket.reused_id)
+        error = first_reused_id(reused)
+        if error:
+            raise error
         if splits.fixed:
-            splits.choose_fixed_from([b.candidates for b in buckets])
-        parts = run(functools.partial(write_range, WriteJob(
-            job, tuple(b.offsets for b in buckets), config, mono_langs,
-            {u.group: u.source.lang for u in units})), range(plan["buckets"]))
+            splits.choose_from_candidates()
         lengths = CorpusLengths(config, splits.names, mono_langs)
         split_counts = dict.fromkeys(splits.names, 0)
         mono_counts = dict.fromkeys(mono_langs, 0)
-        for part in parts:
+        staged = []
+        for part in run(functools.partial(write_range, WriteJob(
+                job, tuple(offsets), config, mono_langs,
+                {u.group: u.source.lang for u in units})), range(plan["buckets"])):
             lengths.update(part.lengths)
             for total, counts in ((split_counts, part.splits), (mono_counts, part.mono)):
                 for k, v in counts.items():
                     total[k] += v
+            staged.append((part.folder, part.hf_sizes))
         filter_reports = {s.name: _filter_report(config, s.filter_report)
                           for s in config.sources if s.filter_report}
         with atomic_dir(outdir, STAGE) as out:
             # Local processes even for --executor ray: these write the command's own output.
-            tasks = assemble_tasks([(p.folder, p.hf_sizes) for p in parts], str(out), config,
+            tasks = assemble_tasks(staged, str(out), config,
                                    splits.names, mono_langs)
             figures = parallel_map(call, [
                 functools.partial(card_figures, card_path, lengths, filter_reports), *tasks],

@@ -8,7 +8,7 @@
    (lrtk.corpus.writer.CorpusWriter) and its length statistics.
 3. The parts are concatenated in range order (lrtk.corpus.writer.assemble).
 
-Every bucket and every range is a task of its own (lrtk.parallel.executor.parallel_map), so
+Every bucket and every range is a task of its own (lrtk.parallel.executor.parallel_results), so
 the merge uses the workers as the shards do. Buckets and ranges depend on the input only,
 and each task's output is a function of its inputs, so the bytes do not depend on the
 worker count or the executor.
@@ -106,10 +106,11 @@ def _reused_id(job: MergeJob, bucket: int) -> Optional[tuple[int, DataError]]:
     return None
 
 
-def first_reused_id(buckets: Iterable[Bucket]) -> Optional[DataError]:
-    """The reuse of a pair id that comes first in the input, of all buckets."""
-    found = [b.reused_id for b in buckets if b.reused_id]
-    return min(found, key=lambda found: found[0])[1] if found else None
+def first_reused_id(found: Iterable[Optional[tuple[int, DataError]]]) -> Optional[DataError]:
+    """The reuse of a pair id that comes first in the input, of every bucket's
+    Bucket.reused_id."""
+    found = [f for f in found if f]
+    return min(found, key=lambda f: f[0])[1] if found else None
 
 
 @dataclasses.dataclass(frozen=True)

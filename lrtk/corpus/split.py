@@ -15,6 +15,7 @@ smallest hashes (as many as the listed sizes ask for) before entries are assigne
 from __future__ import annotations
 
 import heapq
+import itertools
 from typing import Iterable, Sequence
 
 from lrtk.corpus.config import REST
@@ -44,11 +45,15 @@ class Splits:
             upper += frac
             self._bounds.append((upper, name))
         self._chosen: dict[int, str] = {}
+        self._wanted = sum(self._sizes.values()) if self.fixed else 0
+        self._smallest: list = []  # fixed sizes: the smallest candidates added so far
+        self._seen = 0  # and how many entries they were chosen from
 
     def choose_fixed(self, keyed: Iterable[tuple[str, str, int]]) -> None:
         """Fixed sizes: take the listed splits' entries from every (hash, id, position) of
         the corpus (in input order); ties in hash and id keep input order."""
-        self.choose_fixed_from([self.candidates(keyed)])
+        self.add_candidates(self.candidates(keyed))
+        self.choose_from_candidates()
 
     def candidates(self, keyed: Iterable[tuple[str, str, int]]) -> tuple[list, int]:
         """The (hash, id, position) items of `keyed` that fixed sizes may take, and how many
@@ -61,22 +66,27 @@ class Splits:
                 seen += 1
                 yield item
 
-        return heapq.nsmallest(sum(self._sizes.values()), counted()), seen
+        return heapq.nsmallest(self._wanted, counted()), seen
 
-    def choose_fixed_from(self, parts: Sequence[tuple[list, int]]) -> None:
-        """choose_fixed over the candidates of every part: the smallest items of all are
-        among the smallest of each part (positions differ, so there are no ties)."""
-        wanted = sum(self._sizes.values())
-        seen = sum(n for _, n in parts)
-        smallest = heapq.nsmallest(wanted, (item for items, _ in parts for item in items))
-        if wanted > seen:
-            raise UsageError(f"splits ask for {wanted} fixed entries but only {seen} "
-                             "remain after deduplication and decontamination",
+    def add_candidates(self, part: tuple[list, int]) -> None:
+        """Fold in the candidates of one part (as they arrive, so that only the smallest of
+        those so far are held): the smallest items of all are among the smallest of each
+        part (positions differ, so there are no ties)."""
+        items, seen = part
+        self._smallest = heapq.nsmallest(self._wanted, itertools.chain(self._smallest, items))
+        self._seen += seen
+
+    def choose_from_candidates(self) -> None:
+        """choose_fixed over the candidates of every part added."""
+        if self._wanted > self._seen:
+            raise UsageError(f"splits ask for {self._wanted} fixed entries but only "
+                             f"{self._seen} remain after deduplication and decontamination",
                              hint="lower the split sizes or use fractions")
         start = 0
         for name, size in self._sizes.items():
-            self._chosen.update((pos, name) for _, _, pos in smallest[start:start + size])
+            self._chosen.update((pos, name) for _, _, pos in self._smallest[start:start + size])
             start += size
+        self._smallest = []  # chosen: the workers that write the splits need _chosen only
 
     def of(self, hash_hex: str, position: int) -> str:
         if self.fixed:

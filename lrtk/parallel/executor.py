@@ -10,7 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import sys
-from typing import Callable, Optional, Sequence, TypeVar
+from typing import Callable, Iterator, Optional, Sequence, TypeVar
 
 from lrtk.errors import UsageError, param
 from lrtk.io.progress import bars_enabled
@@ -93,17 +93,28 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int = 1,
                  executor: str = "local", ray_address: Optional[str] = None) -> list[R]:
     """[fn(item) for item in items], run like shards (in this process, a local process pool
     or Ray tasks): for a stage's merge, whose parts are independent but not resumable."""
+    return list(parallel_results(fn, items, workers=workers, executor=executor,
+                                 ray_address=ray_address))
+
+
+def parallel_results(fn: Callable[[T], R], items: Sequence[T], *, workers: int = 1,
+                     executor: str = "local", ray_address: Optional[str] = None) -> Iterator[R]:
+    """parallel_map's results in item order, each given out once it and those before it are
+    done: a caller that folds them holds a few at a time, not one per item."""
     if executor == "ray":
         ray = _joined_ray(ray_address)
         remote = ray.remote(_ray_call)
-        try:
-            return ray.get([remote.remote(fn, item) for item in items])
-        except ray.exceptions.RayTaskError as e:
-            raise e.cause from None
-    if workers <= 1 or len(items) <= 1:
-        return [fn(item) for item in items]
-    with concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        return list(pool.map(fn, items))
+        refs = [remote.remote(fn, item) for item in items]
+        for ref in refs:
+            try:
+                yield ray.get(ref)
+            except ray.exceptions.RayTaskError as e:
+                raise e.cause from None
+    elif workers <= 1 or len(items) <= 1:
+        yield from map(fn, items)
+    else:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(items))) as pool:
+            yield from pool.map(fn, items)
 
 
 def call(fn: Callable[[], R]) -> R:
