@@ -62,8 +62,9 @@ def run_shards(task: Task, shards: Sequence[Shard], work: WorkDir, *, workers: i
 
 def _run_pool(task: Task, pending: Sequence[Shard], work: WorkDir, workers: int,
               done: Callable[[Shard], None]) -> None:
-    with concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
-        futures = {pool.submit(task, shard, work.start(shard)): shard for shard in pending}
+    with _pool(task, min(workers, len(pending))) as pool:
+        futures = {pool.submit(_run_installed, shard, work.start(shard)): shard
+                   for shard in pending}
         try:
             for future in concurrent.futures.as_completed(futures):
                 future.result()  # a worker's LrtkError is raised here, as one error line
@@ -78,7 +79,8 @@ def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optio
              done: Callable[[Shard], None]) -> None:
     ray = _joined_ray(address)
     remote = ray.remote(_ray_task)
-    refs = {remote.remote(task, shard, work.start(shard)): shard for shard in pending}
+    task_ref = ray.put(task)  # stored once, not serialised again for every task
+    refs = {remote.remote(task_ref, shard, work.start(shard)): shard for shard in pending}
     waiting = list(refs)
     while waiting:
         ready, waiting = ray.wait(waiting, num_returns=1)
@@ -104,7 +106,8 @@ def parallel_results(fn: Callable[[T], R], items: Sequence[T], *, workers: int =
     if executor == "ray":
         ray = _joined_ray(ray_address)
         remote = ray.remote(_ray_call)
-        refs = [remote.remote(fn, item) for item in items]
+        fn_ref = ray.put(fn)
+        refs = [remote.remote(fn_ref, item) for item in items]
         for ref in refs:
             try:
                 yield ray.get(ref)
@@ -113,8 +116,30 @@ def parallel_results(fn: Callable[[T], R], items: Sequence[T], *, workers: int =
     elif workers <= 1 or len(items) <= 1:
         yield from map(fn, items)
     else:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(items))) as pool:
-            yield from pool.map(fn, items)
+        with _pool(fn, min(workers, len(items))) as pool:
+            yield from pool.map(_run_installed, items)
+
+
+# In a worker process of _pool: the function that its tasks run.
+_installed: Optional[Callable] = None
+
+
+def _pool(fn: Callable, workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """A process pool whose workers get `fn` once, as they start; a task then sends only its
+    own arguments. Sent with every task, a functools.partial sends its job each time: the
+    corpus merge's job holds every shard's bucket offsets (2,560 shards x 2 x 513 at 25.6M
+    lines), 13 MB pickled for each of 1,024 tasks, 0.3 s to write and 0.4 s to read here."""
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_install,
+                                                  initargs=(fn,))
+
+
+def _install(fn: Callable) -> None:
+    global _installed
+    _installed = fn
+
+
+def _run_installed(*args):
+    return _installed(*args)
 
 
 def call(fn: Callable[[], R]) -> R:
