@@ -131,8 +131,8 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
         starts = [lo for lo, _ in split_even(plan["lines"], plan["buckets"])] + [plan["lines"]]
         job = MergeJob(tuple(folders), tuple(indexes), len(pipelines), tuple(starts), splits,
                        tmp)
-        # Every task's result is folded in as it arrives; what is kept of each is small and
-        # fixed in size (its survivors' offsets, its staged dataset rows).
+        # Every task's result is folded in as it arrives: of each, only its survivors'
+        # offsets (one per range) and its staged dataset rows' sizes are kept.
         offsets, reused = [], []
         for bucket in run(functools.partial(dedup_bucket, job), range(plan["buckets"])):
             for pipeline, counts in zip(pipelines, bucket.counts):
