@@ -27,6 +27,8 @@ import os
 import shutil
 from typing import Iterator, Optional, Sequence
 
+import numpy as np
+
 from lrtk.corpus.card import CorpusLengths, card_figures, write_card
 from lrtk.corpus.config import CorpusConfig
 from lrtk.corpus.decontaminate import excluded_keys
@@ -109,12 +111,16 @@ def _check_plan(plan: dict, config: CorpusConfig, excludes: Sequence[str], folde
 def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path: str,
            command: str, folders: list[str], plan: dict, opts: ShardOptions) -> dict:
     units = plan_units(config)
-    indexes = []
-    for folder in folders:
-        with open(os.path.join(folder, INDEX), encoding="utf-8") as fh:
-            indexes.append(json.load(fh))
     read = [dict.fromkeys(("read", "normalised"), 0) for _ in units]
-    for index in indexes:
+    # Every shard's bucket offsets, as arrays: at 25.6M lines, 2,560 shards x 513 offsets of
+    # each file, 21 MB where as Python integers they took some 100 MB.
+    offsets = {key: np.zeros((len(folders), plan["buckets"] + 1), np.int64)
+               for key in ("entries", "ids")}
+    for s, folder in enumerate(folders):
+        with open(os.path.join(folder, INDEX), encoding="utf-8") as fh:
+            index = json.load(fh)
+        for key, table in offsets.items():
+            table[s] = index[key]
         for i, c in index["counts"].items():
             for k, v in c.items():
                 read[int(i)][k] += v
@@ -129,8 +135,7 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
     with _scratch(os.path.join(os.path.dirname(folders[0]), MERGE_DIR)) as tmp:
         # One range of input positions per bucket: as many tasks, of about the same size.
         starts = [lo for lo, _ in split_even(plan["lines"], plan["buckets"])] + [plan["lines"]]
-        job = MergeJob(tuple(folders), tuple(indexes), len(pipelines), tuple(starts), splits,
-                       tmp)
+        job = MergeJob(tuple(folders), offsets, len(pipelines), tuple(starts), splits, tmp)
         # Every task's result is folded in as it arrives: of each, only its survivors'
         # offsets (one per range) and its staged dataset rows' sizes are kept.
         offsets, reused = [], []

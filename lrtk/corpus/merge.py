@@ -40,7 +40,7 @@ from lrtk.io.schema import UniqueIds
 @dataclasses.dataclass(frozen=True)
 class MergeJob:
     folders: tuple[str, ...]  # the shard folders, in shard order
-    indexes: tuple[dict, ...]  # their index.json: bucket offsets of ENTRIES and IDS
+    offsets: dict  # "entries", "ids": (shard, bucket) -> where the bucket starts in that file
     pipelines: int  # how many pipelines count (all pairs, then each monolingual source)
     range_starts: tuple[int, ...]  # first input position of every range, then the end
     splits: Splits
@@ -77,8 +77,8 @@ def dedup_bucket(job: MergeJob, bucket: int) -> Bucket:
 def _bucket_lines(job: MergeJob, name: str, key: str, bucket: int) -> Iterator[str]:
     """One bucket's lines of every shard, in shard order, i.e. in input order."""
     return itertools.chain.from_iterable(
-        read_bucket(os.path.join(f, name), index[key], bucket)
-        for f, index in zip(job.folders, job.indexes))
+        read_bucket(os.path.join(f, name), offsets, bucket)
+        for f, offsets in zip(job.folders, job.offsets[key]))
 
 
 def _by_range(lines: Sequence[str], starts: Sequence[int]) -> Iterator[list[str]]:
