@@ -114,20 +114,18 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
     read = [dict.fromkeys(("read", "normalised"), 0) for _ in units]
     # Every shard's bucket offsets, as arrays: at 25.6M lines, 2,560 shards x 513 offsets of
     # each file, 21 MB where as Python integers they took some 100 MB.
-    offsets = {key: np.zeros((len(folders), plan["buckets"] + 1), np.int64)
-               for key in ("entries", "ids")}
+    shard_offsets = {key: np.zeros((len(folders), plan["buckets"] + 1), np.int64)
+                     for key in ("entries", "ids")}
     for s, folder in enumerate(folders):
         with open(os.path.join(folder, INDEX), encoding="utf-8") as fh:
             index = json.load(fh)
-        for key, table in offsets.items():
+        for key, table in shard_offsets.items():
             table[s] = index[key]
         for i, c in index["counts"].items():
-            for k, v in c.items():
-                read[int(i)][k] += v
+            _add(read[int(i)], c)
     pipelines = [dict.fromkeys(STEPS, 0) for _ in range(1 + len(config.monolingual))]
     for unit, c in zip(units, read):
-        for k, v in c.items():
-            pipelines[unit.pipeline][k] += v
+        _add(pipelines[unit.pipeline], c)
     mono_langs = tuple(dict.fromkeys(s.lang for s in config.monolingual))
     splits = Splits(config.splits)
     run = functools.partial(parallel_results, workers=opts.workers, executor=opts.executor,
@@ -135,17 +133,17 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
     with _scratch(os.path.join(os.path.dirname(folders[0]), MERGE_DIR)) as tmp:
         # One range of input positions per bucket: as many tasks, of about the same size.
         starts = [lo for lo, _ in split_even(plan["lines"], plan["buckets"])] + [plan["lines"]]
-        job = MergeJob(tuple(folders), offsets, len(pipelines), tuple(starts), splits, tmp)
+        job = MergeJob(tuple(folders), shard_offsets, len(pipelines), tuple(starts), splits,
+                       tmp)
         # Every task's result is folded in as it arrives: of each, only its survivors'
         # offsets (one per range) and its staged dataset rows' sizes are kept.
-        offsets, reused = [], []
+        range_offsets, reused = [], []
         for bucket in run(functools.partial(dedup_bucket, job), range(plan["buckets"])):
             for pipeline, counts in zip(pipelines, bucket.counts):
-                for k, v in counts.items():
-                    pipeline[k] += v
+                _add(pipeline, counts)
             if splits.fixed:
                 splits.add_candidates(bucket.candidates)
-            offsets.append(bucket.offsets)
+            range_offsets.append(bucket.offsets)
             reused.append(bucket.reused_id)
         error = first_reused_id(reused)
         if error:
@@ -157,12 +155,11 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
         mono_counts = dict.fromkeys(mono_langs, 0)
         staged = []
         for part in run(functools.partial(write_range, WriteJob(
-                job, tuple(offsets), config, mono_langs,
+                job, tuple(range_offsets), config, mono_langs,
                 {u.group: u.source.lang for u in units})), range(plan["buckets"])):
             lengths.update(part.lengths)
-            for total, counts in ((split_counts, part.splits), (mono_counts, part.mono)):
-                for k, v in counts.items():
-                    total[k] += v
+            _add(split_counts, part.splits)
+            _add(mono_counts, part.mono)
             staged.append((part.folder, part.hf_sizes))
         filter_reports = {s.name: _filter_report(config, s.filter_report)
                           for s in config.sources if s.filter_report}
@@ -208,6 +205,12 @@ def _merge(config: CorpusConfig, outdir: str, excludes: Sequence[str], card_path
     }
     write_card(card_path, front, config, figures)
     return front
+
+
+def _add(total: dict, counts: dict) -> None:
+    """total[k] += counts[k] for every key of counts (the counts of a shard or a task)."""
+    for k, v in counts.items():
+        total[k] += v
 
 
 @contextlib.contextmanager

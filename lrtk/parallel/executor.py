@@ -78,7 +78,7 @@ def _run_pool(task: Task, pending: Sequence[Shard], work: WorkDir, workers: int,
 def _run_ray(task: Task, pending: Sequence[Shard], work: WorkDir, address: Optional[str],
              done: Callable[[Shard], None]) -> None:
     ray = _joined_ray(address)
-    remote = ray.remote(_ray_task)
+    remote = ray.remote(_apply)
     task_ref = ray.put(task)  # stored once, not serialised again for every task
     refs = {remote.remote(task_ref, shard, work.start(shard)): shard for shard in pending}
     waiting = list(refs)
@@ -105,7 +105,7 @@ def parallel_results(fn: Callable[[T], R], items: Sequence[T], *, workers: int =
     done: a caller that folds them holds a few at a time, not one per item."""
     if executor == "ray":
         ray = _joined_ray(ray_address)
-        remote = ray.remote(_ray_call)
+        remote = ray.remote(_apply)
         fn_ref = ray.put(fn)
         refs = [remote.remote(fn_ref, item) for item in items]
         for ref in refs:
@@ -169,12 +169,9 @@ def _joined_ray(address: Optional[str]):
     return ray
 
 
-def _ray_call(fn: Callable, item):
-    return fn(item)
-
-
-def _ray_task(task: Task, shard: Shard, folder: str) -> None:
-    task(shard, folder)
+def _apply(fn: Callable, *args):
+    """fn(*args), as a Ray task: Ray gives the task fn from the object store (ray.put)."""
+    return fn(*args)
 
 
 class _Bar:
