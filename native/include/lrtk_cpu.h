@@ -18,5 +18,8 @@ int lrtk_cpu_features(void);
 /* The features above as space-separated names, e.g. "avx2 avx512f avx512bw", or "none". */
 const char *lrtk_cpu_feature_names(void);
 const char *lrtk_native_version(void);
+/* Whether the CPU is an AMD Zen 4 (family 19h with AVX-512): the one CPU on which a kernel's
+ * software prefetch was measured to slow it down (see tmac_avx512.c). */
+int lrtk_cpu_is_zen4(void);
 
 #endif

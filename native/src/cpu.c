@@ -33,7 +33,18 @@ static int detect(void) {
   }
   return f;
 }
+
+static int zen4(void) {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
+  const int amd = b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u; /* "AuthenticAMD" */
+  if (!amd || !__get_cpuid(1, &a, &b, &c, &d)) return 0;
+  const unsigned family = ((a >> 8) & 0xf) + ((a >> 20) & 0xff);
+  /* Family 19h is Zen 3 and Zen 4; of those only Zen 4 has AVX-512. */
+  return family == 0x19 && (lrtk_cpu_features() & LRTK_CPU_AVX512F);
+}
 #else
+static int zen4(void) { return 0; }
 static int detect(void) {
 #if defined(__aarch64__)
   return LRTK_CPU_NEON; /* NEON (ASIMD) is mandatory on AArch64 */
@@ -70,6 +81,13 @@ const char *lrtk_cpu_feature_names(void) {
     strcat(text, names[i].name);
   }
   return text[0] ? text : "none";
+}
+
+int lrtk_cpu_is_zen4(void) {
+  static _Atomic int cached = -1; /* as features: concurrent first calls store the same value */
+  int z = cached;
+  if (z < 0) cached = z = zen4();
+  return z;
 }
 
 const char *lrtk_native_version(void) { return "0.1.0"; }

@@ -17,10 +17,16 @@
  * VNNI's vpdpbusd would add four adjacent bytes, which are two rows in this layout; keeping
  * rows apart takes two of them where vpmaddubsw + vpaddw also take two, so VNNI is not used.
  * GFNI (gf2p8affineqb: the high nibble in one instruction instead of a shift) was 1-3% slower
- * on Zen 4. No software prefetch: the weights sit on huge pages, which the hardware
- * prefetchers stream on their own; prefetching every line 8 KiB ahead as the AVX2 kernel does
- * made this one 7% (2-bit) and 12-15% (4-bit) slower (Zen 4 EPYC VM, 1 thread, 4096x4096
- * streamed over 60 copies, both variants alternated in one process, three runs).
+ * on Zen 4.
+ *
+ * Software prefetch (each block's line LRTK_TMAC_PREFETCH_BYTES ahead, as the AVX2 kernel
+ * does) depends on the core. On Zen 4 it made this kernel 7% (2-bit) and 12-15% (4-bit)
+ * slower (EPYC VM, 1 thread, 4096x4096 streamed over 60 copies, alternated in one process,
+ * three runs): the hardware prefetchers stream the huge-page weights on their own there. On
+ * Zen 5 (family 1Ah) it made a 2048x11264 GEMV 10% faster on 1 thread and 5% on 2, and
+ * TinyLlama decode 12-18% faster (2 and 4 bits, 1 and 2 threads, alternated; 4 and 16 KiB
+ * ahead gained less, the T1 and T2 hints less too; docs/kernels.md). So it is off on Zen 4
+ * only; other CPUs with AVX-512 (Intel's) are unmeasured and get the AVX2 kernel's choice.
  *
  * In a batch (prefill) a tile runs for two tokens at once, so each block is loaded and split
  * into indexes once per pair: per token 1.06-1.08x (4 bits), 1.12x (3 bits), 1.01-1.03x (2
@@ -30,6 +36,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "lrtk_cpu.h"
 #include "tmac_internal.h"
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2,f16c")))
@@ -67,7 +74,13 @@ typedef struct {
   __m512 out[2][4];
   weights wt;
   const lrtk_tmac_tables *first, *second;
+  int prefetch; /* bytes ahead of each block to ask for, or 0 (see the top) */
 } state;
+
+/* Asks for the line `ahead` bytes past block p, if ahead is not 0. */
+TARGET static INLINE void prefetch_ahead(const uint8_t *p, int ahead) {
+  if (ahead) _mm_prefetch((const char *)p + ahead, _MM_HINT_T0);
+}
 
 /* Sums `span` quads starting at p / lut into int16 accumulators (acc[i][a] = token i's rows
  * 32a..32a+31), then out[r] += (float(sum[r]) * scale[r]) * step, the scalar kernel's order
@@ -88,6 +101,7 @@ TARGET static INLINE const uint8_t *span_tokens(state *s, const uint8_t *p, cons
     }
     for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
       __m512i lo, hi;
+      prefetch_ahead(p, s->prefetch);
       pair_indexes(p, &lo, &hi);
       for (int i = 0; i < tokens; i++) {
         acc[i][0] = _mm512_add_epi16(
@@ -97,6 +111,7 @@ TARGET static INLINE const uint8_t *span_tokens(state *s, const uint8_t *p, cons
       }
     }
     if (planes & 1) {
+      prefetch_ahead(p, s->prefetch);
       const __m512i index = single_indexes(p);
       p += LRTK_TMAC_SINGLE_BYTES;
       for (int i = 0; i < tokens; i++) {
@@ -156,6 +171,7 @@ TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format
                                int tokens) {
   state s;
   s.first = &t[0], s.second = &t[tokens - 1];
+  s.prefetch = lrtk_cpu_is_zen4() ? 0 : LRTK_TMAC_PREFETCH_BYTES;
   for (int j = 0; j + 1 < planes; j += 2)
     s.wt.pair[j / 2] = _mm512_set1_epi16(lrtk_tmac_coef_pair(f->coef[j], f->coef[j + 1]));
   s.wt.even = _mm512_set1_epi16(lrtk_tmac_coef_pair(f->coef[planes - 1], 0));

@@ -54,8 +54,8 @@ static inline int lrtk_tmac_single_row(int b) { return 16 * (b & 1) + (b >> 1); 
  * 4096x4096): 15-20% faster at 2, 3 and 4 bits than no prefetch; 8 KiB ahead beat 2 KiB by
  * 2-6% on the TinyLlama GEMV shapes at 2 and 4 bits, 1 and 2 threads (alternating in one
  * process), and by 1-4% in decode; 16 and 32 KiB were no better. NEON uses the same distance,
- * unmeasured on real ARM cores (see docs/raspberry-pi.md). The AVX-512 kernel does not
- * prefetch (tmac_avx512.c says why). */
+ * unmeasured on real ARM cores (see docs/raspberry-pi.md). The AVX-512 kernel prefetches
+ * as far ahead, except on Zen 4 (tmac_avx512.c says why). */
 #define LRTK_TMAC_PREFETCH_BYTES 8192
 
 /* Where tile `tile` of w starts: its packed planes, its scales and its zero-point biases (NULL
