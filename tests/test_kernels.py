@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -167,8 +168,38 @@ def test_avx512_is_offered_exactly_with_the_features_it_uses():
     needed = {"avx2", "avx512f", "avx512bw", "avx512vbmi"}
     assert kernels.kernel_available("avx512") == needed.issubset(features)
     assert kernels.kernel_available("avx2") == ("avx2" in features)
-    assert kernels.kernel_summary() == (f"kernel {kernels.get_kernel()}, prefill "
-                                        f"{kernels.prefill_summary()} (cpu: {kernels.cpu_features()})")
+    assert kernels.kernel_summary().startswith(f"kernel {kernels.get_kernel()} (")
+    assert kernels.kernel_summary().endswith(f"prefill {kernels.prefill_summary()} "
+                                             f"(cpu: {kernels.cpu_features()})")
+
+
+def _cpuinfo() -> dict[str, str]:
+    """The first processor's fields in /proc/cpuinfo (empty where there is none)."""
+    try:
+        block = Path("/proc/cpuinfo").read_text().split("\n\n")[0]
+    except OSError:
+        return {}
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in block.splitlines())}
+
+
+def test_prefetch_distance_follows_the_kernel_and_the_cpu():
+    """Software prefetch is off for the scalar kernel and for AVX-512 on Zen 4 only (AMD family
+    19h with AVX-512, where it was measured slower); the AVX2 and NEON kernels always use it.
+    The expectation is read from /proc/cpuinfo, apart from the library's own cpuid code."""
+    info = _cpuinfo()
+    if not info:
+        pytest.skip("no /proc/cpuinfo to check the CPU model against")
+    zen4 = (info.get("vendor_id") == "AuthenticAMD" and info.get("cpu family") == "25"
+            and "avx512f" in info.get("flags", "").split())
+    assert kernels.prefetch_bytes("scalar") == 0
+    for name in ("avx2", "neon"):
+        if kernels.kernel_available(name):
+            assert kernels.prefetch_bytes(name) == 8192
+    if kernels.kernel_available("avx512"):
+        assert kernels.prefetch_bytes("avx512") == (0 if zen4 else 8192)
+        kernels.set_kernel("avx512")  # the autouse fixture sets auto again
+        expected = "hardware prefetch only" if zen4 else "prefetch 8 KiB ahead"
+        assert kernels.kernel_summary().startswith(f"kernel avx512 ({expected}), ")
 
 
 @pytest.mark.parametrize("kernel", SIMD_KERNELS)

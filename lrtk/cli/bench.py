@@ -101,7 +101,7 @@ def model_cmd(
 
         lrtk bench model-q2.lrtk --threads 1,2
     """
-    from lrtk.kernels.binding import cpu_features, get_kernel, prefill_summary
+    from lrtk.kernels.binding import cpu_features, get_kernel, prefetch_bytes, prefill_summary
     from lrtk.runtime.bench import bench_model
 
     try:
@@ -113,7 +113,8 @@ def model_cmd(
     # Counts capped to the same number of cores are benchmarked once.
     for n in dict.fromkeys(usable_threads(n) for n in counts):
         row = bench_model(model, n, prompt_tokens, decode_tokens, repeats, mmap=mmap)
-        row.update(kernel=get_kernel(), prefill=prefill_summary(), cpu_features=cpu_features())
+        row.update(kernel=get_kernel(), prefetch_bytes=prefetch_bytes(), prefill=prefill_summary(),
+                   cpu_features=cpu_features())
         if as_json:
             typer.echo(json.dumps(row))
             continue

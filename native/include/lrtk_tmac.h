@@ -180,6 +180,9 @@ int lrtk_tmac_kernel_available(int kernel);
 /* The kernel's name ("avx512", ...) or NULL; the number of a name, or -1. */
 const char *lrtk_tmac_kernel_name(int kernel);
 int lrtk_tmac_kernel_id(const char *name);
+/* How far ahead of its reads `kernel` asks for weights (software prefetch), in bytes; 0 where
+ * it leaves that to the hardware prefetchers (scalar; AVX-512 on Zen 4). */
+int lrtk_tmac_prefetch_bytes(int kernel);
 const char *lrtk_tmac_strerror(int err);
 
 #ifdef __cplusplus

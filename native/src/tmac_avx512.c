@@ -36,7 +36,6 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#include "lrtk_cpu.h"
 #include "tmac_internal.h"
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2,f16c")))
@@ -171,7 +170,7 @@ TARGET static INLINE void tile(const lrtk_tmac_matrix *w, const lrtk_tmac_format
                                int tokens) {
   state s;
   s.first = &t[0], s.second = &t[tokens - 1];
-  s.prefetch = lrtk_cpu_is_zen4() ? 0 : LRTK_TMAC_PREFETCH_BYTES;
+  s.prefetch = lrtk_tmac_avx512_prefetch_bytes();
   for (int j = 0; j + 1 < planes; j += 2)
     s.wt.pair[j / 2] = _mm512_set1_epi16(lrtk_tmac_coef_pair(f->coef[j], f->coef[j + 1]));
   s.wt.even = _mm512_set1_epi16(lrtk_tmac_coef_pair(f->coef[planes - 1], 0));

@@ -137,6 +137,18 @@ static lrtk_tmac_tile_fn tile_fn_of(int kernel) {
   }
 }
 
+int lrtk_tmac_prefetch_bytes(int kernel) {
+  switch (kernel) {
+    case LRTK_KERNEL_AVX2:
+    case LRTK_KERNEL_NEON:
+      return LRTK_TMAC_PREFETCH_BYTES;
+    case LRTK_KERNEL_AVX512:
+      return lrtk_tmac_avx512_prefetch_bytes();
+    default:
+      return 0;
+  }
+}
+
 const char *lrtk_tmac_strerror(int err) {
   switch (err) {
     case LRTK_OK: return "ok";

@@ -3,6 +3,7 @@
 /* Shared between the packer, the table builder and the kernels; not part of the public API. */
 #include <string.h>
 
+#include "lrtk_cpu.h"
 #include "lrtk_tmac.h"
 
 /* An IEEE half as a float, exactly; the scalar kernel's conversion, which F16C (x86) and
@@ -57,6 +58,10 @@ static inline int lrtk_tmac_single_row(int b) { return 16 * (b & 1) + (b >> 1); 
  * unmeasured on real ARM cores (see docs/raspberry-pi.md). The AVX-512 kernel prefetches
  * as far ahead, except on Zen 4 (tmac_avx512.c says why). */
 #define LRTK_TMAC_PREFETCH_BYTES 8192
+/* The AVX-512 kernel's distance: the same, but none on Zen 4 (tmac_avx512.c says why). */
+static inline int lrtk_tmac_avx512_prefetch_bytes(void) {
+  return lrtk_cpu_is_zen4() ? 0 : LRTK_TMAC_PREFETCH_BYTES;
+}
 
 /* Where tile `tile` of w starts: its packed planes, its scales and its zero-point biases (NULL
  * without zeros), each read front to back by a kernel. */
