@@ -70,6 +70,7 @@ def auto_kernel():
 
 
 PREFILL = r"(tables|int8 \(\w+\))"  # what kernels.prefill_summary() may say
+PREFETCH = r"\((prefetch \d+ KiB ahead|hardware prefetch only)\)"  # after the kernel's name
 
 
 def test_run_verbose_and_bench_model_name_the_kernel_and_cpu(kit, run_cli, auto_kernel):  # noqa: F811
@@ -79,7 +80,7 @@ def test_run_verbose_and_bench_model_name_the_kernel_and_cpu(kit, run_cli, auto_
         assert code == 0, err
         # The prefill product follows the kernel (int8 only with the VNNI one): one of PREFILL.
         (line,) = err.splitlines()
-        assert re.fullmatch(rf"lrtk: run: kernel {kernel}, prefill {PREFILL} "
+        assert re.fullmatch(rf"lrtk: run: kernel {kernel} {PREFETCH}, prefill {PREFILL} "
                             rf"\(cpu: {re.escape(features)}\)", line), line
         assert out.strip()
     code, _, err = run_cli(*_run(kit.model))
@@ -92,6 +93,7 @@ def test_run_verbose_and_bench_model_name_the_kernel_and_cpu(kit, run_cli, auto_
     code, out, err = run_cli(*_bench_model(kit.model, "--json"))
     row = json.loads(out)
     assert (row["kernel"], row["cpu_features"]) == (kernels.get_kernel(), features)
+    assert row["prefetch_bytes"] == kernels.prefetch_bytes()
     assert re.fullmatch(PREFILL, row["prefill"]), row["prefill"]
 
 
@@ -101,4 +103,5 @@ def test_lrtk_kernel_forces_the_kernel_of_a_whole_run(kit, kernel):  # noqa: F81
         pytest.skip(f"{kernel} not available here (cpu: {kernels.cpu_features()})")
     res = lrtk(*_run(kit.model, "--verbose"), env={"LRTK_KERNEL": kernel})
     assert res.code == 0, res.err
-    assert re.search(rf"lrtk: run: kernel {kernel}, prefill {PREFILL} \(cpu: ", res.err), res.err
+    assert re.search(rf"lrtk: run: kernel {kernel} {PREFETCH}, prefill {PREFILL} \(cpu: ",
+                     res.err), res.err
