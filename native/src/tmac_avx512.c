@@ -23,10 +23,11 @@
  * does) depends on the core. On Zen 4 it made this kernel 7% (2-bit) and 12-15% (4-bit)
  * slower (EPYC VM, 1 thread, 4096x4096 streamed over 60 copies, alternated in one process,
  * three runs): the hardware prefetchers stream the huge-page weights on their own there. On
- * Zen 5 (family 1Ah) it made a 2048x11264 GEMV 10% faster on 1 thread and 5% on 2, and
- * TinyLlama decode 12-18% faster (2 and 4 bits, 1 and 2 threads, alternated; 4 and 16 KiB
- * ahead gained less, the T1 and T2 hints less too; docs/kernels.md). So it is off on Zen 4
- * only; other CPUs with AVX-512 (Intel's) are unmeasured and get the AVX2 kernel's choice.
+ * Zen 5 (family 1Ah) it made the 11264x2048 GEMV (TinyLlama's gate and up) 10% faster on 1
+ * thread and 5% on 2, and TinyLlama decode 12-18% faster (2 and 4 bits, 1 and 2 threads,
+ * alternated; 4 and 16 KiB ahead gained less, the T1 and T2 hints less too; docs/kernels.md).
+ * So it is off on Zen 4 only; other CPUs with AVX-512 (Intel's) are unmeasured and get the
+ * AVX2 kernel's choice.
  *
  * In a batch (prefill) a tile runs for two tokens at once, so each block is loaded and split
  * into indexes once per pair: per token 1.06-1.08x (4 bits), 1.12x (3 bits), 1.01-1.03x (2
