@@ -14,31 +14,40 @@
  * (13% of a decode step when attention called dot). */
 #define INLINE inline __attribute__((always_inline))
 
-/* 8 running sums in a fixed order: the same float result on every CPU and vector width. */
-static INLINE float combine_lanes(const float lane[8]) {
-  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+/* Eight floats in a GCC vector: one ymm with AVX2, two xmm (SSE, NEON) elsewhere, the same
+ * IEEE operations per element either way. Loops over these stay in registers, where GCC kept
+ * plain float arrays on the stack (see weigh_block). load8 reads eight floats at any float
+ * address (aligned(4), may_alias: a view of float arrays). */
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v8f_view __attribute__((vector_size(32), aligned(4), may_alias));
+#define load8(p) (*(const v8f_view *)(p))
+
+/* 8 running sums combined in a fixed order: the same float result on every CPU and vector
+ * width. (A pointer: a vector argument would change the ABI of the non-AVX copies.) */
+static INLINE float combine_lanes(const v8f *lanes) {
+  float l[8];
+  memcpy(l, lanes, sizeof l);
+  return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
 }
 
 /* a . b with 8 running sums: with one sum every add waits for the last, and the attention
  * scores alone took ~10% of a TinyLlama-sized decode step at 100 positions. The order of
  * operations is fixed, so every CPU (and kernel choice) gets the same result. */
 static INLINE float dot(const float *a, const float *b, int n) {
-  float lane[8] = {0};
+  v8f lanes = {0};
   int i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; l++) lane[l] += a[i + l] * b[i + l];
-  float sum = combine_lanes(lane);
+  for (; i + 8 <= n; i += 8) lanes += load8(a + i) * load8(b + i);
+  float sum = combine_lanes(&lanes);
   for (; i < n; i++) sum += a[i] * b[i];
   return sum;
 }
 
 /* The sum of a[0..n) in 8 running sums, combined in a fixed order (as in dot). */
 static INLINE float lane_sum(const float *a, int n) {
-  float lane[8] = {0};
+  v8f lanes = {0};
   int i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; l++) lane[l] += a[i + l];
-  float sum = combine_lanes(lane);
+  for (; i + 8 <= n; i += 8) lanes += load8(a + i);
+  float sum = combine_lanes(&lanes);
   for (; i < n; i++) sum += a[i];
   return sum;
 }
@@ -100,14 +109,6 @@ static void rope(float *v, int n_heads, int head_dim, int pos, const float *inv_
   }
 }
 
-/* Eight floats in a GCC vector: one ymm with AVX2, two xmm (SSE, NEON) elsewhere, the same
- * IEEE operations per element either way. Loops over these stay in registers, where GCC kept
- * plain float arrays on the stack (see weigh_values). load8 reads eight floats at any float
- * address (aligned(4), may_alias: a view of float arrays). */
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v8f_view __attribute__((vector_size(32), aligned(4), may_alias));
-#define load8(p) (*(const v8f_view *)(p))
-
 /* out[0..8 * vectors) = sum over positions p of (att[p] / sum) * v_p (v_p = vbase + p *
  * stride), each out[i] summed from zero in position order, in `vectors` vector sums held in
  * registers across positions: each position's adds wait only for the previous position's add
@@ -157,9 +158,7 @@ static INLINE float score_keys(float *restrict att, const float *restrict q,
       for (int j = 0; j < 4; j++) lane[j] += qi * load8(kbase + (size_t)(p + j) * stride + i);
     }
     for (int j = 0; j < 4; j++) {
-      float l[8];
-      memcpy(l, &lane[j], sizeof l);
-      att[p + j] = combine_lanes(l) * scale;
+      att[p + j] = combine_lanes(&lane[j]) * scale;
       if (att[p + j] > max) max = att[p + j];
     }
   }
