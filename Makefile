@@ -11,8 +11,11 @@ OUT ?= out
 
 setup: $(STAMP)
 
-# Re-run setup when the package definition or the native build changes.
-$(STAMP): pyproject.toml constraints.txt CMakeLists.txt native/CMakeLists.txt scripts/setup-system.sh
+# Re-run setup when the package definition or the native build changes, its sources included:
+# the venv's lrtk/_native is compiled at install time, and without them here an edited kernel
+# left `make test` loading the old library (a missing symbol failed 600 tests).
+NATIVE_SOURCES := $(wildcard native/src/*.c native/src/*.h native/include/*.h)
+$(STAMP): pyproject.toml constraints.txt CMakeLists.txt native/CMakeLists.txt scripts/setup-system.sh $(NATIVE_SOURCES)
 	./scripts/setup-system.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
