@@ -319,6 +319,8 @@ def test_bench_cli_reports_speed_and_memory(q2_model, run_cli):
     assert 0 < row["decode_cpu_ms_per_token"] <= 1.01e3 / row["decode_tok_s"]
     # 2-bit body: packed planes + half scales and zeros + a 4-bit head + norms.
     assert 40_000 < row["weight_bytes_per_token"] < q2_model.stat().st_size
+    # A model this small is read from cache, and so is the probe: one 16 MiB chunk.
+    assert row["read_span_mb"] == 16 and row["bandwidth_fraction"] > 0
     code, out, _ = run_cli("bench", "model", str(q2_model), "-t", "1", "--decode-tokens", "2",
                            "--repeats", "1")
     assert code == 0 and "decode" in out and "tok/s" in out and "peak RSS" in out
@@ -342,3 +344,13 @@ def test_sampler_follows_temperature_top_k_and_top_p():
     assert Sampler(4)(logits) == 0 and Sampler(4)(logits[::-1].copy()) == 3
     same = [Sampler(4, 1.0, seed=9)(logits) for _ in range(3)]
     assert len(set(same)) == 1
+
+
+def test_read_probe_spans_what_one_token_reads():
+    from lrtk.runtime.bench import probe_span_bytes
+
+    mib = 2**20
+    # The 2-bit TinyLlama shape reads 307,687,640 bytes a token: 19 chunks of 16 MiB.
+    assert probe_span_bytes(307_687_640) == 304 * mib
+    assert probe_span_bytes(32 * mib) == 32 * mib and probe_span_bytes(32 * mib + 1) == 48 * mib
+    assert probe_span_bytes(1) == 16 * mib

@@ -95,7 +95,8 @@ def model_cmd(
     """Prefill and decode tokens/s, weight bytes read per token and peak RSS of a model.
 
     Decoding reads every weight once per token, so memory bandwidth bounds it: after each run
-    a plain read (96 MB, same threads) is timed and decode GB/s is shown as a share of it.
+    a plain read of as many bytes (same threads, over a span as large as one token reads) is
+    timed and decode GB/s is shown as a share of it.
 
     Example:
 

@@ -51,15 +51,25 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-PROBE_MB = 96  # three times the largest L3 of the machines we bench on: read from memory
 PROBE_CHUNK_MB = 16
+
+
+def probe_span_bytes(per_token: int) -> int:
+    """How many bytes the read probe rotates over: as many as one decoded token reads (at
+    least one chunk), so the probe finds in cache what decoding finds there, which for a model
+    larger than the last-level cache is nothing. A fixed 96 MB span, three times the L3 of the
+    machines it was chosen on, still hit the 32 MB L3 of a Zen 5 EPYC: on two threads it read
+    5-20% faster than a 1 GB span (docs/kernels.md, "The read probe")."""
+    chunk = PROBE_CHUNK_MB * 2**20
+    return max(chunk, -(-per_token // chunk) * chunk)
 
 
 def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tokens: int = 32,
                 repeats: int = 1, *, mmap: bool = False) -> dict:
     """Best of `repeats` runs: a prompt of random ids (batched prefill), then greedy decoding.
-    After each run the kernels' bandwidth probe (a plain threaded read over 96 MB) reads as
-    many bytes as the decoding did, so both are timed alike on a shared machine."""
+    After each run the kernels' bandwidth probe (a plain threaded read rotating over as many
+    bytes as a decoded token reads, see probe_span_bytes) reads as many bytes as the decoding
+    did, so both are timed alike on a shared machine."""
     from lrtk.kernels.bench import read_calls
     from lrtk.kernels.binding import Pool
 
@@ -89,7 +99,8 @@ def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tok
             best_cpu = min(best_cpu, c2 - c1)
             if r == 0:  # the model's own peak, before the probe's buffer exists
                 peak_mib = peak_rss_mib()
-                probe = read_calls(pool, chunk, stream_mb=PROBE_MB)
+                span = probe_span_bytes(per_token)
+                probe = read_calls(pool, chunk, stream_mb=span / 2**20)
             t3 = time.perf_counter()
             for i in range(probe_calls):
                 probe[i % len(probe)]()
@@ -107,4 +118,5 @@ def bench_model(path: str, threads: int = 1, prompt_tokens: int = 64, decode_tok
             "decode_weight_gb_s": decode_gb_s,
             "read_bandwidth_gbps": read_gb_s,
             "bandwidth_fraction": decode_gb_s / read_gb_s,
+            "read_span_mb": span / 2**20,
             "peak_rss_mib": peak_mib}
