@@ -87,22 +87,32 @@ LRTK_SIMD_CLONES static void swiglu(float *restrict out, const float *restrict g
   for (int i = 0; i < n; i++) out[i] = gate[i] / (1.0f + out[i]) * up[i];
 }
 
-static void rmsnorm(float *out, const float *x, const float *w, int dim, float eps) {
+LRTK_SIMD_CLONES static void rmsnorm(float *out, const float *x, const float *w, int dim,
+                                      float eps) {
   float ss = dot(x, x, dim);
   float inv = 1.0f / sqrtf(ss / (float)dim + eps);
   for (int i = 0; i < dim; i++) out[i] = w[i] * (x[i] * inv);
 }
 
-/* Hugging Face's "rotate half" layout: dimension i pairs with i + head_dim/2. */
-static void rope(float *v, int n_heads, int head_dim, int pos, const float *inv_freq,
-                 float scale) {
-  int half = head_dim / 2;
+/* cs[0..half) = cos(pos * inv_freq[i]) * scale and cs[half..2 half) the sines: the rotation
+ * of position pos, which every layer's q and k share. Computed per layer, the 64 cosf and
+ * sinf calls were ~50 us of a TinyLlama decode step (0.6% on one thread, 1% on two). */
+static void rope_angles(float *cs, int head_dim, int pos, const float *inv_freq, float scale) {
+  const int half = head_dim / 2;
   for (int i = 0; i < half; i++) {
-    float angle = (float)pos * inv_freq[i];
-    float c = cosf(angle) * scale, s = sinf(angle) * scale;
-    for (int h = 0; h < n_heads; h++) {
-      float *p = v + h * head_dim;
-      float a = p[i], b = p[i + half];
+    const float angle = (float)pos * inv_freq[i];
+    cs[i] = cosf(angle) * scale;
+    cs[half + i] = sinf(angle) * scale;
+  }
+}
+
+/* Hugging Face's "rotate half" layout: dimension i pairs with i + head_dim/2. */
+static void rope(float *v, int n_heads, int head_dim, const float *cs) {
+  const int half = head_dim / 2;
+  for (int h = 0; h < n_heads; h++) {
+    float *p = v + h * head_dim;
+    for (int i = 0; i < half; i++) {
+      const float a = p[i], b = p[i + half], c = cs[i], s = cs[half + i];
       p[i] = a * c - b * s;
       p[i + half] = b * c + a * s;
     }
@@ -230,10 +240,9 @@ static lrtk_model_status forward_layer(lrtk_model *m, int l, int n, int pos) {
     memcpy(v + (size_t)t * kv_dim, row + q_dim + kv_dim, (size_t)kv_dim * sizeof(float));
     /* RoPE on q and k (not v): position enters attention only through the q.k angle. The cache
      * keeps k rotated, so it is rotated once, not at every later step. */
-    rope(s->q + (size_t)t * q_dim, c->n_heads, c->head_dim, pos + t, m->weights.inv_freq,
-         c->rope_attn_scale);
-    rope(k + (size_t)t * kv_dim, c->n_kv_heads, c->head_dim, pos + t, m->weights.inv_freq,
-         c->rope_attn_scale);
+    const float *cs = s->rope + (size_t)t * c->head_dim;
+    rope(s->q + (size_t)t * q_dim, c->n_heads, c->head_dim, cs);
+    rope(k + (size_t)t * kv_dim, c->n_kv_heads, c->head_dim, cs);
   }
   /* Attention of every (token, head) over the cache up to its own position, within the layer's
    * sliding window if it has one: causal, and token t of the batch sees the earlier ones
@@ -265,8 +274,11 @@ static lrtk_model_status forward_batch(lrtk_model *m, const int32_t *tokens, int
   const lrtk_config *c = &m->config;
   lrtk_run_state *s = &m->state;
   int dim = c->dim;
-  for (int t = 0; t < n; t++)
+  for (int t = 0; t < n; t++) {
     lrtk_dense_row(&m->weights.embed, (size_t)tokens[t], dim, s->x + t * dim);
+    rope_angles(s->rope + (size_t)t * c->head_dim, c->head_dim, pos + t, m->weights.inv_freq,
+                c->rope_attn_scale);
+  }
   for (int l = 0; l < c->n_layers; l++) {
     lrtk_model_status rc = forward_layer(m, l, n, pos);
     if (rc != LRTK_MODEL_OK) return rc;
@@ -320,10 +332,11 @@ static lrtk_model_status alloc_state(lrtk_run_state *s, const lrtk_config *c) {
   s->hb = calloc(B * 2 * (size_t)c->hidden_dim, sizeof(float));
   s->hb2 = calloc(B * c->hidden_dim, sizeof(float));
   s->att = calloc(B * c->n_heads * (size_t)c->max_seq_len, sizeof(float));
+  s->rope = calloc(B * c->head_dim, sizeof(float));
   s->key_cache = calloc(kv, sizeof(float));
   s->value_cache = calloc(kv, sizeof(float));
-  return s->x && s->xb && s->xb2 && s->qkv && s->q && s->hb && s->hb2 && s->att && s->key_cache &&
-                 s->value_cache
+  return s->x && s->xb && s->xb2 && s->qkv && s->q && s->hb && s->hb2 && s->att && s->rope &&
+                 s->key_cache && s->value_cache
              ? LRTK_MODEL_OK
              : LRTK_MODEL_E_NOMEM;
 }
@@ -337,6 +350,7 @@ static void free_state(lrtk_run_state *s) {
   free(s->hb);
   free(s->hb2);
   free(s->att);
+  free(s->rope);
   free(s->key_cache);
   free(s->value_cache);
 }

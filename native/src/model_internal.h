@@ -52,6 +52,7 @@ typedef struct {
   float *hb;            /* [batch][2*hidden_dim] gate and up */
   float *hb2;           /* [batch][hidden_dim] */
   float *att;           /* [batch][n_heads][max_seq_len] attention scores */
+  float *rope;          /* [batch][head_dim] each token's RoPE cosines, then sines */
   float *key_cache, *value_cache; /* [layer][max_seq_len][kv_dim] */
 } lrtk_run_state;
 
