@@ -29,6 +29,14 @@
  * So it is off on Zen 4 only; other CPUs with AVX-512 (Intel's) are unmeasured and get the
  * AVX2 kernel's choice.
  *
+ * A tile that runs for one token (decoding) prefetches its weights non-temporally
+ * (prefetchnta): they are read once per token, and lines fetched for the caches are later
+ * evicted through L2 into L3, which on Zen is a victim cache, moving every weight byte twice
+ * more. TinyLlama decode on Zen 5 was 5% (2-bit) and 8% (4-bit) faster on one thread and 4%
+ * and 8% on two (alternated in one shell loop; docs/kernels.md). A pair's tile is read again
+ * by the batch's next pair, so it keeps the caching hint; a lone token after the pairs (an
+ * odd batch) finds its lines cached already.
+ *
  * In a batch (prefill) a tile runs for two tokens at once, so each block is loaded and split
  * into indexes once per pair: per token 1.06-1.08x (4 bits), 1.12x (3 bits), 1.01-1.03x (2
  * bits) as fast on 16-token GEMMs of the TinyLlama shapes (Zen 4 VM, 1 thread, CPU time,
@@ -77,9 +85,11 @@ typedef struct {
   int prefetch; /* bytes ahead of each block to ask for, or 0 (see the top) */
 } state;
 
-/* Asks for the line `ahead` bytes past block p, if ahead is not 0. */
-TARGET static INLINE void prefetch_ahead(const uint8_t *p, int ahead) {
-  if (ahead) _mm_prefetch((const char *)p + ahead, _MM_HINT_T0);
+/* Asks for the line `ahead` bytes past block p, if ahead is not 0: non-temporal for a tile
+ * that runs for one token, to the caches for a pair (see the top). */
+TARGET static INLINE void prefetch_ahead(const uint8_t *p, int ahead, int tokens) {
+  if (ahead && tokens == 1) _mm_prefetch((const char *)p + ahead, _MM_HINT_NTA);
+  else if (ahead) _mm_prefetch((const char *)p + ahead, _MM_HINT_T0);
 }
 
 /* Sums `span` quads starting at p / lut into int16 accumulators (acc[i][a] = token i's rows
@@ -101,7 +111,7 @@ TARGET static INLINE const uint8_t *span_tokens(state *s, const uint8_t *p, cons
     }
     for (int j = 0; j + 1 < planes; j += 2, p += LRTK_TMAC_PAIR_BYTES) {
       __m512i lo, hi;
-      prefetch_ahead(p, s->prefetch);
+      prefetch_ahead(p, s->prefetch, tokens);
       pair_indexes(p, &lo, &hi);
       for (int i = 0; i < tokens; i++) {
         acc[i][0] = _mm512_add_epi16(
@@ -111,7 +121,7 @@ TARGET static INLINE const uint8_t *span_tokens(state *s, const uint8_t *p, cons
       }
     }
     if (planes & 1) {
-      prefetch_ahead(p, s->prefetch);
+      prefetch_ahead(p, s->prefetch, tokens);
       const __m512i index = single_indexes(p);
       p += LRTK_TMAC_SINGLE_BYTES;
       for (int i = 0; i < tokens; i++) {
