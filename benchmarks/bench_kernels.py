@@ -56,8 +56,8 @@ def markdown(rows: list[dict], meta: dict) -> str:
     lines = [f"# T-MAC kernels: GEMV, batch 1, group {meta['group_size']}, weights streamed",
              "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores; {meta['cpu_features']}), "
              f"kernel `{meta['kernel']}`, {meta['date']}. GB/s counts packed weights + half scales (huge-page memory); "
-             "% of read BW compares it with a plain read of the same bytes, timed alternately with "
-             "the kernel; tables ms: one token's lookup tables plus one 64-row tile"
+             "% of read BW compares it with a read of the same bytes (plain or prefetching, the "
+             "faster), timed alternately with the kernel; tables ms: one token's lookup tables plus one 64-row tile"
              + (f"; {', '.join(others)} ms: that kernel timed alternately with `{meta['kernel']}` "
                 "on the same weights, and the speed ratio" if others else "") + ".", "",
              "| " + " | ".join(title for _, title in columns) + " |",

@@ -92,9 +92,9 @@ def markdown(rows: list[dict], meta: dict) -> str:
     lines = [f"# Native runtime: TinyLlama-1.1B shape, random weights, decode after a 32-token prompt",
              "", f"`{meta['command']}` on {meta['cpu']} ({meta['cores']} cores; "
              f"{meta['cpu_features']}), {meta['date']}. "
-             f"Decode: {meta['decode']}. Read BW: after each decode run, a plain threaded read "
-             "of as many bytes as it read (over huge pages, a span as large as one token reads) "
-             "in the same process, best "
+             f"Decode: {meta['decode']}. Read BW: after each decode run, a threaded read "
+             "of as many bytes as it read (over huge pages, a span as large as one token reads; "
+             "plain and prefetching, the faster) in the same process, best "
              "run; bound tok/s = read BW / weights per token, the most any runtime can decode "
              "then. Weights MB/token counts "
              "packed weights, half scales/zeros, the 4-bit head and norms. llama.cpp llama-bench "

@@ -109,3 +109,16 @@ def test_dequant_baseline_computes_the_same_product(bits):
     ref = reference_gemm(codes, scales, None, x, qtype=qtype, group_size=64)
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
 
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_both_read_probes_read_every_word_once(threads):
+    """The plain and the prefetching probe sum the same words, whatever the thread split and a
+    tail shorter than a cache line (the prefetch runs ahead of the buffer's end)."""
+    from lrtk.kernels.bench import read_calls
+    from lrtk.kernels.binding import Pool
+
+    with Pool(threads) as pool:
+        plain, prefetching = read_calls(pool, 8 * 1003, stream_mb=0.01)
+        sums = [call() for call in plain], [call() for call in prefetching]
+    assert sums[0] == sums[1] == [1003] * len(plain)  # the buffer holds ones

@@ -95,8 +95,8 @@ def model_cmd(
     """Prefill and decode tokens/s, weight bytes read per token and peak RSS of a model.
 
     Decoding reads every weight once per token, so memory bandwidth bounds it: after each run
-    a plain read of as many bytes (same threads, over a span as large as one token reads) is
-    timed and decode GB/s is shown as a share of it.
+    a read of as many bytes (same threads, over a span as large as one token reads; plain and
+    prefetching, the faster counts) is timed and decode GB/s is shown as a share of it.
 
     Example:
 
@@ -122,7 +122,7 @@ def model_cmd(
         typer.echo(f"{model} x{n} [{row['kernel']}, prefill {row['prefill']}]: prefill {row['prefill_tok_s']:.1f} tok/s, decode "
                    f"{row['decode_tok_s']:.1f} tok/s ({row['weight_bytes_per_token'] / 1e6:.1f} MB "
                    f"of weights per token, {row['decode_weight_gb_s']:.2f} GB/s = "
-                   f"{100 * row['bandwidth_fraction']:.0f}% of a plain read's "
+                   f"{100 * row['bandwidth_fraction']:.0f}% of a read's "
                    f"{row['read_bandwidth_gbps']:.2f} GB/s), peak RSS {row['peak_rss_mib']:.0f} MiB; "
                    f"cpu: {row['cpu_features']}")
 

@@ -27,8 +27,12 @@ typedef struct {
 /* y[m] = W x: dequantizes each block of 32 weights to floats, then takes the dot product. */
 int lrtk_dequant_gemv(lrtk_pool *pool, const lrtk_dequant_matrix *w, const float *x, float *y);
 
-/* Sums `count` words split over the pool's threads; time it to get the read bandwidth. */
+/* Sums `count` words split over the pool's threads; time it to get the read bandwidth. The
+ * _prefetch variant also asks for each 64-byte line 8 KiB ahead, non-temporally, as the
+ * decoding kernels do: on Zen 5 that read memory 15-25% faster than the plain loop, so a
+ * bandwidth figure takes the faster of the two (docs/kernels.md, "The read probe"). */
 uint64_t lrtk_read_sum(lrtk_pool *pool, const uint64_t *words, size_t count);
+uint64_t lrtk_read_sum_prefetch(lrtk_pool *pool, const uint64_t *words, size_t count);
 
 #ifdef __cplusplus
 }

@@ -77,19 +77,37 @@ int lrtk_dequant_gemv(lrtk_pool *pool, const lrtk_dequant_matrix *w, const float
 typedef struct {
   const uint64_t *words;
   size_t count;
+  int prefetch; /* ask for each line LRTK_TMAC_PREFETCH_BYTES ahead, non-temporally */
   atomic_uint_least64_t sum;
 } read_job;
 
+#define LINE_WORDS 8 /* 64-byte lines */
+
 LRTK_SIMD_CLONES static void read_rows(void *ctx, int ti, int nt) {
   read_job *job = ctx;
-  size_t begin = job->count * ti / nt, end = job->count * (ti + 1) / nt;
+  const uint64_t *w = job->words;
+  size_t i = job->count * ti / nt;
+  const size_t end = job->count * (ti + 1) / nt;
   uint64_t sum = 0;
-  for (size_t i = begin; i < end; i++) sum += job->words[i];
+  /* A prefetch past the buffer's end is harmless: prefetches never fault. */
+  for (; job->prefetch && i + LINE_WORDS <= end; i += LINE_WORDS) {
+    __builtin_prefetch(w + i + LRTK_TMAC_PREFETCH_BYTES / 8, 0, 0);
+    for (int j = 0; j < LINE_WORDS; j++) sum += w[i + j];
+  }
+  for (; i < end; i++) sum += w[i];
   atomic_fetch_add(&job->sum, sum);
 }
 
-uint64_t lrtk_read_sum(lrtk_pool *pool, const uint64_t *words, size_t count) {
-  read_job job = {.words = words, .count = count};
+static uint64_t read_sum(lrtk_pool *pool, const uint64_t *words, size_t count, int prefetch) {
+  read_job job = {.words = words, .count = count, .prefetch = prefetch};
   lrtk_pool_run(pool, read_rows, &job);
   return atomic_load(&job.sum);
+}
+
+uint64_t lrtk_read_sum(lrtk_pool *pool, const uint64_t *words, size_t count) {
+  return read_sum(pool, words, count, 0);
+}
+
+uint64_t lrtk_read_sum_prefetch(lrtk_pool *pool, const uint64_t *words, size_t count) {
+  return read_sum(pool, words, count, 1);
 }
