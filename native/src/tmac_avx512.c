@@ -217,6 +217,78 @@ TARGET static INLINE void tile_two(const lrtk_tmac_matrix *w, const lrtk_tmac_fo
   tile(w, f, planes, tile_index, t, out, 2);
 }
 
+/* lrtk_tmac_group_stats of one group: the largest quad sum of |x| (four quads per vector, each
+ * summed as (|x0| + |x1|) + (|x2| + |x3|) in every lane of its quad; max ignores order) and the
+ * sum of x in eight lanes combined in the scalar builder's order. Returns 127 / amax (0 for an
+ * all-zero group). */
+TARGET static INLINE float group_stats(const float *xg, int group_size, float *lut_scale,
+                                       float *xsum) {
+  const __m512i swap1 = _mm512_setr_epi32(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+  const __m512i swap2 = _mm512_setr_epi32(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  __m512 amax = _mm512_setzero_ps();
+  __m256 part = _mm256_setzero_ps();
+  for (int c = 0; c < group_size; c += 16) {
+    const __m512 a = _mm512_abs_ps(_mm512_loadu_ps(xg + c));
+    const __m512 pairs = _mm512_add_ps(a, _mm512_permutexvar_ps(swap1, a));
+    /* max(quads, amax): a NaN quad leaves amax as it was, as the scalar comparison does */
+    amax = _mm512_max_ps(_mm512_add_ps(pairs, _mm512_permutexvar_ps(swap2, pairs)), amax);
+  }
+  for (int c = 0; c < group_size; c += 8) part = _mm256_add_ps(part, _mm256_loadu_ps(xg + c));
+  float p[8];
+  _mm256_storeu_ps(p, part);
+  *xsum = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+  const float m = _mm512_reduce_max_ps(amax);
+  *lut_scale = 0.5f * (m / 127.0f);
+  return m > 0.0f ? 127.0f / m : 0.0f;
+}
+
+/* lrtk_tmac_build_tables with two quads per vector: lanes 0-7 compute entries 0-7 of the first
+ * quad and lanes 8-15 those of the second, with the scalar builder's float operations in its
+ * order; then int32 -> int8 and each quad's 8 negated entries in reverse order, one 32-byte
+ * store per pair of quads. Every GEMV's threads build the token's tables before their tiles:
+ * 0.68 us for k = 2048 against the AVX2 builder's 1.27 (Zen 5, hot), and two-thread TinyLlama
+ * decode 1.5% faster; with no tables built at all it was 2.3% faster (docs/kernels.md). */
+TARGET void lrtk_tmac_build_tables_avx512(const float *x, int k, int group_size, int8_t *lut,
+                                          float *lut_scale, float *xsum) {
+  const __m512 sign0 = _mm512_setr_ps(-1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1);
+  const __m512 sign1 = _mm512_setr_ps(-1, -1, 1, 1, -1, -1, 1, 1, -1, -1, 1, 1, -1, -1, 1, 1);
+  const __m512 sign2 = _mm512_setr_ps(-1, -1, -1, -1, 1, 1, 1, 1, -1, -1, -1, -1, 1, 1, 1, 1);
+  __m512i pick[4]; /* x_i of the lane's quad: element i (lanes 0-7) or 4 + i (lanes 8-15) */
+  for (int i = 0; i < 4; i++)
+    pick[i] = _mm512_mask_set1_epi32(_mm512_set1_epi32(i), 0xff00, 4 + i);
+  /* +-0.5 with y's sign, in integer ops: the float ones are AVX-512DQ's */
+  const __m512i half = _mm512_castps_si512(_mm512_set1_ps(0.5f)),
+                sign_bit = _mm512_set1_epi32((int)0x80000000u);
+  const __m512i lowest = _mm512_set1_epi32(-127), highest = _mm512_set1_epi32(127);
+  /* bytes [q | -q] -> quad A's 8 entries, their negations in reverse, then quad B's likewise
+   * (the upper 32 bytes of the result are not stored) */
+  const __m512i mirror = _mm512_castsi256_si512(
+      _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 23, 22, 21, 20, 19, 18, 17, 16, 8, 9, 10, 11, 12,
+                       13, 14, 15, 31, 30, 29, 28, 27, 26, 25, 24));
+  for (int g = 0; g < k / group_size; g++) {
+    const float *xg = x + (size_t)g * group_size;
+    const __m512 inv_step = _mm512_set1_ps(group_stats(xg, group_size, &lut_scale[g], &xsum[g]));
+    for (int c = 0; c < group_size; c += 8) {
+      const __m512 two = _mm512_castps256_ps512(_mm256_loadu_ps(xg + c));
+      const __m512 v = _mm512_add_ps(
+          _mm512_add_ps(_mm512_mul_ps(sign0, _mm512_permutexvar_ps(pick[0], two)),
+                        _mm512_mul_ps(sign1, _mm512_permutexvar_ps(pick[1], two))),
+          _mm512_sub_ps(_mm512_mul_ps(sign2, _mm512_permutexvar_ps(pick[2], two)),
+                        _mm512_permutexvar_ps(pick[3], two)));
+      const __m512 y = _mm512_mul_ps(v, inv_step);
+      const __m512i y_sign = _mm512_and_si512(_mm512_castps_si512(y), sign_bit);
+      const __m512 rounder = _mm512_castsi512_ps(_mm512_or_si512(y_sign, half));
+      __m512i q = _mm512_cvttps_epi32(_mm512_add_ps(y, rounder));
+      q = _mm512_min_epi32(_mm512_max_epi32(q, lowest), highest);
+      const __m128i q8 = _mm512_cvtepi32_epi8(q);
+      const __m512i both = _mm512_inserti32x4(_mm512_castsi128_si512(q8),
+                                              _mm_sub_epi8(_mm_setzero_si128(), q8), 1);
+      _mm256_storeu_si256((__m256i *)(lut + ((size_t)g * group_size + c) * 4),
+                          _mm512_castsi512_si256(_mm512_permutexvar_epi8(mirror, both)));
+    }
+  }
+}
+
 TARGET void lrtk_tmac_tile_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f,
                                   int t_index, const lrtk_tmac_tables *t, float out[64]) {
   LRTK_TMAC_BY_PLANES(tile_one, w, f, t_index, t, out)

@@ -34,7 +34,7 @@ int lrtk_tmac_kernel_available(int kernel) {
 #if defined(__x86_64__)
     case LRTK_KERNEL_AVX2:
       return (lrtk_cpu_features() & LRTK_CPU_AVX2) != 0;
-    case LRTK_KERNEL_AVX512: { /* its tables come from the AVX2 builder */
+    case LRTK_KERNEL_AVX512: {
       const int need = LRTK_CPU_AVX2 | LRTK_CPU_AVX512F | LRTK_CPU_AVX512BW | LRTK_CPU_AVX512VBMI;
       return (lrtk_cpu_features() & need) == need;
     }
@@ -81,7 +81,8 @@ int lrtk_tmac_get_kernel(void) {
 
 static lrtk_tmac_tables_fn tables_fn_of(int kernel) {
 #if defined(__x86_64__)
-  if (kernel == LRTK_KERNEL_AVX2 || kernel == LRTK_KERNEL_AVX512) return lrtk_tmac_build_tables_avx2;
+  if (kernel == LRTK_KERNEL_AVX512) return lrtk_tmac_build_tables_avx512;
+  if (kernel == LRTK_KERNEL_AVX2) return lrtk_tmac_build_tables_avx2;
 #endif
   (void)kernel;
   return lrtk_tmac_build_tables;

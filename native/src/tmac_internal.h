@@ -173,6 +173,8 @@ void lrtk_tmac_tile_avx2(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, i
                          const lrtk_tmac_tables *t, float out[64]);
 #endif
 #if defined(__x86_64__)
+void lrtk_tmac_build_tables_avx512(const float *x, int k, int group_size, int8_t *lut,
+                                   float *lut_scale, float *xsum);
 void lrtk_tmac_tile_avx512(const lrtk_tmac_matrix *w, const lrtk_tmac_format *f, int tile,
                            const lrtk_tmac_tables *t, float out[64]);
 /* The same for two tokens at once, tables t[0] and t[1], outputs out[0..63] and out[64..127]. */

@@ -200,26 +200,39 @@ static void test_extreme_activations(void) {
   free_problem(&pb);
 }
 
-/* The AVX2 table builder must give the scalar builder's bytes, scales and sums exactly: the
- * kernels are only comparable because they read the same tables. */
+/* The AVX2 and AVX-512 table builders must give the scalar builder's bytes, scales and sums
+ * exactly: the kernels are only comparable because they read the same tables. */
 static void test_table_builders_agree(void) {
 #if defined(__x86_64__)
-  if (!lrtk_tmac_kernel_available(LRTK_KERNEL_AVX2)) return;
-  enum { K = 1024, G = 64 };
+  enum { K = 1024 };
   static float x[K];
   static int8_t lut_a[K * 4], lut_b[K * 4];
-  float scale_a[K / G], scale_b[K / G], sum_a[K / G], sum_b[K / G];
-  for (int i = 0; i < K; i++) x[i] = rnd_float() * (float)(1 + i % 13);
-  for (int i = 0; i < G; i++) x[i] = 0.0f; /* an all-zero group */
-  for (int i = G; i < 2 * G; i++) x[i] = (float)(i % 5) - 2.0f; /* ties at half steps */
-  lrtk_tmac_build_tables(x, K, G, lut_a, scale_a, sum_a);
-  lrtk_tmac_build_tables_avx2(x, K, G, lut_b, scale_b, sum_b);
-  CHECK(memcmp(lut_a, lut_b, sizeof lut_a) == 0, "AVX2 tables differ from scalar tables");
-  CHECK(memcmp(scale_a, scale_b, sizeof scale_a) == 0, "AVX2 table scales differ");
-  CHECK(memcmp(sum_a, sum_b, sizeof sum_a) == 0, "AVX2 activation sums differ");
-  for (int i = 0; i < K * 4; i += 16)
-    for (int idx = 0; idx < 8; idx++)
-      CHECK(lut_a[i + idx] == -lut_a[i + 15 - idx], "entry %d is not the negation", 15 - idx);
+  float scale_a[K / 32], scale_b[K / 32], sum_a[K / 32], sum_b[K / 32];
+  const struct {
+    int kernel;
+    lrtk_tmac_tables_fn build;
+    const char *name;
+  } simd[] = {{LRTK_KERNEL_AVX2, lrtk_tmac_build_tables_avx2, "AVX2"},
+              {LRTK_KERNEL_AVX512, lrtk_tmac_build_tables_avx512, "AVX-512"}};
+  for (int G = 32; G <= 128; G *= 2)
+    for (size_t b = 0; b < sizeof simd / sizeof simd[0]; b++) {
+      if (!lrtk_tmac_kernel_available(simd[b].kernel)) continue;
+      for (int i = 0; i < K; i++) x[i] = rnd_float() * (float)(1 + i % 13);
+      for (int i = 0; i < G; i++) x[i] = 0.0f; /* an all-zero group */
+      for (int i = G; i < 2 * G; i++) x[i] = (float)(i % 5) - 2.0f; /* ties at half steps */
+      x[2 * G + 5] = -1e30f; /* one quad far larger than the group's others */
+      lrtk_tmac_build_tables(x, K, G, lut_a, scale_a, sum_a);
+      simd[b].build(x, K, G, lut_b, scale_b, sum_b);
+      CHECK(memcmp(lut_a, lut_b, sizeof lut_a) == 0, "%s tables differ (group %d)", simd[b].name,
+            G);
+      CHECK(memcmp(scale_a, scale_b, (size_t)(K / G) * sizeof(float)) == 0,
+            "%s table scales differ (group %d)", simd[b].name, G);
+      CHECK(memcmp(sum_a, sum_b, (size_t)(K / G) * sizeof(float)) == 0,
+            "%s activation sums differ (group %d)", simd[b].name, G);
+      for (int i = 0; i < K * 4; i += 16)
+        for (int idx = 0; idx < 8; idx++)
+          CHECK(lut_a[i + idx] == -lut_a[i + 15 - idx], "entry %d is not the negation", 15 - idx);
+    }
 #endif
 }
 
