@@ -113,7 +113,8 @@ static inline __attribute__((always_inline)) void lrtk_tmac_walk_tile(
 int lrtk_tmac_format_of(int qtype, lrtk_tmac_format *f);
 /* Validates qtype, m, k and group_size together; LRTK_OK or the first error. */
 int lrtk_tmac_check_shape(int qtype, int m, int k, int group_size);
-/* Builds one token's tables (see tmac_tables.c); the AVX2 builder gives identical bytes. */
+/* Builds one token's tables (see tmac_tables.c); the AVX2 and AVX-512 builders give identical
+ * bytes. */
 typedef void (*lrtk_tmac_tables_fn)(const float *x, int k, int group_size, int8_t *lut,
                                     float *lut_scale, float *xsum);
 void lrtk_tmac_build_tables(const float *x, int k, int group_size, int8_t *lut,

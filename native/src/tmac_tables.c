@@ -3,8 +3,9 @@
  * so only the 8 entries with bit 3 clear are computed; the other 8 are their negations.
  * Entries are quantized to int8 with one step per group: the largest |entry| of a quad is
  * |x0|+|x1|+|x2|+|x3|, so step = max over the group's quads of that sum / 127. Rounding is
- * half away from zero, so entry 15-idx stays exactly -entry idx. The AVX2 builder
- * (tmac_avx2.c) does the same float operations, so every kernel sees the same tables. */
+ * half away from zero, so entry 15-idx stays exactly -entry idx. The AVX2 and AVX-512
+ * builders (tmac_avx2.c, tmac_avx512.c) do the same float operations, so every kernel sees the
+ * same tables. */
 #include "tmac_internal.h"
 
 /* Signs of x0, x1, x2 in entry idx (bit i set: +1); x3 always counts -1 in entries 0..7. */
