@@ -1,6 +1,7 @@
 /* The dequantize-then-dot baseline and the read-bandwidth probe (see lrtk_bench.h). Plain C
- * that GCC vectorizes; on x86-64 target_clones adds an AVX2 copy chosen at load time, so the
- * baseline gets the same instruction set as the T-MAC kernel it is compared with. */
+ * that GCC vectorizes; on x86-64 target_clones adds AVX-512 and AVX2 copies chosen at load
+ * time (simd_clones.h), so the baseline gets the instruction set of the T-MAC kernel it is
+ * compared with. */
 #include <stdatomic.h>
 
 #include "lrtk_bench.h"

@@ -10,8 +10,8 @@
 #include "simd_clones.h"
 
 /* Helpers of the LRTK_SIMD_CLONES functions are forced inline: called, they would run the
- * baseline (SSE) code from the AVX2 copy, a call per element and a mode switch each time
- * (13% of a decode step when attention called dot). */
+ * baseline (SSE) code from the AVX2 or AVX-512 copy, a call per element and a mode switch each
+ * time (13% of a decode step when attention called dot). */
 #define INLINE inline __attribute__((always_inline))
 
 /* Eight floats in a GCC vector: one ymm with AVX2, two xmm (SSE, NEON) elsewhere, the same
