@@ -9,13 +9,22 @@
  * every job waited for every worker to start, and on the shared 2-core VM a one-row GEMV
  * (the tables and one tile) took 0.12 ms median on 2 threads against 0.006 ms on one. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tmac_internal.h"
 
-#define SPIN_ROUNDS 2000 /* a few tens of microseconds */
+#define SPIN_ROUNDS 2000 /* a few tens of microseconds (46 us of pause on Zen 5) */
+
+/* After spinning, a worker yields the CPU in a loop for this long before it sleeps. Between
+ * two decoded tokens the caller samples, and from Python that took longer than the spin:
+ * the worker slept, and waking it made the caller's first GEMV of the next token wait
+ * 21 us (8 us of it in the wake-up call itself, on the 2-core VM). Yielding, not pausing,
+ * keeps a machine with more runnable threads than cores as fair as sleeping would. */
+#define YIELD_NS 1000000L
 
 struct lrtk_pool {
   int n_threads;
@@ -32,12 +41,21 @@ struct lrtk_pool {
   size_t scratch_bytes;
 };
 
+static long now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
 static void *worker_main(void *p) {
   lrtk_pool *pool = p;
   unsigned seen = 0;
   for (;;) {
     for (int i = 0; i < SPIN_ROUNDS && atomic_load(&pool->generation) == seen; i++)
       lrtk_cpu_relax();
+    for (const long until = now_ns() + YIELD_NS;
+         atomic_load(&pool->generation) == seen && now_ns() < until;)
+      sched_yield();
     pthread_mutex_lock(&pool->mu);
     while (atomic_load(&pool->generation) == seen && !pool->stop)
       pthread_cond_wait(&pool->start_cv, &pool->mu);
