@@ -1,7 +1,7 @@
 /* Persistent thread pool: workers wait for a new generation number, claim a thread index of
  * the job, run it, count down. A GEMV takes a fraction of a millisecond, so both sides spin
- * briefly before sleeping on a condition variable: waking a sleeping thread costs tens of
- * microseconds.
+ * briefly (and workers then yield, see YIELD_NS) before sleeping on a condition variable:
+ * waking a sleeping thread costs tens of microseconds.
  *
  * Indexes are claimed, not assigned: the caller runs index 0, then every index that no worker
  * has claimed yet, and waits only for the workers that did claim one. A worker the OS has not
@@ -23,7 +23,8 @@
  * two decoded tokens the caller samples, and from Python that took longer than the spin:
  * the worker slept, and waking it made the caller's first GEMV of the next token wait
  * 21 us (8 us of it in the wake-up call itself, on the 2-core VM). Yielding, not pausing,
- * keeps a machine with more runnable threads than cores as fair as sleeping would. */
+ * lets any other runnable thread have the core meanwhile; an idle worker costs at most this
+ * much CPU time after its last job. */
 #define YIELD_NS 1000000L
 
 struct lrtk_pool {

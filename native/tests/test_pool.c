@@ -1,5 +1,5 @@
 /* The pool runs every job once for every thread index, many times in a row (the
- * spin-then-sleep handshake and the claiming of indexes must never lose or repeat one), and
+ * spin-yield-sleep handshake and the claiming of indexes must never lose or repeat one), and
  * a job whose indexes wait for each other still finishes. */
 #include <sched.h>
 #include <stdatomic.h>
@@ -41,6 +41,7 @@ int main(void) {
   const int rounds = 500;
   for (int i = 0; i < rounds; i++) {
     lrtk_pool_run(pool, count_call, &c);
+    if (i == rounds / 4) usleep(300);   /* a gap the workers spend yielding (under 1 ms) */
     if (i == rounds / 2) usleep(20000); /* let the workers fall asleep once */
   }
   for (int t = 0; t < 4; t++) {
