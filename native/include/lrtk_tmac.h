@@ -128,6 +128,17 @@ int lrtk_tmac_pack(int qtype, int m, int k, int group_size, int has_zeros,
  * once and reused from cache for the other n-1 tokens. */
 int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y);
 
+/* Called once tiles 2 * pair and 2 * pair + 1 of y are written. */
+typedef void (*lrtk_tmac_pair_fn)(void *ctx, int pair);
+
+/* A GEMV (one token) whose tiles come in pairs that are joined elementwise afterwards (a gated
+ * FFN's gate and up, LRTK_TMAC_TILE_ROWS rows of each in turn): each thread runs both tiles of
+ * a pair, then fn(ctx, pair) on rows it has just written, so the join needs no pass of its own
+ * and no hand-off between threads. m must be a multiple of 2 * LRTK_TMAC_TILE_ROWS
+ * (LRTK_E_SHAPE). */
+int lrtk_tmac_gemv_pairs(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, float *y,
+                         lrtk_tmac_pair_fn fn, void *ctx);
+
 /* The same product for prefill: each token's activations rounded to int8 (one step per group
  * of group_size columns) and each tile's weights unpacked from the planes to int8 codes, one
  * group at a time, then exact integer dot products (AVX-512 VNNI vpdpbusd where the CPU has

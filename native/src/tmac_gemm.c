@@ -177,7 +177,7 @@ typedef struct {
   float *lut_scale, *xsum;
 } table_out;
 
-/* A thread's share of the row tiles, [front, back) in one word, so that its owner (taking
+/* A thread's share of the work units (row tiles, or pairs of them), [front, back) in one word, so that its owner (taking
  * from the front) and a thread that steals (from the back) agree through one CAS. */
 typedef _Atomic uint64_t tile_range;
 
@@ -193,6 +193,8 @@ typedef struct {
   lrtk_tmac_tables tables[LRTK_INT8_MAX_BATCH];
   int n;
   float *y;
+  lrtk_tmac_pair_fn pair_fn; /* non-NULL: the unit of work is a pair of tiles (gemv_pairs) */
+  void *pair_ctx;
   atomic_int tables_built; /* threads done with their share of the tables */
   tile_range *shares;      /* one per thread */
   uint8_t *own;            /* one token: thread ti builds its own tables at own + ti * own_bytes */
@@ -273,6 +275,18 @@ static void run_tile(gemm_job *job, const lrtk_tmac_tables *tables, int tile,
   }
 }
 
+/* One unit of the shared work: a tile, or with pair_fn two tiles and then pair_fn. */
+static void run_unit(gemm_job *job, const lrtk_tmac_tables *tables, int unit,
+                     float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS]) {
+  if (!job->pair_fn) {
+    run_tile(job, tables, unit, out);
+    return;
+  }
+  run_tile(job, tables, 2 * unit, out);
+  run_tile(job, tables, 2 * unit + 1, out);
+  job->pair_fn(job->pair_ctx, unit);
+}
+
 /* Whether any thread's share still has a tile. */
 static int tiles_left(gemm_job *job, int nt) {
   for (int t = 0; t < nt; t++) {
@@ -306,16 +320,16 @@ static void gemm_worker(void *ctx, int ti, int nt) {
     build_tables_share(job, ti, nt);
   }
   float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS];
-  for (int tile; (tile = take_tile(&job->shares[ti], 0)) >= 0;) run_tile(job, tables, tile, out);
+  for (int unit; (unit = take_tile(&job->shares[ti], 0)) >= 0;) run_unit(job, tables, unit, out);
   for (int v = 1; v < nt; v++)
-    for (int tile; (tile = take_tile(&job->shares[(ti + v) % nt], 1)) >= 0;)
-      run_tile(job, tables, tile, out);
+    for (int unit; (unit = take_tile(&job->shares[(ti + v) % nt], 1)) >= 0;)
+      run_unit(job, tables, unit, out);
 }
 
 /* lrtk_tmac_gemm, or with int8 set lrtk_int8_gemm: the same checks, work sharing and
  * scratch; only the per-token preparation and the tile kernel differ. */
 static int gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y,
-                int int8) {
+                int int8, lrtk_tmac_pair_fn pair_fn, void *pair_ctx) {
   if (!w || !x || !y || !w->packed || !w->scales) return LRTK_E_NULL;
   int err = lrtk_tmac_check_shape(w->qtype, w->m, w->k, w->group_size);
   if (err != LRTK_OK) return err;
@@ -327,7 +341,8 @@ static int gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int 
   if (kernel < 0) return kernel;
   gemm_job job = {.w = w, .n = n, .y = y, .x = x, .tile_fn = tile_fn_of(kernel),
                   .tile2_fn = tile2_fn_of(kernel),
-                  .build_tables = tables_fn_of(kernel), .int8_fn = int8 ? int8_fn_of(kernel) : NULL};
+                  .build_tables = tables_fn_of(kernel), .int8_fn = int8 ? int8_fn_of(kernel) : NULL,
+                  .pair_fn = pair_fn, .pair_ctx = pair_ctx};
   atomic_init(&job.tables_built, 0);
   lrtk_tmac_format_of(w->qtype, &job.format);
   const int k = w->k, groups = k / w->group_size;
@@ -350,7 +365,8 @@ static int gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int 
   job.shares = (tile_range *)(scratch + per_token * blocks);
   job.own = own ? scratch : NULL;
   job.own_bytes = per_token;
-  const uint64_t tiles = (uint64_t)(w->m + LRTK_TMAC_TILE_ROWS - 1) / LRTK_TMAC_TILE_ROWS;
+  const uint64_t tiles = (uint64_t)(w->m + LRTK_TMAC_TILE_ROWS - 1) / LRTK_TMAC_TILE_ROWS /
+                         (pair_fn ? 2 : 1); /* units: tiles or pairs of them */
   for (int t = 0; t < nt; t++) {
     const uint32_t front = (uint32_t)(tiles * t / nt), back = (uint32_t)(tiles * (t + 1) / nt);
     atomic_init(&job.shares[t], range_of(front, back));
@@ -368,11 +384,18 @@ static int gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int 
 }
 
 int lrtk_tmac_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y) {
-  return gemm(pool, w, x, n, y, 0);
+  return gemm(pool, w, x, n, y, 0, NULL, NULL);
+}
+
+int lrtk_tmac_gemv_pairs(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, float *y,
+                         lrtk_tmac_pair_fn fn, void *ctx) {
+  if (!fn) return LRTK_E_NULL;
+  if (w && w->m % (2 * LRTK_TMAC_TILE_ROWS) != 0) return LRTK_E_SHAPE;
+  return gemm(pool, w, x, 1, y, 0, fn, ctx);
 }
 
 int lrtk_int8_gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int n, float *y) {
-  return gemm(pool, w, x, n, y, 1);
+  return gemm(pool, w, x, n, y, 1, NULL, NULL);
 }
 
 static int chosen_prefill = LRTK_PREFILL_AUTO;

@@ -3,6 +3,7 @@
  * do not change results, and bad shapes get error codes instead of crashes; the same for the
  * int8 prefill GEMM (lrtk_int8_gemm) with its own bound. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,44 @@ static void check_problem(problem *pb, lrtk_pool *pool) {
   run_kernel(pb, LRTK_KERNEL_SCALAR, pool, y);
   CHECK(memcmp(y, ref, count * sizeof(float)) == 0, "threaded scalar differs");
   free(ref), free(y);
+}
+
+/* lrtk_tmac_gemv_pairs: the same y as lrtk_tmac_gemm, and fn once per pair of tiles, called
+ * after both tiles of its pair are written, on whichever thread ran them. */
+typedef struct {
+  const float *y, *ref;
+  atomic_int calls[8], early;
+} pair_record;
+
+static void record_pair(void *ctx, int pair) {
+  pair_record *r = ctx;
+  const size_t rows = 2 * LRTK_TMAC_TILE_ROWS, first = (size_t)pair * rows;
+  if (memcmp(r->y + first, r->ref + first, rows * sizeof(float)) != 0) atomic_fetch_add(&r->early, 1);
+  atomic_fetch_add(&r->calls[pair], 1);
+}
+
+static void test_gemv_pairs(lrtk_pool *pool) {
+  problem pb = make_problem(LRTK_Q_B2, 8 * LRTK_TMAC_TILE_ROWS, 256, 64, 1, 1);
+  float *ref = malloc(pb.m * sizeof(float)), *y = malloc(pb.m * sizeof(float));
+  CHECK(lrtk_tmac_set_kernel(LRTK_KERNEL_AUTO) == LRTK_OK, "auto kernel");
+  CHECK(lrtk_tmac_gemm(NULL, &pb.w, pb.x, 1, ref) == LRTK_OK, "gemm for pairs");
+  for (int threaded = 0; threaded < 2; threaded++) {
+    pair_record r = {.y = y, .ref = ref};
+    memset(y, 0xff, pb.m * sizeof(float));
+    CHECK(lrtk_tmac_gemv_pairs(threaded ? pool : NULL, &pb.w, pb.x, y, record_pair, &r) == LRTK_OK,
+          "gemv_pairs");
+    CHECK(memcmp(y, ref, pb.m * sizeof(float)) == 0, "gemv_pairs differs (threaded %d)", threaded);
+    for (int p = 0; p < 4; p++)
+      CHECK(atomic_load(&r.calls[p]) == 1, "pair %d joined %d times", p, atomic_load(&r.calls[p]));
+    CHECK(atomic_load(&r.early) == 0, "a pair joined before its tiles were written");
+  }
+  pair_record r = {.y = y, .ref = ref};
+  CHECK(lrtk_tmac_gemv_pairs(NULL, &pb.w, pb.x, y, NULL, &r) == LRTK_E_NULL, "pairs without fn");
+  pb.w.m = 3 * LRTK_TMAC_TILE_ROWS; /* an odd number of tiles */
+  CHECK(lrtk_tmac_gemv_pairs(NULL, &pb.w, pb.x, y, record_pair, &r) == LRTK_E_SHAPE, "odd tiles");
+  pb.w.m = pb.m;
+  free(ref), free(y);
+  free_problem(&pb);
 }
 
 static void test_kernels_match(lrtk_pool *pool) {
@@ -386,6 +425,7 @@ int main(void) {
   if (getenv("LRTK_KERNEL") == NULL) test_kernels_match(pool);
   test_extreme_activations();
   test_int8_large_batch(pool);
+  test_gemv_pairs(pool);
   test_table_builders_agree();
   test_half_scales();
   test_errors();
