@@ -59,7 +59,7 @@ MALFORMED = {
     "short": (lambda d, L: d[:40], "not an lrtk model file (too short)"),
     "bad-magic": (lambda d, L: set_header(d, "magic", b"GGUF\0\0\0\0"), "(bad magic)"),
     "future-version": (lambda d, L: set_header(d, "version", 99),
-                       "unsupported model file version 99 (this runtime reads 3)"),
+                       "unsupported model file version 99 (this runtime reads 4)"),
     "huge-tensor-count": (lambda d, L: set_header(d, "n_tensors", 2**32 - 1),
                           "a tensor table of 4294967295 entries needs 549755813840 bytes"),
     "no-tensors": (lambda d, L: set_header(d, "n_tensors", 0), "the tensor table is empty"),

@@ -189,13 +189,14 @@ def test_export_cli_then_corrupt_file_errors(tmp_path, spm_model, run_cli):
     not_model.write_bytes(b"hello" * 100)
     code, _, err = run_cli("run", str(not_model), "--prompt", "hi")
     assert code == 1 and "not an lrtk model file (bad magic)" in err
-    # A file from an older lrtk (version 2 stored f32 scales) is refused, read or mapped.
-    old = tmp_path / "v2.lrtk"
-    old.write_bytes(good[:8] + (2).to_bytes(4, "little") + good[12:])
+    # A file from an older lrtk (version 3 stacked gate and up as two halves) is refused, read
+    # or mapped: its layers would run, wrongly.
+    old = tmp_path / "v3.lrtk"
+    old.write_bytes(good[:8] + (3).to_bytes(4, "little") + good[12:])
     for extra in ([], ["--mmap"]):
         code, _, err = run_cli("run", str(old), "--prompt", "hi", *extra)
         assert code == 1 and err.count("\n") == 1
-        assert "unsupported model file version 2 (this runtime reads 3): export it again" in err
+        assert "unsupported model file version 3 (this runtime reads 4): export it again" in err
     help_code, help_out, _ = run_cli("export", "--help")
     assert help_code == 0 and "lrtk export out/model" in help_out
 

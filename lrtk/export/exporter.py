@@ -83,10 +83,26 @@ def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
                   group_size=spec.group_size)
 
 
-# Projections that read the same input are stacked (rows in this order) so the runtime runs
-# one kernel call and builds one activation table for them (lrtk_model.h).
+# Projections that read the same input are stacked (q, k and v rows in this order; gate and up
+# in alternating blocks, see _stack) so the runtime runs one kernel call and builds one
+# activation table for them (lrtk_model.h).
 STACKS = {"self_attn.qkv_proj": ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"),
           "mlp.gate_up_proj": ("mlp.gate_proj", "mlp.up_proj")}
+
+
+# Gate and up alternate in blocks of this many rows (LRTK_GATE_UP_BLOCK: one kernel tile), so
+# the thread that computes a pair of tiles applies SwiGLU to them at once (docs/formats.md).
+GATE_UP_BLOCK = 64
+
+
+def _stack(name: str, arrays: list[np.ndarray]) -> np.ndarray:
+    """The arrays of a file tensor stacked in file order: gate and up (weights or biases) in
+    alternating blocks, the last pair shorter where they are not a multiple; others in turn."""
+    if ".mlp.gate_up_proj." not in name:
+        return np.concatenate(arrays)
+    gate, up = arrays
+    return np.concatenate([half[r:r + GATE_UP_BLOCK]
+                           for r in range(0, len(gate), GATE_UP_BLOCK) for half in (gate, up)])
 
 
 def _stacked(names: list[str]) -> dict[str, list[str]]:
@@ -123,7 +139,7 @@ def export(source: ModelSource, out: str | os.PathLike, spec: QuantSpec,
                                     unit="tensor"):
             if name == "lm_head.weight" and source.tied:
                 parts = ["model.embed_tokens.weight"]
-            w = np.concatenate([source.get(p) for p in parts])
+            w = _stack(name, [source.get(p) for p in parts])
             if name == "model.embed_tokens.weight":
                 writer.dense(name, w, spec.embed)
             elif _is_linear(name):

@@ -18,7 +18,7 @@ import numpy as np
 from lrtk.errors import DataError
 
 MAGIC = b"LRTKMODL"
-VERSION = 3  # LRTK_FILE_VERSION
+VERSION = 4  # LRTK_FILE_VERSION
 ALIGN = 64
 NAME_LEN = 64
 DT_F32, DT_F16, DT_I32, DT_U8, DT_TMAC = 0, 1, 2, 3, 4

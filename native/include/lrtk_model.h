@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define LRTK_MAGIC "LRTKMODL"
-#define LRTK_FILE_VERSION 3 /* 3: half scales for low-bit weights */
+#define LRTK_FILE_VERSION 4 /* 3: half scales for low-bit weights; 4: gate and up in blocks */
 #define LRTK_ALIGN 64
 #define LRTK_NAME_LEN 64
 /* Tokens per forward step: the largest n lrtk_int8_gemm takes (the tables take 16 at a time),

@@ -161,3 +161,26 @@ int lrtk_linear_forward(lrtk_pool *pool, const lrtk_linear *l, const float *x, i
       for (int r = 0; r < l->m; r++) y[(size_t)t * l->m + r] += l->bias[r];
   return 0;
 }
+
+typedef struct {
+  lrtk_pair_join join;
+  void *ctx;
+} pair_call;
+
+static void join_pair(void *p, int pair) {
+  const pair_call *c = p;
+  c->join(c->ctx, 0, pair * LRTK_GATE_UP_BLOCK, LRTK_GATE_UP_BLOCK);
+}
+
+int lrtk_linear_forward_pairs(lrtk_pool *pool, const lrtk_linear *l, const float *x, int n,
+                              float *y, lrtk_pair_join join, void *ctx) {
+  if (n == 1 && l->quantized && !l->bias && l->m % (2 * LRTK_GATE_UP_BLOCK) == 0) {
+    pair_call call = {join, ctx};
+    return lrtk_tmac_gemv_pairs(pool, &l->q, x, y, join_pair, &call);
+  }
+  const int rc = lrtk_linear_forward(pool, l, x, n, y), half = l->m / 2;
+  for (int t = 0; !rc && t < n; t++)
+    for (int r = 0; r < half; r += LRTK_GATE_UP_BLOCK)
+      join(ctx, t, r, half - r < LRTK_GATE_UP_BLOCK ? half - r : LRTK_GATE_UP_BLOCK);
+  return rc;
+}

@@ -32,7 +32,7 @@ typedef struct {
 typedef struct {
   const float *attn_norm, *ffn_norm;
   lrtk_linear wqkv, wo;       /* q, k and v projections stacked: one kernel call */
-  lrtk_linear w_gate_up, w_down; /* gate and up stacked */
+  lrtk_linear w_gate_up, w_down; /* gate and up stacked in pairs of blocks (LRTK_GATE_UP_BLOCK) */
   int window; /* sliding-window attention span in tokens, 0 for full attention */
 } lrtk_layer;
 
@@ -49,7 +49,7 @@ typedef struct {
   float *x, *xb, *xb2;  /* [batch][dim] residual stream and scratch */
   float *qkv;           /* [batch][q_dim + 2*kv_dim] */
   float *q;             /* [batch][q_dim], q_dim = n_heads*head_dim */
-  float *hb;            /* [batch][2*hidden_dim] gate and up */
+  float *hb;            /* [batch][2*hidden_dim] gate and up, in w_gate_up's row order */
   float *hb2;           /* [batch][hidden_dim] */
   float *att;           /* [batch][n_heads][max_seq_len] attention scores */
   float *rope;          /* [batch][head_dim] each token's RoPE cosines, then sines */
@@ -77,5 +77,18 @@ void lrtk_weights_free(lrtk_weights *w);
 /* linear.c */
 void lrtk_dense_row(const lrtk_dense *d, size_t row, int cols, float *out);
 int lrtk_linear_forward(lrtk_pool *pool, const lrtk_linear *l, const float *x, int n, float *y);
+
+/* A gated FFN's gate and up are stacked in alternating blocks of this many rows: gate rows
+ * 0-63, up rows 0-63, gate rows 64-127, ..., the last block of each shorter where hidden_dim
+ * is not a multiple (docs/formats.md). A pair of blocks is then a pair of kernel tiles. */
+#define LRTK_GATE_UP_BLOCK LRTK_TMAC_TILE_ROWS
+
+/* y = x W^T for a weight stacked in such pairs of blocks, then join(ctx, t, row0, rows) for
+ * every token t and pair (row0: the pair's first row within either half; rows: its block
+ * length): inside the GEMV, on the thread that computed the pair, for one token of quantized
+ * weights whose pairs are whole tiles (lrtk_tmac_gemv_pairs); otherwise after it. */
+typedef void (*lrtk_pair_join)(void *ctx, int token, int row0, int rows);
+int lrtk_linear_forward_pairs(lrtk_pool *pool, const lrtk_linear *l, const float *x, int n,
+                              float *y, lrtk_pair_join join, void *ctx);
 
 #endif
