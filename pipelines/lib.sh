@@ -195,7 +195,9 @@ stage_report() {
 }
 
 # The fingerprint of one stage: its knobs (its own variables and those every stage shares),
-# its code, and for the first stage the checksums of the raw documents. The quality stage
+# its code, for the first stage the checksums of the raw documents, and for export the model
+# file format version (a build from an older lrtk exports again instead of keeping a file
+# this runtime refuses). The quality stage
 # runs the align and filter knobs too, and measures lrtk's code: a change to segment, align
 # or filter code reruns it (and only it), so `make pairs` then measures them again.
 stage_config() {
@@ -209,6 +211,9 @@ stage_config() {
   done
   declare -f "stage_$1"
   if [ "$1" = segment ]; then (cd "$DOCS_DIR" && sha256sum docs.*.jsonl); fi
+  if [ "$1" = export ]; then
+    printf 'model file version: %s\n' "$("$PYTHON" -c 'from lrtk.io.model_file import VERSION; print(VERSION)')"
+  fi
   if [ "$1" = quality ]; then
     printf 'code sha256 of lrtk/{text,align,filter,pair_quality.py}: %s\n' "$(cd "$HERE/.." &&
       find lrtk/text lrtk/align lrtk/filter lrtk/pair_quality.py -type f -not -path '*/__pycache__/*' \

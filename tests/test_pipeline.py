@@ -166,6 +166,21 @@ def test_changed_knob_reruns_that_stage_and_later_only(pair_builds):
         b.restore()
 
 
+def test_build_from_an_older_model_file_version_exports_again(pair_builds):
+    """A build whose model.lrtk an older lrtk wrote (this runtime refuses it) reruns export
+    and run, not only when a knob changed."""
+    from lrtk.io.model_file import VERSION
+
+    b = pair_builds("bn-en")
+    fingerprint = b.out / "bn-en" / ".config" / "export"
+    text = fingerprint.read_text()
+    assert f"model file version: {VERSION}\n" in text
+    fingerprint.write_text(text.replace(f"model file version: {VERSION}\n",
+                                        f"model file version: {VERSION - 1}\n"))
+    assert _stages_run(run_make(b.out, b.env)) == ["export", "run"]
+    assert _stages_run(run_make(b.out, b.env)) == []
+
+
 def test_clean_rebuild_gives_identical_corpus_and_card(pair_builds, tmp_path):
     b = pair_builds("bn-en")
     again = tmp_path / "again"
