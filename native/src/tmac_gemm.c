@@ -177,8 +177,9 @@ typedef struct {
   float *lut_scale, *xsum;
 } table_out;
 
-/* A thread's share of the work units (row tiles, or pairs of them), [front, back) in one word, so that its owner (taking
- * from the front) and a thread that steals (from the back) agree through one CAS. */
+/* A thread's share of the work units (row tiles, or pairs of them), [front, back) in one
+ * word, so that its owner (taking from the front) and a thread that steals (from the back)
+ * agree through one CAS. */
 typedef _Atomic uint64_t tile_range;
 
 typedef struct {

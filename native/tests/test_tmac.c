@@ -170,7 +170,8 @@ typedef struct {
 static void record_pair(void *ctx, int pair) {
   pair_record *r = ctx;
   const size_t rows = 2 * LRTK_TMAC_TILE_ROWS, first = (size_t)pair * rows;
-  if (memcmp(r->y + first, r->ref + first, rows * sizeof(float)) != 0) atomic_fetch_add(&r->early, 1);
+  if (memcmp(r->y + first, r->ref + first, rows * sizeof(float)) != 0)
+    atomic_fetch_add(&r->early, 1);
   atomic_fetch_add(&r->calls[pair], 1);
 }
 
