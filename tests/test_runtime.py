@@ -192,6 +192,25 @@ def test_greedy_generation_identical_on_every_kernel(model, prefill, request):
         assert _run_ids(["qemu-aarch64", str(arm)], path, prompt, n, kernel, prefill) == scalar, kernel
 
 
+def test_decoding_token_by_token_matches_the_prompt_pass(q2_model):
+    """One token at a time (SwiGLU inside the gate/up GEMV, each thread joining the pairs of
+    tiles it computed) against the whole prompt through the tables (the product, then SwiGLU
+    pair by pair after it): the same logits at every position, on one thread and on two."""
+    from lrtk.kernels.binding import set_prefill
+    from lrtk.runtime.binding import NativeModel
+
+    ids = [1, 45, 67, 89, 12, 150, 33, 7, 250, 99, 4, 61, 18, 77, 140, 3, 220, 58, 9, 101]
+    set_prefill("tables")
+    try:
+        for threads in (1, 2):
+            with NativeModel(str(q2_model), threads=threads) as m:
+                whole = m.forward(ids, 0, all_logits=True)
+                steps = np.stack([m.forward([t], i) for i, t in enumerate(ids)])
+            assert np.abs(steps - whole).max() <= 1e-4 * np.abs(whole).max(), threads
+    finally:
+        set_prefill("auto")
+
+
 @pytest.mark.parametrize("model", ["q2_model", "q4_f16_head"])
 def test_int8_prefill_agrees_with_the_tables(model, trained, request):
     """The int8 prefill product against the T-MAC tables on held-out TICO-19 windows: the same
