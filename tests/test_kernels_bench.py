@@ -110,7 +110,6 @@ def test_dequant_baseline_computes_the_same_product(bits):
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
 
 
-
 @pytest.mark.parametrize("threads", [1, 3])
 def test_both_read_probes_read_every_word_once(threads):
     """The plain and the prefetching probe sum the same words, whatever the thread split and a

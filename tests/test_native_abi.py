@@ -26,6 +26,9 @@ HEADER = Path(__file__).resolve().parents[1] / "native" / "include" / "lrtk_mode
 # The C field types of the file structs and the struct codes model_file.py stores them as.
 C_CODES = {"int32_t": "i", "uint32_t": "I", "float": "f", "int64_t": "q", "uint64_t": "Q"}
 BYTES = {"char", "uint8_t"}  # byte arrays: one "Ns" (text) or "Nx" (reserved) item
+# model_file.py's constant -> the header's #define (LRTK_ prefixed).
+FORMAT_CONSTANTS = {"VERSION": "FILE_VERSION", "ALIGN": "ALIGN", "NAME_LEN": "NAME_LEN",
+                    "GATE_UP_BLOCK": "GATE_UP_BLOCK"}
 
 
 def _text() -> str:
@@ -117,6 +120,19 @@ def test_header_and_config_fields_agree():
     assert fmt.HEADER_SIZE == _asserted()[0]["lrtk_file_header"]
 
 
+def _defines() -> dict[str, int]:
+    return {name: int(value) for name, value in
+            re.findall(r"^#define (LRTK_\w+) (\d+)\b", _text(), re.M)}
+
+
+def test_format_constants_agree():
+    """The file format's numbers: the exporter writing one value and the runtime reading
+    another would give a file every check accepts and wrong outputs (the gate/up block)."""
+    defines = _defines()
+    assert {name: defines[f"LRTK_{c}"] for name, c in FORMAT_CONSTANTS.items()} == \
+        {name: getattr(fmt, name) for name in FORMAT_CONSTANTS}
+
+
 def test_drift_is_caught(monkeypatch):
     """The check fails when model_file.py moves a field (a test that cannot fail is a defect)."""
     monkeypatch.setitem(LAYOUTS, "lrtk_tensor_entry", "<64s4I2Q2q16x")  # rows/cols unsigned
@@ -125,6 +141,9 @@ def test_drift_is_caught(monkeypatch):
     monkeypatch.setitem(LAYOUTS, "lrtk_tensor_entry", "<64sI4x3I2q2Q12x")  # padding after dtype
     with pytest.raises(AssertionError):
         test_format_py_matches_header_static_asserts("lrtk_tensor_entry")
+    monkeypatch.setattr(fmt, "GATE_UP_BLOCK", 32)
+    with pytest.raises(AssertionError, match="GATE_UP_BLOCK"):
+        test_format_constants_agree()
 
 
 def test_model_status_mirror():

@@ -13,7 +13,7 @@ import numpy as np
 from lrtk import __version__
 from lrtk.errors import UsageError, param
 from lrtk.export import quantize
-from lrtk.io.model_file import QTYPES, ModelWriter
+from lrtk.io.model_file import GATE_UP_BLOCK, QTYPES, ModelWriter
 from lrtk.export.source import ModelSource
 from lrtk.io import atomic_output
 from lrtk.io.progress import progress
@@ -90,14 +90,11 @@ STACKS = {"self_attn.qkv_proj": ("self_attn.q_proj", "self_attn.k_proj", "self_a
           "mlp.gate_up_proj": ("mlp.gate_proj", "mlp.up_proj")}
 
 
-# Gate and up alternate in blocks of this many rows (LRTK_GATE_UP_BLOCK: one kernel tile), so
-# the thread that computes a pair of tiles applies SwiGLU to them at once (docs/formats.md).
-GATE_UP_BLOCK = 64
-
-
 def _stack(name: str, arrays: list[np.ndarray]) -> np.ndarray:
     """The arrays of a file tensor stacked in file order: gate and up (weights or biases) in
-    alternating blocks, the last pair shorter where they are not a multiple; others in turn."""
+    alternating blocks of GATE_UP_BLOCK rows, so that the thread that computes a pair of tiles
+    applies SwiGLU to them at once (the last pair shorter where they are not a multiple);
+    others in turn."""
     if ".mlp.gate_up_proj." not in name:
         return np.concatenate(arrays)
     gate, up = arrays

@@ -21,6 +21,7 @@ MAGIC = b"LRTKMODL"
 VERSION = 4  # LRTK_FILE_VERSION
 ALIGN = 64
 NAME_LEN = 64
+GATE_UP_BLOCK = 64  # LRTK_GATE_UP_BLOCK: rows of gate, then of up, in turn (docs/formats.md)
 DT_F32, DT_F16, DT_I32, DT_U8, DT_TMAC = 0, 1, 2, 3, 4
 QTYPES = {"1": 1, "2": 2, "3": 3, "4": 4, "ternary": 5}
 

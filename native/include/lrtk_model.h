@@ -27,6 +27,9 @@ extern "C" {
 #define LRTK_FILE_VERSION 4 /* 3: half scales for low-bit weights; 4: gate and up in blocks */
 #define LRTK_ALIGN 64
 #define LRTK_NAME_LEN 64
+/* mlp.gate_up_proj stacks gate and up in alternating blocks of this many rows (docs/formats.md),
+ * one kernel tile each, so that decoding joins them on the thread that computed them. */
+#define LRTK_GATE_UP_BLOCK 64
 /* Tokens per forward step: the largest n lrtk_int8_gemm takes (the tables take 16 at a time),
  * so that a long prompt reads the weights once per 64 tokens. */
 #define LRTK_MAX_BATCH 64

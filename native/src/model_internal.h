@@ -78,10 +78,10 @@ void lrtk_weights_free(lrtk_weights *w);
 void lrtk_dense_row(const lrtk_dense *d, size_t row, int cols, float *out);
 int lrtk_linear_forward(lrtk_pool *pool, const lrtk_linear *l, const float *x, int n, float *y);
 
-/* A gated FFN's gate and up are stacked in alternating blocks of this many rows: gate rows
- * 0-63, up rows 0-63, gate rows 64-127, ..., the last block of each shorter where hidden_dim
- * is not a multiple (docs/formats.md). A pair of blocks is then a pair of kernel tiles. */
-#define LRTK_GATE_UP_BLOCK LRTK_TMAC_TILE_ROWS
+/* A gated FFN's gate and up are stacked in alternating blocks of LRTK_GATE_UP_BLOCK rows
+ * (lrtk_model.h): gate rows 0-63, up rows 0-63, gate rows 64-127, ..., the last block of each
+ * shorter where hidden_dim is not a multiple. A pair of blocks is a pair of kernel tiles. */
+_Static_assert(LRTK_GATE_UP_BLOCK == LRTK_TMAC_TILE_ROWS, "a gate/up block must be one tile");
 
 /* y = x W^T for a weight stacked in such pairs of blocks, then join(ctx, t, row0, rows) for
  * every token t and pair (row0: the pair's first row within either half; rows: its block

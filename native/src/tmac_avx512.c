@@ -220,7 +220,8 @@ TARGET static INLINE void tile_two(const lrtk_tmac_matrix *w, const lrtk_tmac_fo
 /* lrtk_tmac_group_stats of one group: the largest quad sum of |x| (four quads per vector, each
  * summed as (|x0| + |x1|) + (|x2| + |x3|) in every lane of its quad; max ignores order) and the
  * sum of x in eight lanes combined in the scalar builder's order. Returns 127 / amax (0 for an
- * all-zero group). */
+ * all-zero group). Written out because GCC does not vectorize the shared function's loop over
+ * quads: inlined here instead, it made this builder 1.21 us at k = 2048 instead of 0.70. */
 TARGET static INLINE float group_stats(const float *xg, int group_size, float *lut_scale,
                                        float *xsum) {
   const __m512i swap1 = _mm512_setr_epi32(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);

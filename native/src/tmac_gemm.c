@@ -243,8 +243,8 @@ static void build_tables_share(gemm_job *job, int ti, int nt) {
 
 static uint64_t range_of(uint32_t front, uint32_t back) { return (uint64_t)back << 32 | front; }
 
-/* The front tile of r (its owner) or the back one (a thief); -1 when r is empty. */
-static int take_tile(tile_range *r, int from_back) {
+/* The front unit of r (its owner) or the back one (a thief); -1 when r is empty. */
+static int take_unit(tile_range *r, int from_back) {
   uint64_t v = atomic_load(r);
   for (;;) {
     const uint32_t front = (uint32_t)v, back = (uint32_t)(v >> 32);
@@ -288,8 +288,8 @@ static void run_unit(gemm_job *job, const lrtk_tmac_tables *tables, int unit,
   job->pair_fn(job->pair_ctx, unit);
 }
 
-/* Whether any thread's share still has a tile. */
-static int tiles_left(gemm_job *job, int nt) {
+/* Whether any thread's share still has a unit of work. */
+static int units_left(gemm_job *job, int nt) {
   for (int t = 0; t < nt; t++) {
     const uint64_t v = atomic_load(&job->shares[t]);
     if ((uint32_t)v < (uint32_t)(v >> 32)) return 1;
@@ -310,8 +310,8 @@ static void gemm_worker(void *ctx, int ti, int nt) {
   lrtk_tmac_tables own;
   if (job->own) { /* see gemm: no barrier, each thread starts its tiles when its tables are done */
     /* A thread that starts late (the pool's caller running an index no worker claimed) may
-     * find every tile taken; its tables would go unused. */
-    if (!tiles_left(job, nt)) return;
+     * find every unit taken; its tables would go unused. */
+    if (!units_left(job, nt)) return;
     const int k = job->w->k, groups = k / job->w->group_size;
     const table_out o = tables_at(job->own + job->own_bytes * ti, k, groups);
     job->build_tables(job->x, k, job->w->group_size, o.lut, o.lut_scale, o.xsum);
@@ -321,9 +321,9 @@ static void gemm_worker(void *ctx, int ti, int nt) {
     build_tables_share(job, ti, nt);
   }
   float out[LRTK_INT8_MAX_BATCH * LRTK_TMAC_TILE_ROWS];
-  for (int unit; (unit = take_tile(&job->shares[ti], 0)) >= 0;) run_unit(job, tables, unit, out);
+  for (int unit; (unit = take_unit(&job->shares[ti], 0)) >= 0;) run_unit(job, tables, unit, out);
   for (int v = 1; v < nt; v++)
-    for (int unit; (unit = take_tile(&job->shares[(ti + v) % nt], 1)) >= 0;)
+    for (int unit; (unit = take_unit(&job->shares[(ti + v) % nt], 1)) >= 0;)
       run_unit(job, tables, unit, out);
 }
 
@@ -366,10 +366,10 @@ static int gemm(lrtk_pool *pool, const lrtk_tmac_matrix *w, const float *x, int 
   job.shares = (tile_range *)(scratch + per_token * blocks);
   job.own = own ? scratch : NULL;
   job.own_bytes = per_token;
-  const uint64_t tiles = (uint64_t)(w->m + LRTK_TMAC_TILE_ROWS - 1) / LRTK_TMAC_TILE_ROWS /
-                         (pair_fn ? 2 : 1); /* units: tiles or pairs of them */
+  const uint64_t units = (uint64_t)(w->m + LRTK_TMAC_TILE_ROWS - 1) / LRTK_TMAC_TILE_ROWS /
+                         (pair_fn ? 2 : 1); /* tiles, or pairs of them */
   for (int t = 0; t < nt; t++) {
-    const uint32_t front = (uint32_t)(tiles * t / nt), back = (uint32_t)(tiles * (t + 1) / nt);
+    const uint32_t front = (uint32_t)(units * t / nt), back = (uint32_t)(units * (t + 1) / nt);
     atomic_init(&job.shares[t], range_of(front, back));
   }
   for (int i = 0; i < n; i++) {
