@@ -197,9 +197,9 @@ stage_report() {
 # The fingerprint of one stage: its knobs (its own variables and those every stage shares),
 # its code, for the first stage the checksums of the raw documents, and for export the model
 # file format version (a build from an older lrtk exports again instead of keeping a file
-# this runtime refuses). The quality stage
-# runs the align and filter knobs too, and measures lrtk's code: a change to segment, align
-# or filter code reruns it (and only it), so `make pairs` then measures them again.
+# this runtime refuses). The quality stage runs the align and filter knobs too, and measures
+# lrtk's code: a change to segment, align or filter code reruns it (and only it), so
+# `make pairs` then measures them again.
 stage_config() {
   local prefix prefixes
   declare -F "stage_$1" >/dev/null || { echo "unknown stage '$1' (stages: ${STAGES[*]})" >&2; exit 2; }

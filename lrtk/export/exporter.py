@@ -86,8 +86,9 @@ def _write_linear(writer: ModelWriter, name: str, w: np.ndarray, precision: str,
 # Projections that read the same input are stacked (q, k and v rows in this order; gate and up
 # in alternating blocks, see _stack) so the runtime runs one kernel call and builds one
 # activation table for them (lrtk_model.h).
+GATE_UP = "mlp.gate_up_proj"
 STACKS = {"self_attn.qkv_proj": ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"),
-          "mlp.gate_up_proj": ("mlp.gate_proj", "mlp.up_proj")}
+          GATE_UP: ("mlp.gate_proj", "mlp.up_proj")}
 
 
 def _stack(name: str, arrays: list[np.ndarray]) -> np.ndarray:
@@ -95,7 +96,7 @@ def _stack(name: str, arrays: list[np.ndarray]) -> np.ndarray:
     alternating blocks of GATE_UP_BLOCK rows, so that the thread that computes a pair of tiles
     applies SwiGLU to them at once (the last pair shorter where they are not a multiple);
     others in turn."""
-    if ".mlp.gate_up_proj." not in name:
+    if f".{GATE_UP}." not in name:
         return np.concatenate(arrays)
     gate, up = arrays
     return np.concatenate([half[r:r + GATE_UP_BLOCK]
